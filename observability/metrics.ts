@@ -1,0 +1,28 @@
+// Prometheus metrics (prom-client), named per Prometheus conventions and declared once here
+// so every role exports the same names and the Grafana dashboard can rely on them.
+import { Registry, Counter, Histogram, Gauge, collectDefaultMetrics } from 'prom-client';
+
+export function createMetrics() {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'meterline_process_' });
+  const registers = [registry];
+  return {
+    registry,
+    samplesIngested: new Counter({ name: 'meterline_samples_ingested_total', help: 'Samples accepted by ingest and acknowledged by Kafka', labelNames: ['format'], registers }),
+    samplesRejected: new Counter({ name: 'meterline_samples_rejected_total', help: 'Samples rejected by ingest (sent to the DLQ)', labelNames: ['reason'], registers }),
+    dlqRecords: new Counter({ name: 'meterline_dlq_records_total', help: 'Records written to metrics.dlq', labelNames: ['role'], registers }),
+    ingestRequestSeconds: new Histogram({ name: 'meterline_ingest_request_seconds', help: 'Ingest request latency until Kafka acknowledged', registers, buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5] }),
+    samplesAggregated: new Counter({ name: 'meterline_samples_aggregated_total', help: 'Samples applied to windows', registers }),
+    samplesDeduplicated: new Counter({ name: 'meterline_samples_deduplicated_total', help: 'Samples ignored because their id was already counted', registers }),
+    samplesLate: new Counter({ name: 'meterline_samples_late_total', help: 'Samples that arrived after their window was emitted (became corrections)', registers }),
+    rollupsEmitted: new Counter({ name: 'meterline_rollups_emitted_total', help: 'Rollup parts emitted', labelNames: ['correction'], registers }),
+    watermarkDelaySeconds: new Gauge({ name: 'meterline_watermark_delay_seconds', help: 'Wall clock minus the watermark, per input partition', labelNames: ['partition'], registers }),
+    consumerLag: new Gauge({ name: 'meterline_consumer_lag_records', help: 'High watermark minus committed offset, per topic partition', labelNames: ['group', 'topic', 'partition'], registers }),
+    sinkRows: new Counter({ name: 'meterline_sink_rows_total', help: 'Rollup rows written to TimescaleDB (new parts)', registers }),
+    sinkBatchSeconds: new Histogram({ name: 'meterline_sink_batch_seconds', help: 'Sink batch latency (COPY + merge + commit)', registers, buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] }),
+    draftRecomputeSeconds: new Histogram({ name: 'meterline_draft_recompute_seconds', help: 'Time to recompute one draft invoice', registers, buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5] }),
+    httpRequestSeconds: new Histogram({ name: 'meterline_http_request_seconds', help: 'HTTP request latency', labelNames: ['method', 'route', 'status'], registers, buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5] }),
+  };
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;
