@@ -1,0 +1,48 @@
+# syntax=docker/dockerfile:1
+# meterline image: one program, the role is the argument (`docker run IMAGE ingest`).
+#   docker build -t meterline:0.1.0 .
+#   docker run --rm -e KAFKA_BROKERS=… -e DATABASE_URL=… meterline:0.1.0 api
+ARG NODE_IMAGE=node:20-bookworm-slim
+
+# 1. Build: dev dependencies (TypeScript) compile the sources to dist/.
+FROM ${NODE_IMAGE} AS build
+WORKDIR /src
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY . .
+# Runtime files that are not TypeScript (SQL migrations, Avro schemas) are gathered apart.
+RUN npm run build \
+ && mkdir -p /assets \
+ && for d in db avro; do \
+      if [ -d "$d" ]; then find "$d" -type f ! -name '*.ts' -exec cp --parents {} /assets/ \; ; fi; \
+    done
+
+# 2. Production dependencies only, installed apart so no build tool reaches the image.
+FROM ${NODE_IMAGE} AS deps
+WORKDIR /app
+ENV NODE_ENV=production
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+
+# 3. Run: dist/ and the launcher, no TypeScript sources. bin/meterline.js runs dist/cli/main.js
+#    when cli/main.ts is absent, so tsx (a dev dependency) is never needed here.
+FROM ${NODE_IMAGE} AS run
+ENV NODE_ENV=production \
+    PORT=8080
+WORKDIR /app
+RUN groupadd --system --gid 10001 meterline \
+ && useradd --system --uid 10001 --gid meterline --home-dir /nonexistent --no-create-home \
+      --shell /usr/sbin/nologin meterline
+COPY --from=deps /app/node_modules ./node_modules
+COPY package.json ./
+COPY bin ./bin
+COPY --from=build /src/dist ./dist
+# The non-TypeScript runtime files go both at the checkout's paths and beside the compiled
+# modules, so a module finds them whether it resolves them from the root or from its own URL.
+COPY --from=build /assets/ ./
+COPY --from=build /assets/ ./dist/
+# Numeric ids so Kubernetes' runAsNonRoot can verify the user without reading /etc/passwd.
+USER 10001:10001
+EXPOSE 8080
+ENTRYPOINT ["node", "bin/meterline.js"]
+CMD ["--help"]
