@@ -1,0 +1,143 @@
+// Field readers for catalogue validation. Each reader records a problem under the field's
+// path and returns undefined instead of throwing, so one pass reports *every* problem.
+import { Decimal } from '../lib/decimal.js';
+import type { Problem } from '../lib/errors.js';
+import { parseTimestamp } from '../pipeline/samples/timestamp.js';
+import { NumberText, type RawValue } from './raw.js';
+
+export type RawMap = { [key: string]: RawValue };
+
+/** Plain decimal notation: what money and prices must look like ("149.00", "0.004", "10"). */
+const PLAIN_DECIMAL = /^[+-]?\d+(\.\d+)?$/;
+/** Any decimal literal, exponent allowed ("1e-9"): meter factors and per_seconds. */
+const DECIMAL_LITERAL = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
+
+const TWO_53 = new Decimal(2).pow(53);
+
+/**
+ * True when the decimal written as `text` is exactly a binary double, so no reader of the file
+ * (jq, a spreadsheet import, another YAML library) can see a different value: 149, 0.5, 149.00
+ * are; 0.1 and 0.12 are not. d is a double iff d × 2^n is an integer (n = its fraction digits)
+ * whose odd part fits in 53 bits.
+ */
+export function isExactDouble(text: string): boolean {
+  const d = new Decimal(text);
+  let m = d.times(new Decimal(2).pow(Math.max(0, d.decimalPlaces()))).abs();
+  if (!m.isInteger()) return false;
+  while (!m.isZero() && m.mod(2).isZero()) m = m.div(2);
+  return m.lte(TWO_53);
+}
+
+export const isMapValue = (v: RawValue | undefined): v is RawMap =>
+  typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof NumberText);
+
+const describe = (v: RawValue | undefined): string =>
+  v instanceof NumberText ? `the number ${v.text}` : Array.isArray(v) ? 'a list' : isMapValue(v) ? 'a map' : JSON.stringify(v);
+
+export interface DecimalRule {
+  /** `pricing`: money, prices, tier bounds, percentages (strings, or numbers exact as doubles).
+   *  `meter`: factors and durations (any decimal literal, read from its text). */
+  kind: 'pricing' | 'meter';
+  min?: Decimal;
+  /** min is exclusive (value must be greater). */
+  minExclusive?: boolean;
+  max?: Decimal;
+}
+
+export class Checker {
+  readonly problems: Problem[] = [];
+
+  add(path: string, message: string): void {
+    this.problems.push({ path, message });
+  }
+
+  map(v: RawValue | undefined, path: string): RawMap | undefined {
+    if (isMapValue(v)) return v;
+    this.add(path, `must be a map (got ${describe(v)})`);
+    return undefined;
+  }
+
+  /** Reports keys that are not in `allowed` (a typo like `free_unit:` must not be ignored). */
+  keys(m: RawMap, path: string, allowed: readonly string[]): void {
+    for (const k of Object.keys(m)) {
+      if (!allowed.includes(k) && k !== 'description') {
+        this.add(`${path}.${k}`, `unknown field (expected one of: ${allowed.join(', ')})`);
+      }
+    }
+  }
+
+  string(v: RawValue | undefined, path: string, required = true): string | undefined {
+    if (v === undefined || v === null) {
+      if (required) this.add(path, 'is required');
+      return undefined;
+    }
+    if (typeof v === 'string' && v.length > 0) return v;
+    this.add(path, `must be a non-empty string (got ${describe(v)})`);
+    return undefined;
+  }
+
+  oneOf<T extends string>(v: RawValue | undefined, path: string, options: readonly T[], required = true): T | undefined {
+    const s = this.string(v, path, required);
+    if (s === undefined) return undefined;
+    if ((options as readonly string[]).includes(s)) return s as T;
+    this.add(path, `must be one of ${options.join(', ')} (got ${JSON.stringify(s)})`);
+    return undefined;
+  }
+
+  decimal(v: RawValue | undefined, path: string, rule: DecimalRule): Decimal | undefined {
+    let text: string;
+    if (typeof v === 'string') {
+      text = v.trim();
+      const ok = rule.kind === 'pricing' ? PLAIN_DECIMAL.test(text) : DECIMAL_LITERAL.test(text);
+      if (!ok) {
+        this.add(path, `must be a decimal string such as "12.50" (got ${JSON.stringify(v)})`);
+        return undefined;
+      }
+    } else if (v instanceof NumberText) {
+      text = v.text;
+      if (!DECIMAL_LITERAL.test(text)) {
+        this.add(path, `must be a decimal number (got ${text})`);
+        return undefined;
+      }
+      if (rule.kind === 'pricing' && !isExactDouble(text)) {
+        this.add(path, `the number ${text} is not exact in binary floating point; write it as a string: "${text}"`);
+        return undefined;
+      }
+    } else {
+      this.add(path, v === undefined || v === null ? 'is required' : `must be a decimal string (got ${describe(v)})`);
+      return undefined;
+    }
+    const d = new Decimal(text);
+    if (rule.min !== undefined && (rule.minExclusive ? d.lte(rule.min) : d.lt(rule.min))) {
+      this.add(path, `must be ${rule.minExclusive ? 'greater than' : 'at least'} ${rule.min.toFixed()} (got ${text})`);
+      return undefined;
+    }
+    if (rule.max !== undefined && d.gt(rule.max)) {
+      this.add(path, `must be at most ${rule.max.toFixed()} (got ${text})`);
+      return undefined;
+    }
+    return d;
+  }
+
+  optionalDecimal(v: RawValue | undefined, path: string, rule: DecimalRule): Decimal | undefined {
+    return v === undefined ? undefined : this.decimal(v, path, rule);
+  }
+
+  timestamp(v: RawValue | undefined, path: string, required = true): number | undefined {
+    if (v === undefined || v === null) {
+      if (required) this.add(path, 'is required');
+      return undefined;
+    }
+    const input = v instanceof NumberText ? Number(v.text) : v;
+    if (typeof input !== 'string' && typeof input !== 'number') {
+      this.add(path, `must be an RFC 3339 timestamp such as "2026-10-01T00:00:00Z" (got ${describe(v)})`);
+      return undefined;
+    }
+    const r = parseTimestamp(input);
+    if (!r.ok) {
+      this.add(path, r.reason.replace(/^ts /, ''));
+      return undefined;
+    }
+    return r.ms;
+  }
+}
