@@ -2,7 +2,7 @@
 // built from the Go module proxy once (`go install helm.sh/helm/v3/cmd/helm@VERSION`) into the
 // meterline cache; every later run finds the binary there and starts nothing.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -36,8 +36,14 @@ export function helmPath(cacheDir: string, version = HELM_VERSION): string {
   return join(cacheDir, 'helm', version, 'helm');
 }
 
-const works = (bin: string): boolean =>
-  existsSync(bin) && spawnSync(bin, ['version', '--short'], { stdio: 'ignore' }).status === 0;
+/** A cached binary counts only if it runs and reports the version asked for (a build without
+ * the release stamps reports a bare `v3.22` and is rebuilt). */
+const works = (bin: string, version: string): boolean => {
+  if (!existsSync(bin)) return false;
+  const r = spawnSync(bin, ['version', '--short'], { encoding: 'utf8' });
+  const v = r.stdout.trim();
+  return r.status === 0 && (v === version || v.startsWith(`${version}+`));
+};
 
 /**
  * Returns the path of a working helm binary, building it first if the cache has none.
@@ -49,13 +55,13 @@ export async function ensureHelm(opts: HelmInstallOptions = {}): Promise<string>
   const cacheDir = opts.cacheDir ?? cacheRoot(env);
   const log = opts.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const bin = helmPath(cacheDir, version);
-  if (works(bin)) return bin;
+  if (works(bin, version)) return bin;
 
   const lock = `${dirname(bin)}.lock`;
   mkdirSync(dirname(lock), { recursive: true });
   await acquire(lock, log);
   try {
-    if (works(bin)) return bin; // another process finished the build while we waited
+    if (works(bin, version)) return bin; // another process finished the build while we waited
     await build(bin, version, cacheDir, env, log);
     return bin;
   } finally {
@@ -116,12 +122,14 @@ async function build(
     CGO_ENABLED: '0',
   };
   const pkg = `helm.sh/helm/v3/cmd/helm@${version}`;
-  log(`helm: building ${pkg} with \`go install\` (first run only; a few minutes on two cores)…`);
   const t0 = Date.now();
+  log(`helm: downloading helm.sh/helm/v3@${version} and its modules…`);
+  const ldflags = linkerFlags(version, kubeMinor(go, version, goEnv));
+  log(`helm: building ${pkg} with \`go install\` (first run only; a few minutes on two cores)…`);
   const tick = setInterval(() => log(`helm: still building… ${Math.round((Date.now() - t0) / 1000)} s`), 20_000);
   let stderr = '';
   const code = await new Promise<number>((res, rej) => {
-    const child = spawn(go, ['install', pkg], { env: goEnv, stdio: ['ignore', 'inherit', 'pipe'] });
+    const child = spawn(go, ['install', '-trimpath', `-ldflags=${ldflags}`, pkg], { env: goEnv, stdio: ['ignore', 'inherit', 'pipe'] });
     child.stderr.on('data', (d: Buffer) => {
       stderr += d.toString();
       // `go: downloading …` lines are the only progress go gives; pass them on.
@@ -138,6 +146,40 @@ async function build(
   rmSync(dirname(bin), { recursive: true, force: true });
   renameSync(staging, dirname(bin));
   log(`helm: ${version} installed in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+}
+
+/**
+ * The Kubernetes minor version helm's release build stamps in (its Makefile: client-go v0.N →
+ * Kubernetes 1.N). Without it a `go install`ed helm assumes Kubernetes v1.20 in `template` and
+ * `lint`, and refuses charts that need a newer cluster.
+ */
+function kubeMinor(go: string, version: string, env: NodeJS.ProcessEnv): string {
+  const r = spawnSync(go, ['mod', 'download', '-json', `helm.sh/helm/v3@${version}`], { env, encoding: 'utf8' });
+  let goMod: string | undefined;
+  try {
+    goMod = (JSON.parse(r.stdout) as { GoMod?: string }).GoMod;
+  } catch {
+    goMod = undefined;
+  }
+  if (r.status !== 0 || goMod === undefined) {
+    throw new MeterlineError('unavailable', `helm: go mod download helm.sh/helm/v3@${version} failed: ${r.stderr.trim()}`);
+  }
+  const m = /k8s\.io\/client-go v0\.(\d+)\./.exec(readFileSync(goMod, 'utf8'));
+  if (m?.[1] === undefined) throw new MeterlineError('internal', `helm: no k8s.io/client-go version in ${goMod}`);
+  return m[1];
+}
+
+/** The -X flags of helm's Makefile, so `helm version` and the default Kubernetes version match a release build. */
+function linkerFlags(version: string, minor: string): string {
+  const x = (name: string, value: string) => `-X helm.sh/helm/v3/${name}=${value}`;
+  return [
+    '-w -s',
+    x('internal/version.version', version),
+    x('pkg/lint/rules.k8sVersionMajor', '1'),
+    x('pkg/lint/rules.k8sVersionMinor', minor),
+    x('pkg/chartutil.k8sVersionMajor', '1'),
+    x('pkg/chartutil.k8sVersionMinor', minor),
+  ].join(' ');
 }
 
 // `npx tsx stack/helm.ts` installs helm and prints its path.

@@ -1,0 +1,154 @@
+// PostgreSQL 17 with TimescaleDB from Debian trixie, in a root built once by mmdebstrap (shared
+// in the cache) and run through chroot. Each stack dir gets its own data folder inside the root,
+// named by a hash of the stack dir, so two checkouts never share a database.
+import { chownSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, symlinkSync, lstatSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ensureCommand, runLogged } from './exec.js';
+import type { StackSettings } from './paths.js';
+import type { Service, ServiceContext } from './service.js';
+
+const SUITE = 'trixie';
+const MIRROR = 'http://deb.debian.org/debian';
+const PG_MAJOR = '17';
+const PG_BIN = `/usr/lib/postgresql/${PG_MAJOR}/bin`;
+
+/** The chroot, shared by every checkout that uses the same cache. */
+export const rootDir = (s: StackSettings) => join(s.paths.cacheDir, 'timescaledb', `${SUITE}-pg${PG_MAJOR}`);
+/** This stack's folder as seen inside the chroot, and from the host. */
+const innerHome = (s: StackSettings) => `/var/lib/meterline/${s.paths.id}`;
+const hostHome = (s: StackSettings) => join(rootDir(s), innerHome(s));
+const innerData = (s: StackSettings) => `${innerHome(s)}/data`;
+
+interface Ids {
+  uid: number;
+  gid: number;
+}
+
+/** The postgres user of the chroot (its ids may differ from any user of the host). */
+function postgresIds(root: string): Ids {
+  const line = readFileSync(join(root, 'etc', 'passwd'), 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('postgres:'));
+  if (!line) throw new Error(`no postgres user in ${root}/etc/passwd: the root is incomplete; delete it and run again`);
+  const [, , uid, gid] = line.split(':');
+  return { uid: Number(uid), gid: Number(gid) };
+}
+
+const asPostgres = (root: string, ids: Ids, command: string, args: string[]) => ({
+  command: 'chroot',
+  args: [`--userspec=${ids.uid}:${ids.gid}`, root, command, ...args],
+  env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C.UTF-8', LC_ALL: 'C.UTF-8', HOME: '/var/lib/postgresql' },
+});
+
+async function buildRoot(ctx: ServiceContext): Promise<void> {
+  const root = rootDir(ctx.settings);
+  if (existsSync(join(root, '.meterline-complete'))) return;
+  if (process.getuid?.() !== 0) throw new Error('building and running the TimescaleDB root needs root (mmdebstrap, chroot); run as root or set DATABASE_URL to an existing TimescaleDB');
+  await ensureCommand('mmdebstrap', 'mmdebstrap', ctx.logFile, ctx.note);
+  ctx.note(`building the TimescaleDB root with mmdebstrap (Debian ${SUITE}; first run only, about a minute)…`);
+  const tmp = `${root}.tmp-${process.pid}`;
+  rmSync(tmp, { recursive: true, force: true });
+  mkdirSync(join(root, '..'), { recursive: true });
+  await runLogged(
+    'mmdebstrap',
+    ['--quiet', '--variant=apt', `--include=postgresql-${PG_MAJOR}-timescaledb`, SUITE, tmp, `deb ${MIRROR} ${SUITE} main`],
+    { what: 'building the TimescaleDB root', logFile: ctx.logFile },
+  );
+  writeFileSync(join(tmp, '.meterline-complete'), '');
+  rmSync(root, { recursive: true, force: true });
+  renameSync(tmp, root); // only a complete root ever has the final name
+}
+
+async function initData(ctx: ServiceContext): Promise<void> {
+  const s = ctx.settings;
+  const root = rootDir(s);
+  const ids = postgresIds(root);
+  const home = hostHome(s);
+  mkdirSync(home, { recursive: true });
+  chownSync(home, ids.uid, ids.gid);
+  // Socket folder inside the root (postgres creates its lock file there).
+  mkdirSync(join(root, 'run', 'postgresql'), { recursive: true });
+  chownSync(join(root, 'run', 'postgresql'), ids.uid, ids.gid);
+  // A pointer from the checkout to its data, for people looking for it.
+  const link = join(s.paths.data, 'postgres');
+  if (!existsSync(link)) {
+    try {
+      lstatSync(link);
+      rmSync(link, { force: true }); // dangling link
+    } catch {
+      /* absent */
+    }
+    symlinkSync(home, link);
+  }
+  if (existsSync(join(home, 'data', 'PG_VERSION'))) return;
+  ctx.note('initialising the database cluster…');
+  for (const name of readdirSync(home)) if (name.startsWith('data.tmp')) rmSync(join(home, name), { recursive: true, force: true });
+  const tmpInner = `${innerData(s)}.tmp`;
+  const init = asPostgres(root, ids, `${PG_BIN}/initdb`, ['-D', tmpInner, '-U', 'postgres', '--auth=trust', '--encoding=UTF8', '--locale=C.UTF-8', '--no-sync']);
+  await runLogged(init.command, init.args, { what: 'initdb', logFile: ctx.logFile, env: init.env });
+  renameSync(join(home, 'data.tmp'), join(home, 'data'));
+}
+
+export const postgres: Service = {
+  name: 'postgres',
+  ports: (s) => [s.ports.postgres],
+  readyTimeoutMs: 60_000,
+  stopSignal: 'SIGINT', // "fast" shutdown: SIGTERM would wait for every client to leave
+  stopGraceMs: 30_000,
+
+  async prepare(ctx) {
+    await buildRoot(ctx);
+    await initData(ctx);
+  },
+
+  async launch(ctx) {
+    const s = ctx.settings;
+    const root = rootDir(s);
+    const l = asPostgres(root, postgresIds(root), `${PG_BIN}/postgres`, [
+      '-D', innerData(s),
+      '-p', String(s.ports.postgres),
+      '-c', 'listen_addresses=127.0.0.1',
+      '-c', 'unix_socket_directories=/run/postgresql',
+      '-c', 'shared_preload_libraries=timescaledb',
+      '-c', 'timescaledb.telemetry_level=off',
+      '-c', 'max_connections=200',
+    ]);
+    // chroot execs postgres, so the pid we record is the postmaster's.
+    return { ...l, cwd: s.paths.stackDir };
+  },
+
+  async probe(s) {
+    const pg = (await import('pg')).default;
+    const client = new pg.Client({ host: '127.0.0.1', port: s.ports.postgres, user: 'postgres', database: 'postgres', connectionTimeoutMillis: 2000 });
+    client.on('error', () => undefined);
+    try {
+      await client.connect();
+      await client.query('select 1');
+      return true;
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+  },
+
+  async afterReady(ctx) {
+    const s = ctx.settings;
+    const pg = (await import('pg')).default;
+    const admin = new pg.Client({ host: '127.0.0.1', port: s.ports.postgres, user: 'postgres', database: 'postgres' });
+    await admin.connect();
+    try {
+      const { rowCount } = await admin.query("select 1 from pg_database where datname = 'meterline'");
+      if (rowCount === 0) await admin.query('create database meterline');
+    } finally {
+      await admin.end();
+    }
+    const db = new pg.Client({ host: '127.0.0.1', port: s.ports.postgres, user: 'postgres', database: 'meterline' });
+    await db.connect();
+    try {
+      await db.query('create extension if not exists timescaledb');
+    } finally {
+      await db.end();
+    }
+  },
+
+  env: (s) => ({ DATABASE_URL: `postgres://postgres@127.0.0.1:${s.ports.postgres}/meterline` }),
+};
