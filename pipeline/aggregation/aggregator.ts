@@ -1,0 +1,341 @@
+// The windowing/aggregation core shared by `meterline bill` (embedded) and the aggregate role.
+// Pure: no I/O, no clock (processing time comes in as `nowMs`), deterministic (the same calls
+// with the same arguments give the same parts with the same partIds).
+//
+// Public API
+// ----------
+//   const agg = new Aggregator({
+//     meters,              // Meter[] (catalog/types.ts); each reads sample.metrics[meter.metric]
+//     windowMs,            // base tumbling window, epoch-aligned (e.g. 60_000)
+//     allowedLatenessMs,   // watermark = max event time seen on the partition − this
+//     idleTimeoutMs,       // processing time without records after which a partition is idle
+//     splitPoints?,        // (serverId, startMs, endMs) => instants cutting a window into segments
+//     topic?,              // lineage topic name in parts (default 'metrics.raw')
+//     maxPendingCorrections?, // pending correction segments per partition before a forced flush
+//   });
+//   agg.add(sample, { partition, offset }, nowMs): readonly RollupPart[]   // parts now emittable
+//   agg.tick(nowMs): RollupPart[]        // idleness: call periodically (e.g. every second)
+//   agg.flushAll(): RollupPart[]         // end of input: emit every open segment and correction
+//   agg.snapshot(): AggregatorSnapshot   // all state, JSON-serializable
+//   agg.restore(snapshot): void          // replaces all state (config must match)
+//   agg.snapshotPartition(p) / agg.restorePartition(snap) / agg.revokePartition(p)  // rebalances
+//   agg.partitions(): number[]; agg.openSegments(): number   // introspection
+//
+// Semantics (SPEC §3, §4; docs/decisions.md "Aggregation and rollups"):
+// - A sample feeds every meter whose `metric` it carries; `factor` multiplies the raw value
+//   first; `interval_s` missing → the meter's. It counts whole in the segment its ts falls in.
+// - Counters: per series (server, metric) in arrival order, see counters.ts. The increase goes
+//   to the segment of the newer sample; an ignored sample contributes nothing (no count).
+// - A segment [startMs, endMs) is emitted (correction = false) when its partition's watermark
+//   reaches endMs. A sample whose segment was already closed (endMs ≤ the partition's closed
+//   point) is never dropped: it goes into a pending *correction* part of that segment
+//   (correction = true). Pending corrections of a partition are emitted when its closed point
+//   crosses a multiple of windowMs, when maxPendingCorrections is exceeded, at tick() once the
+//   oldest has waited idleTimeoutMs of processing time, and at flushAll().
+// - Idle partitions: see pipeline/windows/watermark.ts.
+// - partId = `${topic}:${partition}:${firstOffset}:${meter}:${segmentStartMs}` where firstOffset
+//   is the offset of the first record in the part. Offsets must be unique within a partition
+//   (Kafka offsets; bill: a running record number), so partIds are unique and replay-stable.
+// - Part order: per emission, by segment end, server, segment start, then meter in config order;
+//   on-time parts before corrections.
+// - Dedup by sample id is the caller's job (see dedup.ts for a small helper).
+import type { Meter } from '../../catalog/types.js';
+import type { Sample } from '../samples/sample.js';
+import { MeterlineError } from '../../lib/errors.js';
+import type { RollupPart } from './rollup.js';
+import { Acc, compileMeter, type CompiledMeter } from './accumulator.js';
+import { seriesKey } from './counters.js';
+import { type Fixed, parseFixed } from './fixed.js';
+import { type Group, PartitionState, type PartitionSnapshot } from './partition.js';
+import { Segmenter, type SplitPoints } from '../windows/segments.js';
+import { idleCloseTarget, isIdle, watermarkOf } from '../windows/watermark.js';
+
+export interface AggregatorConfig {
+  meters: readonly Meter[];
+  windowMs: number;
+  allowedLatenessMs: number;
+  idleTimeoutMs: number;
+  splitPoints?: SplitPoints;
+  topic?: string;
+  maxPendingCorrections?: number;
+}
+
+export interface SourceRef {
+  partition: number;
+  /** The record's offset (Kafka offsets are strings; never compared as numbers here). */
+  offset: string;
+}
+
+export interface AggregatorSnapshot {
+  version: 1;
+  windowMs: number;
+  /** meter name → signature of what its accumulators mean; restore refuses a mismatch. */
+  meters: Record<string, string>;
+  partitions: PartitionSnapshot[];
+}
+
+export const DEFAULT_TOPIC = 'metrics.raw';
+export const DEFAULT_MAX_PENDING_CORRECTIONS = 100_000;
+
+const NONE: readonly RollupPart[] = Object.freeze([]);
+
+interface MetricEntry {
+  metric: string;
+  hasCounter: boolean;
+  slots: Array<{ cm: CompiledMeter; index: number }>;
+}
+
+const signature = (m: Meter): string =>
+  [m.metric, m.kind, m.aggregation, m.factor.toString(), m.intervalS.toString(), m.perSeconds.toString(), m.label ?? ''].join('|');
+
+function checkConfig(c: AggregatorConfig): void {
+  const bad: string[] = [];
+  if (!Number.isSafeInteger(c.windowMs) || c.windowMs <= 0) bad.push(`windowMs must be a positive integer (got ${c.windowMs})`);
+  if (!Number.isSafeInteger(c.allowedLatenessMs) || c.allowedLatenessMs < 0) bad.push(`allowedLatenessMs must be an integer ≥ 0 (got ${c.allowedLatenessMs})`);
+  if (!(c.idleTimeoutMs > 0)) bad.push(`idleTimeoutMs must be positive (got ${c.idleTimeoutMs})`);
+  const names = new Set<string>();
+  for (const m of c.meters) {
+    if (names.has(m.name)) bad.push(`meter ${m.name} is configured twice`);
+    names.add(m.name);
+  }
+  if (bad.length > 0) throw new MeterlineError('config', `aggregator: ${bad.join('; ')}`);
+}
+
+export class Aggregator {
+  private readonly compiled: CompiledMeter[];
+  private readonly byMetric: MetricEntry[];
+  private readonly segmenter: Segmenter;
+  private readonly topic: string;
+  private readonly maxPending: number;
+  private parts = new Map<number, PartitionState>();
+  private last: PartitionState | undefined;
+  /** interval_s texts repeat (one per agent scrape interval): parse each once. */
+  private readonly intervals = new Map<string, Fixed>();
+
+  constructor(private readonly config: AggregatorConfig) {
+    checkConfig(config);
+    this.compiled = config.meters.map(compileMeter);
+    const entries = new Map<string, MetricEntry>();
+    this.compiled.forEach((cm, index) => {
+      let e = entries.get(cm.metric);
+      if (e === undefined) {
+        e = { metric: cm.metric, hasCounter: false, slots: [] };
+        entries.set(cm.metric, e);
+      }
+      e.hasCounter ||= cm.counter;
+      e.slots.push({ cm, index });
+    });
+    this.byMetric = [...entries.values()];
+    this.segmenter = new Segmenter(config.windowMs, config.splitPoints);
+    this.topic = config.topic ?? DEFAULT_TOPIC;
+    this.maxPending = config.maxPendingCorrections ?? DEFAULT_MAX_PENDING_CORRECTIONS;
+  }
+
+  /** Adds one (deduplicated) sample read from `source`; returns the parts that became emittable. */
+  add(sample: Sample, source: SourceRef, nowMs: number): readonly RollupPart[] {
+    const p = this.partition(source.partition);
+    const clock = p.clock;
+    clock.lastActivityMs = nowMs;
+    const ts = sample.tsMs;
+    const seg = this.segmenter.segmentOf(sample.serverId, ts);
+    const late = seg.endMs <= clock.closedUpToMs;
+    let group: Group | undefined;
+    let interval: Fixed | undefined | null = null; // null: not parsed yet
+    for (const e of this.byMetric) {
+      const raw = sample.metrics[e.metric];
+      if (raw === undefined) continue;
+      const v = this.value(sample, e.metric, raw);
+      const inc = e.hasCounter ? p.counters.apply(seriesKey(sample.serverId, e.metric), ts, v) : undefined;
+      for (const { cm, index } of e.slots) {
+        const x = cm.counter ? inc : v;
+        if (x === undefined) continue; // counter sample not newer than its series: nothing
+        group ??= late ? p.correctionGroup(sample.serverId, seg, nowMs) : p.openGroup(sample.serverId, seg);
+        let acc = group.accs[index];
+        if (acc === undefined) {
+          acc = new Acc();
+          acc.firstOffset = source.offset;
+          group.accs[index] = acc;
+        }
+        if (interval === null) interval = this.interval(sample);
+        acc.add(cm, x, interval, ts, sample.labels);
+        acc.lastOffset = source.offset;
+      }
+    }
+    let out: RollupPart[] | undefined;
+    if (ts > clock.maxEventTsMs) {
+      clock.maxEventTsMs = ts;
+      const wm = watermarkOf(clock, this.config.allowedLatenessMs);
+      if (wm > clock.closedUpToMs) out = this.closeUpTo(p, wm);
+    }
+    if (p.pendingCorrections > this.maxPending) (out ??= []).push(...this.emit(p, p.takeCorrections(), true));
+    return out ?? NONE;
+  }
+
+  /**
+   * Idleness and correction latency, in processing time: closes idle partitions' segments up to
+   * the active partitions' watermark, and emits pending corrections that waited idleTimeoutMs.
+   */
+  tick(nowMs: number): RollupPart[] {
+    const ps = this.sortedPartitions();
+    const { idleTimeoutMs, allowedLatenessMs } = this.config;
+    const target = idleCloseTarget(ps.map((p) => p.clock), nowMs, idleTimeoutMs, allowedLatenessMs);
+    const out: RollupPart[] = [];
+    for (const p of ps) {
+      if (isIdle(p.clock, nowMs, idleTimeoutMs) && target > p.clock.closedUpToMs) out.push(...this.closeUpTo(p, target));
+      if (p.pendingCorrections > 0 && nowMs - p.correctionsSinceMs >= idleTimeoutMs) {
+        out.push(...this.emit(p, p.takeCorrections(), true));
+      }
+    }
+    return out;
+  }
+
+  /** End of input: every open segment (on time) and every pending correction, all partitions. */
+  flushAll(): RollupPart[] {
+    const out: RollupPart[] = [];
+    for (const p of this.sortedPartitions()) {
+      const groups = p.takeClosed(Number.POSITIVE_INFINITY);
+      const lastEnd = groups.reduce((m, g) => Math.max(m, g.endMs), p.clock.closedUpToMs);
+      p.clock.closedUpToMs = lastEnd;
+      out.push(...this.emit(p, groups, false), ...this.emit(p, p.takeCorrections(), true));
+    }
+    return out;
+  }
+
+  snapshot(): AggregatorSnapshot {
+    return { ...this.header(), partitions: this.sortedPartitions().map((p) => p.snapshot(this.meterNames())) };
+  }
+
+  restore(snap: AggregatorSnapshot): void {
+    this.checkSnapshot(snap);
+    this.parts = new Map();
+    this.last = undefined;
+    for (const ps of snap.partitions) this.parts.set(ps.partition, this.restoreOne(ps));
+  }
+
+  /** One partition's state (for handing it over on a rebalance); undefined if never seen. */
+  snapshotPartition(partition: number): AggregatorSnapshot | undefined {
+    const p = this.parts.get(partition);
+    return p === undefined ? undefined : { ...this.header(), partitions: [p.snapshot(this.meterNames())] };
+  }
+
+  /** Adds (or replaces) the partitions of a snapshot, leaving the others alone. */
+  restorePartition(snap: AggregatorSnapshot): void {
+    this.checkSnapshot(snap);
+    this.last = undefined;
+    for (const ps of snap.partitions) this.parts.set(ps.partition, this.restoreOne(ps));
+  }
+
+  /** Forgets a partition (revoked on a rebalance): its state emits nothing. */
+  revokePartition(partition: number): void {
+    this.parts.delete(partition);
+    this.last = undefined;
+  }
+
+  partitions(): number[] {
+    return [...this.parts.keys()].sort((a, b) => a - b);
+  }
+
+  /** Watermark of a partition (−Infinity before its first record). */
+  watermarkOf(partition: number): number {
+    const p = this.parts.get(partition);
+    return p === undefined ? Number.NEGATIVE_INFINITY : watermarkOf(p.clock, this.config.allowedLatenessMs);
+  }
+
+  private partition(n: number): PartitionState {
+    if (this.last?.partition === n) return this.last;
+    let p = this.parts.get(n);
+    if (p === undefined) {
+      p = new PartitionState(n, this.compiled.length);
+      this.parts.set(n, p);
+    }
+    this.last = p;
+    return p;
+  }
+
+  private sortedPartitions(): PartitionState[] {
+    return [...this.parts.values()].sort((a, b) => a.partition - b.partition);
+  }
+
+  /** Moves a partition's closed point forward and emits what that closes. */
+  private closeUpTo(p: PartitionState, upToMs: number): RollupPart[] {
+    const before = p.clock.closedUpToMs;
+    p.clock.closedUpToMs = upToMs;
+    const out = upToMs >= p.nextEndMs ? this.emit(p, p.takeClosed(upToMs), false) : [];
+    const w = this.config.windowMs;
+    if (p.pendingCorrections > 0 && Math.floor(upToMs / w) > Math.floor(before / w)) out.push(...this.emit(p, p.takeCorrections(), true));
+    return out;
+  }
+
+  private emit(p: PartitionState, groups: readonly Group[], correction: boolean): RollupPart[] {
+    const out: RollupPart[] = [];
+    for (const g of groups) {
+      g.accs.forEach((acc, i) => {
+        if (acc === undefined) return;
+        const cm = this.compiled[i] as CompiledMeter;
+        out.push({
+          partId: `${this.topic}:${p.partition}:${acc.firstOffset}:${cm.name}:${g.startMs}`,
+          serverId: g.serverId,
+          meter: cm.name,
+          windowStartMs: g.startMs,
+          windowEndMs: g.endMs,
+          correction,
+          state: acc.toState(cm),
+          source: { topic: this.topic, partition: p.partition, firstOffset: acc.firstOffset, lastOffset: acc.lastOffset },
+        });
+      });
+    }
+    return out;
+  }
+
+  private value(sample: Sample, metric: string, raw: string): Fixed {
+    try {
+      return parseFixed(raw);
+    } catch (err) {
+      throw new MeterlineError('validation', `sample ${sample.id}: metrics.${metric}: ${(err as Error).message}`, { cause: err });
+    }
+  }
+
+  private interval(sample: Sample): Fixed | undefined {
+    const text = sample.intervalS;
+    if (text === undefined) return undefined;
+    let f = this.intervals.get(text);
+    if (f === undefined) {
+      try {
+        f = parseFixed(text);
+      } catch (err) {
+        throw new MeterlineError('validation', `sample ${sample.id}: interval_s: ${(err as Error).message}`, { cause: err });
+      }
+      if (this.intervals.size < 1000) this.intervals.set(text, f);
+    }
+    return f;
+  }
+
+  private meterNames(): string[] {
+    return this.compiled.map((c) => c.name);
+  }
+
+  private header(): Omit<AggregatorSnapshot, 'partitions'> {
+    return { version: 1, windowMs: this.config.windowMs, meters: Object.fromEntries(this.config.meters.map((m) => [m.name, signature(m)])) };
+  }
+
+  private checkSnapshot(snap: AggregatorSnapshot): void {
+    const problems: string[] = [];
+    if (snap.version !== 1) problems.push(`unknown snapshot version ${String(snap.version)}`);
+    if (snap.windowMs !== this.config.windowMs) problems.push(`windowMs ${snap.windowMs} ≠ configured ${this.config.windowMs}`);
+    const mine = this.header().meters;
+    for (const [name, sig] of Object.entries(snap.meters)) {
+      if (mine[name] === undefined) problems.push(`meter ${name} is no longer configured`);
+      else if (mine[name] !== sig) problems.push(`meter ${name} changed (${sig} → ${mine[name]})`);
+    }
+    if (problems.length > 0) throw new MeterlineError('config', `aggregator snapshot does not fit this configuration: ${problems.join('; ')}`);
+  }
+
+  private restoreOne(ps: PartitionSnapshot): PartitionState {
+    const names = this.meterNames();
+    return PartitionState.restore(ps, this.compiled.length, (name) => {
+      const i = names.indexOf(name);
+      if (i < 0) throw new MeterlineError('config', `aggregator snapshot names unknown meter ${name}`);
+      return i;
+    });
+  }
+}

@@ -1,0 +1,129 @@
+// Exact decimal arithmetic on the aggregation hot path: a value is an integer mantissa and a
+// count of fraction digits (m × 10^-s). Sums, products and comparisons of such values are exact
+// with BigInt and several times cheaper than decimal.js, which matters when `meterline bill`
+// folds ~9M samples × several meters. Division (integral ÷ per_seconds, averages) is left to
+// lib/decimal.ts, done once per emitted part or per quantity, never per sample.
+import { Decimal } from '../../lib/decimal.js';
+
+export interface Fixed {
+  /** Mantissa. */
+  readonly m: bigint;
+  /** Fraction digits, ≥ 0. */
+  readonly s: number;
+}
+
+export const FIXED_ZERO: Fixed = { m: 0n, s: 0 };
+export const FIXED_ONE: Fixed = { m: 1n, s: 0 };
+
+const POW10: bigint[] = [1n];
+/** 10^n as a bigint (cached: scales are small and repeat). */
+export function pow10(n: number): bigint {
+  for (let i = POW10.length; i <= n; i++) POW10.push((POW10[i - 1] as bigint) * 10n);
+  return POW10[n] as bigint;
+}
+
+const PLAIN = /^-?\d+(\.\d+)?$/;
+const GENERAL = /^([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/;
+
+/**
+ * Parse a decimal string ("12.5", "-3", "1e-9", ".5", "1.5E+21") exactly; throws a RangeError
+ * naming the text when it is not a decimal number.
+ */
+export function parseFixed(text: string): Fixed {
+  if (PLAIN.test(text)) {
+    const dot = text.indexOf('.');
+    if (dot < 0) return { m: BigInt(text), s: 0 };
+    return { m: BigInt(text.slice(0, dot) + text.slice(dot + 1)), s: text.length - dot - 1 };
+  }
+  const g = GENERAL.exec(text.trim());
+  const int = g?.[2] ?? '';
+  const frac = g?.[3] ?? '';
+  if (g === null || int.length + frac.length === 0) {
+    throw new RangeError(`not a decimal number: ${JSON.stringify(text)}`);
+  }
+  const exp = g[4] === undefined ? 0 : Number(g[4]);
+  if (!Number.isSafeInteger(exp) || Math.abs(exp) > 10_000) {
+    throw new RangeError(`decimal exponent out of range: ${JSON.stringify(text)}`);
+  }
+  let m = BigInt(int + frac || '0');
+  if (g[1] === '-') m = -m;
+  let s = frac.length - exp;
+  if (s < 0) {
+    m *= pow10(-s);
+    s = 0;
+  }
+  return { m, s };
+}
+
+/** Mantissa of `a` expressed with `s` fraction digits (s ≥ a.s). */
+const scaleTo = (a: Fixed, s: number): bigint => (s === a.s ? a.m : a.m * pow10(s - a.s));
+
+export function addFixed(a: Fixed, b: Fixed): Fixed {
+  if (a.s === b.s) return { m: a.m + b.m, s: a.s };
+  const s = Math.max(a.s, b.s);
+  return { m: scaleTo(a, s) + scaleTo(b, s), s };
+}
+
+export function subFixed(a: Fixed, b: Fixed): Fixed {
+  return addFixed(a, { m: -b.m, s: b.s });
+}
+
+export function mulFixed(a: Fixed, b: Fixed): Fixed {
+  return { m: a.m * b.m, s: a.s + b.s };
+}
+
+/** −1, 0 or 1. */
+export function cmpFixed(a: Fixed, b: Fixed): number {
+  const s = Math.max(a.s, b.s);
+  const x = scaleTo(a, s);
+  const y = scaleTo(b, s);
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+/** Plain notation without trailing fraction zeros: "12.5", "0", "-0.000000001". */
+export function formatFixed(a: Fixed): string {
+  let { m, s } = a;
+  if (m === 0n) return '0';
+  while (s > 0 && m % 10n === 0n) {
+    m /= 10n;
+    s--;
+  }
+  const neg = m < 0n;
+  let digits = (neg ? -m : m).toString();
+  if (s > 0) {
+    if (digits.length <= s) digits = '0'.repeat(s - digits.length + 1) + digits;
+    digits = `${digits.slice(0, digits.length - s)}.${digits.slice(digits.length - s)}`;
+  }
+  return neg ? `-${digits}` : digits;
+}
+
+export const fixedToDecimal = (a: Fixed): Decimal => new Decimal(formatFixed(a));
+
+/** A finite Decimal (catalogue factors, intervals) as an exact Fixed. */
+export const fixedFromDecimal = (d: Decimal): Fixed => parseFixed(d.toFixed());
+
+/**
+ * A running exact sum. Mutable on purpose: the aggregator adds millions of values and must
+ * not allocate a result object for each.
+ */
+export class FixedSum {
+  m = 0n;
+  s = 0;
+
+  add(m: bigint, s: number): void {
+    if (s === this.s) this.m += m;
+    else if (s < this.s) this.m += m * pow10(this.s - s);
+    else {
+      this.m = this.m * pow10(s - this.s) + m;
+      this.s = s;
+    }
+  }
+
+  addFixed(a: Fixed): void {
+    this.add(a.m, a.s);
+  }
+
+  value(): Fixed {
+    return { m: this.m, s: this.s };
+  }
+}
