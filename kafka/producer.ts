@@ -1,0 +1,124 @@
+// The producer every role writes with: idempotent, acks=all, and an answer in bounded time.
+//
+// kafkajs' idempotent producer retries a failed produce forever (that is what keeps its
+// sequence numbers safe: a produce that gave up but had in fact been written would make the
+// broker silently drop the *next* batch as a duplicate). So we never cap its retries; instead
+// `send` stops *waiting* after `ackTimeoutMs` and reports the records as not acknowledged. The
+// abandoned produce may still land later; callers treat "not acknowledged" as "maybe written"
+// (HTTP ingest answers 503, the agent re-sends, and the sample id removes the duplicate).
+// While such a produce is stuck, new sends fail fast instead of piling up behind it.
+import { Partitioners, type Kafka, type Producer, type Message } from 'kafkajs';
+import { MeterlineError } from '../lib/errors.js';
+
+export interface OutRecord {
+  topic: string;
+  /** Partition key (server_id); null = round robin. */
+  key: string | null;
+  value: Buffer;
+  headers?: Record<string, string>;
+  /** Record timestamp (ms); default: now. (Not the sample time: retention must count from arrival.) */
+  timestampMs?: number;
+}
+
+export interface RecordProducer {
+  /** Resolves once Kafka acknowledged every record (acks=all); rejects with kind `unavailable` otherwise. */
+  send(records: OutRecord[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface AckedProducerOptions {
+  /** How long a send waits for Kafka's acknowledgement. */
+  ackTimeoutMs?: number;
+  /** Broker-side wait for the in-sync replicas (the produce request's timeout). */
+  brokerAckTimeoutMs?: number;
+}
+
+export const DEFAULT_ACK_TIMEOUT_MS = 10_000;
+
+export function createAckedProducer(kafka: Pick<Kafka, 'producer'>, opts: AckedProducerOptions = {}): RecordProducer {
+  const ackTimeoutMs = opts.ackTimeoutMs ?? DEFAULT_ACK_TIMEOUT_MS;
+  const producer: Producer = kafka.producer({
+    idempotent: true,
+    // Java-compatible murmur2 on the key: a Java/Go/librdkafka agent producing straight to
+    // Kafka with the murmur2 partitioner puts a server on the same partition as ingest does.
+    createPartitioner: Partitioners.DefaultPartitioner,
+    allowAutoTopicCreation: false,
+    // Unbounded (see above); backoff capped low so a returning broker is used within ~2 s.
+    retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 100, maxRetryTime: 2000 },
+  });
+
+  let connecting: Promise<void> | undefined;
+  let closed = false;
+  /** Sends still waiting for Kafka; `stalled` once their caller stopped waiting. */
+  const pending = new Set<{ startedMs: number; stalled: boolean }>();
+
+  const connect = (): Promise<void> => {
+    if (!connecting) {
+      connecting = producer.connect();
+      // A failed connect is retried by the next send (e.g. the broker was down at start-up).
+      connecting.catch(() => {
+        connecting = undefined;
+      });
+    }
+    return connecting;
+  };
+
+  const unavailable = (message: string, cause?: unknown) => new MeterlineError('unavailable', `Kafka: ${message}`, { cause });
+
+  async function send(records: OutRecord[]): Promise<void> {
+    if (closed) throw unavailable('producer is closed');
+    if (records.length === 0) return;
+    const now = Date.now();
+    for (const p of pending) {
+      if (p.stalled) throw unavailable(`an earlier produce has waited ${now - p.startedMs} ms for acknowledgement; not sending more`);
+    }
+    const byTopic = new Map<string, Message[]>();
+    for (const r of records) {
+      const list = byTopic.get(r.topic) ?? [];
+      list.push({
+        key: r.key,
+        value: r.value,
+        ...(r.headers ? { headers: r.headers } : {}),
+        ...(r.timestampMs !== undefined ? { timestamp: String(r.timestampMs) } : {}),
+      });
+      byTopic.set(r.topic, list);
+    }
+    const entry = { startedMs: now, stalled: false };
+    pending.add(entry);
+    const work = (async () => {
+      await connect();
+      await producer.sendBatch({
+        acks: -1,
+        timeout: opts.brokerAckTimeoutMs ?? 30_000,
+        topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
+      });
+    })();
+    work.then(
+      () => pending.delete(entry),
+      () => pending.delete(entry),
+    );
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        entry.stalled = true;
+        reject(unavailable(`no acknowledgement within ${ackTimeoutMs} ms`));
+      }, ackTimeoutMs);
+    });
+    try {
+      await Promise.race([work, timeout]);
+    } catch (err) {
+      if (err instanceof MeterlineError) throw err;
+      throw unavailable((err as Error).message, err);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  return {
+    send,
+    async close() {
+      closed = true;
+      await producer.disconnect().catch(() => undefined);
+    },
+  };
+}

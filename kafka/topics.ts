@@ -1,0 +1,148 @@
+// Topic names and their configuration, in one place. Every topic name carries
+// KAFKA_TOPIC_PREFIX (tests use a unique prefix per file, so runs never share a topic).
+//
+// | topic          | partitions           | cleanup | retention                         | key       |
+// |----------------|----------------------|---------|-----------------------------------|-----------|
+// | metrics.raw    | KAFKA_PARTITIONS (6) | delete  | max(dedup horizon, max age) + 7 d | server_id |
+// | metrics.dlq    | 1                    | delete  | same as metrics.raw               | server_id or none |
+// | usage.rollups  | KAFKA_PARTITIONS (6) | delete  | same as metrics.raw               | server_id |
+// | aggregate.state| KAFKA_PARTITIONS (6) | compact | forever (latest value per key)    | role's choice |
+//
+// All get replication KAFKA_REPLICATION_FACTOR and min.insync.replicas KAFKA_MIN_INSYNC_REPLICAS
+// (capped at the replication factor): with producers at acks=all, 3/2 in production means an
+// acknowledged sample survives the loss of one broker.
+import type { Admin } from 'kafkajs';
+import type { Config } from '../config/env.js';
+
+export const TOPICS = {
+  raw: 'metrics.raw',
+  dlq: 'metrics.dlq',
+  rollups: 'usage.rollups',
+  aggregateState: 'aggregate.state',
+} as const;
+export type TopicKey = keyof typeof TOPICS;
+
+export const topicName = (prefix: string, key: TopicKey): string => `${prefix}${TOPICS[key]}`;
+
+export type TopicNames = Record<TopicKey, string>;
+export const topicNames = (prefix: string): TopicNames =>
+  Object.fromEntries(Object.keys(TOPICS).map((k) => [k, topicName(prefix, k as TopicKey)])) as TopicNames;
+
+export interface TopicSpec {
+  name: string;
+  partitions: number;
+  replicationFactor: number;
+  configs: Record<string, string>;
+}
+
+type TopicConfig = Pick<Config, 'kafka' | 'dedupHorizonMs' | 'maxSampleAgeMs'>;
+
+const DAY_MS = 86_400_000;
+/** Margin over the dedup horizon: a consumer that rebuilds state replays a bit more than the horizon. */
+export const RETENTION_MARGIN_MS = 7 * DAY_MS;
+
+const common = (cfg: TopicConfig): Record<string, string> => ({
+  'min.insync.replicas': String(Math.min(cfg.kafka.minInsyncReplicas, cfg.kafka.replicationFactor)),
+});
+
+/**
+ * metrics.raw keeps every sample at least as long as its id is remembered for deduplication
+ * (and as long as ingest accepts samples that old), plus a margin: any state built from it can
+ * be rebuilt by replaying the topic.
+ */
+export const rawRetentionMs = (cfg: TopicConfig): number => Math.max(cfg.dedupHorizonMs, cfg.maxSampleAgeMs) + RETENTION_MARGIN_MS;
+
+/** A delete-retention topic. */
+export function deleteTopicSpec(cfg: TopicConfig, name: string, partitions: number, retentionMs: number, extra: Record<string, string> = {}): TopicSpec {
+  return {
+    name,
+    partitions,
+    replicationFactor: cfg.kafka.replicationFactor,
+    configs: { 'cleanup.policy': 'delete', 'retention.ms': String(retentionMs), ...common(cfg), ...extra },
+  };
+}
+
+/**
+ * A compacted topic (state stores, changelogs): the newest value per key is kept forever, a
+ * null value (tombstone) deletes the key after `delete.retention.ms`. For roles' state topics.
+ */
+export function compactedTopicSpec(cfg: TopicConfig, name: string, partitions: number, extra: Record<string, string> = {}): TopicSpec {
+  return {
+    name,
+    partitions,
+    replicationFactor: cfg.kafka.replicationFactor,
+    configs: {
+      'cleanup.policy': 'compact',
+      // Compaction runs on closed segments only: a smaller segment lets a restored state stay small.
+      'segment.ms': String(6 * 3_600_000),
+      'min.cleanable.dirty.ratio': '0.5',
+      // A restoring consumer must see a tombstone before it is removed.
+      'delete.retention.ms': String(DAY_MS),
+      ...common(cfg),
+      ...extra,
+    },
+  };
+}
+
+/** The topics meterline creates (names with the configured prefix). */
+export function topicSpecs(cfg: TopicConfig): TopicSpec[] {
+  const names = topicNames(cfg.kafka.topicPrefix);
+  const retention = rawRetentionMs(cfg);
+  const n = cfg.kafka.partitions;
+  return [
+    deleteTopicSpec(cfg, names.raw, n, retention),
+    // Low volume; one partition keeps rejected input in arrival order for whoever inspects it.
+    deleteTopicSpec(cfg, names.dlq, 1, retention),
+    // Same partition count and key as metrics.raw, so sink and rate scale like aggregate.
+    deleteTopicSpec(cfg, names.rollups, n, retention),
+    // Co-partitioned with metrics.raw: state partition p belongs to input partition p.
+    compactedTopicSpec(cfg, names.aggregateState, n),
+  ];
+}
+
+export interface EnsureResult {
+  created: string[];
+  existing: string[];
+  /** Existing topics whose layout differs from the spec (never changed automatically). */
+  warnings: string[];
+}
+
+/**
+ * Create the missing topics; leave existing ones alone (idempotent, safe to run from every
+ * role at start and concurrently). Partitions are never added automatically: that would move
+ * servers to other partitions and break per-series ordering; a mismatch is reported instead.
+ */
+export async function ensureTopics(admin: Admin, specs: TopicSpec[]): Promise<EnsureResult> {
+  const before = new Set(await admin.listTopics());
+  const missing = specs.filter((s) => !before.has(s.name));
+  if (missing.length > 0) {
+    try {
+      await admin.createTopics({
+        waitForLeaders: true,
+        topics: missing.map((s) => ({
+          topic: s.name,
+          numPartitions: s.partitions,
+          replicationFactor: s.replicationFactor,
+          configEntries: Object.entries(s.configs).map(([name, value]) => ({ name, value })),
+        })),
+      });
+    } catch (err) {
+      // Another process may have created some of them in between: fine if they now all exist.
+      const now = new Set(await admin.listTopics());
+      if (!missing.every((s) => now.has(s.name))) throw err;
+    }
+  }
+  const created = missing.map((s) => s.name);
+  const existing = specs.filter((s) => before.has(s.name));
+  const warnings: string[] = [];
+  if (existing.length > 0) {
+    const meta = await admin.fetchTopicMetadata({ topics: existing.map((s) => s.name) });
+    for (const t of meta.topics) {
+      const spec = existing.find((s) => s.name === t.name);
+      if (spec && t.partitions.length !== spec.partitions) {
+        warnings.push(`topic ${t.name} has ${t.partitions.length} partitions, configured ${spec.partitions} (left as is)`);
+      }
+    }
+  }
+  return { created, existing: existing.map((s) => s.name), warnings };
+}

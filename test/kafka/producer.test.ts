@@ -1,0 +1,87 @@
+// The acknowledged producer's contract, with kafkajs replaced by a controllable fake:
+// a send resolves only after Kafka acknowledged; no acknowledgement in time → `unavailable`;
+// while a produce is stuck, new sends fail fast; when the broker answers again, sends work
+// again without a new producer (no restart).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Kafka } from 'kafkajs';
+import { createAckedProducer } from '../../kafka/producer.js';
+import { isKind } from '../../lib/errors.js';
+
+interface Call { acks: number | undefined; topics: string[]; resolve: () => void; reject: (e: Error) => void }
+
+function fakeKafka(opts: { failConnects?: number } = {}) {
+  const calls: Call[] = [];
+  let connects = 0;
+  let config: Record<string, unknown> = {};
+  const kafka = {
+    producer(cfg: Record<string, unknown>) {
+      config = cfg;
+      return {
+        async connect() {
+          connects++;
+          if (connects <= (opts.failConnects ?? 0)) throw new Error('Connection error: connect ECONNREFUSED 127.0.0.1:1');
+        },
+        sendBatch(b: { acks?: number; topicMessages: { topic: string }[] }) {
+          return new Promise<void>((resolve, reject) => calls.push({ acks: b.acks, topics: b.topicMessages.map((t) => t.topic), resolve, reject }));
+        },
+        async disconnect() {},
+      };
+    },
+  } as unknown as Pick<Kafka, 'producer'>;
+  return { kafka, calls, connects: () => connects, config: () => config };
+}
+
+const rec = (topic = 't') => ({ topic, key: 'srv-1', value: Buffer.from('x') });
+const tick = () => new Promise((r) => setImmediate(r));
+
+test('idempotent producer, acks=all; send resolves only when the produce is acknowledged', async () => {
+  const f = fakeKafka();
+  const p = createAckedProducer(f.kafka, { ackTimeoutMs: 5000 });
+  assert.equal(f.config().idempotent, true);
+  let done = false;
+  const s = p.send([rec('a'), rec('b'), rec('a')]).then(() => (done = true));
+  await tick();
+  assert.equal(f.calls.length, 1);
+  assert.equal(f.calls[0]?.acks, -1);
+  assert.deepEqual(f.calls[0]?.topics, ['a', 'b']);
+  assert.equal(done, false);
+  f.calls[0]?.resolve();
+  await s;
+  assert.equal(done, true);
+});
+
+test('no acknowledgement in time → unavailable; stuck produce → fail fast; broker back → works again', async () => {
+  const f = fakeKafka();
+  const p = createAckedProducer(f.kafka, { ackTimeoutMs: 30 });
+  await assert.rejects(p.send([rec()]), (err) => isKind(err, 'unavailable') && /no acknowledgement within 30 ms/.test((err as Error).message));
+  // The first produce is still pending (kafkajs keeps retrying): new sends are refused at once.
+  await assert.rejects(p.send([rec()]), /earlier produce has waited/);
+  assert.equal(f.calls.length, 1);
+  f.calls[0]?.resolve(); // the broker came back and acknowledged the old produce
+  await tick();
+  const s = p.send([rec()]);
+  await tick();
+  f.calls[1]?.resolve();
+  await s;
+});
+
+test('a produce error is reported as unavailable with its cause', async () => {
+  const f = fakeKafka();
+  const p = createAckedProducer(f.kafka, { ackTimeoutMs: 5000 });
+  const s = p.send([rec()]);
+  await tick();
+  f.calls[0]?.reject(new Error('KafkaJSNumberOfRetriesExceeded'));
+  await assert.rejects(s, (err) => isKind(err, 'unavailable') && /KafkaJSNumberOfRetriesExceeded/.test((err as Error).message));
+});
+
+test('a failed connect (no broker at start-up) is retried by the next send', async () => {
+  const f = fakeKafka({ failConnects: 1 });
+  const p = createAckedProducer(f.kafka, { ackTimeoutMs: 5000 });
+  await assert.rejects(p.send([rec()]), /ECONNREFUSED/);
+  const s = p.send([rec()]);
+  await tick();
+  assert.equal(f.connects(), 2);
+  f.calls[0]?.resolve();
+  await s;
+});
