@@ -1,0 +1,103 @@
+// The sink role: usage.rollups → TimescaleDB, effectively once. Consumer group
+// `meterline-sink`, read_committed (only parts of committed aggregate transactions), no
+// auto-commit. Per fetched batch: decode, store every part in one database transaction
+// (sinks/store.ts: COPY + INSERT … ON CONFLICT DO NOTHING), commit it, and only then commit
+// the Kafka offsets. A crash between the two replays the batch, which changes nothing.
+import type { Kafka, Consumer, Producer, EachBatchPayload } from 'kafkajs';
+import type pg from 'pg';
+import type { Logger } from '../observability/log.js';
+import type { Metrics } from '../observability/metrics.js';
+import type { AvroSerde } from '../avro/serde.js';
+import { recordToRollup, deadLetterToRecord } from '../avro/records.js';
+import { storeParts } from './store.js';
+import type { StoredPart } from './copy-rows.js';
+
+export const SINK_GROUP = 'meterline-sink';
+
+export interface SinkOptions {
+  kafka: Kafka;
+  pool: pg.Pool;
+  serde: AvroSerde;
+  topics: { rollups: string; dlq: string };
+  log: Logger;
+  metrics?: Metrics;
+  groupId?: string;
+  /** Called after each stored batch (tests and the bench wait on it). */
+  onBatch?: (info: { partition: number; nextOffset: string; offered: number; inserted: number }) => void;
+}
+
+export interface SinkRole {
+  /** Stop consuming, finish the batch in hand, close clients. */
+  stop(): Promise<void>;
+}
+
+const nextOffset = (offset: string): string => (BigInt(offset) + 1n).toString();
+
+export async function startSink(opts: SinkOptions): Promise<SinkRole> {
+  const { kafka, pool, serde, topics, log } = opts;
+  const groupId = opts.groupId ?? SINK_GROUP;
+  const consumer: Consumer = kafka.consumer({
+    groupId,
+    readUncommitted: false,
+    maxBytesPerPartition: 4 * 1024 * 1024,
+    maxBytes: 16 * 1024 * 1024,
+  });
+  const producer: Producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  await Promise.all([consumer.connect(), producer.connect()]);
+  await consumer.subscribe({ topics: [topics.rollups], fromBeginning: true });
+
+  async function handle({ batch, heartbeat }: EachBatchPayload): Promise<void> {
+    if (batch.messages.length === 0) return;
+    const t0 = process.hrtime.bigint();
+    const parts: StoredPart[] = [];
+    const dead: { value: Buffer }[] = [];
+    for (const m of batch.messages) {
+      try {
+        if (!m.value) throw new Error('record has no value');
+        const part = recordToRollup(await serde.decode('rollup', batch.topic, m.value));
+        parts.push({ part, origin: { topic: batch.topic, partition: batch.partition, offset: m.offset } });
+      } catch (err) {
+        // A rollup that cannot be read is a bug or a foreign writer: keep it, with the reason.
+        const reason = `sink: ${(err as Error).message}`;
+        log.error({ partition: batch.partition, offset: m.offset, reason }, 'undecodable rollup record sent to the DLQ');
+        const letter = deadLetterToRecord({
+          original: m.value ?? Buffer.alloc(0),
+          reason,
+          source: 'kafka',
+          receivedAtMs: Date.now(),
+          origin: { topic: batch.topic, partition: batch.partition, offset: m.offset },
+        });
+        dead.push({ value: await serde.encode('dlq', topics.dlq, letter) });
+      }
+    }
+    const client = await pool.connect();
+    let result;
+    try {
+      result = await storeParts(client, parts);
+    } finally {
+      client.release();
+    }
+    if (dead.length > 0) {
+      await producer.send({ topic: topics.dlq, acks: -1, messages: dead });
+      opts.metrics?.dlqRecords.inc({ role: 'sink' }, dead.length);
+    }
+    const offset = nextOffset(batch.lastOffset());
+    // Offsets only after the database committed: the order that makes a crash harmless.
+    await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset }]);
+    opts.metrics?.sinkRows.inc(result.inserted);
+    opts.metrics?.sinkBatchSeconds.observe(Number(process.hrtime.bigint() - t0) / 1e9);
+    log.debug({ partition: batch.partition, offset, offered: result.offered, inserted: result.inserted }, 'sink batch stored');
+    opts.onBatch?.({ partition: batch.partition, nextOffset: offset, offered: result.offered, inserted: result.inserted });
+    await heartbeat();
+  }
+
+  await consumer.run({ autoCommit: false, partitionsConsumedConcurrently: 2, eachBatch: handle });
+  log.info({ groupId, topic: topics.rollups }, 'sink started');
+
+  return {
+    async stop() {
+      await consumer.disconnect();
+      await producer.disconnect();
+    },
+  };
+}
