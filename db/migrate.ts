@@ -91,7 +91,8 @@ export async function migrate(
         await client.query('COMMIT');
       } catch (err) {
         await client.query('ROLLBACK').catch(() => undefined);
-        throw new MeterlineError('internal', `migration ${m.file} failed: ${(err as Error).message}`, { cause: err });
+        // One line, exit 1 (main.ts): the SQL of the file is the bad input, not meterline.
+        throw new MeterlineError('validation', `migration ${m.file} failed: ${(err as Error).message}`, { cause: err });
       }
       applied.push(m);
       done.add(m.id);

@@ -1,10 +1,39 @@
-// Placeholder until its issue lands: says so and exits non-zero.
+// `meterline run`: every role in one process, sharing one HTTP server on PORT. Stays up until
+// SIGINT/SIGTERM, then stops the HTTP server first (no new work) and the roles in reverse order.
 import type { Command } from '../command.js';
+import { parseFlags } from '../args.js';
+import { loadConfig } from '../../config/env.js';
+import { createLogger } from '../../observability/log.js';
+import { createApp } from '../../api/app.js';
+import { listen } from '../../api/serve.js';
+import { ROLES } from '../../roles/registry.js';
+import type { RunningRole } from '../../roles/role.js';
+import { untilShutdown } from '../../lib/signals.js';
 
 export const command: Command = {
-  summary: '(not built yet)',
-  async run() {
-    console.error('meterline run: not built yet');
-    return 2;
+  summary: 'run all roles in one process (uses the services configured in the environment)',
+  async run(argv) {
+    parseFlags(argv, {});
+    const config = loadConfig();
+    const log = createLogger(config.logLevel);
+    const app = createApp();
+    const running: { name: string; role: RunningRole }[] = [];
+    const shutdown = untilShutdown();
+    try {
+      for (const role of ROLES) {
+        running.push({ name: role.name, role: await role.start({ config, log: log.child({ role: role.name }), app }) });
+        log.info({ role: role.name }, 'role started');
+      }
+      const http = await listen(app, config.port);
+      log.info({ port: http.port, roles: running.map((r) => r.name) }, `listening on port ${http.port}`);
+      const signal = await shutdown;
+      log.info({ signal }, 'shutting down');
+      await http.stop();
+    } finally {
+      for (const { name, role } of running.reverse()) {
+        await role.stop().catch((err: unknown) => log.error({ err, role: name }, 'role did not stop cleanly'));
+      }
+    }
+    return 0;
   },
 };

@@ -1,10 +1,33 @@
-// Placeholder until its issue lands: says so and exits non-zero.
+// `meterline start` (`npm start`): the one command a fresh checkout needs. Without external
+// services configured (KAFKA_BROKERS, DATABASE_URL and REDIS_URL all set) it brings the local
+// stack up and uses its settings; then it migrates and runs every role (`meterline run`).
 import type { Command } from '../command.js';
+import { loadConfig } from '../../config/env.js';
+import { stackSettings } from '../../stack/paths.js';
+import { up } from '../../stack/stack.js';
+import { runMigrations } from './migrate.js';
+import { command as runCommand } from './run.js';
+
+const EXTERNAL = ['KAFKA_BROKERS', 'DATABASE_URL', 'REDIS_URL'] as const;
 
 export const command: Command = {
-  summary: '(not built yet)',
-  async run() {
-    console.error('meterline start: not built yet');
-    return 2;
+  summary: 'bring the local stack up (unless services are configured), migrate, run all roles',
+  async run(argv) {
+    if (!EXTERNAL.every((name) => process.env[name]?.trim())) {
+      console.error('start: no external services configured; bringing the local stack up…');
+      const env: Record<string, string> = {};
+      await up(stackSettings(), {
+        progress: (line) => console.error(line),
+        result: (line) => {
+          const m = /^export ([A-Z_][A-Z0-9_]*)=(.*)$/.exec(line);
+          if (m?.[1] && m[2] !== undefined) env[m[1]] = m[2];
+        },
+      });
+      // Settings the user gave win over the stack's.
+      for (const [k, v] of Object.entries(env)) if (!process.env[k]?.trim()) process.env[k] = v;
+    }
+    const config = loadConfig(); // validates everything before any work
+    await runMigrations(config.database, (line) => console.error(line));
+    return runCommand.run(argv);
   },
 };

@@ -1,0 +1,5 @@
+// Every role `meterline run` starts, in start order (stopped in reverse). A role's issue adds
+// one line here.
+import type { Role } from './role.js';
+
+export const ROLES: readonly Role[] = [];

@@ -1,0 +1,23 @@
+// The contract of a role (ingest, aggregate, sink, rate, api): `meterline run` starts every
+// registered role in one process, `meterline <role>` one of them. A role gets the validated
+// Config, a logger and the shared HTTP app (to mount its routes on), and returns a handle
+// whose stop() drains its work (commit offsets, flush writes) before resolving.
+import type { Hono } from 'hono';
+import type { Config } from '../config/env.js';
+import type { Logger } from '../observability/log.js';
+
+export interface RoleContext {
+  config: Config;
+  log: Logger;
+  /** The process's one HTTP app; routes are mounted before the server starts listening. */
+  app: Hono;
+}
+
+export interface RunningRole {
+  stop(): Promise<void>;
+}
+
+export interface Role {
+  name: string;
+  start(ctx: RoleContext): Promise<RunningRole>;
+}
