@@ -1,0 +1,111 @@
+// Keeping drafts current: recompute (never increment) a customer's draft for a period from
+// everything the database holds. Every writer takes the customer's lock in its transaction, so
+// the rate role, the API and finalization never interleave on one customer's invoices.
+import type pg from 'pg';
+import type { Subscription } from '../catalog/types.js';
+import { SubscriptionIndex } from '../rating/attribution.js';
+import { periodOf } from '../rating/period.js';
+import type { InvoicingContext } from './context.js';
+import { listCustomers } from './db/customers.js';
+import { customerInvoiceHeads, deleteDraft, writeDraft, type InvoiceHead } from './db/invoices.js';
+import type { StoredPart } from './db/parts.js';
+import { customerSubscriptions, subscriptionsOfServers } from './db/subscriptions.js';
+import { lockCustomer, withTransaction, type Queryable } from './db/tx.js';
+import { periodsOverlapping } from './period.js';
+import { adjustmentTarget, rateDraft } from './rate-draft.js';
+import type { RatedInvoice } from './types.js';
+
+export type Outcome = 'written' | 'unchanged' | 'deleted' | 'none' | 'final';
+
+export interface Recomputed {
+  outcome: Outcome;
+  head?: InvoiceHead;
+  rated?: RatedInvoice;
+}
+
+/** Recompute one draft; the caller holds the customer's lock in `db`'s transaction. */
+export async function recomputeLocked(db: Queryable, ctx: InvoicingContext, customer: string, label: string): Promise<Recomputed> {
+  const heads = await customerInvoiceHeads(db, customer);
+  const head = heads.find((h) => h.period === label);
+  if (head?.status === 'final') return { outcome: 'final', head };
+  const rated = await rateDraft(db, ctx, customer, label, heads);
+  if (!rated) {
+    if (!head) return { outcome: 'none' };
+    await deleteDraft(db, head.id);
+    return { outcome: 'deleted', head };
+  }
+  return { outcome: (await writeDraft(db, rated, head)) ? 'written' : 'unchanged', ...(head ? { head } : {}), rated };
+}
+
+/** Where usage of `label` is billed: its own draft, or the adjustment target once it is final. */
+function billingPeriodFor(heads: readonly InvoiceHead[], label: string): string | undefined {
+  const head = heads.find((h) => h.period === label);
+  return head?.status === 'final' ? adjustmentTarget(heads) : label;
+}
+
+/** Recompute the given periods' drafts of one customer in one transaction (finalized → next). */
+export async function recomputeCustomer(pool: pg.Pool, ctx: InvoicingContext, customer: string, labels: Iterable<string>): Promise<Outcome[]> {
+  return withTransaction(pool, async (client) => {
+    await lockCustomer(client, customer);
+    const heads = await customerInvoiceHeads(client, customer);
+    const targets = new Set<string>();
+    for (const l of labels) {
+      const t = billingPeriodFor(heads, l);
+      if (t !== undefined) targets.add(t);
+    }
+    const outcomes: Outcome[] = [];
+    for (const t of [...targets].sort()) outcomes.push((await recomputeLocked(client, ctx, customer, t)).outcome);
+    return outcomes;
+  });
+}
+
+/** (customer → usage periods) touched by these parts, by the subscriptions in the database. */
+export async function affectedByParts(db: Queryable, ctx: InvoicingContext, parts: readonly StoredPart[]): Promise<Map<string, Set<string>>> {
+  const out = new Map<string, Set<string>>();
+  if (parts.length === 0) return out;
+  const index = new SubscriptionIndex(await subscriptionsOfServers(db, [...new Set(parts.map((p) => p.serverId))]));
+  for (const p of parts) {
+    const sub = index.find(p.serverId, p.windowStartMs);
+    if (!sub) continue; // unattributed: no invoice changes (GET /v1/rollups still shows it)
+    const label = periodOf(p.windowStartMs, ctx.catalog.timezone).label;
+    const set = out.get(sub.customer) ?? new Set<string>();
+    set.add(label);
+    out.set(sub.customer, set);
+  }
+  return out;
+}
+
+/** The periods a customer should have a draft for (subscriptions up to now) or already has one. */
+function periodsToSync(ctx: InvoicingContext, subs: readonly Subscription[], heads: readonly InvoiceHead[]): Set<string> {
+  const labels = new Set<string>();
+  const now = ctx.now();
+  for (const s of subs) {
+    const end = Math.min(s.toMs ?? Number.POSITIVE_INFINITY, now);
+    for (const p of periodsOverlapping(s.fromMs, end, ctx.catalog.timezone)) labels.add(p.label);
+  }
+  for (const h of heads) if (h.status === 'draft') labels.add(h.period);
+  const target = adjustmentTarget(heads);
+  if (target !== undefined) labels.add(target);
+  for (const h of heads) if (h.status === 'final') labels.delete(h.period);
+  return labels;
+}
+
+/** Brings every draft of one customer up to date (after provisioning, at start-up). */
+export async function syncCustomer(pool: pg.Pool, ctx: InvoicingContext, customer: string): Promise<Outcome[]> {
+  return withTransaction(pool, async (client) => {
+    await lockCustomer(client, customer);
+    const heads = await customerInvoiceHeads(client, customer);
+    const labels = periodsToSync(ctx, await customerSubscriptions(client, customer), heads);
+    const outcomes: Outcome[] = [];
+    for (const l of [...labels].sort()) outcomes.push((await recomputeLocked(client, ctx, customer, l)).outcome);
+    return outcomes;
+  });
+}
+
+export async function syncAll(pool: pg.Pool, ctx: InvoicingContext): Promise<number> {
+  let written = 0;
+  for (const c of await listCustomers(pool)) {
+    written += (await syncCustomer(pool, ctx, c.id)).filter((o) => o === 'written' || o === 'deleted').length;
+  }
+  return written;
+}
