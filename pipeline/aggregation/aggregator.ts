@@ -44,7 +44,7 @@ import type { Sample } from '../samples/sample.js';
 import { MeterlineError } from '../../lib/errors.js';
 import type { RollupPart } from './rollup.js';
 import { Acc, compileMeter, type CompiledMeter } from './accumulator.js';
-import { seriesKey } from './counters.js';
+import { applyReading } from './counters.js';
 import { type Fixed, parseFixed } from './fixed.js';
 import { type Group, PartitionState, type PartitionSnapshot } from './partition.js';
 import { Segmenter, type SplitPoints } from '../windows/segments.js';
@@ -77,11 +77,17 @@ export interface AggregatorSnapshot {
 export const DEFAULT_TOPIC = 'metrics.raw';
 export const DEFAULT_MAX_PENDING_CORRECTIONS = 100_000;
 
+const VALUE_CACHE_SIZE = 4096;
 const NONE: readonly RollupPart[] = Object.freeze([]);
 
 interface MetricEntry {
   metric: string;
   hasCounter: boolean;
+  /**
+   * Parsed values of a gauge/delta metric: levels repeat ("200", "2", "1"), and a Map hit is
+   * cheaper than parsing. Counters never repeat, so they get none. Bounded.
+   */
+  cache: Map<string, Fixed> | undefined;
   slots: Array<{ cm: CompiledMeter; index: number }>;
 }
 
@@ -119,13 +125,14 @@ export class Aggregator {
     this.compiled.forEach((cm, index) => {
       let e = entries.get(cm.metric);
       if (e === undefined) {
-        e = { metric: cm.metric, hasCounter: false, slots: [] };
+        e = { metric: cm.metric, hasCounter: false, cache: undefined, slots: [] };
         entries.set(cm.metric, e);
       }
       e.hasCounter ||= cm.counter;
       e.slots.push({ cm, index });
     });
     this.byMetric = [...entries.values()];
+    for (const e of this.byMetric) if (!e.hasCounter) e.cache = new Map();
     this.segmenter = new Segmenter(config.windowMs, config.splitPoints);
     this.topic = config.topic ?? DEFAULT_TOPIC;
     this.maxPending = config.maxPendingCorrections ?? DEFAULT_MAX_PENDING_CORRECTIONS;
@@ -139,17 +146,22 @@ export class Aggregator {
     const ts = sample.tsMs;
     const seg = this.segmenter.segmentOf(sample.serverId, ts);
     const late = seg.endMs <= clock.closedUpToMs;
+    const st = p.server(sample.serverId);
     let group: Group | undefined;
     let interval: Fixed | undefined | null = null; // null: not parsed yet
     for (const e of this.byMetric) {
       const raw = sample.metrics[e.metric];
       if (raw === undefined) continue;
-      const v = this.value(sample, e.metric, raw);
-      const inc = e.hasCounter ? p.counters.apply(seriesKey(sample.serverId, e.metric), ts, v) : undefined;
+      let v = e.cache?.get(raw);
+      if (v === undefined) {
+        v = this.value(sample, e.metric, raw);
+        if (e.cache !== undefined && e.cache.size < VALUE_CACHE_SIZE) e.cache.set(raw, v);
+      }
+      const inc = e.hasCounter ? applyReading(st.series, e.metric, ts, v) : undefined;
       for (const { cm, index } of e.slots) {
         const x = cm.counter ? inc : v;
         if (x === undefined) continue; // counter sample not newer than its series: nothing
-        group ??= late ? p.correctionGroup(sample.serverId, seg, nowMs) : p.openGroup(sample.serverId, seg);
+        group ??= late ? p.correctionGroup(sample.serverId, seg, nowMs) : p.openGroup(st, seg);
         let acc = group.accs[index];
         if (acc === undefined) {
           acc = new Acc();

@@ -7,56 +7,77 @@
 import { cmpFixed, type Fixed, FIXED_ZERO, formatFixed, parseFixed, subFixed } from './fixed.js';
 
 /** Newest applied reading of one series. */
-interface Last {
+export interface Reading {
   tsMs: number;
   value: Fixed;
 }
 
-/** [seriesKey, tsMs, value] — JSON-serializable. */
-export type CounterSnapshot = Array<[string, number, string]>;
+/** The series of one server: metric → newest applied reading. */
+export type ServerSeries = Map<string, Reading>;
 
-/** The series key: one server, one metric. */
-export const seriesKey = (serverId: string, metric: string): string => `${serverId}\u0000${metric}`;
+/** [serverId, metric, tsMs, value] per series — JSON-serializable. */
+export type CounterSnapshot = Array<[string, string, number, string]>;
 
+/**
+ * Applies a reading to the series `metric` of one server and returns the raw increase it
+ * contributes (before the meter's factor), or undefined when it is ignored (not newer).
+ */
+export function applyReading(series: ServerSeries, metric: string, tsMs: number, value: Fixed): Fixed | undefined {
+  const prev = series.get(metric);
+  if (prev === undefined) {
+    series.set(metric, { tsMs, value });
+    return FIXED_ZERO; // baseline
+  }
+  if (tsMs <= prev.tsMs) return undefined;
+  // A reset restarts from 0, so the reading itself is the increase. A negative reading is
+  // not a counter value; it counts 0 rather than subtracting usage.
+  const inc = cmpFixed(value, prev.value) >= 0 ? subFixed(value, prev.value) : value.m < 0n ? FIXED_ZERO : value;
+  prev.tsMs = tsMs;
+  prev.value = value;
+  return inc;
+}
+
+/** The baselines of every series seen, grouped by server (one lookup per sample). */
 export class CounterBaselines {
-  private readonly last = new Map<string, Last>();
+  private readonly servers = new Map<string, ServerSeries>();
 
-  /**
-   * Applies a reading and returns the raw increase it contributes (before the meter's factor),
-   * or undefined when the sample is ignored (not newer than the newest applied).
-   */
-  apply(key: string, tsMs: number, value: Fixed): Fixed | undefined {
-    const prev = this.last.get(key);
-    if (prev === undefined) {
-      this.last.set(key, { tsMs, value });
-      return FIXED_ZERO; // baseline
+  /** The series map of a server (created empty if absent); stays valid while this lives. */
+  forServer(serverId: string): ServerSeries {
+    let s = this.servers.get(serverId);
+    if (s === undefined) {
+      s = new Map();
+      this.servers.set(serverId, s);
     }
-    if (tsMs <= prev.tsMs) return undefined;
-    // A reset restarts from 0, so the reading itself is the increase. A negative reading is
-    // not a counter; it counts 0 rather than subtracting usage.
-    const inc = cmpFixed(value, prev.value) >= 0 ? subFixed(value, prev.value) : value.m < 0n ? FIXED_ZERO : value;
-    prev.tsMs = tsMs;
-    prev.value = value;
-    return inc;
+    return s;
+  }
+
+  apply(serverId: string, metric: string, tsMs: number, value: Fixed): Fixed | undefined {
+    return applyReading(this.forServer(serverId), metric, tsMs, value);
+  }
+
+  /** The newest applied reading of a series (tests and diagnostics). */
+  get(serverId: string, metric: string): { tsMs: number; value: string } | undefined {
+    const r = this.servers.get(serverId)?.get(metric);
+    return r === undefined ? undefined : { tsMs: r.tsMs, value: formatFixed(r.value) };
   }
 
   get size(): number {
-    return this.last.size;
-  }
-
-  /** The newest applied reading of a series (for tests and diagnostics). */
-  get(key: string): { tsMs: number; value: string } | undefined {
-    const l = this.last.get(key);
-    return l === undefined ? undefined : { tsMs: l.tsMs, value: formatFixed(l.value) };
+    let n = 0;
+    for (const s of this.servers.values()) n += s.size;
+    return n;
   }
 
   snapshot(): CounterSnapshot {
-    return [...this.last].map(([k, l]) => [k, l.tsMs, formatFixed(l.value)]);
+    const out: CounterSnapshot = [];
+    for (const [serverId, series] of this.servers) {
+      for (const [metric, r] of series) out.push([serverId, metric, r.tsMs, formatFixed(r.value)]);
+    }
+    return out;
   }
 
   static restore(snap: CounterSnapshot): CounterBaselines {
     const c = new CounterBaselines();
-    for (const [k, tsMs, v] of snap) c.last.set(k, { tsMs, value: parseFixed(v) });
+    for (const [serverId, metric, tsMs, v] of snap) c.forServer(serverId).set(metric, { tsMs, value: parseFixed(v) });
     return c;
   }
 }

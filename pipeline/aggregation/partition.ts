@@ -4,7 +4,7 @@
 // one partition), which lets the aggregate role hand one over on a rebalance
 // (snapshotPartition / restorePartition / revokePartition on the Aggregator).
 import { Acc, type AccSnapshot } from './accumulator.js';
-import { CounterBaselines, type CounterSnapshot } from './counters.js';
+import { CounterBaselines, type CounterSnapshot, type ServerSeries } from './counters.js';
 import { finiteOrNull, newClock, nullToNegInf, type PartitionClock } from '../windows/watermark.js';
 import type { Segment } from '../windows/segments.js';
 
@@ -14,6 +14,19 @@ export interface Group {
   readonly startMs: number;
   readonly endMs: number;
   readonly accs: Array<Acc | undefined>;
+  /** Set when emitted, so a cached reference is never written after it left. */
+  done: boolean;
+}
+
+/** Everything of one server on a partition: found with one Map lookup per sample. */
+export interface ServerState {
+  readonly serverId: string;
+  /** segment start → open group. */
+  readonly open: Map<number, Group>;
+  /** The group the last on-time sample went to (samples of a server mostly arrive in order). */
+  last: Group | undefined;
+  /** This server's counter series, shared with PartitionState.counters. */
+  readonly series: ServerSeries;
 }
 
 export interface GroupSnapshot {
@@ -43,8 +56,8 @@ const byEndServerStart = (a: Group, b: Group): number =>
 export class PartitionState {
   clock: PartitionClock = newClock();
   counters = new CounterBaselines();
-  /** serverId → segment start → open group. */
-  private readonly open = new Map<string, Map<number, Group>>();
+  /** serverId → its open groups and series. */
+  private readonly servers = new Map<string, ServerState>();
   /** Distinct ends of open groups, ascending, and the groups per end: a sweep is O(emitted). */
   private readonly ends: number[] = [];
   private readonly byEnd = new Map<number, Group[]>();
@@ -58,19 +71,26 @@ export class PartitionState {
     private readonly meterCount: number,
   ) {}
 
-  /** The open group of (server, segment), created if absent. */
-  openGroup(serverId: string, seg: Segment): Group {
-    let perServer = this.open.get(serverId);
-    if (perServer === undefined) {
-      perServer = new Map();
-      this.open.set(serverId, perServer);
+  server(serverId: string): ServerState {
+    let st = this.servers.get(serverId);
+    if (st === undefined) {
+      st = { serverId, open: new Map(), last: undefined, series: this.counters.forServer(serverId) };
+      this.servers.set(serverId, st);
     }
-    let g = perServer.get(seg.startMs);
+    return st;
+  }
+
+  /** The open group of (server, segment), created if absent. */
+  openGroup(st: ServerState, seg: Segment): Group {
+    const last = st.last;
+    if (last !== undefined && last.startMs === seg.startMs && !last.done) return last;
+    let g = st.open.get(seg.startMs);
     if (g === undefined) {
-      g = { serverId, startMs: seg.startMs, endMs: seg.endMs, accs: new Array<Acc | undefined>(this.meterCount) };
-      perServer.set(seg.startMs, g);
+      g = newGroup(st.serverId, seg, this.meterCount);
+      st.open.set(seg.startMs, g);
       this.indexByEnd(g);
     }
+    st.last = g;
     return g;
   }
 
@@ -83,7 +103,7 @@ export class PartitionState {
     }
     let g = perServer.get(seg.startMs);
     if (g === undefined) {
-      g = { serverId, startMs: seg.startMs, endMs: seg.endMs, accs: new Array<Acc | undefined>(this.meterCount) };
+      g = newGroup(serverId, seg, this.meterCount);
       perServer.set(seg.startMs, g);
       if (this.pendingCorrections === 0) this.correctionsSinceMs = nowMs;
       this.pendingCorrections++;
@@ -122,9 +142,8 @@ export class PartitionState {
       const groups = this.byEnd.get(end) ?? [];
       this.byEnd.delete(end);
       for (const g of groups) {
-        const perServer = this.open.get(g.serverId);
-        perServer?.delete(g.startMs);
-        if (perServer?.size === 0) this.open.delete(g.serverId);
+        g.done = true;
+        this.servers.get(g.serverId)?.open.delete(g.startMs);
         out.push(g);
       }
     }
@@ -135,6 +154,7 @@ export class PartitionState {
   takeCorrections(): Group[] {
     const out: Group[] = [];
     for (const perServer of this.corrections.values()) out.push(...perServer.values());
+    for (const g of out) g.done = true;
     this.corrections = new Map();
     this.pendingCorrections = 0;
     this.correctionsSinceMs = Number.NEGATIVE_INFINITY;
@@ -142,9 +162,9 @@ export class PartitionState {
   }
 
   snapshot(meterNames: readonly string[]): PartitionSnapshot {
-    const groups = (m: Map<string, Map<number, Group>>): GroupSnapshot[] => {
+    const groups = (m: Iterable<Map<number, Group>>): GroupSnapshot[] => {
       const out: GroupSnapshot[] = [];
-      for (const perServer of m.values()) {
+      for (const perServer of m) {
         for (const g of perServer.values()) {
           const accs: Record<string, AccSnapshot> = {};
           g.accs.forEach((a, i) => {
@@ -162,8 +182,8 @@ export class PartitionState {
       closedUpToMs: finiteOrNull(this.clock.closedUpToMs),
       correctionsSinceMs: this.pendingCorrections === 0 ? null : finiteOrNull(this.correctionsSinceMs),
       counters: this.counters.snapshot(),
-      open: groups(this.open),
-      corrections: groups(this.corrections),
+      open: groups([...this.servers.values()].map((st) => st.open)),
+      corrections: groups(this.corrections.values()),
     };
   }
 
@@ -179,9 +199,17 @@ export class PartitionState {
     const fill = (g: Group, gs: GroupSnapshot): void => {
       for (const [name, a] of Object.entries(gs.accs)) g.accs[meterIndex(name)] = Acc.restore(a);
     };
-    for (const gs of snap.open) fill(p.openGroup(gs.serverId, gs), gs);
+    for (const gs of snap.open) fill(p.openGroup(p.server(gs.serverId), gs), gs);
     const since = nullToNegInf(snap.correctionsSinceMs);
     for (const gs of snap.corrections) fill(p.correctionGroup(gs.serverId, gs, since), gs);
     return p;
   }
 }
+
+const newGroup = (serverId: string, seg: Segment, meterCount: number): Group => ({
+  serverId,
+  startMs: seg.startMs,
+  endMs: seg.endMs,
+  accs: new Array<Acc | undefined>(meterCount),
+  done: false,
+});
