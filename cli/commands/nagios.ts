@@ -2,6 +2,9 @@
 // NDJSON) that a Nagios perfdata file becomes. The file is streamed line by line; a line that
 // cannot be taken goes to stderr with its number and reason and the rest is still converted;
 // the exit code is 1 when any line was rejected (so a script notices), 0 otherwise.
+// `meterline nagios --perfdata-file F --log-file F …`: the tail mode (nagios/tail/): follows the
+// files, sends what they gain to ingest over HTTP (`--url`, `--key`) or prints it as NDJSON,
+// and remembers how far it got in `--state-file` across restarts.
 import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { once } from 'node:events';
@@ -12,9 +15,17 @@ import { UsageError } from '../command.js';
 import { parseFlags } from '../args.js';
 import { MeterlineError } from '../../lib/errors.js';
 import { sampleToJson } from '../../pipeline/samples/parse.js';
-import { perfdataLineToSample, type HostMap } from '../../nagios/index.js';
+import { setTimeout as delay } from 'node:timers/promises';
+import { parseDuration } from '../../lib/duration.js';
+import { untilShutdown } from '../../lib/signals.js';
+import { perfdataLineToSample, type HostMap, type HostStateEvent } from '../../nagios/index.js';
+import { createNagiosTailer, type TailBatch } from '../../nagios/tail/tailer.js';
 
-const USAGE = 'usage: meterline nagios convert --perfdata FILE [--catalog FILE]';
+export const USAGE = [
+  'usage: meterline nagios convert --perfdata FILE [--catalog FILE]',
+  '       meterline nagios --perfdata-file F --log-file F [--state-file S] [--catalog FILE]',
+  '                        [--url URL --key KEY] [--interval 2s] [--once]',
+].join('\n');
 
 /** The catalogue's `hosts:` map (Nagios HOSTNAME → server_id); only that key is read here. */
 export async function readHostMap(file: string): Promise<HostMap> {
@@ -73,11 +84,82 @@ async function convert(argv: string[]): Promise<number> {
   return rejected > 0 ? 1 : 0;
 }
 
+/** Sender to ingest: samples as NDJSON to /v1/samples, host states as JSON lines to /v1/nagios/events. */
+function httpSender(url: string, key: string | undefined): (batch: TailBatch) => Promise<void> {
+  const post = async (path: string, contentType: string, body: string): Promise<void> => {
+    const headers: Record<string, string> = { 'content-type': contentType };
+    if (key) headers.authorization = `Bearer ${key}`;
+    const res = await fetch(new URL(path, url), { method: 'POST', headers, body });
+    if (!res.ok) {
+      throw new MeterlineError('unavailable', `POST ${path}: HTTP ${res.status} ${(await res.text()).slice(0, 200)}`);
+    }
+  };
+  return async (batch) => {
+    if (batch.samples.length > 0) {
+      await post('/v1/samples', 'application/x-ndjson', batch.samples.map((s) => JSON.stringify(sampleToJson(s))).join('\n'));
+    }
+    if (batch.events.length > 0) await post('/v1/nagios/events', 'text/plain', batch.events.map(eventLine).join('\n'));
+  };
+}
+
+/** A host state as a Statusengine-style history row, which every Nagios reader here accepts. */
+const eventLine = (e: HostStateEvent): string =>
+  JSON.stringify({ hostname: e.host, state_time: e.tsMs / 1000, state: e.state, is_hardstate: e.hard });
+
+async function tail(argv: string[]): Promise<number> {
+  const { values } = parseFlags(argv, {
+    'perfdata-file': { type: 'string' }, 'log-file': { type: 'string' }, 'state-file': { type: 'string' },
+    catalog: { type: 'string' }, url: { type: 'string' }, key: { type: 'string' },
+    interval: { type: 'string' }, once: { type: 'boolean' },
+  });
+  const files = [values['perfdata-file'], values['log-file']].filter((f): f is string => f !== undefined);
+  if (files.length === 0) throw new UsageError(`--perfdata-file and/or --log-file is required\n${USAGE}`);
+  let intervalMs: number;
+  try {
+    intervalMs = parseDuration(values.interval ?? '2s');
+  } catch (err) {
+    throw new UsageError(`--interval: ${(err as Error).message}`);
+  }
+  const hosts = values.catalog ? await readHostMap(values.catalog) : {};
+  const send = values.url
+    ? httpSender(values.url, values.key)
+    : async (b: TailBatch) => {
+        for (const s of b.samples) await write(`${JSON.stringify(sampleToJson(s))}\n`);
+        for (const e of b.events) await write(`${eventLine(e)}\n`);
+      };
+  const tailer = await createNagiosTailer({
+    files, stateFile: values['state-file'] ?? 'meterline-nagios.state.json', hosts, send,
+    onReject: (r) => process.stderr.write(`${r.file}@${r.offset}: ${r.reason}\n`),
+    warn: (m) => process.stderr.write(`meterline nagios: ${m}\n`),
+  });
+  const stop = new AbortController();
+  void untilShutdown().then(() => stop.abort());
+  try {
+    do {
+      try {
+        const r = await tailer.tick();
+        if (r.samples + r.events + r.rejected > 0) {
+          process.stderr.write(`meterline nagios: sent ${r.samples} samples, ${r.events} host states; ${r.rejected} lines rejected\n`);
+        }
+      } catch (err) {
+        if (values.once) throw err;
+        // Kept and retried next round: nothing is lost while ingest is away.
+        process.stderr.write(`meterline nagios: send failed, retrying: ${(err as Error).message}\n`);
+      }
+      if (!values.once) await delay(intervalMs, undefined, { signal: stop.signal }).catch(() => undefined);
+    } while (!values.once && !stop.signal.aborted);
+  } finally {
+    await tailer.close();
+  }
+  return 0;
+}
+
 export const command: Command = {
-  summary: 'Nagios bridge: convert perfdata files to samples (convert --perfdata FILE)',
+  summary: 'Nagios bridge: convert perfdata files to samples, or follow Nagios files and send what they gain',
   async run(argv) {
     const [sub, ...rest] = argv;
     if (sub === 'convert') return convert(rest);
+    if (sub?.startsWith('--') && sub !== '--help') return tail(argv);
     if (sub === '--help' || sub === '-h' || sub === undefined) {
       console.log(USAGE);
       return sub === undefined ? 2 : 0;

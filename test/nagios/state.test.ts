@@ -149,3 +149,24 @@ test('a mixed --nagios file: log lines, Statusengine JSON and perfdata lines, wi
   assert.deepEqual(input.rejected.map((r) => r.line), [7, 8]);
   assert.deepEqual(downSeconds(buildDownIntervals(input.events, { web01: 'srv-0001' }), 'srv-0001', OCT, NOV), new Decimal(90));
 });
+
+test('the example nagios.log and Statusengine file: down time per server in October', async () => {
+  const { createReadStream } = await import('node:fs');
+  const { createInterface } = await import('node:readline');
+  const read = (name: string) =>
+    createInterface({ input: createReadStream(new URL(`../../examples/nagios/${name}`, import.meta.url)), crlfDelay: Infinity });
+  const hosts = { 'web01.example.net': 'srv-0001' };
+  const log = await readNagiosLines(read('nagios.log'), hosts);
+  const se = await readNagiosLines(read('statusengine.ndjson'), hosts);
+  assert.deepEqual([log.rejected, se.rejected], [[], []]);
+  const iv = buildDownIntervals([...log.events, ...se.events], hosts);
+  // srv-0001: Oct 10 10:00–12:00 (nagios.log, HARD only) + Oct 20 06:00–06:30 (Statusengine;
+  // the HTTP service change is ignored) = 7200 + 1800 = 9000 s.
+  assert.deepEqual(downSeconds(iv, 'srv-0001', OCT, NOV), new Decimal(9000));
+  // db01 (unmapped): DOWN at the rotation on Oct 1 00:00 (CURRENT HOST STATE) until 02:00 = 7200 s.
+  assert.deepEqual(downSeconds(iv, 'db01', OCT, NOV), new Decimal(7200));
+  // 100 × (1 − 9000/2678400) = 100 × 2669400/2678400 ≈ 99.664: under 99.9, over 99.0
+  const a = availability(iv, 'srv-0001', OCT, NOV);
+  assert.ok(a.equals(new Decimal(266940000).div(2678400)));
+  assert.ok(a.lessThan(99.9) && a.greaterThan(99));
+});
