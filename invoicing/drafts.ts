@@ -90,15 +90,20 @@ function periodsToSync(ctx: InvoicingContext, subs: readonly Subscription[], hea
   return labels;
 }
 
+/** Brings every draft of one customer up to date; the caller holds the customer's lock. */
+export async function syncCustomerLocked(db: Queryable, ctx: InvoicingContext, customer: string): Promise<Outcome[]> {
+  const heads = await customerInvoiceHeads(db, customer);
+  const labels = periodsToSync(ctx, await customerSubscriptions(db, customer), heads);
+  const outcomes: Outcome[] = [];
+  for (const l of [...labels].sort()) outcomes.push((await recomputeLocked(db, ctx, customer, l)).outcome);
+  return outcomes;
+}
+
 /** Brings every draft of one customer up to date (after provisioning, at start-up). */
 export async function syncCustomer(pool: pg.Pool, ctx: InvoicingContext, customer: string): Promise<Outcome[]> {
   return withTransaction(pool, async (client) => {
     await lockCustomer(client, customer);
-    const heads = await customerInvoiceHeads(client, customer);
-    const labels = periodsToSync(ctx, await customerSubscriptions(client, customer), heads);
-    const outcomes: Outcome[] = [];
-    for (const l of [...labels].sort()) outcomes.push((await recomputeLocked(client, ctx, customer, l)).outcome);
-    return outcomes;
+    return syncCustomerLocked(client, ctx, customer);
   });
 }
 
