@@ -1,0 +1,37 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { addFixed, cmpFixed, formatFixed, mulFixed, parseFixed, subFixed } from '../../../pipeline/aggregation/fixed.js';
+
+const f = (s: string): string => formatFixed(parseFixed(s));
+
+test('parses every decimal form SPEC values take, exactly', () => {
+  assert.equal(f('12.5'), '12.5');
+  assert.equal(f('-3'), '-3');
+  assert.equal(f('1e-9'), '0.000000001');
+  assert.equal(f('1.5E+21'), '1500000000000000000000');
+  assert.equal(f('.5'), '0.5');
+  assert.equal(f('5.'), '5');
+  assert.equal(f('+7'), '7');
+  assert.equal(f('0.1000'), '0.1');
+  assert.equal(f('-0'), '0');
+  assert.equal(f('007'), '7');
+  // beyond a double's 15–17 digits
+  assert.equal(f('123456789012345678901234567890.123456789'), '123456789012345678901234567890.123456789');
+  assert.equal(f('-9007199254740993.5'), '-9007199254740993.5');
+});
+
+test('rejects what is not a decimal, naming it', () => {
+  for (const bad of ['', '-', '.', 'abc', '1.2.3', '1e', 'NaN', '0x10']) {
+    assert.throws(() => parseFixed(bad), new RegExp(`not a decimal number: ${JSON.stringify(bad).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+  }
+});
+
+test('add, subtract, multiply, compare are exact', () => {
+  // 0.1 + 0.2 = 0.3 exactly (no binary float)
+  assert.equal(formatFixed(addFixed(parseFixed('0.1'), parseFixed('0.2'))), '0.3');
+  assert.equal(formatFixed(subFixed(parseFixed('1'), parseFixed('0.001'))), '0.999');
+  assert.equal(formatFixed(mulFixed(parseFixed('1234567890'), parseFixed('1e-9'))), '1.23456789');
+  assert.equal(cmpFixed(parseFixed('2.50'), parseFixed('2.5')), 0);
+  assert.equal(cmpFixed(parseFixed('-1'), parseFixed('0.001')), -1);
+  assert.equal(cmpFixed(parseFixed('10'), parseFixed('9.999')), 1);
+});
