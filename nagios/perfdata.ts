@@ -61,6 +61,8 @@ type ValueResult = { ok: true; value: PerfValue } | { ok: false; reason: string 
 /** Parses `value[UOM];warn;crit;min;max` for one label. */
 export function parseDatum(label: string, token: string): ValueResult {
   const fields = token.split(';');
+  // Some plugins end the datum with a stray ';' after max: empty extra fields are harmless.
+  while (fields.length > 5 && fields[fields.length - 1] === '') fields.pop();
   if (fields.length > 5) return { ok: false, reason: `'${label}': more than 5 ';'-separated fields in ${JSON.stringify(token)}` };
   const [raw = '', warn = '', crit = '', min = '', max = ''] = fields;
   if (raw === '') return { ok: false, reason: `'${label}': empty value` };
@@ -71,7 +73,8 @@ export function parseDatum(label: string, token: string): ValueResult {
     // Unknown: no metric. The thresholds that may follow are unitless here.
   } else {
     const n = readNumber(raw);
-    if (!n) return { ok: false, reason: `'${label}': value ${JSON.stringify(raw)} is not a number` };
+    // A unit is letters or %; anything else after the digits ("1,234.5", "5..") is a bad number.
+    if (!n || !/^[A-Za-z%]*$/.test(n.rest)) return { ok: false, reason: `'${label}': value ${JSON.stringify(raw)} is not a number` };
     uom = n.rest;
     u = lookupUnit(uom);
     if (!u) return { ok: false, reason: `'${label}': unknown unit of measure ${JSON.stringify(uom)}` };

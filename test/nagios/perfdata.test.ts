@@ -122,4 +122,7 @@ test('bad perfdata is rejected with a reason naming the label or text', () => {
   assert.match(reason('a=abc'), /'a': value "abc" is not a number/);
   assert.match(reason('a=5%;80MB'), /'a': warn malformed range/); // a bound in another unit
   assert.match(reason('a=NaN'), /not a number/);
+  assert.match(reason('a=1,234.5'), /'a': value "1,234.5" is not a number/); // thousands separator or decimal? refused
+  assert.match(reason('a=5;1;2;3;4;x'), /more than 5/);
+  assert.deepEqual(byLabel('a=5;10;20;0;100;'), { a: '5' }); // a stray ';' after max is harmless
 });
