@@ -67,8 +67,11 @@ async function convert(argv: string[]): Promise<number> {
   let lineNo = 0;
   let samples = 0;
   let rejected = 0;
+  // Progress for big files, only where a person watches (stderr is a terminal).
+  const progress = process.stderr.isTTY === true;
   for await (const line of createInterface({ input, crlfDelay: Infinity })) {
     lineNo++;
+    if (progress && lineNo % 50_000 === 0) process.stderr.write(`\r${lineNo} lines, ${samples} samples, ${rejected} rejected`);
     const start = line.trimStart();
     if (start === '' || start.startsWith('#')) continue;
     const r = perfdataLineToSample(line, hosts);
@@ -80,6 +83,7 @@ async function convert(argv: string[]): Promise<number> {
       await write(`${JSON.stringify(sampleToJson(r.sample))}\n`);
     }
   }
+  if (progress && lineNo >= 50_000) process.stderr.write('\n');
   process.stderr.write(`meterline nagios convert: ${lineNo} lines, ${samples} samples, ${rejected} rejected\n`);
   return rejected > 0 ? 1 : 0;
 }
