@@ -106,6 +106,8 @@ export function recordToRollup(rec: unknown): RollupPart {
 /** A rejected input on metrics.dlq. */
 export interface DeadLetter {
   original: Buffer;
+  /** Full size when `original` was cut to MAX_DLQ_ORIGINAL_BYTES. */
+  originalLength?: number;
   reason: string;
   source: 'http' | 'kafka' | 'nagios' | string;
   receivedAtMs: number;
@@ -117,8 +119,18 @@ export interface DeadLetter {
   origin?: { topic: string; partition: number; offset: string };
 }
 
+/** DLQ records stay well below Kafka's default max.message.bytes (1 MiB). */
+export const MAX_DLQ_ORIGINAL_BYTES = 256 * 1024;
+
+/** A dead letter for bytes of any size: cut to MAX_DLQ_ORIGINAL_BYTES, recording the full length. */
+export function deadLetter(original: Buffer, fields: Omit<DeadLetter, 'original' | 'originalLength'>): DeadLetter {
+  if (original.length <= MAX_DLQ_ORIGINAL_BYTES) return { original, ...fields };
+  return { original: original.subarray(0, MAX_DLQ_ORIGINAL_BYTES), originalLength: original.length, ...fields };
+}
+
 export const deadLetterToRecord = (d: DeadLetter) => ({
   original: d.original,
+  original_length: d.originalLength ?? null,
   reason: d.reason,
   source: d.source,
   received_at: d.receivedAtMs,
@@ -133,6 +145,7 @@ export const deadLetterToRecord = (d: DeadLetter) => ({
 export function recordToDeadLetter(rec: unknown): DeadLetter {
   const r = rec as ReturnType<typeof deadLetterToRecord>;
   const d: DeadLetter = { original: r.original, reason: r.reason, source: r.source, receivedAtMs: millis(r.received_at) as number };
+  if (r.original_length !== null) d.originalLength = r.original_length;
   if (r.content_type !== null) d.contentType = r.content_type;
   if (r.index !== null) d.index = r.index;
   if (r.sample_id !== null) d.sampleId = r.sample_id;

@@ -1,0 +1,72 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { decodeBody, type Outcome } from '../../../pipeline/ingest/decode.js';
+import { parseContentType } from '../../../pipeline/ingest/content-type.js';
+
+const NOW = Date.UTC(2026, 9, 10, 12, 0, 0);
+const limits = { maxBatchSamples: 100, maxSampleAgeMs: 35 * 86_400_000, maxClockSkewMs: 5 * 60_000 };
+const s = (id: string, ts: string | number = '2026-10-10T11:59:00Z', extra: Record<string, unknown> = {}) => ({
+  id, server_id: 'srv-1', ts, metrics: { m: 1 }, ...extra,
+});
+const summary = (o: Outcome) => (o.ok ? `ok ${o.sample.id}` : `${o.index} ${o.code}: ${o.reason}`);
+const run = (body: string | Buffer, format: Parameters<typeof decodeBody>[1] = 'json') => {
+  const r = decodeBody(Buffer.isBuffer(body) ? body : Buffer.from(body), format, NOW, limits);
+  return r.ok ? r.outcomes.map(summary) : `${r.status} ${r.reason}`;
+};
+
+test('the accepted window: 35 days back, 5 minutes ahead, inclusive at both ends', () => {
+  const oldest = NOW - limits.maxSampleAgeMs; // 2026-09-05T12:00:00Z
+  assert.deepEqual(run(JSON.stringify([s('a', oldest), s('b', oldest - 1), s('c', NOW + 300_000), s('d', NOW + 300_001)])), [
+    'ok a',
+    '1 window: ts 2026-09-05T11:59:59.999Z is older than METERLINE_MAX_SAMPLE_AGE (35d)',
+    'ok c',
+    '3 window: ts 2026-10-10T12:05:00.001Z is in the future by more than METERLINE_MAX_CLOCK_SKEW (5m)',
+  ]);
+});
+
+test('each bad sample names its problem and index; good ones in the same batch pass', () => {
+  const body = `[${JSON.stringify(s('a'))}, {"id":"b","server_id":"srv-1","ts":"2026-10-10T11:59:00Z","metrics":{"m":NaN}},
+    ${JSON.stringify(s('c', '2026-10-10T11:59:00Z', { metrics: { m: 'Infinity' } }))}, ${JSON.stringify({ server_id: 'x', ts: NOW, metrics: { m: 1 } })},
+    ${JSON.stringify(s('e', '2026-10-10T11:59:00Z', { metrics: { m: true } }))}, {"id": "f", oops}, ${JSON.stringify(s('g'))}]`;
+  assert.deepEqual(run(body), [
+    'ok a',
+    '1 json: malformed JSON: NaN is not a JSON number (values must be finite numbers)',
+    '2 invalid: metrics.m must be a finite number (got "Infinity")',
+    '3 invalid: id is missing or not a non-empty string',
+    '4 invalid: metrics.m must be a finite number (got true)',
+    `5 json: malformed JSON: ${(() => { try { JSON.parse('{"id": "f", oops}'); } catch (e) { return (e as Error).message; } return ''; })()}`,
+    'ok g',
+  ]);
+});
+
+test('invalid UTF-8 is reported per sample with its byte offset', () => {
+  const bad = Buffer.concat([Buffer.from('{"id":"b","server_id":"'), Buffer.from([0xc3, 0x28]), Buffer.from('"}')]);
+  const body = Buffer.concat([Buffer.from(`${JSON.stringify(s('a'))}\n`), bad, Buffer.from('\n')]);
+  // 0xc3 starts a two-byte sequence; 0x28 is not a continuation byte: invalid at offset 23.
+  assert.deepEqual(run(body, 'ndjson'), ['ok a', '1 utf8: invalid UTF-8 at byte 23 of the sample']);
+});
+
+test('CloudEvents: structured is one event, batch is an array; both use subject/time/data', () => {
+  const ev = (id: string) => ({ specversion: '1.0', id, source: 'agent', type: 'meterline.sample', subject: 'srv-9', time: '2026-10-10T11:59:00Z', data: { metrics: { m: '2' } } });
+  assert.deepEqual(run(JSON.stringify(ev('e1')), 'cloudevent'), ['ok e1']);
+  assert.match(String(run(JSON.stringify([ev('e1')]), 'cloudevent')), /^400 .*carries one event object/);
+  assert.deepEqual(run(JSON.stringify([ev('e1'), { ...ev('e2'), specversion: '0.3' }]), 'cloudevents-batch'), [
+    'ok e1', '1 invalid: specversion must be "1.0" (got "0.3")',
+  ]);
+  // A plain sample sent as a CloudEvent is rejected for what it lacks.
+  assert.deepEqual(run(JSON.stringify([s('p')]), 'cloudevents-batch'), ['0 invalid: specversion must be "1.0" (got undefined)']);
+});
+
+test('a 64-bit counter value arrives exactly', () => {
+  const r = decodeBody(Buffer.from('{"id":"a","server_id":"s","ts":"2026-10-10T11:59:00Z","metrics":{"net_tx_bytes":18446744073709551615}}'), 'json', NOW, limits);
+  assert.ok(r.ok && r.outcomes[0]?.ok);
+  assert.equal(r.outcomes[0].sample.metrics.net_tx_bytes, '18446744073709551615');
+});
+
+test('content types: accepted ones map to formats; others and non-UTF-8 charsets are named', () => {
+  assert.deepEqual(parseContentType('application/json; charset=UTF-8'), { ok: true, format: 'json', mediaType: 'application/json' });
+  assert.equal(parseContentType('Application/X-NDJSON').ok, true);
+  assert.match(String(!parseContentType('text/plain').ok && (parseContentType('text/plain') as { reason: string }).reason), /"text\/plain" is not accepted/);
+  assert.match(String((parseContentType('application/json; charset=latin1') as { reason: string }).reason), /charset "latin1"/);
+  assert.match(String((parseContentType(undefined) as { reason: string }).reason), /Content-Type is missing/);
+});
