@@ -60,7 +60,11 @@ export async function recomputeCustomer(pool: pg.Pool, ctx: InvoicingContext, cu
 }
 
 /** (customer → usage periods) touched by these parts, by the subscriptions in the database. */
-export async function affectedByParts(db: Queryable, ctx: InvoicingContext, parts: readonly StoredPart[]): Promise<Map<string, Set<string>>> {
+export async function affectedByParts(
+  db: Queryable,
+  ctx: InvoicingContext,
+  parts: readonly Pick<StoredPart, 'serverId' | 'windowStartMs'>[],
+): Promise<Map<string, Set<string>>> {
   const out = new Map<string, Set<string>>();
   if (parts.length === 0) return out;
   const index = new SubscriptionIndex(await subscriptionsOfServers(db, [...new Set(parts.map((p) => p.serverId))]));

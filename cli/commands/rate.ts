@@ -1,10 +1,23 @@
-// Placeholder until its issue lands: says so and exits non-zero.
+// `meterline rate`: the rate role alone (usage.rollups → draft invoices in PostgreSQL).
 import type { Command } from '../command.js';
+import { parseFlags } from '../args.js';
+import { loadConfig } from '../../config/env.js';
+import { createLogger } from '../../observability/log.js';
+import { untilShutdown } from '../../lib/signals.js';
+import { createApp } from '../../api/app.js';
+import { rateRole } from '../../invoicing/role.js';
 
 export const command: Command = {
-  summary: '(not built yet)',
-  async run() {
-    console.error('meterline rate: not built yet');
-    return 2;
+  summary: 'rate role: usage.rollups → draft invoices and lines in PostgreSQL (recomputed, effectively once)',
+  async run(argv) {
+    const { values } = parseFlags(argv, { catalog: { type: 'string' } });
+    const config = loadConfig();
+    const log = createLogger(config.logLevel).child({ role: 'rate' });
+    const shutdown = untilShutdown();
+    const role = await rateRole(values.catalog ? { catalogPath: values.catalog } : {}).start({ config, log, app: createApp() });
+    log.info('rate: running');
+    await shutdown;
+    await role.stop();
+    return 0;
   },
 };

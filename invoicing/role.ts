@@ -1,0 +1,68 @@
+// The rate role as `meterline rate` and `meterline run` start it: loads the catalogue, seeds
+// customers and subscriptions from it, and wires Config, Kafka, the Avro serde and PostgreSQL
+// into startRate (rate-role.ts).
+import type { Role, RunningRole, RoleContext } from '../roles/role.js';
+import { MeterlineError } from '../lib/errors.js';
+import { loadCatalog } from '../catalog/load.js';
+import { createKafka } from '../kafka/client.js';
+import { ensureTopics, topicNames, topicSpecs } from '../kafka/topics.js';
+import { createSerde } from '../avro/registry.js';
+import { createPool } from '../db/pool.js';
+import { createMetrics } from '../observability/metrics.js';
+import { seedFromCatalog } from './seed.js';
+import { startRate, RATE_GROUP, type RateOptions } from './rate-role.js';
+
+export interface RateRoleOptions {
+  /** Overrides METERLINE_CATALOG. */
+  catalogPath?: string;
+  syncEveryMs?: number;
+  onBatch?: RateOptions['onBatch'];
+}
+
+export function rateRole(o: RateRoleOptions = {}): Role {
+  return {
+    name: 'rate',
+    async start({ config, log }: RoleContext): Promise<RunningRole> {
+      const path = o.catalogPath ?? config.catalogPath;
+      if (!path) throw new MeterlineError('config', 'bad configuration: the rate role needs the catalogue (--catalog FILE or METERLINE_CATALOG)');
+      const catalog = await loadCatalog(path);
+      const pool = createPool(config.database, { applicationName: 'meterline-rate' });
+      try {
+        const seeded = await seedFromCatalog(pool, catalog);
+        log.info({ ...seeded, catalog: catalog.contentHash.slice(0, 12) }, 'rate: seeded customers and subscriptions from the catalogue');
+        const kafka = createKafka(config.kafka, { role: 'rate' });
+        const admin = kafka.admin();
+        await admin.connect();
+        try {
+          const r = await ensureTopics(admin, topicSpecs(config));
+          for (const w of r.warnings) log.warn(w);
+        } finally {
+          await admin.disconnect();
+        }
+        const prefix = config.kafka.topicPrefix;
+        const names = topicNames(prefix);
+        const role = await startRate({
+          kafka,
+          pool,
+          serde: await createSerde(config),
+          topics: { rollups: names.rollups, dlq: names.dlq },
+          ctx: { catalog, now: Date.now },
+          log,
+          metrics: createMetrics(),
+          groupId: `${prefix}${RATE_GROUP}`,
+          ...(o.syncEveryMs !== undefined ? { syncEveryMs: o.syncEveryMs } : {}),
+          ...(o.onBatch ? { onBatch: o.onBatch } : {}),
+        });
+        return {
+          async stop() {
+            await role.stop();
+            await pool.end();
+          },
+        };
+      } catch (err) {
+        await pool.end();
+        throw err;
+      }
+    },
+  };
+}
