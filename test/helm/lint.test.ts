@@ -8,6 +8,8 @@ import { parse } from 'yaml';
 import { VARIABLES } from '../../config/variables.js';
 import { TOPICS } from '../../kafka/topics.js';
 import { SINK_GROUP } from '../../sinks/role.js';
+import { RATE_GROUP } from '../../invoicing/rate-role.js';
+import { AGGREGATE_GROUP } from '../../pipeline/aggregate/role.js';
 import { ALL_FEATURES, CHART, lint, templateRaw, type HelmArgs } from './chart.js';
 
 test('helm lint --strict passes with the default values', async () => {
@@ -62,7 +64,9 @@ test('every variable the chart sets is one the program reads (config/variables.t
 
 test("the chart's topic names and consumer groups are the ones the roles use", () => {
   assert.deepEqual(values.topics, { ...TOPICS });
+  assert.equal(values.roles.aggregate?.keda?.consumerGroup, AGGREGATE_GROUP);
   assert.equal(values.roles.sink?.keda?.consumerGroup, SINK_GROUP);
+  assert.equal(values.roles.rate?.keda?.consumerGroup, RATE_GROUP);
 });
 
 test('the chart README documents every value', () => {

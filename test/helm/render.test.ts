@@ -166,6 +166,8 @@ describe('autoscaling switches', () => {
     for (const s of scaled) {
       const trig = (get(s, 'spec.triggers') as Json[])[0];
       assert.equal(get(trig, 'type'), 'kafka');
+      // The roles' group ids carry the topic prefix too (prod. in all-features).
+      assert.equal(get(trig, 'metadata.consumerGroup'), `prod.meterline-${component(s)}`);
       assert.equal(get(trig, 'authenticationRef.name'), 'ml-meterline-kafka');
     }
     // Whatever KEDA or an HPA scales has no fixed replica count to fight it.
