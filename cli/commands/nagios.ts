@@ -138,20 +138,27 @@ async function tail(argv: string[]): Promise<number> {
   });
   const stop = new AbortController();
   void untilShutdown().then(() => stop.abort());
-  try {
-    do {
-      try {
-        const r = await tailer.tick();
-        if (r.samples + r.events + r.rejected > 0) {
-          process.stderr.write(`meterline nagios: sent ${r.samples} samples, ${r.events} host states; ${r.rejected} lines rejected\n`);
-        }
-      } catch (err) {
-        if (values.once) throw err;
-        // Kept and retried next round: nothing is lost while ingest is away.
-        process.stderr.write(`meterline nagios: send failed, retrying: ${(err as Error).message}\n`);
+  /** One round; true when a file has more to read at once. */
+  const round = async (): Promise<boolean> => {
+    try {
+      const r = await tailer.tick();
+      if (r.samples + r.events + r.rejected > 0) {
+        process.stderr.write(`meterline nagios: sent ${r.samples} samples, ${r.events} host states; ${r.rejected} lines rejected\n`);
       }
-      if (!values.once) await delay(intervalMs, undefined, { signal: stop.signal }).catch(() => undefined);
-    } while (!values.once && !stop.signal.aborted);
+      return r.more;
+    } catch (err) {
+      if (values.once) throw err;
+      // Kept and retried next round: nothing is lost while ingest is away.
+      process.stderr.write(`meterline nagios: send failed, retrying: ${(err as Error).message}\n`);
+      return false;
+    }
+  };
+  try {
+    let behind: boolean;
+    do {
+      behind = await round();
+      if (!values.once && !behind) await delay(intervalMs, undefined, { signal: stop.signal }).catch(() => undefined);
+    } while ((!values.once || behind) && !stop.signal.aborted);
   } finally {
     await tailer.close();
   }

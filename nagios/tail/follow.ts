@@ -24,6 +24,8 @@ export interface FollowedLine {
 export interface FileFollower {
   /** Complete new lines (without line breaks); [] when nothing new or the file is missing. */
   read(): Promise<FollowedLine[]>;
+  /** True when the last read stopped at its byte budget with more to read. */
+  behind(): boolean;
   /** Where the next read starts; undefined until the file has been opened. */
   position(): FilePosition | undefined;
   close(): Promise<void>;
@@ -36,12 +38,15 @@ export interface FollowerOptions {
   /** Told when a saved position could not be resumed (the file was rotated meanwhile). */
   warn?: (message: string) => void;
   chunkBytes?: number;
+  /** Most bytes one read takes (a backlog is sent in pieces, never all in memory at once). */
+  maxReadBytes?: number;
 }
 
 const NEWLINE = 0x0a;
 
-export function createFileFollower({ path, start, warn, chunkBytes = 1 << 16 }: FollowerOptions): FileFollower {
+export function createFileFollower({ path, start, warn, chunkBytes = 1 << 16, maxReadBytes = 4 << 20 }: FollowerOptions): FileFollower {
   let handle: FileHandle | undefined;
+  let isBehind = false;
   let pos: FilePosition | undefined;
   let saved = start;
 
@@ -64,26 +69,37 @@ export function createFileFollower({ path, start, warn, chunkBytes = 1 << 16 }: 
     return true;
   }
 
-  /** Reads from the handle to its end; `final` takes a last line that has no newline. */
-  async function drain(final: boolean): Promise<FollowedLine[]> {
+  /**
+   * Reads from the handle to its end or the byte budget (`isBehind` then); `final` (a rotated
+   * file, complete) takes a last line that has no newline.
+   */
+  async function drain(final: boolean, budget: number): Promise<FollowedLine[]> {
     const h = handle as FileHandle;
     const p = pos as FilePosition;
     const lines: FollowedLine[] = [];
+    const startOffset = p.offset;
+    isBehind = false;
+    /** Takes whole lines from `bytes` (which starts at p.offset) until the budget is spent. */
     const take = (bytes: Buffer): void => {
       // Split bytes at newlines before decoding, so a multi-byte character is never cut.
       let at = 0;
       while (at < bytes.length) {
+        // Counted in whole lines taken, so a line longer than the budget is still taken whole.
+        if (p.offset - startOffset >= budget) {
+          isBehind = true;
+          return;
+        }
         const nl = bytes.indexOf(NEWLINE, at);
         const end = nl < 0 ? bytes.length : nl;
         const text = bytes.subarray(at, end).toString('utf8');
-        lines.push({ text: text.endsWith('\r') ? text.slice(0, -1) : text, offset: p.offset + at });
+        lines.push({ text: text.endsWith('\r') ? text.slice(0, -1) : text, offset: p.offset });
+        p.offset += Math.min(end + 1, bytes.length) - at;
         at = end + 1;
       }
-      p.offset += bytes.length;
     };
     let carry = Buffer.alloc(0);
     let readAt = p.offset;
-    for (;;) {
+    while (!isBehind) {
       const buf = Buffer.allocUnsafe(chunkBytes);
       const { bytesRead } = await h.read(buf, 0, chunkBytes, readAt);
       if (bytesRead === 0) break;
@@ -97,7 +113,8 @@ export function createFileFollower({ path, start, warn, chunkBytes = 1 << 16 }: 
       take(data.subarray(0, last + 1));
       carry = Buffer.from(data.subarray(last + 1));
     }
-    if (final && carry.length > 0) take(carry);
+    // Bytes read past the budget are simply read again next time (from p.offset).
+    if (final && !isBehind && carry.length > 0) take(carry);
     return lines;
   }
 
@@ -105,6 +122,7 @@ export function createFileFollower({ path, start, warn, chunkBytes = 1 << 16 }: 
     async read() {
       if (!handle && !(await openCurrent())) return [];
       const lines: FollowedLine[] = [];
+      let budget = maxReadBytes;
       for (;;) {
         const current = await stat(path).catch(() => undefined);
         const p = pos as FilePosition;
@@ -112,14 +130,18 @@ export function createFileFollower({ path, start, warn, chunkBytes = 1 << 16 }: 
         if (!rotated && current !== undefined && current.size < p.offset) {
           p.offset = 0; // truncated in place
         }
-        lines.push(...(await drain(rotated)));
-        if (!rotated) return lines;
+        const before = p.offset;
+        lines.push(...(await drain(rotated, budget)));
+        // The old file is left only when read to its end.
+        if (!rotated || isBehind) return lines;
+        budget = Math.max(0, budget - (p.offset - before));
         await handle?.close();
         handle = undefined;
         if (!(await openCurrent())) return lines;
       }
     },
     position: () => (pos ? { ...pos } : undefined),
+    behind: () => isBehind,
     async close() {
       await handle?.close();
       handle = undefined;

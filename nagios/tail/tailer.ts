@@ -24,6 +24,8 @@ export interface TailRejected {
 }
 
 export interface TailerOptions {
+  /** Most bytes read from one file per tick (default 4 MiB). */
+  maxReadBytes?: number;
   /** Files to follow (the perfdata file, nagios.log, or any mix: lines are told apart by content). */
   files: string[];
   stateFile: string;
@@ -38,6 +40,8 @@ export interface TickResult {
   samples: number;
   events: number;
   rejected: number;
+  /** A file has more to read right now (a backlog read in pieces): tick again without waiting. */
+  more: boolean;
 }
 
 export interface NagiosTailer {
@@ -49,11 +53,12 @@ export interface NagiosTailer {
 export async function createNagiosTailer(o: TailerOptions): Promise<NagiosTailer> {
   const saved: TailState = await loadTailState(o.stateFile);
   const followers = new Map<string, FileFollower>(
-    o.files.map((path) => [path, createFileFollower({ path, start: saved[path], warn: o.warn })]),
+    o.files.map((path) => [path, createFileFollower({ path, start: saved[path], warn: o.warn, maxReadBytes: o.maxReadBytes })]),
   );
-  let pending: { batch: TailBatch; state: TailState; rejected: number } | undefined;
+  type Read = { batch: TailBatch; state: TailState; rejected: number; more: boolean };
+  let pending: Read | undefined;
 
-  async function readAll(): Promise<{ batch: TailBatch; state: TailState; rejected: number }> {
+  async function readAll(): Promise<Read> {
     const batch: TailBatch = { samples: [], events: [] };
     const state: TailState = { ...saved };
     let rejected = 0;
@@ -70,13 +75,13 @@ export async function createNagiosTailer(o: TailerOptions): Promise<NagiosTailer
       const p = f.position();
       if (p) state[path] = p;
     }
-    return { batch, state, rejected };
+    return { batch, state, rejected, more: [...followers.values()].some((f) => f.behind()) };
   }
 
   return {
     async tick() {
       pending ??= await readAll();
-      const { batch, state, rejected } = pending;
+      const { batch, state, rejected, more } = pending;
       if (batch.samples.length > 0 || batch.events.length > 0) await o.send(batch);
       pending = undefined;
       const changed = Object.entries(state).some(([k, v]) => JSON.stringify(saved[k]) !== JSON.stringify(v));
@@ -84,7 +89,7 @@ export async function createNagiosTailer(o: TailerOptions): Promise<NagiosTailer
         await saveTailState(o.stateFile, state);
         Object.assign(saved, state);
       }
-      return { samples: batch.samples.length, events: batch.events.length, rejected };
+      return { samples: batch.samples.length, events: batch.events.length, rejected, more };
     },
     async close() {
       for (const f of followers.values()) await f.close();

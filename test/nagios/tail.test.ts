@@ -24,7 +24,8 @@ async function setup() {
     await appendFile(paths.out, lines.map((l) => `${l}\n`).join(''));
   };
   const rejected: TailRejected[] = [];
-  const start = () => createNagiosTailer({ files: [paths.perf, paths.log], stateFile: paths.state, hosts: {}, send, onReject: (r) => rejected.push(r) });
+  const start = (maxReadBytes?: number) =>
+    createNagiosTailer({ files: [paths.perf, paths.log], stateFile: paths.state, hosts: {}, send, onReject: (r) => rejected.push(r), maxReadBytes });
   /** What the fake sender received since the last call. */
   let seen = 0;
   const sent = async (): Promise<string[]> => {
@@ -41,13 +42,13 @@ test('appended lines are sent once; a line still being written waits for its new
   try {
     await writeFile(t.paths.perf, perf(100, 1) + perf(160, 2) + perf(220, 3).slice(0, 40));
     const tailer = await t.start();
-    assert.deepEqual(await tailer.tick(), { samples: 2, events: 0, rejected: 0 });
+    assert.deepEqual(await tailer.tick(), { samples: 2, events: 0, rejected: 0, more: false });
     assert.deepEqual(await t.sent(), ['sample 100 1', 'sample 160 2']);
     await appendFile(t.paths.perf, perf(220, 3).slice(40) + perf(280, 4));
     await appendFile(t.paths.log, '[300] HOST ALERT: web01;DOWN;HARD;3;x\n[301] SERVICE ALERT: web01;Load;CRITICAL;HARD;3;x\n');
     await tailer.tick();
     assert.deepEqual(await t.sent(), ['sample 220 3', 'sample 280 4', 'state web01 DOWN']);
-    assert.deepEqual(await tailer.tick(), { samples: 0, events: 0, rejected: 0 });
+    assert.deepEqual(await tailer.tick(), { samples: 0, events: 0, rejected: 0, more: false });
     assert.deepEqual(await t.sent(), []);
     await tailer.close();
   } finally {
@@ -104,9 +105,29 @@ test('truncation in place starts again from the beginning; bad lines are reporte
     await tailer.tick();
     await truncate(t.paths.perf, 0);
     await appendFile(t.paths.perf, `garbage\n${perf(220, 3)}`);
-    assert.deepEqual(await tailer.tick(), { samples: 1, events: 0, rejected: 1 });
+    assert.deepEqual(await tailer.tick(), { samples: 1, events: 0, rejected: 1, more: false });
     assert.deepEqual(await t.sent(), ['sample 100 1', 'sample 160 2', 'sample 220 3']);
     assert.deepEqual(t.rejected, [{ file: t.paths.perf, offset: 0, reason: 'not a perfdata-file, nagios.log or Statusengine line' }]);
+    await tailer.close();
+  } finally {
+    await rm(t.dir, { recursive: true, force: true });
+  }
+});
+
+test('a backlog is read in pieces of the byte budget, whole lines each, and a rotated file is finished first', async () => {
+  const t = await setup();
+  try {
+    const line = perf(100, 1).length; // every perf() line here has the same length
+    await writeFile(t.paths.perf, perf(100, 1) + perf(160, 2) + perf(220, 3));
+    const tailer = await t.start(line + 1); // a budget of just over one line: two lines per tick
+    assert.deepEqual(await tailer.tick(), { samples: 2, events: 0, rejected: 0, more: true });
+    await rename(t.paths.perf, `${t.paths.perf}.1`);
+    await writeFile(t.paths.perf, perf(280, 4) + perf(340, 5));
+    // The old file's last line (budget left: 1 byte), then one whole line of the new file.
+    assert.deepEqual(await tailer.tick(), { samples: 2, events: 0, rejected: 0, more: true });
+    // The new file's last line, then its end.
+    assert.deepEqual(await tailer.tick(), { samples: 1, events: 0, rejected: 0, more: false });
+    assert.deepEqual(await t.sent(), ['sample 100 1', 'sample 160 2', 'sample 220 3', 'sample 280 4', 'sample 340 5']);
     await tailer.close();
   } finally {
     await rm(t.dir, { recursive: true, force: true });
