@@ -74,7 +74,7 @@ export async function migrate(
       const latest = migrations.at(-1)?.id ?? 0;
       throw new MeterlineError(
         'config',
-        `the database has migrations this code does not know (${foreign.map((r) => `${r.id}_${r.name}`).join(', ')}; ` +
+        `the database has migrations this code does not know (${foreign.map((r) => `${String(r.id).padStart(3, "0")}_${r.name}`).join(', ')}; ` +
           `this code knows up to ${latest}): it was migrated by a newer meterline — run that version, or use a fresh database`,
       );
     }
