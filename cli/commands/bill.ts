@@ -1,10 +1,100 @@
-// Placeholder until its issue lands: says so and exits non-zero.
+// `meterline bill` (SPEC §8): embedded billing, no Kafka or database. Reads the catalogue and
+// NDJSON samples (and Nagios lines), runs the shared aggregation and rating code, prints the
+// period's invoices as SPEC §9 JSON or a table. `--compare-catalog` rates the same samples
+// under a second catalogue and prints both side by side (the "what-if" tool).
+//
+// Exit status: 0 = every line was used; 1 = some input lines were rejected (each was reported
+// on stderr as file:line: reason, and the invoices printed are without them) or the catalogue
+// is invalid; 2 = bad usage.
+import { basename } from 'node:path';
 import type { Command } from '../command.js';
+import { UsageError } from '../command.js';
+import { parseFlags } from '../args.js';
+import { loadCatalog } from '../../catalog/load.js';
+import { parseDuration } from '../../lib/duration.js';
+import { parsePeriod } from '../../rating/period.js';
+import { runBill, type BillStats } from '../../rating/embedded/run-bill.js';
+import { billJson, billTable, compareJson, compareTable } from '../../rating/embedded/output.js';
+
+const USAGE =
+  'usage: meterline bill --catalog FILE --events FILE[,FILE…] --period YYYY-MM [--nagios FILE] [--format json|table] ' +
+  '[--compare-catalog FILE] [--window DURATION] [--detail]';
+
+/** Windows of the embedded aggregator. Invoices do not depend on it (parts are cut at period
+ *  and subscription boundaries and merged); a day keeps a month of input fast. */
+const DEFAULT_WINDOW = '1d';
+
+const rate = (n: number, ms: number): string => `${Math.round(n / Math.max(ms / 1000, 0.001)).toLocaleString('en')}/s`;
+
+function describe(s: BillStats): string {
+  return `${s.lines.toLocaleString('en')} lines, ${s.samples.toLocaleString('en')} samples (${rate(s.samples, s.elapsedMs)}), ` +
+    `${s.duplicates.toLocaleString('en')} duplicates, ${s.rejected.toLocaleString('en')} rejected`;
+}
 
 export const command: Command = {
-  summary: '(not built yet)',
-  async run() {
-    console.error('meterline bill: not built yet');
-    return 2;
+  summary: 'embedded billing: rate NDJSON samples against a catalogue and print the invoices (SPEC §8, §9)',
+  async run(argv) {
+    const { values } = parseFlags(argv, {
+      catalog: { type: 'string' },
+      events: { type: 'string', multiple: true },
+      period: { type: 'string' },
+      nagios: { type: 'string' },
+      format: { type: 'string', default: 'json' },
+      'compare-catalog': { type: 'string' },
+      window: { type: 'string', default: DEFAULT_WINDOW },
+      detail: { type: 'boolean', default: false },
+      progress: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    });
+    if (values.help) {
+      console.log(USAGE);
+      return 0;
+    }
+    const missing = (['catalog', 'events', 'period'] as const).filter((k) => values[k] === undefined);
+    if (missing.length > 0) throw new UsageError(`missing --${missing.join(', --')}\n${USAGE}`);
+    const format = values.format;
+    if (format !== 'json' && format !== 'table') throw new UsageError(`--format must be json or table (got ${JSON.stringify(format)})`);
+    const eventFiles = (values.events ?? []).flatMap((e) => e.split(',')).filter((f) => f !== '');
+    if (eventFiles.length === 0) throw new UsageError('--events names no file');
+    let windowMs: number;
+    try {
+      windowMs = parseDuration(values.window);
+    } catch (err) {
+      throw new UsageError(`--window: ${(err as Error).message}`);
+    }
+    const catalogFiles = [values.catalog as string, ...(values['compare-catalog'] ? [values['compare-catalog']] : [])];
+    const catalogs = await Promise.all(catalogFiles.map((f) => loadCatalog(f)));
+    try {
+      for (const c of catalogs) parsePeriod(values.period as string, c.timezone);
+    } catch (err) {
+      throw new UsageError(`--period: ${(err as Error).message}`);
+    }
+
+    const showProgress = values.progress ?? process.stderr.isTTY === true;
+    const { runs, stats } = await runBill({
+      catalogs,
+      period: values.period as string,
+      eventFiles,
+      ...(values.nagios ? { nagiosFile: values.nagios } : {}),
+      windowMs,
+      onRejected: (r) => process.stderr.write(`${r.file}:${r.line}: ${r.reason}\n`),
+      ...(showProgress ? { onProgress: (s: BillStats) => process.stderr.write(`bill: ${describe(s)}\n`) } : {}),
+    });
+
+    const [base, other] = runs;
+    if (!base) return 1;
+    const names: [string, string] = [basename(catalogFiles[0] ?? 'base'), basename(catalogFiles[1] ?? 'compare')];
+    if (names[0] === names[1]) names.splice(0, 2, catalogFiles[0] ?? 'base', catalogFiles[1] ?? 'compare');
+    let text: string;
+    if (other) text = format === 'json' ? JSON.stringify(compareJson(base, other, names, values.detail), null, 2) + '\n' : compareTable(base, other, names);
+    else text = format === 'json' ? JSON.stringify(billJson(base, values.detail), null, 2) + '\n' : billTable(base);
+    await new Promise<void>((resolve, reject) => process.stdout.write(text, (err) => (err ? reject(err) : resolve())));
+
+    if (showProgress || stats.rejected > 0) process.stderr.write(`bill: ${describe(stats)} in ${(stats.elapsedMs / 1000).toFixed(1)} s\n`);
+    if (stats.rejected > 0) {
+      process.stderr.write(`bill: ${stats.rejected} input line(s) rejected (listed above); the invoices do not include them\n`);
+      return 1;
+    }
+    return 0;
   },
 };
