@@ -25,7 +25,10 @@ export function listen(app: Hono, port: number, hostname = '0.0.0.0'): Promise<H
     server.once('error', (err: NodeJS.ErrnoException) =>
       reject(
         err.code === 'EADDRINUSE'
-          ? new MeterlineError('config', `bad configuration: PORT=${port}: the port is already in use; choose another with PORT`)
+          ? new MeterlineError(
+              'config',
+              `bad configuration: PORT=${port}: the port is already in use; choose another with PORT`,
+            )
           : err,
       ),
     );

@@ -26,7 +26,8 @@ export function migrationsDir(): string {
   const here = dirname(fileURLToPath(import.meta.url));
   const candidates = [join(here, 'migrations'), join(here, '..', '..', 'db', 'migrations')];
   const found = candidates.find((d) => existsSync(d));
-  if (!found) throw new MeterlineError('internal', `no migrations folder (looked in ${candidates.join(', ')})`);
+  if (!found)
+    throw new MeterlineError('internal', `no migrations folder (looked in ${candidates.join(', ')})`);
   return found;
 }
 
@@ -39,7 +40,8 @@ export function loadMigrations(dir = migrationsDir()): Migration[] {
     if (!m) throw new MeterlineError('internal', `db/migrations/${file}: name must be NNN_lower_snake.sql`);
     const id = Number(m[1]);
     const clash = migrations.find((x) => x.id === id);
-    if (clash) throw new MeterlineError('internal', `db/migrations: ${file} and ${clash.file} share number ${id}`);
+    if (clash)
+      throw new MeterlineError('internal', `db/migrations: ${file} and ${clash.file} share number ${id}`);
     migrations.push({ id, name: m[2] ?? '', file, sql: readFileSync(join(dir, file), 'utf8') });
   }
   return migrations.sort((a, b) => a.id - b.id);
@@ -67,14 +69,16 @@ export async function migrate(
       name       text        NOT NULL,
       applied_at timestamptz NOT NULL DEFAULT now()
     )`);
-    const { rows } = await client.query<{ id: number; name: string }>('SELECT id, name FROM schema_migrations ORDER BY id');
+    const { rows } = await client.query<{ id: number; name: string }>(
+      'SELECT id, name FROM schema_migrations ORDER BY id',
+    );
     const known = new Set(migrations.map((m) => m.id));
     const foreign = rows.filter((r) => !known.has(r.id));
     if (foreign.length > 0) {
       const latest = migrations.at(-1)?.id ?? 0;
       throw new MeterlineError(
         'config',
-        `the database has migrations this code does not know (${foreign.map((r) => `${String(r.id).padStart(3, "0")}_${r.name}`).join(', ')}; ` +
+        `the database has migrations this code does not know (${foreign.map((r) => `${String(r.id).padStart(3, '0')}_${r.name}`).join(', ')}; ` +
           `this code knows up to ${latest}): it was migrated by a newer meterline — run that version, or use a fresh database`,
       );
     }
@@ -92,7 +96,9 @@ export async function migrate(
       } catch (err) {
         await client.query('ROLLBACK').catch(() => undefined);
         // One line, exit 1 (main.ts): the SQL of the file is the bad input, not meterline.
-        throw new MeterlineError('validation', `migration ${m.file} failed: ${(err as Error).message}`, { cause: err });
+        throw new MeterlineError('validation', `migration ${m.file} failed: ${(err as Error).message}`, {
+          cause: err,
+        });
       }
       applied.push(m);
       done.add(m.id);

@@ -16,12 +16,18 @@ export async function runLogged(command: string, args: string[], opts: RunOption
   const fd = openSync(opts.logFile, 'a');
   try {
     const code = await new Promise<number>((resolve, reject) => {
-      const child = spawn(command, args, { cwd: opts.cwd, env: opts.env ?? process.env, stdio: ['ignore', fd, fd] });
+      const child = spawn(command, args, {
+        cwd: opts.cwd,
+        env: opts.env ?? process.env,
+        stdio: ['ignore', fd, fd],
+      });
       child.once('error', reject);
       child.once('exit', (c, sig) => resolve(c ?? (sig ? 128 : 1)));
     });
     if (code !== 0) {
-      throw new Error(`${opts.what} failed (${command} exited with ${code}); see ${opts.logFile}:\n${tail(opts.logFile)}`);
+      throw new Error(
+        `${opts.what} failed (${command} exited with ${code}); see ${opts.logFile}:\n${tail(opts.logFile)}`,
+      );
     }
   } finally {
     closeSync(fd);
@@ -35,7 +41,12 @@ export const hasCommand = (name: string): boolean =>
 let aptQueue: Promise<void> = Promise.resolve();
 
 /** Installs `pkg` with apt-get when `binary` is missing (running `apt-get update` once if needed). */
-export function ensureCommand(binary: string, pkg: string, logFile: string, note: (line: string) => void): Promise<void> {
+export function ensureCommand(
+  binary: string,
+  pkg: string,
+  logFile: string,
+  note: (line: string) => void,
+): Promise<void> {
   const job = aptQueue.then(async () => {
     if (hasCommand(binary)) return;
     if (process.getuid?.() !== 0) {
@@ -51,10 +62,14 @@ export function ensureCommand(binary: string, pkg: string, logFile: string, note
     try {
       await install();
     } catch {
-      await runLogged('apt-get', ['update', '-q', '-o', 'DPkg::Lock::Timeout=300'], { what: 'apt-get update', logFile });
+      await runLogged('apt-get', ['update', '-q', '-o', 'DPkg::Lock::Timeout=300'], {
+        what: 'apt-get update',
+        logFile,
+      });
       await install();
     }
-    if (!hasCommand(binary)) throw new Error(`${binary} is still missing after installing ${pkg}; see ${logFile}`);
+    if (!hasCommand(binary))
+      throw new Error(`${binary} is still missing after installing ${pkg}; see ${logFile}`);
   });
   aptQueue = job.catch(() => undefined);
   return job;

@@ -16,7 +16,10 @@ const propertiesFile = (s: StackSettings) => join(dataDir(s), 'server.properties
 
 /** Cached jar folder, keyed by the pom's content so a version bump fetches afresh. */
 function libsDir(s: StackSettings): string {
-  const hash = createHash('sha256').update(readFileSync(pomFile(s))).digest('hex').slice(0, 12);
+  const hash = createHash('sha256')
+    .update(readFileSync(pomFile(s)))
+    .digest('hex')
+    .slice(0, 12);
   return join(s.paths.cacheDir, 'kafka', hash);
 }
 
@@ -81,7 +84,16 @@ async function fetchJars(ctx: ServiceContext): Promise<void> {
   rmSync(tmp, { recursive: true, force: true });
   await runLogged(
     'mvn',
-    ['-q', '-B', '-f', pomFile(s), `-Dmaven.repo.local=${mavenRepo(s)}`, 'dependency:copy-dependencies', `-DoutputDirectory=${tmp}`, '-DincludeScope=runtime'],
+    [
+      '-q',
+      '-B',
+      '-f',
+      pomFile(s),
+      `-Dmaven.repo.local=${mavenRepo(s)}`,
+      'dependency:copy-dependencies',
+      `-DoutputDirectory=${tmp}`,
+      '-DincludeScope=runtime',
+    ],
     { what: 'fetching Kafka jars', logFile: ctx.logFile },
   );
   writeFileSync(join(tmp, '.complete'), '');
@@ -106,10 +118,14 @@ export const kafka: Service = {
       ctx.note('formatting the KRaft storage…');
       // Kafka's cluster id is a random UUID in URL-safe base64 without padding (22 characters).
       const clusterId = randomBytes(16).toString('base64url');
-      await runLogged('java', java(s, 'kafka.tools.StorageTool', ['format', '-t', clusterId, '-c', propertiesFile(s)], '256m'), {
-        what: 'formatting Kafka storage',
-        logFile: ctx.logFile,
-      });
+      await runLogged(
+        'java',
+        java(s, 'kafka.tools.StorageTool', ['format', '-t', clusterId, '-c', propertiesFile(s)], '256m'),
+        {
+          what: 'formatting Kafka storage',
+          logFile: ctx.logFile,
+        },
+      );
     }
   },
 

@@ -66,7 +66,9 @@ export async function waitUntil(probe: () => Promise<boolean>, opts: WaitOptions
     const reason = opts.abort?.();
     if (reason) throw new Error(reason);
     if (Date.now() > deadline) {
-      throw new Error(`${opts.what}: not ready after ${Math.round(opts.timeoutMs / 1000)} s${lastError ? ` (last error: ${lastError})` : ''}`);
+      throw new Error(
+        `${opts.what}: not ready after ${Math.round(opts.timeoutMs / 1000)} s${lastError ? ` (last error: ${lastError})` : ''}`,
+      );
     }
     await new Promise((r) => setTimeout(r, opts.intervalMs ?? 200));
   }

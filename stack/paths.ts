@@ -75,7 +75,15 @@ export function stackSettings(env: Env = process.env): StackSettings {
   const base = portBase(env);
   const sr = setting(env, 'METERLINE_SCHEMA_REGISTRY', 'true').toLowerCase();
   if (!['true', 'false', '1', '0', 'yes', 'no'].includes(sr)) {
-    throw new MeterlineError('config', `bad configuration: METERLINE_SCHEMA_REGISTRY=${JSON.stringify(sr)}: must be true or false`);
+    throw new MeterlineError(
+      'config',
+      `bad configuration: METERLINE_SCHEMA_REGISTRY=${JSON.stringify(sr)}: must be true or false`,
+    );
   }
-  return { paths: stackPaths(env), ports: stackPorts(base), portBase: base, schemaRegistry: ['true', '1', 'yes'].includes(sr) };
+  return {
+    paths: stackPaths(env),
+    ports: stackPorts(base),
+    portBase: base,
+    schemaRegistry: ['true', '1', 'yes'].includes(sr),
+  };
 }

@@ -1,7 +1,18 @@
 // PostgreSQL 17 with TimescaleDB from Debian trixie, in a root built once by mmdebstrap (shared
 // in the cache) and run through chroot. Each stack dir gets its own data folder inside the root,
 // named by a hash of the stack dir, so two checkouts never share a database.
-import { chownSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, symlinkSync, lstatSync, writeFileSync } from 'node:fs';
+import {
+  chownSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+  lstatSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { ensureCommand, runLogged } from './exec.js';
 import type { StackSettings } from './paths.js';
@@ -29,7 +40,10 @@ function postgresIds(root: string): Ids {
   const line = readFileSync(join(root, 'etc', 'passwd'), 'utf8')
     .split('\n')
     .find((l) => l.startsWith('postgres:'));
-  if (!line) throw new Error(`no postgres user in ${root}/etc/passwd: the root is incomplete; delete it and run again`);
+  if (!line)
+    throw new Error(
+      `no postgres user in ${root}/etc/passwd: the root is incomplete; delete it and run again`,
+    );
   const [, , uid, gid] = line.split(':');
   return { uid: Number(uid), gid: Number(gid) };
 }
@@ -37,21 +51,38 @@ function postgresIds(root: string): Ids {
 const asPostgres = (root: string, ids: Ids, command: string, args: string[]) => ({
   command: 'chroot',
   args: [`--userspec=${ids.uid}:${ids.gid}`, root, command, ...args],
-  env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C.UTF-8', LC_ALL: 'C.UTF-8', HOME: '/var/lib/postgresql' },
+  env: {
+    PATH: '/usr/sbin:/usr/bin:/sbin:/bin',
+    LANG: 'C.UTF-8',
+    LC_ALL: 'C.UTF-8',
+    HOME: '/var/lib/postgresql',
+  },
 });
 
 async function buildRoot(ctx: ServiceContext): Promise<void> {
   const root = rootDir(ctx.settings);
   if (existsSync(join(root, '.meterline-complete'))) return;
-  if (process.getuid?.() !== 0) throw new Error('building and running the TimescaleDB root needs root (mmdebstrap, chroot); run as root or set DATABASE_URL to an existing TimescaleDB');
+  if (process.getuid?.() !== 0)
+    throw new Error(
+      'building and running the TimescaleDB root needs root (mmdebstrap, chroot); run as root or set DATABASE_URL to an existing TimescaleDB',
+    );
   await ensureCommand('mmdebstrap', 'mmdebstrap', ctx.logFile, ctx.note);
-  ctx.note(`building the TimescaleDB root with mmdebstrap (Debian ${SUITE}; first run only, about a minute)…`);
+  ctx.note(
+    `building the TimescaleDB root with mmdebstrap (Debian ${SUITE}; first run only, about a minute)…`,
+  );
   const tmp = `${root}.tmp-${process.pid}`;
   rmSync(tmp, { recursive: true, force: true });
   mkdirSync(join(root, '..'), { recursive: true });
   await runLogged(
     'mmdebstrap',
-    ['--quiet', '--variant=apt', `--include=postgresql-${PG_MAJOR}-timescaledb`, SUITE, tmp, `deb ${MIRROR} ${SUITE} main`],
+    [
+      '--quiet',
+      '--variant=apt',
+      `--include=postgresql-${PG_MAJOR}-timescaledb`,
+      SUITE,
+      tmp,
+      `deb ${MIRROR} ${SUITE} main`,
+    ],
     { what: 'building the TimescaleDB root', logFile: ctx.logFile },
   );
   writeFileSync(join(tmp, '.meterline-complete'), '');
@@ -82,9 +113,19 @@ async function initData(ctx: ServiceContext): Promise<void> {
   }
   if (existsSync(join(home, 'data', 'PG_VERSION'))) return;
   ctx.note('initialising the database cluster…');
-  for (const name of readdirSync(home)) if (name.startsWith('data.tmp')) rmSync(join(home, name), { recursive: true, force: true });
+  for (const name of readdirSync(home))
+    if (name.startsWith('data.tmp')) rmSync(join(home, name), { recursive: true, force: true });
   const tmpInner = `${innerData(s)}.tmp`;
-  const init = asPostgres(root, ids, `${PG_BIN}/initdb`, ['-D', tmpInner, '-U', 'postgres', '--auth=trust', '--encoding=UTF8', '--locale=C.UTF-8', '--no-sync']);
+  const init = asPostgres(root, ids, `${PG_BIN}/initdb`, [
+    '-D',
+    tmpInner,
+    '-U',
+    'postgres',
+    '--auth=trust',
+    '--encoding=UTF8',
+    '--locale=C.UTF-8',
+    '--no-sync',
+  ]);
   await runLogged(init.command, init.args, { what: 'initdb', logFile: ctx.logFile, env: init.env });
   renameSync(join(home, 'data.tmp'), join(home, 'data'));
 }
@@ -105,13 +146,20 @@ export const postgres: Service = {
     const s = ctx.settings;
     const root = rootDir(s);
     const l = asPostgres(root, postgresIds(root), `${PG_BIN}/postgres`, [
-      '-D', innerData(s),
-      '-p', String(s.ports.postgres),
-      '-c', 'listen_addresses=127.0.0.1',
-      '-c', 'unix_socket_directories=/run/postgresql',
-      '-c', 'shared_preload_libraries=timescaledb',
-      '-c', 'timescaledb.telemetry_level=off',
-      '-c', 'max_connections=200',
+      '-D',
+      innerData(s),
+      '-p',
+      String(s.ports.postgres),
+      '-c',
+      'listen_addresses=127.0.0.1',
+      '-c',
+      'unix_socket_directories=/run/postgresql',
+      '-c',
+      'shared_preload_libraries=timescaledb',
+      '-c',
+      'timescaledb.telemetry_level=off',
+      '-c',
+      'max_connections=200',
     ]);
     // chroot execs postgres, so the pid we record is the postmaster's.
     return { ...l, cwd: s.paths.stackDir };
@@ -119,7 +167,13 @@ export const postgres: Service = {
 
   async probe(s) {
     const pg = (await import('pg')).default;
-    const client = new pg.Client({ host: '127.0.0.1', port: s.ports.postgres, user: 'postgres', database: 'postgres', connectionTimeoutMillis: 2000 });
+    const client = new pg.Client({
+      host: '127.0.0.1',
+      port: s.ports.postgres,
+      user: 'postgres',
+      database: 'postgres',
+      connectionTimeoutMillis: 2000,
+    });
     client.on('error', () => undefined);
     try {
       await client.connect();
@@ -133,7 +187,12 @@ export const postgres: Service = {
   async afterReady(ctx) {
     const s = ctx.settings;
     const pg = (await import('pg')).default;
-    const admin = new pg.Client({ host: '127.0.0.1', port: s.ports.postgres, user: 'postgres', database: 'postgres' });
+    const admin = new pg.Client({
+      host: '127.0.0.1',
+      port: s.ports.postgres,
+      user: 'postgres',
+      database: 'postgres',
+    });
     await admin.connect();
     try {
       const { rowCount } = await admin.query("select 1 from pg_database where datname = 'meterline'");
@@ -141,7 +200,12 @@ export const postgres: Service = {
     } finally {
       await admin.end();
     }
-    const db = new pg.Client({ host: '127.0.0.1', port: s.ports.postgres, user: 'postgres', database: 'meterline' });
+    const db = new pg.Client({
+      host: '127.0.0.1',
+      port: s.ports.postgres,
+      user: 'postgres',
+      database: 'meterline',
+    });
     await db.connect();
     try {
       await db.query('create extension if not exists timescaledb');

@@ -26,15 +26,24 @@ export const redis: Service = {
     return {
       command: 'redis-server',
       args: [
-        '--port', String(s.ports.redis),
-        '--bind', '127.0.0.1',
-        '--protected-mode', 'yes',
-        '--dir', dataDir(s),
-        '--appendonly', 'yes',
-        '--appendfsync', 'everysec',
-        '--daemonize', 'no',
-        '--logfile', '',
-        '--maxmemory-policy', 'noeviction', // evicting dedup keys would double-count samples
+        '--port',
+        String(s.ports.redis),
+        '--bind',
+        '127.0.0.1',
+        '--protected-mode',
+        'yes',
+        '--dir',
+        dataDir(s),
+        '--appendonly',
+        'yes',
+        '--appendfsync',
+        'everysec',
+        '--daemonize',
+        'no',
+        '--logfile',
+        '',
+        '--maxmemory-policy',
+        'noeviction', // evicting dedup keys would double-count samples
       ],
       cwd: dataDir(s),
     };

@@ -26,11 +26,23 @@ async function fetchApp(ctx: ServiceContext): Promise<void> {
   mkdirSync(tmp, { recursive: true });
   await runLogged(
     'mvn',
-    ['-q', '-B', '-f', join(s.paths.root, 'stack', 'kafka', 'pom.xml'), `-Dmaven.repo.local=${mavenRepo(s)}`, 'dependency:copy', `-Dartifact=${ARTIFACT}`, `-DoutputDirectory=${tmp}`],
+    [
+      '-q',
+      '-B',
+      '-f',
+      join(s.paths.root, 'stack', 'kafka', 'pom.xml'),
+      `-Dmaven.repo.local=${mavenRepo(s)}`,
+      'dependency:copy',
+      `-Dartifact=${ARTIFACT}`,
+      `-DoutputDirectory=${tmp}`,
+    ],
     { what: 'fetching Apicurio Registry', logFile: ctx.logFile },
   );
   const archive = join(tmp, `apicurio-registry-app-${VERSION}-all.tar.gz`);
-  await runLogged('tar', ['-xzf', archive, '-C', tmp], { what: 'unpacking Apicurio Registry', logFile: ctx.logFile });
+  await runLogged('tar', ['-xzf', archive, '-C', tmp], {
+    what: 'unpacking Apicurio Registry',
+    logFile: ctx.logFile,
+  });
   rmSync(archive, { force: true }); // the Maven repository keeps its own copy
   writeFileSync(join(tmp, '.complete'), '');
   rmSync(dir, { recursive: true, force: true });

@@ -8,7 +8,16 @@ import { kafka } from './kafka.js';
 import { postgres } from './postgres.js';
 import { redis } from './redis.js';
 import { schemaRegistry } from './schema-registry.js';
-import { ensureDirs, ourLivePid, pidFile, spawnDetached, stopByPidFile, tail, isAlive, processStartTime } from './process.js';
+import {
+  ensureDirs,
+  ourLivePid,
+  pidFile,
+  spawnDetached,
+  stopByPidFile,
+  tail,
+  isAlive,
+  processStartTime,
+} from './process.js';
 import { portFree, tcpAnswers, waitUntil } from './net.js';
 import type { StackSettings } from './paths.js';
 import type { Service, ServiceContext } from './service.js';
@@ -54,7 +63,12 @@ async function checkPorts(s: StackSettings, services: Service[]): Promise<void> 
   }
 }
 
-async function bringUp(s: StackSettings, svc: Service, out: Output, ready: Map<string, Promise<void>>): Promise<void> {
+async function bringUp(
+  s: StackSettings,
+  svc: Service,
+  out: Output,
+  ready: Map<string, Promise<void>>,
+): Promise<void> {
   const ctx = context(s, svc, out);
   const t0 = Date.now();
   const file = pidFileOf(s, svc);
@@ -65,7 +79,11 @@ async function bringUp(s: StackSettings, svc: Service, out: Output, ready: Map<s
     await svc.prepare(ctx);
     for (const dep of svc.dependsOn ?? []) await ready.get(dep);
     const l = await svc.launch(ctx);
-    writeFileSync(ctx.logFile, `\n=== ${new Date().toISOString()} meterline stack up: ${l.command} ${l.args.join(' ')}\n`, { flag: 'a' });
+    writeFileSync(
+      ctx.logFile,
+      `\n=== ${new Date().toISOString()} meterline stack up: ${l.command} ${l.args.join(' ')}\n`,
+      { flag: 'a' },
+    );
     pid = spawnDetached({ ...l, logFile: ctx.logFile, pidFile: file });
     ctx.note(`started (pid ${pid}), waiting until it answers…`);
   }
@@ -78,7 +96,12 @@ async function bringUp(s: StackSettings, svc: Service, out: Output, ready: Map<s
         ? undefined
         : `${svc.name}: the process exited during start-up; see ${show(s, ctx.logFile)}:\n${tail(ctx.logFile)}`,
   }).catch((err: Error) => {
-    throw new MeterlineError('unavailable', err.message.startsWith(svc.name) ? err.message : `${svc.name}: ${err.message}; see ${show(s, ctx.logFile)}`);
+    throw new MeterlineError(
+      'unavailable',
+      err.message.startsWith(svc.name)
+        ? err.message
+        : `${svc.name}: ${err.message}; see ${show(s, ctx.logFile)}`,
+    );
   });
   await svc.afterReady?.(ctx);
   ctx.note(`ready on 127.0.0.1:${mainPort(s, svc)} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
@@ -103,10 +126,16 @@ export async function up(s: StackSettings, out: Output): Promise<void> {
   const results = await Promise.allSettled(ready.values());
   const failures = results.flatMap((r) => (r.status === 'rejected' ? [(r.reason as Error).message] : []));
   if (failures.length > 0) {
-    throw new MeterlineError('unavailable', `${failures.join('\n')}\n(what did start keeps running; 'meterline stack down' stops it)`);
+    throw new MeterlineError(
+      'unavailable',
+      `${failures.join('\n')}\n(what did start keeps running; 'meterline stack down' stops it)`,
+    );
   }
   const lines = envLines(s, services);
-  writeFileSync(envFileOf(s), `# Written by meterline stack up: connection settings of the local stack.\n${lines.join('\n')}\n`);
+  writeFileSync(
+    envFileOf(s),
+    `# Written by meterline stack up: connection settings of the local stack.\n${lines.join('\n')}\n`,
+  );
   out.progress(`stack: up; settings written to ${show(s, envFileOf(s))}`);
   for (const line of lines) out.result(line);
 }
@@ -135,7 +164,8 @@ export async function down(s: StackSettings, out: Output): Promise<void> {
     if (pid !== undefined) out.progress(`${svc.name}: stopping (pid ${pid})…`);
     const how = await stopByPidFile(file, svc.stopSignal, svc.stopGraceMs);
     if (how === 'stopped') out.progress(`${svc.name}: stopped`);
-    else if (how === 'killed') out.progress(`${svc.name}: did not stop within ${svc.stopGraceMs / 1000} s; killed`);
+    else if (how === 'killed')
+      out.progress(`${svc.name}: did not stop within ${svc.stopGraceMs / 1000} s; killed`);
   });
   await Promise.all(stopping);
   out.progress('stack: down');

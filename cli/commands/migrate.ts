@@ -17,13 +17,20 @@ export const command: Command = {
   },
 };
 
-export async function runMigrations(database: Parameters<typeof createPool>[0], say: (line: string) => void): Promise<void> {
+export async function runMigrations(
+  database: Parameters<typeof createPool>[0],
+  say: (line: string) => void,
+): Promise<void> {
   const pool = createPool(database, { max: 1, applicationName: 'meterline-migrate' });
   try {
     const client = await pool.connect();
     try {
-      const { applied, current } = await migrate(client, undefined, (m) => say(`migrate: applying ${m.file}…`));
-      say(`migrate: ${applied.length === 0 ? 'schema up to date' : `applied ${applied.length}`} (at ${current.at(-1) ?? 'none'})`);
+      const { applied, current } = await migrate(client, undefined, (m) =>
+        say(`migrate: applying ${m.file}…`),
+      );
+      say(
+        `migrate: ${applied.length === 0 ? 'schema up to date' : `applied ${applied.length}`} (at ${current.at(-1) ?? 'none'})`,
+      );
     } finally {
       client.release();
     }

@@ -21,7 +21,10 @@ export const command: Command = {
     const shutdown = untilShutdown();
     try {
       for (const role of ROLES) {
-        running.push({ name: role.name, role: await role.start({ config, log: log.child({ role: role.name }), app }) });
+        running.push({
+          name: role.name,
+          role: await role.start({ config, log: log.child({ role: role.name }), app }),
+        });
         log.info({ role: role.name }, 'role started');
       }
       const http = await listen(app, config.port);
@@ -31,7 +34,9 @@ export const command: Command = {
       await http.stop();
     } finally {
       for (const { name, role } of running.reverse()) {
-        await role.stop().catch((err: unknown) => log.error({ err, role: name }, 'role did not stop cleanly'));
+        await role
+          .stop()
+          .catch((err: unknown) => log.error({ err, role: name }, 'role did not stop cleanly'));
       }
     }
     return 0;

@@ -51,19 +51,28 @@ async function withClient<T>(pool: pg.Pool, fn: (c: pg.PoolClient) => Promise<T>
 }
 
 const recorded = async (pool: pg.Pool) =>
-  (await pool.query<{ id: number; name: string }>('SELECT id, name FROM schema_migrations ORDER BY id')).rows.map((r) => `${r.id}:${r.name}`);
+  (
+    await pool.query<{ id: number; name: string }>('SELECT id, name FROM schema_migrations ORDER BY id')
+  ).rows.map((r) => `${r.id}:${r.name}`);
 
 test('applies files in number order (not name order), records each, and a second run applies nothing', async () => {
   const pool = await emptyDatabase();
   const dir = folder({
     '002_b.sql': 'INSERT INTO log (step) VALUES (2);',
     '010_c.sql': 'INSERT INTO log (step) VALUES (10);',
-    '001_a.sql': 'CREATE TABLE log (n serial PRIMARY KEY, step int NOT NULL); INSERT INTO log (step) VALUES (1);',
+    '001_a.sql':
+      'CREATE TABLE log (n serial PRIMARY KEY, step int NOT NULL); INSERT INTO log (step) VALUES (1);',
     'README.md': 'not a migration',
   });
   const first = await withClient(pool, (c) => migrate(c, loadMigrations(dir)));
-  assert.deepEqual(first.applied.map((m) => m.file), ['001_a.sql', '002_b.sql', '010_c.sql']);
-  assert.deepEqual((await pool.query('SELECT step FROM log ORDER BY n')).rows.map((r) => r.step), [1, 2, 10]);
+  assert.deepEqual(
+    first.applied.map((m) => m.file),
+    ['001_a.sql', '002_b.sql', '010_c.sql'],
+  );
+  assert.deepEqual(
+    (await pool.query('SELECT step FROM log ORDER BY n')).rows.map((r) => r.step),
+    [1, 2, 10],
+  );
   assert.deepEqual(await recorded(pool), ['1:a', '2:b', '10:c']);
   const second = await withClient(pool, (c) => migrate(c, loadMigrations(dir)));
   assert.deepEqual(second.applied, []);
@@ -82,16 +91,27 @@ test('a failing file is rolled back whole and not recorded; earlier files stay a
     /migration 002_bad\.sql failed: function no_such_function\(\) does not exist/,
   );
   assert.deepEqual(await recorded(pool), ['1:a']);
-  const tables = (await pool.query("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1")).rows.map((r) => r.tablename);
+  const tables = (
+    await pool.query("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1")
+  ).rows.map((r) => r.tablename);
   assert.deepEqual(tables, ['a', 'schema_migrations']); // no `half`, no `c`
 });
 
 test('a file added later with a lower number than one applied is still applied', async () => {
   const pool = await emptyDatabase();
-  await withClient(pool, (c) => migrate(c, loadMigrations(folder({ '001_a.sql': 'SELECT 1;', '020_z.sql': 'SELECT 1;' }))));
-  const later = folder({ '001_a.sql': 'SELECT 1;', '011_m.sql': 'CREATE TABLE m (x int);', '020_z.sql': 'SELECT 1;' });
+  await withClient(pool, (c) =>
+    migrate(c, loadMigrations(folder({ '001_a.sql': 'SELECT 1;', '020_z.sql': 'SELECT 1;' }))),
+  );
+  const later = folder({
+    '001_a.sql': 'SELECT 1;',
+    '011_m.sql': 'CREATE TABLE m (x int);',
+    '020_z.sql': 'SELECT 1;',
+  });
   const r = await withClient(pool, (c) => migrate(c, loadMigrations(later)));
-  assert.deepEqual(r.applied.map((m) => m.file), ['011_m.sql']);
+  assert.deepEqual(
+    r.applied.map((m) => m.file),
+    ['011_m.sql'],
+  );
   assert.deepEqual(await recorded(pool), ['1:a', '11:m', '20:z']);
 });
 
@@ -102,7 +122,8 @@ test('a database migrated by newer code is refused, naming the unknown migration
   const older = folder({ '001_a.sql': 'SELECT 1;' });
   await assert.rejects(
     withClient(pool, (c) => migrate(c, loadMigrations(older))),
-    (err: Error & { kind?: string }) => err.kind === 'config' && /002_b/.test(err.message) && /knows up to 1/.test(err.message),
+    (err: Error & { kind?: string }) =>
+      err.kind === 'config' && /002_b/.test(err.message) && /knows up to 1/.test(err.message),
   );
 });
 
@@ -113,13 +134,22 @@ test('two migrators at once apply each file exactly once', async () => {
     '002_b.sql': "INSERT INTO runs (file) VALUES ('002'); SELECT pg_sleep(0.2);",
     '003_c.sql': "INSERT INTO runs (file) VALUES ('003');",
   });
-  const [x, y] = await Promise.all([withClient(pool, (c) => migrate(c, loadMigrations(dir))), withClient(pool, (c) => migrate(c, loadMigrations(dir)))]);
+  const [x, y] = await Promise.all([
+    withClient(pool, (c) => migrate(c, loadMigrations(dir))),
+    withClient(pool, (c) => migrate(c, loadMigrations(dir))),
+  ]);
   assert.equal(x.applied.length + y.applied.length, 3);
-  assert.deepEqual((await pool.query('SELECT file FROM runs ORDER BY n')).rows.map((r) => r.file), ['002', '003']);
+  assert.deepEqual(
+    (await pool.query('SELECT file FROM runs ORDER BY n')).rows.map((r) => r.file),
+    ['002', '003'],
+  );
 });
 
 test('badly named or duplicate-numbered files are refused before touching the database', () => {
-  assert.throws(() => loadMigrations(folder({ '1-a.sql': '' })), /1-a\.sql: name must be NNN_lower_snake\.sql/);
+  assert.throws(
+    () => loadMigrations(folder({ '1-a.sql': '' })),
+    /1-a\.sql: name must be NNN_lower_snake\.sql/,
+  );
   assert.throws(() => loadMigrations(folder({ '001_a.sql': '', '001_b.sql': '' })), /share number 1/);
 });
 

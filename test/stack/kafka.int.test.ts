@@ -7,7 +7,11 @@ import { randomBytes } from 'node:crypto';
 import { Kafka, logLevel, type Consumer } from 'kafkajs';
 import { loadConfig } from '../../config/env.js';
 
-const kafka = new Kafka({ clientId: 'test-stack', brokers: loadConfig().kafka.brokers, logLevel: logLevel.NOTHING });
+const kafka = new Kafka({
+  clientId: 'test-stack',
+  brokers: loadConfig().kafka.brokers,
+  logLevel: logLevel.NOTHING,
+});
 const admin = kafka.admin();
 const consumers: Consumer[] = [];
 const unique = (what: string) => `test.stack.${what}.${Date.now()}.${randomBytes(3).toString('hex')}`;
@@ -20,13 +24,22 @@ after(async () => {
 async function createTopic(partitions = 1): Promise<string> {
   const topic = unique('topic');
   await admin.connect();
-  assert.equal(await admin.createTopics({ topics: [{ topic, numPartitions: partitions }], waitForLeaders: true }), true);
+  assert.equal(
+    await admin.createTopics({ topics: [{ topic, numPartitions: partitions }], waitForLeaders: true }),
+    true,
+  );
   return topic;
 }
 
 /** Reads values from the start of `topic` until `stop` says enough; returns them in order. */
-async function readUntil(topic: string, opts: { isolation: 'read_committed' | 'read_uncommitted'; stop: (values: string[]) => boolean }) {
-  const consumer = kafka.consumer({ groupId: unique('group'), readUncommitted: opts.isolation === 'read_uncommitted' });
+async function readUntil(
+  topic: string,
+  opts: { isolation: 'read_committed' | 'read_uncommitted'; stop: (values: string[]) => boolean },
+) {
+  const consumer = kafka.consumer({
+    groupId: unique('group'),
+    readUncommitted: opts.isolation === 'read_uncommitted',
+  });
   consumers.push(consumer);
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });
@@ -49,7 +62,11 @@ test('a record produced with acks=all is consumed through a consumer group', asy
   const topic = await createTopic();
   const producer = kafka.producer({ idempotent: true });
   await producer.connect();
-  const [meta] = await producer.send({ topic, acks: -1, messages: [{ key: 'srv-1', value: 'hello', headers: { h: 'v' } }] });
+  const [meta] = await producer.send({
+    topic,
+    acks: -1,
+    messages: [{ key: 'srv-1', value: 'hello', headers: { h: 'v' } }],
+  });
   await producer.disconnect();
   assert.equal(meta?.errorCode, 0);
   assert.equal(meta?.baseOffset, '0'); // first record of a fresh topic
@@ -59,7 +76,11 @@ test('a record produced with acks=all is consumed through a consumer group', asy
 
 test('transactions: an aborted batch stays invisible to read_committed, a committed one arrives', async () => {
   const topic = await createTopic();
-  const producer = kafka.producer({ transactionalId: unique('txn'), idempotent: true, maxInFlightRequests: 1 });
+  const producer = kafka.producer({
+    transactionalId: unique('txn'),
+    idempotent: true,
+    maxInFlightRequests: 1,
+  });
   await producer.connect();
   const aborted = await producer.transaction();
   await aborted.send({ topic, messages: [{ value: 'aborted-1' }, { value: 'aborted-2' }] });
@@ -70,21 +91,34 @@ test('transactions: an aborted batch stays invisible to read_committed, a commit
   await producer.disconnect();
   // The aborted records precede the committed one in the log, so by the time 'committed-1'
   // arrives a read_committed consumer would already have delivered them had they leaked.
-  const seen = await readUntil(topic, { isolation: 'read_committed', stop: (v) => v.includes('committed-1') });
+  const seen = await readUntil(topic, {
+    isolation: 'read_committed',
+    stop: (v) => v.includes('committed-1'),
+  });
   assert.deepEqual(seen, ['committed-1']);
   // read_uncommitted sees all three data records (the abort marker is not a record).
-  const raw = await readUntil(topic, { isolation: 'read_uncommitted', stop: (v) => v.includes('committed-1') });
+  const raw = await readUntil(topic, {
+    isolation: 'read_uncommitted',
+    stop: (v) => v.includes('committed-1'),
+  });
   assert.deepEqual(raw, ['aborted-1', 'aborted-2', 'committed-1']);
 });
 
 test('transactions: consumer offsets sent inside a committed transaction are stored for the group', async () => {
   const topic = await createTopic();
   const groupId = unique('eos-group');
-  const producer = kafka.producer({ transactionalId: unique('txn'), idempotent: true, maxInFlightRequests: 1 });
+  const producer = kafka.producer({
+    transactionalId: unique('txn'),
+    idempotent: true,
+    maxInFlightRequests: 1,
+  });
   await producer.connect();
   const txn = await producer.transaction();
   await txn.send({ topic, messages: [{ value: 'out' }] });
-  await txn.sendOffsets({ consumerGroupId: groupId, topics: [{ topic, partitions: [{ partition: 0, offset: '42' }] }] });
+  await txn.sendOffsets({
+    consumerGroupId: groupId,
+    topics: [{ topic, partitions: [{ partition: 0, offset: '42' }] }],
+  });
   await txn.commit();
   await producer.disconnect();
   const [offsets] = await admin.fetchOffsets({ groupId, topics: [topic] });

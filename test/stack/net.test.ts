@@ -24,7 +24,12 @@ test('waitUntil resolves once the probe succeeds', async () => {
 
 test('waitUntil gives up with the abort reason', async () => {
   await assert.rejects(
-    waitUntil(async () => false, { what: 'thing', timeoutMs: 5000, intervalMs: 1, abort: () => 'thing: the process exited' }),
+    waitUntil(async () => false, {
+      what: 'thing',
+      timeoutMs: 5000,
+      intervalMs: 1,
+      abort: () => 'thing: the process exited',
+    }),
     /^Error: thing: the process exited$/,
   );
 });

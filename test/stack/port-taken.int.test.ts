@@ -15,7 +15,10 @@ const root = join(import.meta.dirname, '..', '..');
 const stackDir = mkdtempSync(join(os.tmpdir(), 'meterline-port-test-'));
 after(() => rmSync(stackDir, { recursive: true, force: true }));
 
-function cli(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function cli(
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [join(root, 'bin', 'meterline.js'), ...args], {
       env: { ...process.env, ...env },

@@ -14,11 +14,21 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 test('a detached process is recorded, recognised and stopped gracefully', async () => {
   const pidFile = join(dir, 'sleeper.pid');
   const logFile = join(dir, 'sleeper.log');
-  const pid = spawnDetached({ command: 'sh', args: ['-c', 'echo started; exec sleep 60'], cwd: dir, logFile, pidFile });
+  const pid = spawnDetached({
+    command: 'sh',
+    args: ['-c', 'echo started; exec sleep 60'],
+    cwd: dir,
+    logFile,
+    pidFile,
+  });
   assert.equal(readFileSync(pidFile, 'utf8').trim(), `${pid} ${processStartTime(pid)}`);
   assert.equal(ourLivePid(pidFile), pid);
   // Its output lands in the log file.
-  await waitUntil(async () => readFileSync(logFile, 'utf8').includes('started'), { what: 'the log line', timeoutMs: 10_000, intervalMs: 10 });
+  await waitUntil(async () => readFileSync(logFile, 'utf8').includes('started'), {
+    what: 'the log line',
+    timeoutMs: 10_000,
+    intervalMs: 10,
+  });
   assert.equal(await stopByPidFile(pidFile, 'SIGTERM', 10_000), 'stopped');
   assert.equal(processStartTime(pid), undefined);
   assert.equal(existsSync(pidFile), false);
@@ -44,7 +54,11 @@ test('a process ignoring the graceful signal is killed after the grace time', as
     pidFile,
   });
   // Signalling before the trap is set would end it at once: wait for the shell to say so.
-  await waitUntil(async () => readFileSync(join(dir, 'stubborn.log'), 'utf8').includes('ready'), { what: 'the trap', timeoutMs: 10_000, intervalMs: 10 });
+  await waitUntil(async () => readFileSync(join(dir, 'stubborn.log'), 'utf8').includes('ready'), {
+    what: 'the trap',
+    timeoutMs: 10_000,
+    intervalMs: 10,
+  });
   assert.equal(await stopByPidFile(pidFile, 'SIGTERM', 300), 'killed');
   assert.equal(processStartTime(pid), undefined);
 });

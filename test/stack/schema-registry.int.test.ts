@@ -18,7 +18,10 @@ const schema = JSON.stringify({
 async function call(path: string, init?: RequestInit): Promise<unknown> {
   const res = await fetch(`${registry?.url}${path}`, {
     ...init,
-    headers: { 'content-type': 'application/vnd.schemaregistry.v1+json', accept: 'application/vnd.schemaregistry.v1+json, application/json' },
+    headers: {
+      'content-type': 'application/vnd.schemaregistry.v1+json',
+      accept: 'application/vnd.schemaregistry.v1+json, application/json',
+    },
   });
   const body = await res.text();
   assert.ok(res.ok, `${init?.method ?? 'GET'} ${path}: HTTP ${res.status} ${body}`);
@@ -28,11 +31,17 @@ async function call(path: string, init?: RequestInit): Promise<unknown> {
 if (registry) {
   test('register an Avro schema, then find it by id and by content', async () => {
     const subject = `test.stack.${randomBytes(4).toString('hex')}-value`;
-    const { id } = (await call(`/subjects/${subject}/versions`, { method: 'POST', body: JSON.stringify({ schema, schemaType: 'AVRO' }) })) as { id: number };
+    const { id } = (await call(`/subjects/${subject}/versions`, {
+      method: 'POST',
+      body: JSON.stringify({ schema, schemaType: 'AVRO' }),
+    })) as { id: number };
     assert.equal(typeof id, 'number');
     const byId = (await call(`/schemas/ids/${id}`)) as { schema: string };
     assert.deepEqual(JSON.parse(byId.schema), JSON.parse(schema));
-    const lookup = (await call(`/subjects/${subject}`, { method: 'POST', body: JSON.stringify({ schema }) })) as { id: number; version: number };
+    const lookup = (await call(`/subjects/${subject}`, {
+      method: 'POST',
+      body: JSON.stringify({ schema }),
+    })) as { id: number; version: number };
     assert.equal(lookup.id, id);
     assert.equal(lookup.version, 1);
     assert.ok(((await call('/subjects')) as string[]).includes(subject));

@@ -15,12 +15,16 @@ after(async () => {
 });
 
 test('the timescaledb extension is installed in the database', async () => {
-  const { rows } = await pool.query<{ extname: string }>("SELECT extname FROM pg_extension WHERE extname = 'timescaledb'");
+  const { rows } = await pool.query<{ extname: string }>(
+    "SELECT extname FROM pg_extension WHERE extname = 'timescaledb'",
+  );
   assert.deepEqual(rows, [{ extname: 'timescaledb' }]);
 });
 
 test('a hypertable takes rows and time_bucket sums them per 5 minutes, exactly', async () => {
-  await pool.query(`CREATE TABLE ${table} (ts timestamptz NOT NULL, server_id text NOT NULL, value numeric NOT NULL)`);
+  await pool.query(
+    `CREATE TABLE ${table} (ts timestamptz NOT NULL, server_id text NOT NULL, value numeric NOT NULL)`,
+  );
   await pool.query(`SELECT create_hypertable('${table}', 'ts', chunk_time_interval => interval '1 day')`);
   await pool.query(
     `INSERT INTO ${table} (ts, server_id, value) VALUES
@@ -41,6 +45,9 @@ test('a hypertable takes rows and time_bucket sums them per 5 minutes, exactly',
       ['2026-10-01T00:05:00.000Z', '3.75'],
     ],
   );
-  const { rows: ht } = await pool.query('SELECT 1 FROM timescaledb_information.hypertables WHERE hypertable_name = $1', [table]);
+  const { rows: ht } = await pool.query(
+    'SELECT 1 FROM timescaledb_information.hypertables WHERE hypertable_name = $1',
+    [table],
+  );
   assert.equal(ht.length, 1);
 });
