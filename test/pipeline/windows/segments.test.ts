@@ -1,0 +1,40 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Segmenter, segmentsOf, splitPointsFrom, windowStartOf } from '../../../pipeline/windows/segments.js';
+
+test('windows are epoch-aligned, start inclusive, end exclusive', () => {
+  assert.equal(windowStartOf(0, 60_000), 0);
+  assert.equal(windowStartOf(59_999, 60_000), 0);
+  assert.equal(windowStartOf(60_000, 60_000), 60_000);
+  assert.equal(windowStartOf(-1, 60_000), -60_000); // before the epoch: still aligned
+  // 2026-10-01T00:00:10Z with 5-minute windows → 00:00:00
+  assert.equal(windowStartOf(Date.UTC(2026, 9, 1, 0, 0, 10), 300_000), Date.UTC(2026, 9, 1));
+});
+
+test('split points cut a window; points outside or on its edges are ignored; duplicates collapse', () => {
+  const pts = () => [150, 0, 100, 130, 130, 100, 99.5, 250];
+  assert.deepEqual(segmentsOf('x', 100, 200, pts), [
+    { startMs: 100, endMs: 130 },
+    { startMs: 130, endMs: 150 },
+    { startMs: 150, endMs: 200 },
+  ]);
+  assert.deepEqual(segmentsOf('x', 100, 200), [{ startMs: 100, endMs: 200 }]);
+});
+
+test('Segmenter finds the segment a ts falls in, edges included, per server', () => {
+  const seg = new Segmenter(100, (srv) => (srv === 'a' ? [30, 60, 130] : []));
+  assert.deepEqual(seg.segmentOf('a', 0), { startMs: 0, endMs: 30 });
+  assert.deepEqual(seg.segmentOf('a', 29), { startMs: 0, endMs: 30 });
+  assert.deepEqual(seg.segmentOf('a', 30), { startMs: 30, endMs: 60 });
+  assert.deepEqual(seg.segmentOf('a', 99), { startMs: 60, endMs: 100 });
+  assert.deepEqual(seg.segmentOf('b', 45), { startMs: 0, endMs: 100 });
+  assert.deepEqual(seg.segmentOf('a', 100), { startMs: 100, endMs: 130 });
+  assert.deepEqual(seg.segmentOf('a', 5), { startMs: 0, endMs: 30 }); // back to an earlier window
+});
+
+test('splitPointsFrom: common and per-server boundaries strictly inside the window', () => {
+  const sp = splitPointsFrom([1000, 0, 500], new Map([['a', [250, 1000]]]));
+  assert.deepEqual([...sp('a', 0, 1000)].sort((x, y) => x - y), [250, 500]);
+  assert.deepEqual([...sp('b', 0, 1000)], [500]);
+  assert.deepEqual([...sp('b', 500, 1000)], []);
+});
