@@ -124,7 +124,8 @@ const sampleArb = fc.record({
 });
 
 let ids = 0;
-const toSample = (x: fc.infer<typeof sampleArb>, withCounter: boolean): Sample => {
+type Gen = typeof sampleArb extends fc.Arbitrary<infer T> ? T : never;
+const toSample = (x: Gen, withCounter: boolean): Sample => {
   const metrics: Record<string, string> = {};
   if (x.r !== undefined) metrics.r = x.r;
   if (x.g !== undefined) metrics.g = x.g;
