@@ -1,0 +1,66 @@
+// The ingest role: POST /v1/samples → metrics.raw / metrics.dlq. Wiring only; the behaviour is
+// in route.ts (HTTP), decode.ts (validation) and publisher.ts (Kafka).
+import type { Hono } from 'hono';
+import type { Kafka } from 'kafkajs';
+import type { Logger } from 'pino';
+import type { Config } from '../../config/env.js';
+import type { Role, RunningRole } from '../../roles/role.js';
+import { createKafka, type KafkaLog } from '../../kafka/client.js';
+import { createAckedProducer } from '../../kafka/producer.js';
+import { ensureTopics, topicNames, topicSpecs } from '../../kafka/topics.js';
+import { createSerde } from '../../avro/registry.js';
+import { createPool } from '../../db/pool.js';
+import { apiKeyAuth, cachedKeyLookup, pgKeyStore, type KeyLookup } from '../../api/auth/index.js';
+import type { Metrics } from '../../observability/metrics.js';
+import { kafkaPublisher } from './publisher.js';
+import { samplesRoute } from './route.js';
+
+export interface IngestOptions {
+  /** API key lookup; default: PostgreSQL api_keys behind a 10 s cache. */
+  lookup?: KeyLookup;
+  /** A prepared Kafka client (tests inject network faults); default: from config. */
+  kafka?: Kafka;
+  ackTimeoutMs?: number;
+  metrics?: Metrics;
+}
+
+export const kafkaLogTo = (log: Logger): KafkaLog => (level, message, fields) => log[level]({ ...fields }, `kafka: ${message}`);
+
+/** Mounts POST /v1/samples on `app`; returns how to release what it holds. */
+export async function startIngest(config: Config, log: Logger, app: Hono, opts: IngestOptions = {}): Promise<RunningRole> {
+  const kafka = opts.kafka ?? createKafka(config.kafka, { role: 'ingest', log: kafkaLogTo(log) });
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const topics = await ensureTopics(admin, topicSpecs(config));
+    if (topics.created.length > 0) log.info({ topics: topics.created }, 'ingest: created topics');
+    for (const w of topics.warnings) log.warn(`ingest: ${w}`);
+  } finally {
+    await admin.disconnect();
+  }
+  const names = topicNames(config.kafka.topicPrefix);
+  const serde = await createSerde(config);
+  const producer = createAckedProducer(kafka, opts.ackTimeoutMs !== undefined ? { ackTimeoutMs: opts.ackTimeoutMs } : {});
+  const pool = opts.lookup ? undefined : createPool(config.database, { applicationName: 'meterline-ingest', max: 4 });
+  const lookup = opts.lookup ?? cachedKeyLookup(pgKeyStore(pool as NonNullable<typeof pool>));
+  const route = samplesRoute({
+    publisher: kafkaPublisher({ serde, producer, topics: { raw: names.raw, dlq: names.dlq } }),
+    auth: apiKeyAuth({ lookup, allow: ['agent'], action: 'write samples' }),
+    limits: config,
+    log,
+    ...(opts.metrics ? { metrics: opts.metrics } : {}),
+  });
+  app.route('/', route as unknown as Hono);
+  log.info({ topic: names.raw, framing: serde.format }, 'ingest: POST /v1/samples ready');
+  return {
+    async stop() {
+      await producer.close();
+      await pool?.end();
+    },
+  };
+}
+
+export const ingestRole = (opts: IngestOptions = {}): Role => ({
+  name: 'ingest',
+  start: ({ config, log, app }) => startIngest(config, log, app, opts),
+});
