@@ -1,5 +1,6 @@
 // Every role `meterline run` starts, in start order (stopped in reverse). A role's issue adds
 // one line here.
 import type { Role } from './role.js';
+import { ingestRole } from '../pipeline/ingest/role.js';
 
-export const ROLES: readonly Role[] = [];
+export const ROLES: readonly Role[] = [ingestRole()];

@@ -29,7 +29,7 @@ const faults = faultSockets();
 const kafka = createKafka(config.kafka, { role: 'test-ingest', level: 'nothing', socketFactory: faults.factory });
 const store = memoryKeyStore();
 let secret = '';
-let app = createApp();
+const app = createApp();
 let stopIngest: () => Promise<void>;
 let reader: Awaited<ReturnType<typeof collect>>;
 let serde: AvroSerde;
