@@ -101,9 +101,9 @@ export async function writeDraft(db: Queryable, inv: RatedInvoice, existing: Inv
     const ls = inv.lines;
     await db.query({
       name: 'invoice_lines.insert',
-      text: `INSERT INTO invoice_lines (invoice_id, n, type, subscription_id, server_id, plan, meter, period_of_usage, usage_from, usage_to, amount, data)
+      text: `INSERT INTO invoice_lines (invoice_id, n, type, subscription_id, server_id, plan, meter, period_of_usage, usage_from, usage_to, amount, data, detail)
              SELECT $1, * FROM unnest($2::int[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
-                                      $9::timestamptz[], $10::timestamptz[], $11::numeric[], $12::jsonb[])`,
+                                      $9::timestamptz[], $10::timestamptz[], $11::numeric[], $12::jsonb[], $13::jsonb[])`,
       values: [
         id,
         ls.map((_, i) => i + 1),
@@ -117,6 +117,7 @@ export async function writeDraft(db: Queryable, inv: RatedInvoice, existing: Inv
         ls.map((l) => (l.lineage ? new Date(l.lineage.toMs) : null)),
         ls.map((l) => l.json.amount),
         ls.map((l) => JSON.stringify(l.json)),
+        ls.map((l) => JSON.stringify(l.detail)),
       ],
     });
   }
@@ -177,6 +178,7 @@ interface LineRow {
   usage_from: Date | null;
   usage_to: Date | null;
   data: LineJson;
+  detail: Record<string, unknown>;
 }
 
 export async function lineSelectors(db: Queryable, invoice: string): Promise<LineSelector[]> {
@@ -243,10 +245,14 @@ export async function listInvoices(db: Queryable, filter: { id?: string; custome
   }));
 }
 
-export async function getLine(db: Queryable, invoice: string, n: number): Promise<(LineSelector & { json: LineJson }) | undefined> {
+export async function getLine(
+  db: Queryable,
+  invoice: string,
+  n: number,
+): Promise<(LineSelector & { json: LineJson; detail: Record<string, unknown> }) | undefined> {
   const r = await db.query<LineRow>({
     name: 'invoice_lines.get',
-    text: 'SELECT invoice_id, n, type, server_id, meter, period_of_usage, usage_from, usage_to, data FROM invoice_lines WHERE invoice_id = $1 AND n = $2',
+    text: 'SELECT invoice_id, n, type, server_id, meter, period_of_usage, usage_from, usage_to, data, detail FROM invoice_lines WHERE invoice_id = $1 AND n = $2',
     values: [invoice, n],
   });
   const x = r.rows[0];
@@ -260,5 +266,6 @@ export async function getLine(db: Queryable, invoice: string, n: number): Promis
     fromMs: x.usage_from?.getTime() ?? null,
     toMs: x.usage_to?.getTime() ?? null,
     json: x.data,
+    detail: x.detail,
   };
 }

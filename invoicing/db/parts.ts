@@ -140,3 +140,34 @@ export async function partsForLine(
     })),
   };
 }
+
+/** Offset ranges behind a line's parts: per usage.rollups partition and per metrics.raw partition. */
+export interface OffsetRange {
+  topic: string;
+  partition: number;
+  first_offset: string;
+  last_offset: string;
+  parts: number;
+}
+
+export async function offsetsForLine(
+  db: Queryable,
+  q: { serverId: string; meter: string; fromMs: number; toMs: number; billedBy: string | null },
+): Promise<{ rollups: OffsetRange[]; sources: OffsetRange[] }> {
+  const where = `server_id = $1 AND meter = $2 AND window_start >= $3 AND window_start < $4 AND billed_invoice IS NOT DISTINCT FROM $5`;
+  const values = [q.serverId, q.meter, new Date(q.fromMs), new Date(q.toMs), q.billedBy];
+  const rollups = await db.query<OffsetRange>({
+    text: `SELECT rollup_topic AS topic, rollup_partition AS partition, min(rollup_offset)::text AS first_offset,
+                  max(rollup_offset)::text AS last_offset, count(*)::int AS parts
+             FROM rating_parts WHERE ${where} GROUP BY 1, 2 ORDER BY 1, 2`,
+    values,
+  });
+  const sources = await db.query<OffsetRange>({
+    text: `SELECT source->>'topic' AS topic, (source->>'partition')::int AS partition,
+                  min((source->>'firstOffset')::numeric)::text AS first_offset, max((source->>'lastOffset')::numeric)::text AS last_offset,
+                  count(*)::int AS parts
+             FROM rating_parts WHERE ${where} AND source IS NOT NULL GROUP BY 1, 2 ORDER BY 1, 2`,
+    values,
+  });
+  return { rollups: rollups.rows, sources: sources.rows };
+}
