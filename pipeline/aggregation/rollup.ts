@@ -16,7 +16,7 @@ export interface RollupState {
   /** max/min: the extreme value × factor. Decimal string; undefined when count = 0. */
   max?: string;
   min?: string;
-  /** latest: value × factor of the newest sample by ts, and that ts (ties: the later arrival). */
+  /** latest: value × factor of the newest sample by ts, and that ts (ties: the greater value, so merges commute). */
   latest?: string;
   latestTsMs?: number;
   /** unique: distinct label values seen. */
