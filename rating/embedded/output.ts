@@ -121,5 +121,5 @@ export function compareTable(base: BillRun, other: BillRun, names: [string, stri
 
 function formatDiff(a: string, b: string, digits: number): string {
   const d = new Decimal(b).minus(new Decimal(a));
-  return d.isZero() ? '0' : (d.isPositive() ? '+' : '') + d.toFixed(digits);
+  return (d.isZero() || d.isNegative() ? '' : '+') + d.toFixed(digits);
 }
