@@ -17,6 +17,8 @@ export interface HelmInstallOptions {
   /** Progress lines (the first build compiles helm: minutes on two cores). */
   log?: (line: string) => void;
   env?: NodeJS.ProcessEnv;
+  /** The go command (default `go` on PATH). */
+  go?: string;
 }
 
 /** `~` and `~/x` expand to the home directory; relative paths resolve against the cwd. */
@@ -62,7 +64,7 @@ export async function ensureHelm(opts: HelmInstallOptions = {}): Promise<string>
   await acquire(lock, log);
   try {
     if (works(bin, version)) return bin; // another process finished the build while we waited
-    await build(bin, version, cacheDir, env, log);
+    await build(bin, version, cacheDir, env, log, opts.go ?? 'go');
     return bin;
   } finally {
     rmSync(lock, { recursive: true, force: true });
@@ -104,10 +106,13 @@ async function build(
   cacheDir: string,
   env: NodeJS.ProcessEnv,
   log: (line: string) => void,
+  go: string,
 ): Promise<void> {
-  const go = env.GO_BINARY ?? 'go';
   if (spawnSync(go, ['version'], { stdio: 'ignore' }).status !== 0) {
-    throw new MeterlineError('config', `helm: \`${go}\` not found; install Go 1.24+ (helm ${version} is built with \`go install\`)`);
+    throw new MeterlineError(
+      'config',
+      `helm: \`${go}\` not found; install Go 1.24+ (helm ${version} is built with \`go install\`)`,
+    );
   }
   // Build into a fresh folder and rename it into place, so a half-written binary is never seen.
   const staging = `${dirname(bin)}.tmp-${process.pid}`;
@@ -126,14 +131,21 @@ async function build(
   log(`helm: downloading helm.sh/helm/v3@${version} and its modules…`);
   const ldflags = linkerFlags(version, kubeMinor(go, version, goEnv));
   log(`helm: building ${pkg} with \`go install\` (first run only; a few minutes on two cores)…`);
-  const tick = setInterval(() => log(`helm: still building… ${Math.round((Date.now() - t0) / 1000)} s`), 20_000);
+  const tick = setInterval(
+    () => log(`helm: still building… ${Math.round((Date.now() - t0) / 1000)} s`),
+    20_000,
+  );
   let stderr = '';
   const code = await new Promise<number>((res, rej) => {
-    const child = spawn(go, ['install', '-trimpath', `-ldflags=${ldflags}`, pkg], { env: goEnv, stdio: ['ignore', 'inherit', 'pipe'] });
+    const child = spawn(go, ['install', '-trimpath', `-ldflags=${ldflags}`, pkg], {
+      env: goEnv,
+      stdio: ['ignore', 'inherit', 'pipe'],
+    });
     child.stderr.on('data', (d: Buffer) => {
       stderr += d.toString();
       // `go: downloading …` lines are the only progress go gives; pass them on.
-      for (const line of d.toString().split('\n')) if (line.startsWith('go: downloading')) log(`helm: ${line.slice(4)}`);
+      for (const line of d.toString().split('\n'))
+        if (line.startsWith('go: downloading')) log(`helm: ${line.slice(4)}`);
     });
     child.on('error', rej);
     child.on('exit', (c, s) => res(c ?? (s ? 1 : 0)));
@@ -154,7 +166,10 @@ async function build(
  * `lint`, and refuses charts that need a newer cluster.
  */
 function kubeMinor(go: string, version: string, env: NodeJS.ProcessEnv): string {
-  const r = spawnSync(go, ['mod', 'download', '-json', `helm.sh/helm/v3@${version}`], { env, encoding: 'utf8' });
+  const r = spawnSync(go, ['mod', 'download', '-json', `helm.sh/helm/v3@${version}`], {
+    env,
+    encoding: 'utf8',
+  });
   let goMod: string | undefined;
   try {
     goMod = (JSON.parse(r.stdout) as { GoMod?: string }).GoMod;
@@ -162,10 +177,14 @@ function kubeMinor(go: string, version: string, env: NodeJS.ProcessEnv): string 
     goMod = undefined;
   }
   if (r.status !== 0 || goMod === undefined) {
-    throw new MeterlineError('unavailable', `helm: go mod download helm.sh/helm/v3@${version} failed: ${r.stderr.trim()}`);
+    throw new MeterlineError(
+      'unavailable',
+      `helm: go mod download helm.sh/helm/v3@${version} failed: ${r.stderr.trim()}`,
+    );
   }
   const m = /k8s\.io\/client-go v0\.(\d+)\./.exec(readFileSync(goMod, 'utf8'));
-  if (m?.[1] === undefined) throw new MeterlineError('internal', `helm: no k8s.io/client-go version in ${goMod}`);
+  if (m?.[1] === undefined)
+    throw new MeterlineError('internal', `helm: no k8s.io/client-go version in ${goMod}`);
   return m[1];
 }
 
