@@ -22,6 +22,8 @@ const SUITE = 'trixie';
 const MIRROR = 'http://deb.debian.org/debian';
 const PG_MAJOR = '17';
 const PG_BIN = `/usr/lib/postgresql/${PG_MAJOR}/bin`;
+/** The Schema Registry's own database (its tables are its business, not meterline's). */
+export const REGISTRY_DATABASE = 'schema_registry';
 
 /** The chroot, shared by every checkout that uses the same cache. */
 export const rootDir = (s: StackSettings) => join(s.paths.cacheDir, 'timescaledb', `${SUITE}-pg${PG_MAJOR}`);
@@ -195,8 +197,15 @@ export const postgres: Service = {
     });
     await admin.connect();
     try {
-      const { rowCount } = await admin.query("select 1 from pg_database where datname = 'meterline'");
-      if (rowCount === 0) await admin.query('create database meterline');
+      for (const name of ['meterline', REGISTRY_DATABASE]) {
+        const { rowCount } = await admin.query('select 1 from pg_database where datname = $1', [name]);
+        // 42P04 duplicate_database: a concurrent `up` created it first.
+        if (rowCount === 0) {
+          await admin.query(`create database ${name}`).catch((err: { code?: string }) => {
+            if (err.code !== '42P04') throw err;
+          });
+        }
+      }
     } finally {
       await admin.end();
     }

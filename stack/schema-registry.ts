@@ -5,6 +5,7 @@ import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:f
 import { join } from 'node:path';
 import { ensureCommand, runLogged } from './exec.js';
 import { mavenRepo } from './kafka.js';
+import { REGISTRY_DATABASE } from './postgres.js';
 import type { StackSettings } from './paths.js';
 import type { Service, ServiceContext } from './service.js';
 
@@ -52,6 +53,7 @@ async function fetchApp(ctx: ServiceContext): Promise<void> {
 export const schemaRegistry: Service = {
   name: 'schema-registry',
   ports: (s) => [s.ports.schemaRegistry],
+  dependsOn: ['postgres'],
   readyTimeoutMs: 120_000,
   stopSignal: 'SIGTERM',
   stopGraceMs: 20_000,
@@ -70,6 +72,13 @@ export const schemaRegistry: Service = {
         '-XX:+UseSerialGC',
         `-Dquarkus.http.port=${s.ports.schemaRegistry}`,
         '-Dquarkus.http.host=127.0.0.1',
+        // Schemas live in the stack's PostgreSQL, not in memory: records already in Kafka name
+        // their schema by id, and those ids must survive a restart of the stack.
+        '-Dapicurio.storage.kind=sql',
+        '-Dapicurio.storage.sql.kind=postgresql',
+        `-Dapicurio.datasource.url=jdbc:postgresql://127.0.0.1:${s.ports.postgres}/${REGISTRY_DATABASE}`,
+        '-Dapicurio.datasource.username=postgres',
+        '-Dapicurio.datasource.password=trust', // trust authentication on loopback: any value
         '-jar',
         join(appDir(s), `apicurio-registry-app-${VERSION}-runner.jar`),
       ],
