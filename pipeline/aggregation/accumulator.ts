@@ -2,10 +2,9 @@
 // of a catalogue meter it works from. The aggregator keeps one Acc per (server, segment, meter)
 // and turns it into a RollupState (decimal strings) only when the part is emitted, so the per-
 // sample work is a few BigInt operations and no string formatting.
-import { Decimal, formatPlain } from '../../lib/decimal.js';
 import type { Meter } from '../../catalog/types.js';
 import type { RollupState } from './rollup.js';
-import { cmpFixed, type Fixed, fixedFromDecimal, fixedToDecimal, formatFixed, FixedSum, parseFixed } from './fixed.js';
+import { cmpFixed, divFixed, type Fixed, fixedFromDecimal, formatFixed, FixedSum, parseFixed } from './fixed.js';
 
 /** What an Acc keeps for a meter (SPEC §3). avg and sum both keep Σ value × factor. */
 export type Mode = 'sum' | 'value_seconds' | 'max' | 'min' | 'latest' | 'count' | 'unique';
@@ -22,7 +21,7 @@ export interface CompiledMeter {
   /** The meter's interval_s: the fallback when a sample carries none. */
   readonly intervalS: Fixed;
   /** integral: value-seconds are divided by per_seconds when a part is emitted. */
-  readonly perSeconds: Decimal | undefined;
+  readonly perSeconds: Fixed | undefined;
   /** unique: the label whose distinct values are counted (none: distinct metric values). */
   readonly label: string | undefined;
 }
@@ -43,7 +42,7 @@ export function compileMeter(meter: Meter): CompiledMeter {
     factor,
     factorIsOne: factor.m === 10n ** BigInt(factor.s),
     intervalS: fixedFromDecimal(meter.intervalS),
-    perSeconds: a === 'integral' ? meter.perSeconds : undefined,
+    perSeconds: a === 'integral' ? fixedFromDecimal(meter.perSeconds) : undefined,
     label: meter.label,
   };
 }
@@ -126,7 +125,7 @@ export class Acc {
     const state: RollupState = { count: this.count, sum: '0' };
     if (cm.mode === 'sum' || cm.mode === 'value_seconds') {
       const sum = this.sum.value();
-      state.sum = cm.perSeconds === undefined ? formatFixed(sum) : formatPlain(fixedToDecimal(sum).div(cm.perSeconds));
+      state.sum = formatFixed(cm.perSeconds === undefined ? sum : divFixed(sum, cm.perSeconds));
     }
     if (this.x !== undefined) {
       if (cm.mode === 'max') state.max = formatFixed(this.x);

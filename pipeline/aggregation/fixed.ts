@@ -85,6 +85,38 @@ export function mulFixed(a: Fixed, b: Fixed): Fixed {
   return { m: a.m * b.m, s: a.s + b.s };
 }
 
+const digitCount = (x: bigint): number => (x === 0n ? 0 : x.toString().length);
+
+/**
+ * a ÷ b rounded half-up (ties away from zero) to `precision` significant digits — the rounding
+ * lib/decimal.ts's Decimal.div does at 60 digits, without building Decimal objects.
+ */
+export function divFixed(a: Fixed, b: Fixed, precision = 60): Fixed {
+  if (b.m === 0n) throw new RangeError('division by zero');
+  if (a.m === 0n) return FIXED_ZERO;
+  const neg = a.m < 0n !== b.m < 0n;
+  const num = a.m < 0n ? -a.m : a.m;
+  const den = b.m < 0n ? -b.m : b.m;
+  // Scale the numerator so the integer quotient has more than `precision` digits.
+  const k = Math.max(0, precision + 1 + digitCount(den) - digitCount(num));
+  let q = (num * pow10(k)) / den;
+  let s = k + a.s - b.s;
+  const extra = digitCount(q) - precision;
+  if (extra > 0) {
+    const unit = pow10(extra);
+    const dropped = q % unit;
+    q /= unit;
+    // Any remainder of the first division only pushes further above half, so ≥ half rounds up.
+    if (2n * dropped >= unit) q += 1n;
+    s -= extra;
+  }
+  if (s < 0) {
+    q *= pow10(-s);
+    s = 0;
+  }
+  return { m: neg ? -q : q, s };
+}
+
 /** −1, 0 or 1. */
 export function cmpFixed(a: Fixed, b: Fixed): number {
   const s = Math.max(a.s, b.s);

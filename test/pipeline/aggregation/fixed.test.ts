@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { addFixed, cmpFixed, formatFixed, mulFixed, parseFixed, subFixed } from '../../../pipeline/aggregation/fixed.js';
+import fc from 'fast-check';
+import { Decimal } from '../../../lib/decimal.js';
+import { addFixed, cmpFixed, divFixed, formatFixed, mulFixed, parseFixed, subFixed } from '../../../pipeline/aggregation/fixed.js';
 
 const f = (s: string): string => formatFixed(parseFixed(s));
 
@@ -34,4 +36,19 @@ test('add, subtract, multiply, compare are exact', () => {
   assert.equal(cmpFixed(parseFixed('2.50'), parseFixed('2.5')), 0);
   assert.equal(cmpFixed(parseFixed('-1'), parseFixed('0.001')), -1);
   assert.equal(cmpFixed(parseFixed('10'), parseFixed('9.999')), 1);
+});
+
+test('divFixed rounds half-up to 60 significant digits, like lib/decimal.ts', () => {
+  const div = (a: string, b: string): string => formatFixed(divFixed(parseFixed(a), parseFixed(b)));
+  assert.equal(div('330', '3600'), `0.091${'6'.repeat(57)}7`); // 0.0916… = 2 + 57 + 1 significant digits, rounded up
+  assert.equal(div('1', '8'), '0.125');
+  assert.equal(div('-2', '3'), `-0.${'6'.repeat(59)}7`); // ties and halves away from zero
+  assert.equal(div('5e-61', '1'), '0.0000000000000000000000000000000000000000000000000000000000005');
+  assert.equal(div('1e70', '0.5'), `2${'0'.repeat(70)}`);
+  assert.throws(() => div('1', '0'), /division by zero/);
+  const dec = fc.tuple(fc.bigInt({ min: -(10n ** 40n), max: 10n ** 40n }), fc.nat(30)).map(([m, s]) => `${m}e-${s}`);
+  fc.assert(fc.property(dec, dec, (a, b) => {
+    fc.pre(!new Decimal(b).isZero());
+    assert.equal(div(a, b), new Decimal(a).div(b).toFixed());
+  }), { numRuns: 500 });
 });
