@@ -178,3 +178,19 @@ test('a malformed metric value names the sample and metric', () => {
   const a = new Aggregator({ meters: [req], windowMs: MIN, allowedLatenessMs: 0, idleTimeoutMs: 1 });
   assert.throws(() => a.add(sample('a', T0, { r: 'lots' }, { id: 'bad-1' }), { partition: 0, offset: '0' }, 0), /sample bad-1: metrics\.r: not a decimal number: "lots"/);
 });
+
+test('pending corrections: batched per segment, flushed when too many are pending', () => {
+  const agg = new Aggregator({ meters: [req], windowMs: MIN, allowedLatenessMs: 0, idleTimeoutMs: 60_000, maxPendingCorrections: 2 });
+  agg.add(sample('a', T0 + 10 * MIN, { r: '1' }), { partition: 0, offset: '0' }, 0); // closes everything before 10 m
+  // three stragglers for [0,1m) of a: one pending correction segment, summed
+  for (let i = 1; i <= 3; i++) assert.deepEqual(agg.add(sample('a', T0 + i * S, { r: String(i) }), { partition: 0, offset: String(i) }, 0), []);
+  assert.deepEqual(agg.add(sample('b', T0 + 5 * S, { r: '10' }), { partition: 0, offset: '4' }, 0), []); // 2 segments pending: not over 2
+  // a third pending segment exceeds maxPendingCorrections = 2: all three are flushed, canonically ordered
+  const out = agg.add(sample('c', T0 + 65 * S, { r: '100' }), { partition: 0, offset: '5' }, 0);
+  assert.deepEqual(out.map((p) => [p.serverId, ...short(p)]), [
+    ['a', 0, 60, '6', true], // 1 + 2 + 3
+    ['b', 0, 60, '10', true],
+    ['c', 60, 120, '100', true],
+  ]);
+  assert.deepEqual(out[0]?.source, { topic: 'metrics.raw', partition: 0, firstOffset: '1', lastOffset: '3' });
+});
