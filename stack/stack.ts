@@ -114,9 +114,8 @@ export function envLines(s: StackSettings, services: Service[]): string[] {
 }
 
 /** Starts what is not running, waits for everything, writes and prints the env lines. */
-export async function up(s: StackSettings, out: Output): Promise<void> {
+export async function up(s: StackSettings, out: Output, services = expectedServices(s)): Promise<void> {
   ensureDirs(s.paths.logs, s.paths.run, s.paths.data);
-  const services = expectedServices(s);
   await checkPorts(
     s,
     services.filter((svc) => ourLivePid(pidFileOf(s, svc)) === undefined),
@@ -157,8 +156,12 @@ export async function status(s: StackSettings): Promise<ServiceStatus[]> {
 }
 
 /** Stops, in reverse order, every service whose pid file names a live process of ours. */
-export async function down(s: StackSettings, out: Output): Promise<void> {
-  const stopping = [...ALL_SERVICES].reverse().map(async (svc) => {
+export async function down(
+  s: StackSettings,
+  out: Output,
+  services: readonly Service[] = ALL_SERVICES,
+): Promise<void> {
+  const stopping = [...services].reverse().map(async (svc) => {
     const file = pidFileOf(s, svc);
     const pid = ourLivePid(file);
     if (pid !== undefined) out.progress(`${svc.name}: stopping (pid ${pid})…`);
