@@ -2,7 +2,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fleet, emptyStats, type FleetOptions, type Sent } from '../../loadgen/fleet.js';
-import { seededRng } from '../../loadgen/rng.js';
 
 const base: FleetOptions = {
   servers: 20, rounds: 200, intervalS: 60, startMs: Date.UTC(2026, 9, 1), seed: 42,
