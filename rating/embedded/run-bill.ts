@@ -14,7 +14,7 @@ import { SubscriptionIndex } from '../attribution.js';
 import type { Invoice } from '../invoice-types.js';
 import { parsePeriod, type BillingPeriod } from '../period.js';
 import { ratePeriod } from '../rate-period.js';
-import { readLines } from './lines.js';
+import { readLineBatches, readLines } from './lines.js';
 import { SeenIdSet } from './seen-ids.js';
 import { UsageCollector, splitPointsFor, type Unattributed } from './usage-collector.js';
 
@@ -119,20 +119,23 @@ export async function runBill(o: BillOptions): Promise<{ runs: BillRun[]; stats:
   };
 
   for (const file of o.eventFiles) {
-    for await (const { line, text } of readLines(file)) {
-      stats.lines++;
-      progress();
-      if (text.trim() === '') continue;
-      let value: unknown;
-      try {
-        value = JSON.parse(text);
-      } catch (err) {
-        reject(file, line, `not JSON: ${(err as Error).message}`);
-        continue;
+    for await (const { firstLine, lines } of readLineBatches(file)) {
+      for (let i = 0; i < lines.length; i++) {
+        const text = lines[i]!;
+        stats.lines++;
+        progress();
+        if (text.length === 0 || text.trim() === '') continue;
+        let value: unknown;
+        try {
+          value = JSON.parse(text);
+        } catch (err) {
+          reject(file, firstLine + i, `not JSON: ${(err as Error).message}`);
+          continue;
+        }
+        const r = parseSample(value);
+        if (!r.ok) reject(file, firstLine + i, r.reason);
+        else feed(r.sample, file, firstLine + i);
       }
-      const r = parseSample(value);
-      if (!r.ok) reject(file, line, r.reason);
-      else feed(r.sample, file, line);
     }
   }
 
