@@ -115,6 +115,8 @@ export class Aggregator {
   private readonly maxPending: number;
   private parts = new Map<number, PartitionState>();
   private last: PartitionState | undefined;
+  /** Per-call parsed values, one slot per metric entry (reused: add is not re-entrant). */
+  private readonly scratch: Array<Fixed | undefined> = [];
   /** interval_s texts repeat (one per agent scrape interval): parse each once. */
   private readonly intervals = new Map<string, Fixed>();
 
@@ -140,37 +142,54 @@ export class Aggregator {
 
   /** Adds one (deduplicated) sample read from `source`; returns the parts that became emittable. */
   add(sample: Sample, source: SourceRef, nowMs: number): readonly RollupPart[] {
+    const ts = sample.tsMs;
+    if (!Number.isSafeInteger(ts)) throw new MeterlineError('validation', `sample ${sample.id}: ts is not epoch milliseconds (${ts})`);
+    // Parse every value first: a sample with a bad value is rejected whole, before any state
+    // (counter baselines, accumulators, the clock) has changed — never counted in part.
+    const values = this.scratch;
+    let carries = false;
+    for (let k = 0; k < this.byMetric.length; k++) {
+      const e = this.byMetric[k] as MetricEntry;
+      const raw = sample.metrics[e.metric];
+      let v: Fixed | undefined;
+      if (raw !== undefined) {
+        v = e.cache?.get(raw);
+        if (v === undefined) {
+          v = this.value(sample, e.metric, raw);
+          if (e.cache !== undefined && e.cache.size < VALUE_CACHE_SIZE) e.cache.set(raw, v);
+        }
+        carries = true;
+      }
+      values[k] = v;
+    }
+    const interval = carries ? this.interval(sample) : undefined;
+
     const p = this.partition(source.partition);
     const clock = p.clock;
     clock.lastActivityMs = nowMs;
-    const ts = sample.tsMs;
-    const seg = this.segmenter.segmentOf(sample.serverId, ts);
-    const late = seg.endMs <= clock.closedUpToMs;
-    const st = p.server(sample.serverId);
-    let group: Group | undefined;
-    let interval: Fixed | undefined | null = null; // null: not parsed yet
-    for (const e of this.byMetric) {
-      const raw = sample.metrics[e.metric];
-      if (raw === undefined) continue;
-      let v = e.cache?.get(raw);
-      if (v === undefined) {
-        v = this.value(sample, e.metric, raw);
-        if (e.cache !== undefined && e.cache.size < VALUE_CACHE_SIZE) e.cache.set(raw, v);
-      }
-      const inc = e.hasCounter ? applyReading(st.series, e.metric, ts, v) : undefined;
-      for (const { cm, index } of e.slots) {
-        const x = cm.counter ? inc : v;
-        if (x === undefined) continue; // counter sample not newer than its series: nothing
-        group ??= late ? p.correctionGroup(sample.serverId, seg, nowMs) : p.openGroup(st, seg);
-        let acc = group.accs[index];
-        if (acc === undefined) {
-          acc = new Acc();
-          acc.firstOffset = source.offset;
-          group.accs[index] = acc;
+    if (carries) {
+      const seg = this.segmenter.segmentOf(sample.serverId, ts);
+      const late = seg.endMs <= clock.closedUpToMs;
+      const st = p.server(sample.serverId);
+      let group: Group | undefined;
+      for (let k = 0; k < this.byMetric.length; k++) {
+        const v = values[k];
+        if (v === undefined) continue;
+        const e = this.byMetric[k] as MetricEntry;
+        const inc = e.hasCounter ? applyReading(st.series, e.metric, ts, v) : undefined;
+        for (const { cm, index } of e.slots) {
+          const x = cm.counter ? inc : v;
+          if (x === undefined) continue; // counter sample not newer than its series: nothing
+          group ??= late ? p.correctionGroup(sample.serverId, seg, nowMs) : p.openGroup(st, seg);
+          let acc = group.accs[index];
+          if (acc === undefined) {
+            acc = new Acc();
+            acc.firstOffset = source.offset;
+            group.accs[index] = acc;
+          }
+          acc.add(cm, x, interval, ts, sample.labels);
+          acc.lastOffset = source.offset;
         }
-        if (interval === null) interval = this.interval(sample);
-        acc.add(cm, x, interval, ts, sample.labels);
-        acc.lastOffset = source.offset;
       }
     }
     let out: RollupPart[] | undefined;

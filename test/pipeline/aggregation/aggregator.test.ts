@@ -174,9 +174,15 @@ test('bad configuration and mismatched snapshots are refused by name', () => {
   assert.throws(() => c.restore(snap), /windowMs 60000 ≠ configured 120000/);
 });
 
-test('a malformed metric value names the sample and metric', () => {
-  const a = new Aggregator({ meters: [req], windowMs: MIN, allowedLatenessMs: 0, idleTimeoutMs: 1 });
-  assert.throws(() => a.add(sample('a', T0, { r: 'lots' }, { id: 'bad-1' }), { partition: 0, offset: '0' }, 0), /sample bad-1: metrics\.r: not a decimal number: "lots"/);
+test('a malformed metric value names the sample and metric, and the sample counts nowhere', () => {
+  const bw = meter('bw', 'net', 'counter', 'sum');
+  const a = new Aggregator({ meters: [bw, req], windowMs: MIN, allowedLatenessMs: 0, idleTimeoutMs: 1 });
+  a.add(sample('a', T0, { net: '100' }), { partition: 0, offset: '0' }, 0); // baseline 100
+  // net is fine but r is not: the whole sample is rejected before anything changes
+  assert.throws(() => a.add(sample('a', T0 + 10 * S, { net: '150', r: 'lots' }, { id: 'bad-1' }), { partition: 0, offset: '1' }, 0), /sample bad-1: metrics\.r: not a decimal number: "lots"/);
+  a.add(sample('a', T0 + 20 * S, { net: '170' }), { partition: 0, offset: '2' }, 0);
+  // 170 − 100 = 70 from the baseline (had the bad sample been applied in part: 20 and count 3)
+  assert.deepEqual(a.flushAll().map((p) => [p.meter, p.state.sum, p.state.count]), [['bw', '70', 2]]);
 });
 
 test('pending corrections: batched per segment, flushed when too many are pending', () => {
