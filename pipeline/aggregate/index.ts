@@ -1,0 +1,73 @@
+// The aggregate role as `meterline aggregate` and `meterline run` start it: wires Config, the
+// catalogue, Kafka, the Avro serde and Redis into startAggregate (role.ts).
+import { Redis } from 'ioredis';
+import type { Role, RunningRole, RoleContext } from '../../roles/role.js';
+import { MeterlineError } from '../../lib/errors.js';
+import { loadCatalog } from '../../catalog/load.js';
+import { createKafka } from '../../kafka/client.js';
+import { ensureTopics, topicNames, topicSpecs } from '../../kafka/topics.js';
+import { createSerde } from '../../avro/registry.js';
+import { createMetrics } from '../../observability/metrics.js';
+import { redisDedup, DEFAULT_DEDUP_PREFIX } from './dedup.js';
+import { catalogSplitPoints } from './split-points.js';
+import { startAggregate, AGGREGATE_GROUP, type AggregateOptions } from './role.js';
+
+export interface AggregateRoleOptions {
+  /** Overrides METERLINE_CATALOG. */
+  catalogPath?: string;
+  commitEveryMs?: number;
+  commitEveryRecords?: number;
+  sessionTimeoutMs?: number;
+  onCommit?: AggregateOptions['onCommit'];
+}
+
+export function aggregateRole(o: AggregateRoleOptions = {}): Role {
+  return {
+    name: 'aggregate',
+    async start({ config, log }: RoleContext): Promise<RunningRole> {
+      const path = o.catalogPath ?? config.catalogPath;
+      if (!path) throw new MeterlineError('config', 'bad configuration: the aggregate role needs the catalogue (--catalog FILE or METERLINE_CATALOG)');
+      const catalog = await loadCatalog(path);
+      const kafka = createKafka(config.kafka, { role: 'aggregate' });
+      const admin = kafka.admin();
+      await admin.connect();
+      try {
+        const r = await ensureTopics(admin, topicSpecs(config));
+        for (const w of r.warnings) log.warn(w);
+      } finally {
+        await admin.disconnect();
+      }
+      const prefix = config.kafka.topicPrefix;
+      const names = topicNames(prefix);
+      const redis = new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 3 });
+      await redis.connect();
+      const role = await startAggregate({
+        kafka,
+        serde: await createSerde(config),
+        dedup: redisDedup(redis, config.dedupHorizonMs, `${prefix}${DEFAULT_DEDUP_PREFIX}`),
+        topics: { raw: names.raw, rollups: names.rollups, dlq: names.dlq, state: names.aggregateState },
+        aggregator: {
+          meters: Object.values(catalog.meters),
+          windowMs: config.windowMs,
+          allowedLatenessMs: config.allowedLatenessMs,
+          idleTimeoutMs: config.idleTimeoutMs,
+          splitPoints: catalogSplitPoints(catalog),
+        },
+        log,
+        metrics: createMetrics(),
+        // Group and transactional ids carry the topic prefix: one cluster, several deployments.
+        groupId: `${prefix}${AGGREGATE_GROUP}`,
+        ...(o.commitEveryMs !== undefined ? { commitEveryMs: o.commitEveryMs } : {}),
+        ...(o.commitEveryRecords !== undefined ? { commitEveryRecords: o.commitEveryRecords } : {}),
+        ...(o.sessionTimeoutMs !== undefined ? { sessionTimeoutMs: o.sessionTimeoutMs } : {}),
+        ...(o.onCommit ? { onCommit: o.onCommit } : {}),
+      });
+      return {
+        async stop() {
+          await role.stop();
+          redis.disconnect();
+        },
+      };
+    },
+  };
+}

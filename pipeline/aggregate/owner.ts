@@ -1,0 +1,165 @@
+// One owned input partition of the aggregate role: its transactional producer, what it has
+// emitted since the last commit, and the commit itself. A commit is one Kafka transaction:
+// the rollup parts (usage.rollups), records that could not be read (metrics.dlq), the
+// partition's aggregator state and next input offset (aggregate.state), and the consumed
+// input offset (sendOffsets). All four become visible together or not at all.
+//
+// The transactional.id is fixed per input partition (`…meterline-aggregate-<p>`): whoever
+// owns p after a rebalance or a restart initialises the same id, which aborts the previous
+// owner's open transaction and fences it, so two processes can never both commit for p.
+import type { Kafka, Producer, Message } from 'kafkajs';
+import type { RollupPart } from '../aggregation/rollup.js';
+import type { Aggregator } from '../aggregation/aggregator.js';
+import type { AvroSerde } from '../../avro/serde.js';
+import { rollupToRecord } from '../../avro/records.js';
+import { checkpointKey, encodeCheckpoint } from './changelog.js';
+
+export interface OwnerTopics {
+  raw: string;
+  rollups: string;
+  dlq: string;
+  state: string;
+}
+
+export type OwnerStatus = 'restoring' | 'ready' | 'lost' | 'revoked';
+
+export interface CommitInfo {
+  partition: number;
+  nextOffset: string;
+  parts: number;
+  corrections: number;
+  dead: number;
+  stateBytes: number;
+}
+
+export class PartitionOwner {
+  status: OwnerStatus = 'restoring';
+  /** First input offset not yet applied to the aggregator (undefined: follow the group's offset). */
+  nextOffset: string | undefined;
+  /** Resolves when the partition is restored (or lost trying). */
+  ready: Promise<void> = Promise.resolve();
+  private producer: Producer | undefined;
+  private parts: RollupPart[] = [];
+  private dead: Message[] = [];
+  private records = 0;
+  private since = 0;
+  private chain: Promise<void> = Promise.resolve();
+
+  constructor(
+    readonly partition: number,
+    private readonly kafka: Kafka,
+    private readonly transactionalId: string,
+  ) {}
+
+  /** Initialises the transactional producer: aborts and fences any previous owner of p. */
+  async fence(): Promise<void> {
+    const producer = this.kafka.producer({
+      transactionalId: this.transactionalId,
+      idempotent: true,
+      maxInFlightRequests: 1,
+      transactionTimeout: 60_000,
+      allowAutoTopicCreation: false,
+    });
+    await producer.connect();
+    this.producer = producer;
+  }
+
+  /** Something to commit: records consumed, parts emitted or dead letters since the last commit. */
+  get dirty(): boolean {
+    return this.records > 0 || this.parts.length > 0 || this.dead.length > 0;
+  }
+
+  pendingRecords(): number {
+    return this.records;
+  }
+
+  /** Processing time the oldest uncommitted work arrived. */
+  pendingSinceMs(): number {
+    return this.since;
+  }
+
+  private touch(nowMs: number): void {
+    if (!this.dirty) this.since = nowMs;
+  }
+
+  consumed(count: number, nextOffset: string, nowMs: number): void {
+    this.touch(nowMs);
+    this.records += count;
+    this.nextOffset = nextOffset;
+  }
+
+  emitted(parts: readonly RollupPart[], nowMs: number): void {
+    if (parts.length === 0) return;
+    this.touch(nowMs);
+    for (const p of parts) this.parts.push(p);
+  }
+
+  deadLetter(message: Message, nowMs: number): void {
+    this.touch(nowMs);
+    this.dead.push(message);
+  }
+
+  /**
+   * Commits what is pending in one transaction. Takes the snapshot synchronously, so records
+   * processed while the transaction is in flight belong to the next one. Commits of one
+   * partition run one after another.
+   */
+  commit(agg: Aggregator, serde: AvroSerde, topics: OwnerTopics, groupId: string): Promise<CommitInfo | undefined> {
+    if (this.status !== 'ready' || !this.dirty || this.nextOffset === undefined) return Promise.resolve(undefined);
+    const parts = this.parts;
+    const dead = this.dead;
+    const nextOffset = this.nextOffset;
+    const state = agg.snapshotPartition(this.partition);
+    const checkpoint = encodeCheckpoint({ version: 1, partition: this.partition, nextOffset, ...(state ? { state } : {}) });
+    this.parts = [];
+    this.dead = [];
+    this.records = 0;
+    const producer = this.producer;
+    const run = this.chain.then(async (): Promise<CommitInfo> => {
+      if (producer === undefined) throw new Error(`partition ${this.partition}: no producer`);
+      const messages: Message[] = [];
+      for (const p of parts) messages.push({ key: p.serverId, value: await serde.encode('rollup', topics.rollups, rollupToRecord(p)) });
+      const txn = await producer.transaction();
+      try {
+        if (messages.length > 0) await txn.send({ topic: topics.rollups, messages });
+        if (dead.length > 0) await txn.send({ topic: topics.dlq, messages: dead });
+        await txn.send({ topic: topics.state, messages: [{ key: checkpointKey(this.partition), value: checkpoint, partition: this.partition }] });
+        await txn.sendOffsets({ consumerGroupId: groupId, topics: [{ topic: topics.raw, partitions: [{ partition: this.partition, offset: nextOffset }] }] });
+        await txn.commit();
+      } catch (err) {
+        await txn.abort().catch(() => undefined);
+        throw err;
+      }
+      return {
+        partition: this.partition,
+        nextOffset,
+        parts: parts.length,
+        corrections: parts.filter((p) => p.correction).length,
+        dead: dead.length,
+        stateBytes: checkpoint.length,
+      };
+    });
+    this.chain = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
+  }
+
+  /** Waits for commits in flight. */
+  settled(): Promise<void> {
+    return this.chain;
+  }
+
+  /** Forgets everything uncommitted and closes the producer (revoked, lost, or shutting down). */
+  async close(status: OwnerStatus): Promise<void> {
+    this.status = status;
+    this.parts = [];
+    this.dead = [];
+    this.records = 0;
+    const producer = this.producer;
+    this.producer = undefined;
+    await this.chain;
+    await producer?.disconnect().catch(() => undefined);
+  }
+}

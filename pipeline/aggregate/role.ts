@@ -1,0 +1,224 @@
+// The aggregate role: metrics.raw → event-time windows → usage.rollups, exactly once.
+//
+// Consumer group `meterline-aggregate`, read_committed, no auto-commit; one Aggregator (the
+// pure core) holds the state of every partition this process owns. Per owned partition
+// (owner.ts) a transactional producer commits, every `commitEveryRecords` records or
+// `commitEveryMs` of processing time, the emitted parts, the partition's state checkpoint
+// (aggregate.state) and the consumed offset in one transaction. On assignment a partition is
+// fenced (its transactional id initialised), its newest checkpoint read (changelog.ts), its
+// state restored and the consumer moved to the checkpoint's next offset; records before it are
+// skipped. Any failed commit drops the partition's state and restores it from the last
+// checkpoint, so what was emitted always matches what the state says was consumed.
+// Duplicates are claimed in Redis consistently with the transactions (dedup.ts); a timer ticks
+// the aggregator so idle partitions don't hold windows open.
+import type { Kafka, Consumer, EachBatchPayload } from 'kafkajs';
+import type { Logger } from '../../observability/log.js';
+import type { Metrics } from '../../observability/metrics.js';
+import type { AvroSerde } from '../../avro/serde.js';
+import { recordToSample, deadLetterToRecord } from '../../avro/records.js';
+import { Aggregator, type AggregatorConfig } from '../aggregation/aggregator.js';
+import type { RollupPart } from '../aggregation/rollup.js';
+import type { Sample } from '../samples/sample.js';
+import type { SampleDedup } from './dedup.js';
+import { readCheckpoints } from './changelog.js';
+import { PartitionOwner, type CommitInfo, type OwnerTopics } from './owner.js';
+
+export const AGGREGATE_GROUP = 'meterline-aggregate';
+
+export interface AggregateOptions {
+  kafka: Kafka;
+  serde: AvroSerde;
+  dedup: SampleDedup;
+  topics: OwnerTopics;
+  aggregator: Omit<AggregatorConfig, 'topic'>;
+  log: Logger;
+  metrics?: Metrics;
+  /** Consumer group; transactional ids are `<groupId>-<partition>`. */
+  groupId?: string;
+  commitEveryRecords?: number;
+  commitEveryMs?: number;
+  /** How often the aggregator is ticked (idleness) and time-based commits are checked. */
+  tickMs?: number;
+  sessionTimeoutMs?: number;
+  onCommit?: (info: CommitInfo) => void;
+}
+
+export interface AggregateRole {
+  stop(): Promise<void>;
+  /** Partitions this process owns and has restored. */
+  owned(): number[];
+}
+
+export const DEFAULT_COMMIT_EVERY_RECORDS = 50_000;
+export const DEFAULT_COMMIT_EVERY_MS = 1000;
+
+const next = (offset: string): string => (BigInt(offset) + 1n).toString();
+
+export async function startAggregate(opts: AggregateOptions): Promise<AggregateRole> {
+  const { kafka, serde, dedup, topics, log, metrics } = opts;
+  const groupId = opts.groupId ?? AGGREGATE_GROUP;
+  const everyRecords = opts.commitEveryRecords ?? DEFAULT_COMMIT_EVERY_RECORDS;
+  const everyMs = opts.commitEveryMs ?? DEFAULT_COMMIT_EVERY_MS;
+  const agg = new Aggregator({ ...opts.aggregator, topic: topics.raw });
+  const owners = new Map<number, PartitionOwner>();
+  let stopping = false;
+
+  const consumer: Consumer = kafka.consumer({
+    groupId,
+    readUncommitted: false,
+    maxBytesPerPartition: 4 * 1024 * 1024,
+    maxBytes: 32 * 1024 * 1024,
+    sessionTimeout: opts.sessionTimeoutMs ?? 30_000,
+    heartbeatInterval: Math.min(3000, Math.floor((opts.sessionTimeoutMs ?? 30_000) / 3)),
+  });
+  await consumer.connect();
+  await consumer.subscribe({ topics: [topics.raw], fromBeginning: true });
+
+  /** Fences, reads checkpoints and restores a set of newly owned partitions in one pass. */
+  async function restore(list: PartitionOwner[]): Promise<void> {
+    try {
+      await Promise.all(list.map((o) => o.fence()));
+      const checkpoints = await readCheckpoints(kafka, topics.state, list.map((o) => o.partition));
+      for (const o of list) {
+        if (o.status !== 'restoring') continue; // revoked meanwhile
+        const c = checkpoints.get(o.partition);
+        agg.revokePartition(o.partition);
+        if (c?.state) agg.restorePartition(c.state);
+        o.nextOffset = c?.nextOffset;
+        o.status = 'ready';
+        if (c) consumer.seek({ topic: topics.raw, partition: o.partition, offset: c.nextOffset });
+        log.info({ partition: o.partition, nextOffset: c?.nextOffset ?? '(group offset)' }, 'aggregate: partition restored');
+      }
+    } catch (err) {
+      log.error({ err, partitions: list.map((o) => o.partition) }, 'aggregate: restore failed; retrying');
+      for (const o of list) if (o.status === 'restoring') lose(o, err);
+    }
+  }
+
+  /** Drops a partition's state after a failed commit or restore; restores it again unless revoked. */
+  function lose(o: PartitionOwner, err: unknown): void {
+    if (o.status === 'revoked') return;
+    const fenced = /fenced|epoch/i.test(String((err as Error)?.message ?? err));
+    log.warn({ partition: o.partition, err: String((err as Error)?.message ?? err) }, 'aggregate: partition state dropped; restoring from its checkpoint');
+    agg.revokePartition(o.partition);
+    void o.close('lost').then(() => {
+      // Fenced: someone else owns it now; our rebalance will say so. Wait longer before retrying.
+      setTimeout(() => {
+        if (stopping || owners.get(o.partition) !== o || o.status !== 'lost') return;
+        const fresh = new PartitionOwner(o.partition, kafka, `${groupId}-${o.partition}`);
+        owners.set(o.partition, fresh);
+        fresh.ready = restore([fresh]);
+      }, fenced ? 5000 : 1000).unref();
+    });
+  }
+
+  function commit(o: PartitionOwner): Promise<void> {
+    return o.commit(agg, serde, topics, groupId).then(
+      (info) => {
+        if (!info) return;
+        metrics?.rollupsEmitted.inc({ correction: 'false' }, info.parts - info.corrections);
+        metrics?.rollupsEmitted.inc({ correction: 'true' }, info.corrections);
+        log.debug(info, 'aggregate: committed');
+        opts.onCommit?.(info);
+      },
+      (err: unknown) => lose(o, err),
+    );
+  }
+
+  consumer.on(consumer.events.GROUP_JOIN, (e) => {
+    const assigned = new Set<number>(e.payload.memberAssignment[topics.raw] ?? []);
+    for (const [p, o] of owners) {
+      if (assigned.has(p)) continue;
+      owners.delete(p);
+      agg.revokePartition(p);
+      void o.close('revoked');
+      log.info({ partition: p }, 'aggregate: partition revoked');
+    }
+    const fresh: PartitionOwner[] = [];
+    for (const p of assigned) {
+      if (owners.has(p)) continue;
+      const o = new PartitionOwner(p, kafka, `${groupId}-${p}`);
+      owners.set(p, o);
+      fresh.push(o);
+    }
+    if (fresh.length > 0) {
+      const done = restore(fresh);
+      for (const o of fresh) o.ready = done;
+    }
+  });
+
+  async function handle({ batch, resolveOffset, heartbeat }: EachBatchPayload): Promise<void> {
+    const o = owners.get(batch.partition);
+    if (!o || stopping) return;
+    await o.ready;
+    if (o.status !== 'ready' || owners.get(batch.partition) !== o) return;
+    const from = o.nextOffset === undefined ? undefined : BigInt(o.nextOffset);
+    const now = Date.now();
+    const samples: { sample: Sample; offset: string }[] = [];
+    for (const m of batch.messages) {
+      if (from !== undefined && BigInt(m.offset) < from) continue; // already in the restored state
+      try {
+        if (!m.value) throw new Error('record has no value');
+        const r = recordToSample(await serde.decode('sample', batch.topic, m.value));
+        if (!r.ok) throw new Error(r.reason);
+        samples.push({ sample: r.sample, offset: m.offset });
+      } catch (err) {
+        const letter = deadLetterToRecord({
+          original: m.value ?? Buffer.alloc(0),
+          reason: `aggregate: ${(err as Error).message}`,
+          source: 'kafka',
+          receivedAtMs: now,
+          origin: { topic: batch.topic, partition: batch.partition, offset: m.offset },
+        });
+        o.deadLetter({ key: m.key, value: await serde.encode('dlq', topics.dlq, letter) }, now);
+        metrics?.dlqRecords.inc({ role: 'aggregate' });
+      }
+    }
+    const keep = await dedup.claim(samples.map((s) => ({ id: s.sample.id, partition: batch.partition, offset: s.offset })));
+    if (o.status !== 'ready') return; // lost while waiting for Redis
+    let kept = 0;
+    const emitted: RollupPart[] = [];
+    for (let i = 0; i < samples.length; i++) {
+      if (!keep[i]) continue;
+      const s = samples[i] as { sample: Sample; offset: string };
+      kept++;
+      for (const part of agg.add(s.sample, { partition: batch.partition, offset: s.offset }, now)) emitted.push(part);
+    }
+    const last = batch.lastOffset();
+    o.emitted(emitted, now);
+    o.consumed(batch.messages.length, next(last), now);
+    resolveOffset(last);
+    metrics?.samplesAggregated.inc(kept);
+    metrics?.samplesDeduplicated.inc(samples.length - kept);
+    if (o.pendingRecords() >= everyRecords || now - o.pendingSinceMs() >= everyMs) await commit(o);
+    await heartbeat();
+  }
+
+  const timer = setInterval(() => {
+    if (stopping) return;
+    const now = Date.now();
+    for (const part of agg.tick(now)) owners.get(part.source?.partition ?? -1)?.emitted([part], now);
+    for (const o of owners.values()) {
+      if (o.status === 'ready' && o.dirty && now - o.pendingSinceMs() >= everyMs) void commit(o);
+    }
+  }, opts.tickMs ?? Math.min(1000, everyMs));
+
+  await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, partitionsConsumedConcurrently: 3, eachBatch: handle });
+  log.info({ groupId, topic: topics.raw }, 'aggregate started');
+
+  return {
+    owned: () => [...owners.values()].filter((o) => o.status === 'ready').map((o) => o.partition).sort((a, b) => a - b),
+    async stop() {
+      stopping = true;
+      clearInterval(timer);
+      await consumer.stop();
+      // Commit what is pending while we still own the partitions, then leave the group.
+      await Promise.all([...owners.values()].map(async (o) => {
+        await o.settled();
+        await commit(o);
+        await o.close('revoked');
+      }));
+      await consumer.disconnect();
+    },
+  };
+}

@@ -1,0 +1,51 @@
+// The sink role as `meterline sink` and `meterline run` start it: usage.rollups → TimescaleDB.
+import type { Role, RunningRole, RoleContext } from '../roles/role.js';
+import { loadCatalog } from '../catalog/load.js';
+import { createKafka } from '../kafka/client.js';
+import { ensureTopics, topicNames, topicSpecs } from '../kafka/topics.js';
+import { createSerde } from '../avro/registry.js';
+import { createPool } from '../db/pool.js';
+import { createMetrics } from '../observability/metrics.js';
+import { syncCatalog } from './catalog-sync.js';
+import { startSink, SINK_GROUP } from './role.js';
+
+export interface SinkRoleOptions {
+  catalogPath?: string;
+}
+
+export function sinkRole(o: SinkRoleOptions = {}): Role {
+  return {
+    name: 'sink',
+    async start({ config, log }: RoleContext): Promise<RunningRole> {
+      const pool = createPool(config.database, { applicationName: 'meterline-sink' });
+      // The catalogue is optional here: it only feeds the analyst views' meter table.
+      const path = o.catalogPath ?? config.catalogPath;
+      if (path) await syncCatalog(pool, await loadCatalog(path));
+      const kafka = createKafka(config.kafka, { role: 'sink' });
+      const admin = kafka.admin();
+      await admin.connect();
+      try {
+        const r = await ensureTopics(admin, topicSpecs(config));
+        for (const w of r.warnings) log.warn(w);
+      } finally {
+        await admin.disconnect();
+      }
+      const names = topicNames(config.kafka.topicPrefix);
+      const sink = await startSink({
+        kafka,
+        pool,
+        serde: await createSerde(config),
+        topics: { rollups: names.rollups, dlq: names.dlq },
+        log,
+        metrics: createMetrics(),
+        groupId: `${config.kafka.topicPrefix}${SINK_GROUP}`,
+      });
+      return {
+        async stop() {
+          await sink.stop();
+          await pool.end();
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,197 @@
+// Runs the pipeline roles as child processes (`node bin/meterline.js aggregate|sink`) against
+// the local stack, each test file in its own topic prefix and database, and gives the tests
+// what they wait on: a log line, the aggregate group's offsets reaching the end of the input,
+// the stored rollups matching the reference model.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Partitioners, type Kafka, type Message } from 'kafkajs';
+import type pg from 'pg';
+import { loadConfig } from '../../config/env.js';
+import { createKafka } from '../../kafka/client.js';
+import { ensureTopics, topicNames, topicSpecs, type TopicNames } from '../../kafka/topics.js';
+import { plainSerde } from '../../avro/serde.js';
+import { sampleToRecord } from '../../avro/records.js';
+import type { Sample } from '../../pipeline/samples/sample.js';
+import { freshDb, type FreshDb } from '../sinks/fresh-db.js';
+import { comparable, rowKey, type Expected } from './workload.js';
+
+const ROOT = new URL('../../', import.meta.url).pathname;
+
+export interface Pipeline {
+  prefix: string;
+  topics: TopicNames;
+  kafka: Kafka;
+  db: FreshDb;
+  env: NodeJS.ProcessEnv;
+  catalogFile: string;
+  close(): Promise<void>;
+}
+
+export async function pipeline(label: string, catalogYaml: string, env: Record<string, string>): Promise<Pipeline> {
+  const prefix = `t${randomBytes(4).toString('hex')}.${label}.`;
+  const db = await freshDb(label);
+  const dir = mkdtempSync(join(tmpdir(), 'meterline-e2e-'));
+  const catalogFile = join(dir, 'catalog.yaml');
+  writeFileSync(catalogFile, catalogYaml);
+  const fullEnv = { ...process.env, KAFKA_TOPIC_PREFIX: prefix, DATABASE_URL: db.url, METERLINE_LOG_LEVEL: 'info', ...env };
+  const config = loadConfig(fullEnv);
+  const kafka = createKafka(config.kafka, { role: 'test', level: 'error' });
+  const admin = kafka.admin();
+  await admin.connect();
+  await ensureTopics(admin, topicSpecs(config));
+  await admin.disconnect();
+  return {
+    prefix,
+    topics: topicNames(prefix),
+    kafka,
+    db,
+    env: fullEnv,
+    catalogFile,
+    async close() {
+      await db.drop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A role child process whose stderr lines can be awaited. */
+export class RoleProcess {
+  readonly child: ChildProcess;
+  private lines: string[] = [];
+  private waiters: { re: RegExp; resolve: (line: string) => void }[] = [];
+  readonly exited: Promise<number | null>;
+
+  constructor(role: 'aggregate' | 'sink', p: Pipeline, args: string[] = []) {
+    this.child = spawn(process.execPath, [join(ROOT, 'bin/meterline.js'), role, '--catalog', p.catalogFile, ...args], {
+      env: p.env,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let buf = '';
+    this.child.stderr?.on('data', (d: Buffer) => {
+      buf += d.toString();
+      let i: number;
+      while ((i = buf.indexOf('\n')) >= 0) {
+        const line = buf.slice(0, i);
+        buf = buf.slice(i + 1);
+        this.lines.push(line);
+        if (this.lines.length > 2000) this.lines.shift();
+        if (process.env.E2E_VERBOSE) process.stderr.write(`[${role} ${this.child.pid}] ${line}\n`);
+        this.waiters = this.waiters.filter((w) => (w.re.test(line) ? (w.resolve(line), false) : true));
+      }
+    });
+    this.exited = new Promise((resolve) => this.child.on('exit', (code) => resolve(code)));
+  }
+
+  /** Resolves at the first stderr line (from now on, or already seen) matching `re`. */
+  waitFor(re: RegExp, timeoutMs = 60_000): Promise<string> {
+    const seen = this.lines.find((l) => re.test(l));
+    if (seen !== undefined) return Promise.resolve(seen);
+    return new Promise((resolve, reject) => {
+      const t = setTimeout(() => reject(new Error(`no line matching ${re} within ${timeoutMs} ms; last lines:\n${this.lines.slice(-15).join('\n')}`)), timeoutMs);
+      this.waiters.push({ re, resolve: (l) => (clearTimeout(t), resolve(l)) });
+    });
+  }
+
+  tail(): string {
+    return this.lines.slice(-20).join('\n');
+  }
+
+  kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<number | null> {
+    this.child.kill(signal);
+    return this.exited;
+  }
+}
+
+/** Sends samples as Avro records keyed by server_id (the partitioner ingest uses). */
+export async function produceSamples(kafka: Kafka, topic: string, samples: readonly Sample[], batch = 5000): Promise<void> {
+  const serde = plainSerde();
+  const producer = kafka.producer({ idempotent: true, createPartitioner: Partitioners.DefaultPartitioner });
+  await producer.connect();
+  try {
+    for (let i = 0; i < samples.length; i += batch) {
+      const messages: Message[] = [];
+      for (const s of samples.slice(i, i + batch)) messages.push({ key: s.serverId, value: await serde.encode('sample', topic, sampleToRecord(s)) });
+      await producer.send({ topic, acks: -1, messages });
+    }
+  } finally {
+    await producer.disconnect();
+  }
+}
+
+/** One sample per partition far ahead in event time with no metered metric: moves every watermark past the data. */
+export async function closeWindows(kafka: Kafka, topic: string, partitions: number, tsMs: number): Promise<void> {
+  const serde = plainSerde();
+  const producer = kafka.producer({ idempotent: true });
+  await producer.connect();
+  const messages: Message[] = [];
+  for (let p = 0; p < partitions; p++) {
+    const s: Sample = { id: `closer-${p}-${tsMs}`, serverId: `closer-${p}`, tsMs, metrics: { heartbeat: '1' }, labels: {} };
+    messages.push({ key: s.serverId, partition: p, value: await serde.encode('sample', topic, sampleToRecord(s)) });
+  }
+  await producer.send({ topic, acks: -1, messages });
+  await producer.disconnect();
+}
+
+/** Polls (an event condition, not a fixed sleep) until `check` returns true. */
+export async function until(what: string, check: () => Promise<boolean>, timeoutMs: number, onTimeout?: () => Promise<string>): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${onTimeout ? `: ${await onTimeout()}` : ''}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/** True when the group's committed offsets on `topic` reached the end of every partition. */
+export async function groupAtEnd(kafka: Kafka, groupId: string, topic: string): Promise<boolean> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const ends = await admin.fetchTopicOffsets(topic);
+    const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
+    return ends.every((e) => {
+      const c = committed?.partitions.find((x) => x.partition === e.partition);
+      return c !== undefined && BigInt(c.offset) >= BigInt(e.high);
+    });
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** Stored parts merged per (server, meter, window): what the store says, for comparison. */
+export async function storedRollups(pool: pg.Pool, windowMs: number): Promise<Map<string, Expected>> {
+  const { rows } = await pool.query<{ server_id: string; meter: string; w: string; n: string; s: string; mx: string | null; mn: string | null; l: string | null; d: string[] | null }>(
+    `SELECT server_id, meter, (floor(extract(epoch FROM window_start) * 1000 / $1) * $1)::bigint::text AS w,
+            sum(sample_count)::text AS n, sum(sum)::text AS s, max(max)::text AS mx, min(min)::text AS mn,
+            ((array_agg(latest ORDER BY latest_ts DESC) FILTER (WHERE latest IS NOT NULL))[1])::text AS l,
+            (SELECT array_agg(DISTINCT v ORDER BY v) FROM unnest(rollup_text_union(distinct_values)) v) AS d
+     FROM rollup_parts GROUP BY 1, 2, 3`,
+    [windowMs],
+  );
+  const out = new Map<string, Expected>();
+  for (const r of rows) {
+    const e: Expected = { count: Number(r.n), sum: r.s };
+    if (r.mx !== null) e.max = r.mx;
+    if (r.mn !== null) e.min = r.mn;
+    if (r.l !== null) e.latest = r.l;
+    if (r.d !== null) e.distinct = r.d;
+    out.set(rowKey(r.server_id, r.meter, Number(r.w)), e);
+  }
+  return out;
+}
+
+/** Differences between expected and stored rollups (empty = equal), at most `limit` listed. */
+export function diffRollups(expected: Map<string, Expected>, stored: Map<string, Expected>, limit = 10): string[] {
+  const out: string[] = [];
+  for (const [k, e] of expected) {
+    const meter = k.split('|')[1] as string;
+    const s = stored.get(k);
+    const want = JSON.stringify(comparable(meter, e));
+    const got = s === undefined ? 'missing' : JSON.stringify(comparable(meter, s));
+    if (want !== got) out.push(`${k}: expected ${want}, stored ${got}`);
+  }
+  for (const k of stored.keys()) if (!expected.has(k)) out.push(`${k}: stored but not expected`);
+  return out.slice(0, limit).concat(out.length > limit ? [`… ${out.length - limit} more`] : []);
+}
