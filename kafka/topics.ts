@@ -96,7 +96,13 @@ export function topicSpecs(cfg: TopicConfig): TopicSpec[] {
     // Same partition count and key as metrics.raw, so sink and rate scale like aggregate.
     deleteTopicSpec(cfg, names.rollups, n, retention),
     // Co-partitioned with metrics.raw: state partition p belongs to input partition p.
-    compactedTopicSpec(cfg, names.aggregateState, n),
+    // One record is a partition's whole aggregator state (pipeline/aggregate/changelog.ts):
+    // allow large records, and roll segments often so compaction keeps a restore short.
+    compactedTopicSpec(cfg, names.aggregateState, n, {
+      'max.message.bytes': String(32 * 1024 * 1024),
+      'segment.ms': String(600_000),
+      'min.cleanable.dirty.ratio': '0.1',
+    }),
   ];
 }
 
