@@ -127,14 +127,17 @@ export function cmpFixed(a: Fixed, b: Fixed): number {
 
 /** Plain notation without trailing fraction zeros: "12.5", "0", "-0.000000001". */
 export function formatFixed(a: Fixed): string {
-  let { m, s } = a;
-  if (m === 0n) return '0';
-  while (s > 0 && m % 10n === 0n) {
-    m /= 10n;
+  if (a.m === 0n) return '0';
+  const neg = a.m < 0n;
+  let digits = (neg ? -a.m : a.m).toString();
+  let s = a.s;
+  // Strip trailing fraction zeros on the text: cheaper than dividing the BigInt by 10 in a loop.
+  let end = digits.length;
+  while (s > 0 && digits.charCodeAt(end - 1) === 48) {
+    end--;
     s--;
   }
-  const neg = m < 0n;
-  let digits = (neg ? -m : m).toString();
+  if (end !== digits.length) digits = digits.slice(0, end);
   if (s > 0) {
     if (digits.length <= s) digits = '0'.repeat(s - digits.length + 1) + digits;
     digits = `${digits.slice(0, digits.length - s)}.${digits.slice(digits.length - s)}`;

@@ -52,3 +52,13 @@ test('divFixed rounds half-up to 60 significant digits, like lib/decimal.ts', ()
     assert.equal(div(a, b), new Decimal(a).div(b).toFixed());
   }), { numRuns: 500 });
 });
+
+test('formatFixed drops only fraction zeros', () => {
+  assert.equal(formatFixed({ m: 1200n, s: 0 }), '1200');
+  assert.equal(formatFixed({ m: 1200n, s: 1 }), '120');
+  assert.equal(formatFixed({ m: 1200n, s: 3 }), '1.2');
+  assert.equal(formatFixed({ m: 1200n, s: 6 }), '0.0012');
+  assert.equal(formatFixed({ m: -5n, s: 2 }), '-0.05');
+  assert.equal(formatFixed({ m: 0n, s: 5 }), '0');
+  assert.equal(formatFixed({ m: 10n, s: 1 }), '1');
+});
