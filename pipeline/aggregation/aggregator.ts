@@ -17,8 +17,10 @@
 //   agg.tick(nowMs): RollupPart[]        // idleness: call periodically (e.g. every second)
 //   agg.flushAll(): RollupPart[]         // end of input: emit every open segment and correction
 //   agg.snapshot(): AggregatorSnapshot   // all state, JSON-serializable
-//   agg.restore(snapshot): void          // replaces all state (config must match)
-//   agg.snapshotPartition(p) / agg.restorePartition(snap) / agg.revokePartition(p)  // rebalances
+//   agg.restore(snapshot, nowMs?): void  // replaces all state (config must match); nowMs restarts
+//                                        // the restored partitions' idle clocks
+//   agg.snapshotPartition(p) / agg.restorePartition(snap, nowMs?) / agg.revokePartition(p)
+//                                        // one partition at a time, for rebalances
 //   agg.partitions(): number[]; agg.openSegments(): number   // introspection
 //
 // Semantics (SPEC §3, §4; docs/decisions.md "Aggregation and rollups"):
@@ -236,11 +238,16 @@ export class Aggregator {
     return { ...this.header(), partitions: this.sortedPartitions().map((p) => p.snapshot(this.meterNames())) };
   }
 
-  restore(snap: AggregatorSnapshot): void {
+  /**
+   * Replaces all state. Pass `nowMs` (processing time) when restoring into a new process: the
+   * restored partitions then count as active from now, so a tick() before their replay starts
+   * does not judge them idle by the previous process's clock.
+   */
+  restore(snap: AggregatorSnapshot, nowMs?: number): void {
     this.checkSnapshot(snap);
     this.parts = new Map();
     this.last = undefined;
-    for (const ps of snap.partitions) this.parts.set(ps.partition, this.restoreOne(ps));
+    for (const ps of snap.partitions) this.parts.set(ps.partition, this.restoreOne(ps, nowMs));
   }
 
   /** One partition's state (for handing it over on a rebalance); undefined if never seen. */
@@ -250,10 +257,10 @@ export class Aggregator {
   }
 
   /** Adds (or replaces) the partitions of a snapshot, leaving the others alone. */
-  restorePartition(snap: AggregatorSnapshot): void {
+  restorePartition(snap: AggregatorSnapshot, nowMs?: number): void {
     this.checkSnapshot(snap);
     this.last = undefined;
-    for (const ps of snap.partitions) this.parts.set(ps.partition, this.restoreOne(ps));
+    for (const ps of snap.partitions) this.parts.set(ps.partition, this.restoreOne(ps, nowMs));
   }
 
   /** Forgets a partition (revoked on a rebalance): its state emits nothing. */
@@ -361,12 +368,14 @@ export class Aggregator {
     if (problems.length > 0) throw new MeterlineError('config', `aggregator snapshot does not fit this configuration: ${problems.join('; ')}`);
   }
 
-  private restoreOne(ps: PartitionSnapshot): PartitionState {
+  private restoreOne(ps: PartitionSnapshot, nowMs: number | undefined): PartitionState {
     const names = this.meterNames();
-    return PartitionState.restore(ps, this.compiled.length, (name) => {
+    const p = PartitionState.restore(ps, this.compiled.length, (name) => {
       const i = names.indexOf(name);
       if (i < 0) throw new MeterlineError('config', `aggregator snapshot names unknown meter ${name}`);
       return i;
     });
+    if (nowMs !== undefined && ps.lastActivityMs !== null) p.clock.lastActivityMs = nowMs;
+    return p;
   }
 }

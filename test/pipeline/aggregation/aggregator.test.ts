@@ -200,3 +200,21 @@ test('pending corrections: batched per segment, flushed when too many are pendin
   ]);
   assert.deepEqual(out[0]?.source, { topic: 'metrics.raw', partition: 0, firstOffset: '1', lastOffset: '3' });
 });
+
+test('restore with nowMs: a restored partition is not idle by the old process’s clock', () => {
+  const mk = (): Aggregator => new Aggregator({ meters: [req], windowMs: MIN, allowedLatenessMs: 0, idleTimeoutMs: 1000 });
+  const a = mk();
+  a.add(sample('x', T0 + 10 * S, { r: '1' }), { partition: 0, offset: '0' }, 0);
+  a.add(sample('y', T0 + 200 * S, { r: '2' }), { partition: 1, offset: '0' }, 0);
+  const snap = JSON.parse(JSON.stringify(a.snapshot()));
+  // new process at processing time 50_000; p1 keeps getting records, p0's replay has not begun
+  const b = mk();
+  b.restore(snap, 50_000);
+  b.add(sample('y', T0 + 210 * S, { r: '4' }), { partition: 1, offset: '1' }, 50_500);
+  assert.deepEqual(b.tick(50_900), []); // p0 restored at 50_000: 900 ms < 1000, still active
+  // without nowMs, p0's last activity (0) makes it idle at once: x's window closes up to p1's 210 s
+  const c = mk();
+  c.restore(snap);
+  c.add(sample('y', T0 + 210 * S, { r: '4' }), { partition: 1, offset: '1' }, 50_500);
+  assert.deepEqual(c.tick(50_900).map((p) => p.serverId), ['x']);
+});
