@@ -1,10 +1,35 @@
-// Placeholder until its issue lands: says so and exits non-zero.
+// `meterline bench ingest|aggregate|sink|rate` (SPEC §11): each subcommand is a module in
+// bench/ exporting `bench: BenchModule`; bench/report.ts prints the table and writes the JSON.
 import type { Command } from '../command.js';
+import { UsageError } from '../command.js';
+import type { BenchModule } from '../../bench/report.js';
+
+const BENCHES: Record<string, { summary: string; load?: () => Promise<{ bench: BenchModule }> }> = {
+  ingest: { summary: 'HTTP POST batches → Kafka acknowledged; events/s, p50/p99', load: () => import('../../bench/ingest.js') },
+  // TODO(aggregation issue): bench/aggregate.ts — Avro samples pre-loaded into a topic → rollups; events/s per process.
+  aggregate: { summary: 'Avro samples in Kafka → rollups; events/s per process (not built yet)' },
+  // TODO(rollup store issue): bench/sink.ts — rollup rows → TimescaleDB; rows/s beside a plain COPY.
+  sink: { summary: 'rollup rows → TimescaleDB; rows/s beside plain COPY (not built yet)' },
+  // TODO(rating issue): bench/rate.ts — rollups → invoices in embedded mode; rollups/s.
+  rate: { summary: 'rollups → invoices (embedded); rollups/s (not built yet)' },
+};
+
+const usage = () => `usage: meterline bench <${Object.keys(BENCHES).join('|')}> [options]\n${Object.entries(BENCHES).map(([k, b]) => `  ${k.padEnd(10)} ${b.summary}`).join('\n')}`;
 
 export const command: Command = {
-  summary: '(not built yet)',
-  async run() {
-    console.error('meterline bench: not built yet');
-    return 2;
+  summary: 'benchmarks: ingest | aggregate | sink | rate (table + JSON in bench-results/)',
+  async run(argv) {
+    const [name, ...rest] = argv;
+    if (!name || name === '--help' || name === '-h') {
+      console.log(usage());
+      return name ? 0 : 2;
+    }
+    const entry = BENCHES[name];
+    if (!entry) throw new UsageError(`unknown benchmark ${JSON.stringify(name)}\n${usage()}`);
+    if (!entry.load) {
+      console.error(`meterline bench ${name}: not built yet (TODO: bench/${name}.ts exporting \`bench: BenchModule\`, wired in cli/commands/bench.ts)`);
+      return 2;
+    }
+    return (await entry.load()).bench.run(rest);
   },
 };
