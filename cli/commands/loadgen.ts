@@ -83,9 +83,19 @@ export const command: Command = {
     } else if (!dryRun) {
       const { createKafka } = await import('../../kafka/client.js');
       const { createAckedProducer } = await import('../../kafka/producer.js');
-      const { topicName } = await import('../../kafka/topics.js');
+      const { topicName, ensureTopics, topicSpecs } = await import('../../kafka/topics.js');
       const { createSerde } = await import('../../avro/registry.js');
-      const producer = createAckedProducer(createKafka(config.kafka, { role: 'loadgen' }));
+      const kafka = createKafka(config.kafka, { role: 'loadgen' });
+      // Topics are created by whichever meterline process comes first (idempotent), never by
+      // broker auto-creation (which would give metrics.raw one partition and default retention).
+      const admin = kafka.admin();
+      await admin.connect();
+      try {
+        await ensureTopics(admin, topicSpecs(config));
+      } finally {
+        await admin.disconnect();
+      }
+      const producer = createAckedProducer(kafka);
       sender = kafkaSender({ producer, serde: await createSerde(config), topic: topicName(config.kafka.topicPrefix, 'raw'), batch });
       close = () => producer.close();
     }
