@@ -41,7 +41,6 @@
 // - Part order: per emission, by segment end, server, segment start, then meter in config order;
 //   on-time parts before corrections.
 // - Dedup by sample id is the caller's job (see dedup.ts for a small helper).
-import type { Meter } from '../../catalog/types.js';
 import type { Sample } from '../samples/sample.js';
 import { MeterlineError } from '../../lib/errors.js';
 import type { RollupPart } from './rollup.js';
@@ -49,35 +48,15 @@ import { Acc, compileMeter, type CompiledMeter } from './accumulator.js';
 import { applyReading } from './counters.js';
 import { type Fixed, parseFixed } from './fixed.js';
 import { type Group, PartitionState, type PartitionSnapshot } from './partition.js';
-import { Segmenter, type SplitPoints } from '../windows/segments.js';
+import { Segmenter } from '../windows/segments.js';
+import { checkConfig, DEFAULT_MAX_PENDING_CORRECTIONS, DEFAULT_TOPIC, type AggregatorConfig, type SourceRef } from './config.js';
+import { checkSnapshot, snapshotHeader, type AggregatorSnapshot } from './snapshot.js';
+
+export type { AggregatorConfig, SourceRef } from './config.js';
+export type { AggregatorSnapshot } from './snapshot.js';
+export { DEFAULT_MAX_PENDING_CORRECTIONS, DEFAULT_TOPIC } from './config.js';
 import { idleCloseTarget, isIdle, watermarkOf } from '../windows/watermark.js';
 
-export interface AggregatorConfig {
-  meters: readonly Meter[];
-  windowMs: number;
-  allowedLatenessMs: number;
-  idleTimeoutMs: number;
-  splitPoints?: SplitPoints;
-  topic?: string;
-  maxPendingCorrections?: number;
-}
-
-export interface SourceRef {
-  partition: number;
-  /** The record's offset (Kafka offsets are strings; never compared as numbers here). */
-  offset: string;
-}
-
-export interface AggregatorSnapshot {
-  version: 1;
-  windowMs: number;
-  /** meter name → signature of what its accumulators mean; restore refuses a mismatch. */
-  meters: Record<string, string>;
-  partitions: PartitionSnapshot[];
-}
-
-export const DEFAULT_TOPIC = 'metrics.raw';
-export const DEFAULT_MAX_PENDING_CORRECTIONS = 100_000;
 
 const VALUE_CACHE_SIZE = 4096;
 const NONE: readonly RollupPart[] = Object.freeze([]);
@@ -91,22 +70,6 @@ interface MetricEntry {
    */
   cache: Map<string, Fixed> | undefined;
   slots: Array<{ cm: CompiledMeter; index: number }>;
-}
-
-const signature = (m: Meter): string =>
-  [m.metric, m.kind, m.aggregation, m.factor.toString(), m.intervalS.toString(), m.perSeconds.toString(), m.label ?? ''].join('|');
-
-function checkConfig(c: AggregatorConfig): void {
-  const bad: string[] = [];
-  if (!Number.isSafeInteger(c.windowMs) || c.windowMs <= 0) bad.push(`windowMs must be a positive integer (got ${c.windowMs})`);
-  if (!Number.isSafeInteger(c.allowedLatenessMs) || c.allowedLatenessMs < 0) bad.push(`allowedLatenessMs must be an integer ≥ 0 (got ${c.allowedLatenessMs})`);
-  if (!(c.idleTimeoutMs > 0)) bad.push(`idleTimeoutMs must be positive (got ${c.idleTimeoutMs})`);
-  const names = new Set<string>();
-  for (const m of c.meters) {
-    if (names.has(m.name)) bad.push(`meter ${m.name} is configured twice`);
-    names.add(m.name);
-  }
-  if (bad.length > 0) throw new MeterlineError('config', `aggregator: ${bad.join('; ')}`);
 }
 
 export class Aggregator {
@@ -235,7 +198,7 @@ export class Aggregator {
   }
 
   snapshot(): AggregatorSnapshot {
-    return { ...this.header(), partitions: this.sortedPartitions().map((p) => p.snapshot(this.meterNames())) };
+    return { ...snapshotHeader(this.config), partitions: this.sortedPartitions().map((p) => p.snapshot(this.meterNames())) };
   }
 
   /**
@@ -244,7 +207,7 @@ export class Aggregator {
    * does not judge them idle by the previous process's clock.
    */
   restore(snap: AggregatorSnapshot, nowMs?: number): void {
-    this.checkSnapshot(snap);
+    checkSnapshot(snap, this.config);
     this.parts = new Map();
     this.last = undefined;
     for (const ps of snap.partitions) this.parts.set(ps.partition, this.restoreOne(ps, nowMs));
@@ -253,12 +216,12 @@ export class Aggregator {
   /** One partition's state (for handing it over on a rebalance); undefined if never seen. */
   snapshotPartition(partition: number): AggregatorSnapshot | undefined {
     const p = this.parts.get(partition);
-    return p === undefined ? undefined : { ...this.header(), partitions: [p.snapshot(this.meterNames())] };
+    return p === undefined ? undefined : { ...snapshotHeader(this.config), partitions: [p.snapshot(this.meterNames())] };
   }
 
   /** Adds (or replaces) the partitions of a snapshot, leaving the others alone. */
   restorePartition(snap: AggregatorSnapshot, nowMs?: number): void {
-    this.checkSnapshot(snap);
+    checkSnapshot(snap, this.config);
     this.last = undefined;
     for (const ps of snap.partitions) this.parts.set(ps.partition, this.restoreOne(ps, nowMs));
   }
@@ -350,22 +313,6 @@ export class Aggregator {
 
   private meterNames(): string[] {
     return this.compiled.map((c) => c.name);
-  }
-
-  private header(): Omit<AggregatorSnapshot, 'partitions'> {
-    return { version: 1, windowMs: this.config.windowMs, meters: Object.fromEntries(this.config.meters.map((m) => [m.name, signature(m)])) };
-  }
-
-  private checkSnapshot(snap: AggregatorSnapshot): void {
-    const problems: string[] = [];
-    if (snap.version !== 1) problems.push(`unknown snapshot version ${String(snap.version)}`);
-    if (snap.windowMs !== this.config.windowMs) problems.push(`windowMs ${snap.windowMs} ≠ configured ${this.config.windowMs}`);
-    const mine = this.header().meters;
-    for (const [name, sig] of Object.entries(snap.meters)) {
-      if (mine[name] === undefined) problems.push(`meter ${name} is no longer configured`);
-      else if (mine[name] !== sig) problems.push(`meter ${name} changed (${sig} → ${mine[name]})`);
-    }
-    if (problems.length > 0) throw new MeterlineError('config', `aggregator snapshot does not fit this configuration: ${problems.join('; ')}`);
   }
 
   private restoreOne(ps: PartitionSnapshot, nowMs: number | undefined): PartitionState {
