@@ -29,7 +29,8 @@ export const REGISTRY_DATABASE = 'schema_registry';
 export const rootDir = (s: StackSettings) => join(s.paths.cacheDir, 'timescaledb', `${SUITE}-pg${PG_MAJOR}`);
 /** This stack's folder as seen inside the chroot, and from the host. */
 const innerHome = (s: StackSettings) => `/var/lib/meterline/${s.paths.id}`;
-const hostHome = (s: StackSettings) => join(rootDir(s), innerHome(s));
+/** This stack's PostgreSQL folder (data/ inside) as the host sees it. */
+export const postgresHome = (s: StackSettings) => join(rootDir(s), innerHome(s));
 const innerData = (s: StackSettings) => `${innerHome(s)}/data`;
 
 interface Ids {
@@ -96,7 +97,7 @@ async function initData(ctx: ServiceContext): Promise<void> {
   const s = ctx.settings;
   const root = rootDir(s);
   const ids = postgresIds(root);
-  const home = hostHome(s);
+  const home = postgresHome(s);
   mkdirSync(home, { recursive: true });
   chownSync(home, ids.uid, ids.gid);
   // Socket folder inside the root (postgres creates its lock file there).

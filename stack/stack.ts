@@ -1,11 +1,12 @@
 // `meterline stack up | down | status`: the common work around the services (pid files, port
 // checks, readiness waits, messages, the env file). Services are started detached so they
 // outlive the command; `down` stops only processes whose pid files `up` wrote.
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { MeterlineError } from '../lib/errors.js';
 import { kafka } from './kafka.js';
-import { postgres } from './postgres.js';
+import { postgres, postgresHome } from './postgres.js';
+import { withStackLock } from './lock.js';
 import { redis } from './redis.js';
 import { schemaRegistry } from './schema-registry.js';
 import {
@@ -116,6 +117,10 @@ export function envLines(s: StackSettings, services: Service[]): string[] {
 /** Starts what is not running, waits for everything, writes and prints the env lines. */
 export async function up(s: StackSettings, out: Output, services = expectedServices(s)): Promise<void> {
   ensureDirs(s.paths.logs, s.paths.run, s.paths.data);
+  await withStackLock(s.paths.run, out.progress, () => upLocked(s, out, services));
+}
+
+async function upLocked(s: StackSettings, out: Output, services: Service[]): Promise<void> {
   await checkPorts(
     s,
     services.filter((svc) => ourLivePid(pidFileOf(s, svc)) === undefined),
@@ -156,20 +161,36 @@ export async function status(s: StackSettings): Promise<ServiceStatus[]> {
 }
 
 /** Stops, in reverse order, every service whose pid file names a live process of ours. */
+/**
+ * Stops every service whose pid file names a live process of ours: dependants first (the
+ * registry needs PostgreSQL), then the rest together. With `purge`, also deletes the stack's
+ * data (Kafka topics, Redis, this stack's PostgreSQL cluster) — never the download cache.
+ */
 export async function down(
   s: StackSettings,
   out: Output,
   services: readonly Service[] = ALL_SERVICES,
+  opts: { purge?: boolean } = {},
 ): Promise<void> {
-  const stopping = [...services].reverse().map(async (svc) => {
-    const file = pidFileOf(s, svc);
-    const pid = ourLivePid(file);
-    if (pid !== undefined) out.progress(`${svc.name}: stopping (pid ${pid})…`);
-    const how = await stopByPidFile(file, svc.stopSignal, svc.stopGraceMs);
-    if (how === 'stopped') out.progress(`${svc.name}: stopped`);
-    else if (how === 'killed')
-      out.progress(`${svc.name}: did not stop within ${svc.stopGraceMs / 1000} s; killed`);
+  ensureDirs(s.paths.run);
+  await withStackLock(s.paths.run, out.progress, async () => {
+    const stop = async (svc: Service) => {
+      const file = pidFileOf(s, svc);
+      const pid = ourLivePid(file);
+      if (pid !== undefined) out.progress(`${svc.name}: stopping (pid ${pid})…`);
+      const how = await stopByPidFile(file, svc.stopSignal, svc.stopGraceMs);
+      if (how === 'stopped') out.progress(`${svc.name}: stopped`);
+      else if (how === 'killed')
+        out.progress(`${svc.name}: did not stop within ${svc.stopGraceMs / 1000} s; killed`);
+    };
+    await Promise.all(services.filter((svc) => svc.dependsOn?.length).map(stop));
+    await Promise.all(services.filter((svc) => !svc.dependsOn?.length).map(stop));
+    if (opts.purge) {
+      rmSync(postgresHome(s), { recursive: true, force: true });
+      rmSync(s.paths.data, { recursive: true, force: true }); // .stack/data/postgres is only a link
+      rmSync(envFileOf(s), { force: true });
+      out.progress(`stack: data deleted (${show(s, s.paths.data)})`);
+    }
   });
-  await Promise.all(stopping);
   out.progress('stack: down');
 }

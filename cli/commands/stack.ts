@@ -8,14 +8,18 @@ import { stackSettings, type StackSettings } from '../../stack/paths.js';
 import { MeterlineError } from '../../lib/errors.js';
 import { down, expectedServices, mainPort, status, up, type Output } from '../../stack/stack.js';
 
-const USAGE = 'usage: meterline stack up|down|status [--quiet]';
+const USAGE = "usage: meterline stack up|down|status [--quiet]  (down --purge also deletes the stack's data)";
 
 export const command: Command = {
   summary: 'local Kafka (KRaft), TimescaleDB, Redis and Schema Registry on loopback: up|down|status',
   async run(argv) {
     const { values, positionals } = parseFlags(
       argv,
-      { quiet: { type: 'boolean', short: 'q' }, help: { type: 'boolean', short: 'h' } },
+      {
+        quiet: { type: 'boolean', short: 'q' },
+        purge: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
       true,
     );
     if (values.help) {
@@ -24,6 +28,7 @@ export const command: Command = {
     }
     const [action, ...extra] = positionals;
     if (!action || extra.length > 0) throw new UsageError(USAGE);
+    if (values.purge && action !== 'down') throw new UsageError(`--purge goes with down; ${USAGE}`);
     const quiet = values.quiet === true;
     const out: Output = {
       progress: (line) => (quiet ? undefined : console.error(line)),
@@ -31,7 +36,7 @@ export const command: Command = {
     };
     const s = stackSettings();
     try {
-      return await act(action, s, out);
+      return await act(action, s, out, values.purge === true);
     } catch (err) {
       // A service that cannot start is an expected outcome here: one clear message, no stack trace.
       if (err instanceof MeterlineError && err.kind === 'unavailable') {
@@ -43,13 +48,13 @@ export const command: Command = {
   },
 };
 
-async function act(action: string, s: StackSettings, out: Output): Promise<number> {
+async function act(action: string, s: StackSettings, out: Output, purge: boolean): Promise<number> {
   switch (action) {
     case 'up':
       await up(s, out);
       return 0;
     case 'down':
-      await down(s, out);
+      await down(s, out, undefined, { purge });
       return 0;
     case 'status': {
       const expected = new Set(expectedServices(s).map((x) => x.name));

