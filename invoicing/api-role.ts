@@ -12,6 +12,7 @@ import { invoicesRoute } from '../api/routes/invoices.js';
 import { provisioningRoute } from '../api/routes/provisioning.js';
 import type { InvoicingContext } from './context.js';
 import { seedFromCatalog } from './seed.js';
+import { downIntervalsFor } from '../nagios/store/intervals.js';
 
 /** Mounts both route groups on `app`. */
 export function mountInvoicing(app: Hono, deps: { pool: pg.Pool; ctx: InvoicingContext; lookup: KeyLookup }): void {
@@ -33,7 +34,7 @@ export function invoicesApiRole(o: { catalogPath?: string } = {}): Role {
         await pool.end();
         throw err;
       }
-      mountInvoicing(app, { pool, ctx: { catalog, now: Date.now }, lookup: cachedKeyLookup(pgKeyStore(pool)) });
+      mountInvoicing(app, { pool, ctx: { catalog, now: Date.now, downIntervals: downIntervalsFor }, lookup: cachedKeyLookup(pgKeyStore(pool)) });
       log.info({ catalog: catalog.contentHash.slice(0, 12) }, 'invoice and provisioning routes mounted');
       return { stop: () => pool.end() };
     },

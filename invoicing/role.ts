@@ -10,6 +10,7 @@ import { createSerde } from '../avro/registry.js';
 import { createPool } from '../db/pool.js';
 import { createMetrics } from '../observability/metrics.js';
 import { seedFromCatalog } from './seed.js';
+import { downIntervalsFor } from '../nagios/store/intervals.js';
 import { startRate, RATE_GROUP, type RateOptions } from './rate-role.js';
 
 export interface RateRoleOptions {
@@ -22,7 +23,7 @@ export interface RateRoleOptions {
 export function rateRole(o: RateRoleOptions = {}): Role {
   return {
     name: 'rate',
-    async start({ config, log }: RoleContext): Promise<RunningRole> {
+    async start({ config, log, metrics }: RoleContext): Promise<RunningRole> {
       const path = o.catalogPath ?? config.catalogPath;
       if (!path) throw new MeterlineError('config', 'bad configuration: the rate role needs the catalogue (--catalog FILE or METERLINE_CATALOG)');
       const catalog = await loadCatalog(path);
@@ -46,9 +47,10 @@ export function rateRole(o: RateRoleOptions = {}): Role {
           pool,
           serde: await createSerde(config),
           topics: { rollups: names.rollups, dlq: names.dlq },
-          ctx: { catalog, now: Date.now },
+          // SLA credits from the Nagios host states stored by POST /v1/nagios/events.
+          ctx: { catalog, now: Date.now, downIntervals: downIntervalsFor },
           log,
-          metrics: createMetrics(),
+          metrics: metrics ?? createMetrics(),
           groupId: `${prefix}${RATE_GROUP}`,
           ...(o.syncEveryMs !== undefined ? { syncEveryMs: o.syncEveryMs } : {}),
           ...(o.onBatch ? { onBatch: o.onBatch } : {}),

@@ -21,6 +21,7 @@ export function createMetrics() {
     sinkRows: new Counter({ name: 'meterline_sink_rows_total', help: 'Rollup rows written to TimescaleDB (new parts)', registers }),
     sinkBatchSeconds: new Histogram({ name: 'meterline_sink_batch_seconds', help: 'Sink batch latency (COPY + merge + commit)', registers, buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] }),
     draftRecomputeSeconds: new Histogram({ name: 'meterline_draft_recompute_seconds', help: 'Time to recompute one draft invoice', registers, buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5] }),
+    nagiosHostStates: new Counter({ name: 'meterline_nagios_host_states_total', help: 'HARD Nagios host states received (stored, or duplicate of a stored one)', labelNames: ['result'], registers }),
     httpRequestSeconds: new Histogram({ name: 'meterline_http_request_seconds', help: 'HTTP request latency', labelNames: ['method', 'route', 'status'], registers, buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5] }),
   };
 }

@@ -5,12 +5,18 @@
 import type { Hono } from 'hono';
 import type { Config } from '../config/env.js';
 import type { Logger } from '../observability/log.js';
+import type { Metrics } from '../observability/metrics.js';
 
 export interface RoleContext {
   config: Config;
   log: Logger;
   /** The process's one HTTP app; routes are mounted before the server starts listening. */
   app: Hono;
+  /**
+   * The process's metric registry (served on /metrics): roles count into this one, not a
+   * registry of their own, or their metrics are never scraped. Absent only in tests.
+   */
+  metrics?: Metrics;
 }
 
 export interface RunningRole {

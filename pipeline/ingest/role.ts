@@ -14,6 +14,10 @@ import { apiKeyAuth, cachedKeyLookup, pgKeyStore, type KeyLookup } from '../../a
 import type { Metrics } from '../../observability/metrics.js';
 import { kafkaPublisher } from './publisher.js';
 import { samplesRoute } from './route.js';
+import { guardRoutes } from '../../api/access/index.js';
+import { INGEST_ROUTES } from '../../api/openapi/index.js';
+import { nagiosRoute } from '../../api/routes/nagios.js';
+import { nagiosDraftRecompute } from '../../nagios/store/recompute.js';
 
 export interface IngestOptions {
   /** API key lookup; default: PostgreSQL api_keys behind a 10 s cache. */
@@ -41,26 +45,36 @@ export async function startIngest(config: Config, log: Logger, app: Hono, opts: 
   const names = topicNames(config.kafka.topicPrefix);
   const serde = await createSerde(config);
   const producer = createAckedProducer(kafka, opts.ackTimeoutMs !== undefined ? { ackTimeoutMs: opts.ackTimeoutMs } : {});
-  const pool = opts.lookup ? undefined : createPool(config.database, { applicationName: 'meterline-ingest', max: 4 });
-  const lookup = opts.lookup ?? cachedKeyLookup(pgKeyStore(pool as NonNullable<typeof pool>));
+  // The database holds API keys and the Nagios host states (POST /v1/nagios/events).
+  const pool = createPool(config.database, { applicationName: 'meterline-ingest', max: 4 });
+  const lookup = opts.lookup ?? cachedKeyLookup(pgKeyStore(pool));
+  const publisher = kafkaPublisher({ serde, producer, topics: { raw: names.raw, dlq: names.dlq } });
+  // Each route's access policy and parameter checks from its spec (api/openapi/routes.ts).
+  guardRoutes(app, INGEST_ROUTES, lookup);
   const route = samplesRoute({
-    publisher: kafkaPublisher({ serde, producer, topics: { raw: names.raw, dlq: names.dlq } }),
+    publisher,
     auth: apiKeyAuth({ lookup, allow: ['agent'], action: 'write samples' }),
     limits: config,
     log,
     ...(opts.metrics ? { metrics: opts.metrics } : {}),
   });
   app.route('/', route as unknown as Hono);
+  const nagios = await nagiosDraftRecompute(config, pool, log);
+  app.route('/', nagiosRoute({
+    publisher, pool, limits: config, log, hosts: nagios.hosts,
+    ...(opts.metrics ? { metrics: opts.metrics } : {}),
+    ...(nagios.onStatesStored ? { onStatesStored: nagios.onStatesStored } : {}),
+  }) as unknown as Hono);
   log.info({ topic: names.raw, framing: serde.format }, 'ingest: POST /v1/samples ready');
   return {
     async stop() {
       await producer.close();
-      await pool?.end();
+      await pool.end();
     },
   };
 }
 
 export const ingestRole = (opts: IngestOptions = {}): Role => ({
   name: 'ingest',
-  start: ({ config, log, app }) => startIngest(config, log, app, opts),
+  start: ({ config, log, app, metrics }) => startIngest(config, log, app, { ...(metrics ? { metrics } : {}), ...opts }),
 });

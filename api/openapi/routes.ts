@@ -1,0 +1,143 @@
+// Every route meterline serves, as RouteSpecs (spec.ts). The roles mount their handlers; the
+// guard and validator of each route come from here, and so does /openapi.json. A test checks
+// that every route an app mounts is listed here (test/api/openapi.test.ts).
+import { z } from 'zod';
+import { defineRoute, type RouteSpec } from './spec.js';
+
+const PERIOD = /^\d{4}-(0[1-9]|1[0-2])$/;
+const period = z.string().regex(PERIOD, 'must be YYYY-MM (e.g. 2026-10)');
+const nonEmpty = (what: string) => z.string().min(1, `${what} must not be empty`);
+const instant = z.string().describe('RFC 3339 instant (UTC offset allowed) or epoch milliseconds');
+const decimal = z.union([z.string(), z.number()]).describe('exact decimal (a string keeps every digit)');
+
+const AUTH = { 401: 'missing, unknown or revoked API key', 403: "the key's role may not do this" } as const;
+
+const sample = z.object({
+  id: nonEmpty('id').describe('unique per sample: the idempotency key'),
+  server_id: nonEmpty('server_id'),
+  ts: z.union([z.string(), z.number().int()]).describe('RFC 3339 or epoch milliseconds'),
+  interval_s: z.number().positive().optional(),
+  metrics: z.record(z.string(), decimal),
+  labels: z.record(z.string(), z.string()).optional(),
+});
+
+const contract = z.object({
+  overrides: z.record(z.string(), z.object({}).passthrough()).optional(),
+  discount_pct: z.string().optional(),
+  minimum_commit: z.string().optional(),
+});
+
+const agent = (action: string) => ({ roles: ['agent'] as const, action });
+const finance = (action: string) => ({ roles: ['finance'] as const, action });
+const readers = (action: string) => ({ roles: ['finance', 'customer'] as const, action, confined: true });
+
+/** Served by every HTTP role (api/app.ts). */
+export const OPS_ROUTES: readonly RouteSpec[] = [
+  defineRoute({ id: 'healthz', method: 'get', path: '/healthz', tag: 'operations', summary: 'Liveness: the process serves HTTP', access: { public: true }, responses: { 200: 'alive' } }),
+  defineRoute({
+    id: 'readyz', method: 'get', path: '/readyz', tag: 'operations', access: { public: true },
+    summary: 'Readiness: Kafka and/or the database this role needs answer',
+    responses: { 200: 'ready', 503: 'a dependency does not answer (the body names it)' },
+  }),
+  defineRoute({ id: 'metrics', method: 'get', path: '/metrics', tag: 'operations', summary: 'Prometheus metrics', access: { public: true }, responses: { 200: 'text exposition format' } }),
+  defineRoute({ id: 'openapi', method: 'get', path: '/openapi.json', tag: 'operations', summary: 'This document', access: { public: true }, responses: { 200: 'OpenAPI 3.1' } }),
+];
+
+/** The ingest role's routes: agents write here. */
+export const INGEST_ROUTES: readonly RouteSpec[] = [
+  defineRoute({
+    id: 'postSamples', method: 'post', path: '/v1/samples', tag: 'ingest', access: agent('write samples'),
+    summary: 'Usage samples (JSON array, NDJSON, CloudEvents) → Kafka metrics.raw',
+    body: {
+      contentTypes: ['application/json', 'application/x-ndjson', 'application/cloudevents+json', 'application/cloudevents-batch+json'],
+      schema: z.union([sample, z.array(sample)]),
+      description: 'SPEC §2 samples; rejected ones are listed in the response and sent to metrics.dlq',
+    },
+    responses: { 202: 'accepted samples acknowledged by Kafka; rejections listed', 400: 'no sample accepted', ...AUTH, 413: 'body or batch too large', 415: 'Content-Type not accepted', 503: 'Kafka did not acknowledge; re-send' },
+  }),
+  defineRoute({
+    id: 'postNagiosPerfdata', method: 'post', path: '/v1/nagios/perfdata', tag: 'nagios', access: agent('write Nagios perfdata'),
+    summary: 'Bulk perfdata-file lines (PNP4Nagios/nagflux) → samples on metrics.raw',
+    body: { contentTypes: ['text/plain'], description: 'one DATATYPE::SERVICEPERFDATA / HOSTPERFDATA line per line' },
+    responses: { 202: 'samples acknowledged by Kafka; rejected lines listed (and on metrics.dlq)', 400: 'no line accepted', ...AUTH, 413: 'body too large', 415: 'not text/plain', 503: 'Kafka did not acknowledge; re-send' },
+  }),
+  defineRoute({
+    id: 'postNagiosEvents', method: 'post', path: '/v1/nagios/events', tag: 'nagios', access: agent('write Nagios state events'),
+    summary: 'nagios.log lines and Statusengine statechange JSON lines → stored HARD host states',
+    body: { contentTypes: ['text/plain'], description: 'nagios.log lines ([epoch] HOST ALERT: …) and/or Statusengine JSON, one per line' },
+    responses: { 200: 'HARD host states stored (idempotent); rejected lines listed (and on metrics.dlq)', 400: 'no line usable', ...AUTH, 413: 'body too large', 415: 'not text/plain', 503: 'the database or Kafka did not answer; re-send' },
+  }),
+];
+
+/** The finance and customer API (the api role). */
+export const API_ROUTES: readonly RouteSpec[] = [
+  defineRoute({
+    id: 'getRollups', method: 'get', path: '/v1/rollups', tag: 'usage', access: readers('read rollups'), invalidStatus: 400,
+    summary: 'Rollups re-bucketed by minute/hour/day/month (JSON, or CSV for Accept: text/csv)',
+    query: z.object({
+      server_id: z.string().optional(), customer: z.string().optional(), meter: z.string().optional(),
+      from: instant.optional(), to: instant.optional(),
+      granularity: z.enum(['minute', 'hour', 'day', 'month']).optional(),
+    }),
+    responses: { 200: '{"rollups":[…]} sorted by bucket, server, meter', 400: 'bad query parameter', ...AUTH },
+  }),
+  defineRoute({
+    id: 'getAvailability', method: 'get', path: '/v1/availability', tag: 'usage', access: readers('read availability'), invalidStatus: 400,
+    summary: "A server's HARD down intervals and availability percent in a billing period",
+    query: z.object({ server_id: nonEmpty('server_id'), period }),
+    responses: { 200: 'down intervals and availability', 400: 'bad query parameter', ...AUTH },
+  }),
+  defineRoute({
+    id: 'listInvoices', method: 'get', path: '/v1/invoices', tag: 'invoices', access: readers('read invoices'), invalidStatus: 422,
+    summary: 'Invoices (SPEC §9 form, with lines)',
+    query: z.object({ customer: z.string().optional(), period: period.optional() }),
+    responses: { 200: '{"invoices":[…]}', 422: 'bad query parameter', ...AUTH },
+  }),
+  defineRoute({
+    id: 'finalizeInvoices', method: 'post', path: '/v1/invoices/finalize', tag: 'invoices', access: finance('finalize invoices'), invalidStatus: 422,
+    summary: "Finalize a period's drafts (immutable afterwards)",
+    query: z.object({ period, customer: z.string().optional() }),
+    responses: { 200: 'per-customer results', 422: 'bad query parameter', ...AUTH, 409: 'conflict' },
+  }),
+  defineRoute({
+    id: 'getInvoice', method: 'get', path: '/v1/invoices/:id', tag: 'invoices', access: readers('read invoices'), invalidStatus: 422,
+    summary: 'One invoice', params: z.object({ id: nonEmpty('id') }),
+    responses: { 200: 'the invoice', 404: 'no such invoice (or not this customer\'s)', ...AUTH },
+  }),
+  defineRoute({
+    id: 'explainInvoiceLine', method: 'get', path: '/v1/invoices/:id/lines/:n/explain', tag: 'invoices', access: readers('read invoices'), invalidStatus: 422,
+    summary: 'The rollups and source offsets behind an invoice line',
+    params: z.object({ id: nonEmpty('id'), n: z.string().regex(/^[1-9]\d*$/, 'must be a line number from 1') }),
+    query: z.object({ limit: z.coerce.number().int().min(1).max(10_000).optional(), offset: z.coerce.number().int().min(0).optional() }),
+    responses: { 200: 'the explanation', 404: 'no such invoice or line', 422: 'bad parameter', ...AUTH },
+  }),
+  defineRoute({
+    id: 'putCustomer', method: 'put', path: '/v1/customers/:id', tag: 'provisioning', access: finance('manage customers and subscriptions'),
+    summary: 'Create or replace a customer (currency, contract)', params: z.object({ id: nonEmpty('id') }),
+    body: { contentTypes: ['application/json'], schema: z.object({ currency: z.string().optional(), contract: contract.optional() }), description: 'validated like the catalogue file' },
+    responses: { 200: 'replaced', 201: 'created', 422: 'invalid field (named)', ...AUTH },
+  }),
+  defineRoute({
+    id: 'createSubscription', method: 'post', path: '/v1/subscriptions', tag: 'provisioning', access: finance('manage customers and subscriptions'),
+    summary: 'Subscribe a server to a plan',
+    body: {
+      contentTypes: ['application/json'],
+      schema: z.object({ server_id: z.string(), customer: z.string(), plan: z.string(), from: instant, to: instant.optional() }),
+      description: 'validated like the catalogue file; no overlapping subscriptions of one server',
+    },
+    responses: { 200: 'the same subscription existed', 201: 'created', 409: 'overlaps another subscription or a final period', 422: 'invalid field (named)', ...AUTH },
+  }),
+  defineRoute({
+    id: 'patchSubscription', method: 'patch', path: '/v1/subscriptions/:id', tag: 'provisioning', access: finance('manage customers and subscriptions'),
+    summary: 'Set `to` (server returned or changing plan)', params: z.object({ id: nonEmpty('id') }),
+    body: { contentTypes: ['application/json'], schema: z.object({ to: instant.nullable() }), description: 'the new end' },
+    responses: { 200: 'updated', 404: 'no such subscription', 409: 'reaches into a final period or overlaps', 422: 'invalid field', ...AUTH },
+  }),
+  defineRoute({
+    id: 'listSubscriptions', method: 'get', path: '/v1/subscriptions', tag: 'provisioning', access: finance('read subscriptions'),
+    summary: 'Subscriptions by server and/or customer', query: z.object({ server_id: z.string().optional(), customer: z.string().optional() }),
+    responses: { 200: '{"subscriptions":[…]}', ...AUTH },
+  }),
+];
+
+export const ALL_ROUTES: readonly RouteSpec[] = [...OPS_ROUTES, ...INGEST_ROUTES, ...API_ROUTES];

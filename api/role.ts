@@ -1,0 +1,60 @@
+// The api role (`meterline api`, and part of `meterline run`): the finance and customer API —
+// rollups, availability, invoices, provisioning — behind the access guard of each route's spec
+// (api/openapi/routes.ts). Loads the catalogue, seeds customers and subscriptions from it.
+import type { Hono } from 'hono';
+import type pg from 'pg';
+import type { Catalog } from '../catalog/types.js';
+import { loadCatalog } from '../catalog/load.js';
+import { createPool } from '../db/pool.js';
+import { MeterlineError } from '../lib/errors.js';
+import type { InvoicingContext } from '../invoicing/context.js';
+import { mountInvoicing } from '../invoicing/api-role.js';
+import { seedFromCatalog } from '../invoicing/seed.js';
+import { downIntervalsFor } from '../nagios/store/index.js';
+import type { Role, RoleContext, RunningRole } from '../roles/role.js';
+import { guardRoutes } from './access/index.js';
+import { cachedKeyLookup, confinedCustomer, pgKeyStore, type KeyLookup } from './auth/index.js';
+import { API_ROUTES } from './openapi/index.js';
+import { availabilityRoute } from './routes/availability.js';
+import { rollupsRoute } from './routes/rollups.js';
+
+export interface ApiDeps {
+  pool: pg.Pool;
+  catalog: Catalog;
+  lookup: KeyLookup;
+  now?: () => number;
+}
+
+/** Guards, then mounts every API route on `app`. */
+export function mountApi(app: Hono, deps: ApiDeps): InvoicingContext {
+  const now = deps.now ?? Date.now;
+  const ctx: InvoicingContext = { catalog: deps.catalog, now, downIntervals: downIntervalsFor };
+  // Guards first: hono runs handlers in registration order, so every API route passes its
+  // spec's key check and parameter validation before any handler of the route modules.
+  guardRoutes(app, API_ROUTES, deps.lookup);
+  app.route('/', rollupsRoute({ pool: deps.pool, catalog: deps.catalog, confinedTo: (c) => confinedCustomer(c as never) }));
+  app.route('/', availabilityRoute({ pool: deps.pool, timezone: deps.catalog.timezone, now }) as unknown as Hono);
+  mountInvoicing(app, { pool: deps.pool, ctx, lookup: deps.lookup });
+  return ctx;
+}
+
+export function apiRole(o: { catalogPath?: string } = {}): Role {
+  return {
+    name: 'api',
+    async start({ config, log, app }: RoleContext): Promise<RunningRole> {
+      const path = o.catalogPath ?? config.catalogPath;
+      if (!path) throw new MeterlineError('config', 'bad configuration: the api role needs the catalogue (--catalog FILE or METERLINE_CATALOG)');
+      const catalog = await loadCatalog(path);
+      const pool = createPool(config.database, { applicationName: 'meterline-api' });
+      try {
+        await seedFromCatalog(pool, catalog);
+      } catch (err) {
+        await pool.end();
+        throw err;
+      }
+      mountApi(app, { pool, catalog, lookup: cachedKeyLookup(pgKeyStore(pool)) });
+      log.info({ catalog: catalog.contentHash.slice(0, 12) }, 'api: rollups, availability, invoices and provisioning routes mounted');
+      return { stop: () => pool.end() };
+    },
+  };
+}
