@@ -11,8 +11,11 @@
 // All get replication KAFKA_REPLICATION_FACTOR and min.insync.replicas KAFKA_MIN_INSYNC_REPLICAS
 // (capped at the replication factor): with producers at acks=all, 3/2 in production means an
 // acknowledged sample survives the loss of one broker.
-import type { Admin } from 'kafkajs';
+import type { Admin, ConfigResourceTypes } from 'kafkajs';
 import type { Config } from '../config/env.js';
+
+// kafkajs is CommonJS and its enums are not visible as ESM named exports: the TOPIC value.
+const TOPIC = 2 as ConfigResourceTypes;
 
 export const TOPICS = {
   raw: 'metrics.raw',
@@ -148,6 +151,17 @@ export async function ensureTopics(admin: Admin, specs: TopicSpec[]): Promise<En
       if (spec && t.partitions.length !== spec.partitions) {
         warnings.push(`topic ${t.name} has ${t.partitions.length} partitions, configured ${spec.partitions} (left as is)`);
       }
+    }
+    // A state topic that is not compacted loses state to retention; a raw topic that is
+    // compacted keeps one sample per server. Both are worth a loud warning.
+    const described = await admin.describeConfigs({
+      includeSynonyms: false,
+      resources: existing.map((s) => ({ type: TOPIC, name: s.name, configNames: ['cleanup.policy'] })),
+    });
+    for (const r of described.resources) {
+      const want = existing.find((s) => s.name === r.resourceName)?.configs['cleanup.policy'];
+      const have = r.configEntries.find((e) => e.configName === 'cleanup.policy')?.configValue;
+      if (want && have && have !== want) warnings.push(`topic ${r.resourceName} has cleanup.policy=${have}, configured ${want} (left as is)`);
     }
   }
   return { created, existing: existing.map((s) => s.name), warnings };
