@@ -10,6 +10,7 @@ import { TOPICS } from '../../kafka/topics.js';
 import { SINK_GROUP } from '../../sinks/role.js';
 import { RATE_GROUP } from '../../invoicing/rate-role.js';
 import { AGGREGATE_GROUP } from '../../pipeline/aggregate/role.js';
+import { parseCatalog } from '../../catalog/load.js';
 import { ALL_FEATURES, CHART, lint, templateRaw, type HelmArgs } from './chart.js';
 
 test('helm lint --strict passes with the default values', async () => {
@@ -52,6 +53,7 @@ const values = parse(readFileSync(join(CHART, 'values.yaml'), 'utf8')) as {
   config: Record<string, string>;
   secrets: Record<string, { env: Record<string, unknown> }>;
   topics: Record<string, string>;
+  catalog: { content: string };
   roles: Record<string, { keda?: { consumerGroup: string } }>;
 };
 
@@ -67,6 +69,12 @@ test("the chart's topic names and consumer groups are the ones the roles use", (
   assert.equal(values.roles.aggregate?.keda?.consumerGroup, AGGREGATE_GROUP);
   assert.equal(values.roles.sink?.keda?.consumerGroup, SINK_GROUP);
   assert.equal(values.roles.rate?.keda?.consumerGroup, RATE_GROUP);
+});
+
+test("the chart's default catalogue is one the roles accept", () => {
+  const catalog = parseCatalog(values.catalog.content, 'values.yaml catalog.content');
+  assert.equal(catalog.currency, 'USD');
+  assert.ok(catalog.meters.running_hours);
 });
 
 test('the chart README documents every value', () => {
