@@ -1,5 +1,6 @@
 // Field readers for catalogue validation. Each reader records a problem under the field's
 // path and returns undefined instead of throwing, so one pass reports *every* problem.
+import { DateTime } from 'luxon';
 import { Decimal } from '../lib/decimal.js';
 import type { Problem } from '../lib/errors.js';
 import { parseTimestamp } from '../pipeline/samples/timestamp.js';
@@ -13,6 +14,7 @@ const PLAIN_DECIMAL = /^[+-]?\d+(\.\d+)?$/;
 const DECIMAL_LITERAL = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
 
 const TWO_53 = new Decimal(2).pow(53);
+const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
 
 /**
  * True when the decimal written as `text` is exactly a binary double, so no reader of the file
@@ -123,9 +125,19 @@ export class Checker {
     return v === undefined ? undefined : this.decimal(v, path, rule);
   }
 
-  timestamp(v: RawValue | undefined, path: string, required = true): number | undefined {
+  /**
+   * An instant: RFC 3339 with an offset, epoch milliseconds, or a bare date `YYYY-MM-DD`, which
+   * means midnight in `zone` (the catalogue's time zone, where billing periods start too).
+   */
+  timestamp(v: RawValue | undefined, path: string, zone: string, required = true): number | undefined {
     if (v === undefined || v === null) {
       if (required) this.add(path, 'is required');
+      return undefined;
+    }
+    if (typeof v === 'string' && DATE_ONLY.test(v)) {
+      const d = DateTime.fromISO(v, { zone });
+      if (d.isValid) return d.toMillis();
+      this.add(path, `${JSON.stringify(v)} is not a real date`);
       return undefined;
     }
     const input = v instanceof NumberText ? Number(v.text) : v;

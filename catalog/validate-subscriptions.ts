@@ -15,6 +15,7 @@ export function validateSubscriptions(
   raw: RawValue | undefined,
   customers: ReadonlySet<string>,
   plans: ReadonlySet<string>,
+  zone: string,
 ): Subscription[] {
   if (raw === undefined || raw === null) return [];
   if (!Array.isArray(raw)) {
@@ -32,8 +33,8 @@ export function validateSubscriptions(
     if (customer !== undefined && !customers.has(customer)) c.add(`${path}.customer`, `unknown customer ${JSON.stringify(customer)}`);
     const plan = c.string(m.plan, `${path}.plan`);
     if (plan !== undefined && !plans.has(plan)) c.add(`${path}.plan`, `unknown plan ${JSON.stringify(plan)}`);
-    const fromMs = c.timestamp(m.from, `${path}.from`);
-    const toMs = c.timestamp(m.to, `${path}.to`, false);
+    const fromMs = c.timestamp(m.from, `${path}.from`, zone);
+    const toMs = c.timestamp(m.to, `${path}.to`, zone, false);
     if (fromMs !== undefined && toMs !== undefined && toMs <= fromMs) {
       c.add(`${path}.to`, `must be later than from (${new Date(fromMs).toISOString()})`);
       return;

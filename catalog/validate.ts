@@ -47,7 +47,7 @@ export function validateCatalog(raw: RawValue, contentHash: string): ValidateRes
     }
   }
   const customers = validateCustomers(c, root.customers, minorDigits === undefined ? undefined : currency, planNames, meterNames);
-  const subscriptions = validateSubscriptions(c, root.subscriptions, customerNames, planNames);
+  const subscriptions = validateSubscriptions(c, root.subscriptions, customerNames, planNames, timezone !== undefined && IANAZone.isValidZone(timezone) ? timezone : 'UTC');
 
   const hosts: Record<string, string> = {};
   if (root.hosts !== undefined && root.hosts !== null) {

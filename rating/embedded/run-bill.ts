@@ -132,6 +132,15 @@ export async function runBill(o: BillOptions): Promise<{ runs: BillRun[]; stats:
           reject(file, firstLine + i, `not JSON: ${(err as Error).message}`);
           continue;
         }
+        if (Array.isArray(value)) {
+          // A line may hold a JSON array of samples (the HTTP batch form, SPEC §2).
+          value.forEach((v, k) => {
+            const r = parseSample(v);
+            if (!r.ok) reject(file, firstLine + i, `[${k}]: ${r.reason}`);
+            else feed(r.sample, file, firstLine + i);
+          });
+          continue;
+        }
         const r = parseSample(value);
         if (!r.ok) reject(file, firstLine + i, r.reason);
         else feed(r.sample, file, firstLine + i);

@@ -123,7 +123,14 @@ test('customer currency different from the catalogue', () => {
 
 test('subscription to not after from', () => {
   rejects(edit('from: "2026-10-01T00:00:00Z" }', 'from: "2026-10-01T00:00:00Z", to: "2026-10-01T00:00:00Z" }'), 'subscriptions[0].to', /must be later than from/);
-  rejects(edit('from: "2026-10-01T00:00:00Z" }', 'from: "2026-10-01" }'), 'subscriptions[0].from', /not RFC 3339/);
+  rejects(edit('from: "2026-10-01T00:00:00Z" }', 'from: "2026-10-01 00:00" }'), 'subscriptions[0].from', /not RFC 3339/);
+  rejects(edit('from: "2026-10-01T00:00:00Z" }', 'from: "2026-02-30" }'), 'subscriptions[0].from', /not a real date/);
+});
+
+test('a bare date is midnight in the catalogue time zone', () => {
+  const c = parseCatalog(edit('timezone: UTC', 'timezone: Europe/Berlin').replace('from: "2026-10-01T00:00:00Z" }', 'from: 2026-10-01, to: "2026-10-20" }'));
+  assert.equal(c.subscriptions[0]!.fromMs, Date.parse('2026-09-30T22:00:00Z'));
+  assert.equal(c.subscriptions[0]!.toMs, Date.parse('2026-10-19T22:00:00Z'));
 });
 
 test('kind/aggregation combinations that mean nothing', () => {
