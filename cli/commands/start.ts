@@ -3,6 +3,7 @@
 // stack up and uses its settings; then it migrates and runs every role (`meterline run`).
 import type { Command } from '../command.js';
 import { loadConfig } from '../../config/env.js';
+import { isKind } from '../../lib/errors.js';
 import { stackSettings } from '../../stack/paths.js';
 import { up } from '../../stack/stack.js';
 import { runMigrations } from './migrate.js';
@@ -16,13 +17,20 @@ export const command: Command = {
     if (!EXTERNAL.every((name) => process.env[name]?.trim())) {
       console.error('start: no external services configured; bringing the local stack up…');
       const env: Record<string, string> = {};
-      await up(stackSettings(), {
-        progress: (line) => console.error(line),
-        result: (line) => {
-          const m = /^export ([A-Z_][A-Z0-9_]*)=(.*)$/.exec(line);
-          if (m?.[1] && m[2] !== undefined) env[m[1]] = m[2];
-        },
-      });
+      try {
+        await up(stackSettings(), {
+          progress: (line) => console.error(line),
+          result: (line) => {
+            const m = /^export ([A-Z_][A-Z0-9_]*)=(.*)$/.exec(line);
+            if (m?.[1] && m[2] !== undefined) env[m[1]] = m[2];
+          },
+        });
+      } catch (err) {
+        // A service that cannot start: its message names the service and its log; no stack trace.
+        if (!isKind(err, 'unavailable')) throw err;
+        console.error(`meterline start: ${err.message}`);
+        return 1;
+      }
       // Settings the user gave win over the stack's.
       for (const [k, v] of Object.entries(env)) if (!process.env[k]?.trim()) process.env[k] = v;
     }
