@@ -11,12 +11,13 @@ import { startSink, SINK_GROUP } from './role.js';
 
 export interface SinkRoleOptions {
   catalogPath?: string;
+  sessionTimeoutMs?: number;
 }
 
 export function sinkRole(o: SinkRoleOptions = {}): Role {
   return {
     name: 'sink',
-    async start({ config, log }: RoleContext): Promise<RunningRole> {
+    async start({ config, log, metrics }: RoleContext): Promise<RunningRole> {
       const pool = createPool(config.database, { applicationName: 'meterline-sink' });
       // The catalogue is optional here: it only feeds the analyst views' meter table.
       const path = o.catalogPath ?? config.catalogPath;
@@ -37,8 +38,10 @@ export function sinkRole(o: SinkRoleOptions = {}): Role {
         serde: await createSerde(config),
         topics: { rollups: names.rollups, dlq: names.dlq },
         log,
-        metrics: createMetrics(),
+        // The process's registry (served on /metrics); a private one only without it (tests).
+        metrics: metrics ?? createMetrics(),
         groupId: `${config.kafka.topicPrefix}${SINK_GROUP}`,
+        ...(o.sessionTimeoutMs !== undefined ? { sessionTimeoutMs: o.sessionTimeoutMs } : {}),
       });
       return {
         async stop() {

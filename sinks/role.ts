@@ -22,6 +22,7 @@ export interface SinkOptions {
   log: Logger;
   metrics?: Metrics;
   groupId?: string;
+  sessionTimeoutMs?: number;
   /** Called after each stored batch (tests and the bench wait on it). */
   onBatch?: (info: { partition: number; nextOffset: string; offered: number; inserted: number }) => void;
 }
@@ -41,6 +42,8 @@ export async function startSink(opts: SinkOptions): Promise<SinkRole> {
     readUncommitted: false,
     maxBytesPerPartition: 4 * 1024 * 1024,
     maxBytes: 16 * 1024 * 1024,
+    sessionTimeout: opts.sessionTimeoutMs ?? 30_000,
+    heartbeatInterval: Math.min(3000, Math.floor((opts.sessionTimeoutMs ?? 30_000) / 3)),
   });
   const producer: Producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   await Promise.all([consumer.connect(), producer.connect()]);

@@ -21,6 +21,9 @@ export interface OwnerTopics {
   state: string;
 }
 
+/** Records per produce call: ~150-byte rollups stay well under a 1 MiB record batch. */
+const SEND_CHUNK = 2000;
+
 export type OwnerStatus = 'restoring' | 'ready' | 'lost' | 'revoked';
 
 export interface CommitInfo {
@@ -121,8 +124,10 @@ export class PartitionOwner {
       for (const p of parts) messages.push({ key: p.serverId, value: await serde.encode('rollup', topics.rollups, rollupToRecord(p)) });
       const txn = await producer.transaction();
       try {
-        if (messages.length > 0) await txn.send({ topic: topics.rollups, messages });
-        if (dead.length > 0) await txn.send({ topic: topics.dlq, messages: dead });
+        // kafkajs sends one record batch per call and partition; the broker caps a batch at
+        // the topic's max.message.bytes (1 MiB by default), so large commits go in chunks.
+        for (let i = 0; i < messages.length; i += SEND_CHUNK) await txn.send({ topic: topics.rollups, messages: messages.slice(i, i + SEND_CHUNK) });
+        for (let i = 0; i < dead.length; i += SEND_CHUNK) await txn.send({ topic: topics.dlq, messages: dead.slice(i, i + SEND_CHUNK) });
         await txn.send({ topic: topics.state, messages: [{ key: checkpointKey(this.partition), value: checkpoint, partition: this.partition }] });
         await txn.sendOffsets({ consumerGroupId: groupId, topics: [{ topic: topics.raw, partitions: [{ partition: this.partition, offset: nextOffset }] }] });
         await txn.commit();
