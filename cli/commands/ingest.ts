@@ -1,11 +1,11 @@
-// `meterline ingest`: the ingest role alone, serving POST /v1/samples (and /healthz) on PORT.
+// `meterline ingest`: the ingest role alone, serving POST /v1/samples on PORT with /healthz,
+// /readyz (Kafka, database), /metrics and /openapi.json.
 import type { Command } from '../command.js';
 import { parseFlags } from '../args.js';
 import { loadConfig } from '../../config/env.js';
 import { createLogger } from '../../observability/log.js';
+import { roleServer } from '../../observability/serve.js';
 import { untilShutdown } from '../../lib/signals.js';
-import { createApp } from '../../api/app.js';
-import { listen } from '../../api/serve.js';
 import { ingestRole } from '../../pipeline/ingest/role.js';
 
 export const command: Command = {
@@ -15,13 +15,15 @@ export const command: Command = {
     const config = loadConfig();
     const log = createLogger(config.logLevel).child({ role: 'ingest' });
     const shutdown = untilShutdown();
-    const app = createApp();
-    const role = await ingestRole().start({ config, log, app });
-    const server = await listen(app, config.port);
-    log.info({ port: server.port }, 'ingest: listening');
-    await shutdown;
-    await server.stop();
-    await role.stop();
+    const server = roleServer(config, log, ['ingest']);
+    const role = await ingestRole().start(server.context);
+    try {
+      await server.listen();
+      await shutdown;
+    } finally {
+      await server.stop();
+      await role.stop();
+    }
     return 0;
   },
 };
