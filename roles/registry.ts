@@ -2,5 +2,6 @@
 // one line here.
 import type { Role } from './role.js';
 import { ingestRole } from '../pipeline/ingest/role.js';
+import { apiRole } from '../api/role.js';
 
-export const ROLES: readonly Role[] = [ingestRole()];
+export const ROLES: readonly Role[] = [ingestRole(), apiRole()];

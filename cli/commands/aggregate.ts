@@ -6,7 +6,7 @@ import { loadConfig } from '../../config/env.js';
 import { parseDuration } from '../../lib/duration.js';
 import { createLogger } from '../../observability/log.js';
 import { untilShutdown } from '../../lib/signals.js';
-import { createApp } from '../../api/app.js';
+import { consumerRoleServer } from '../../observability/serve.js';
 import { aggregateRole } from '../../pipeline/aggregate/index.js';
 
 const duration = (name: string, v: string | undefined): number | undefined => {
@@ -32,15 +32,17 @@ export const command: Command = {
     const config = loadConfig();
     const log = createLogger(config.logLevel).child({ role: 'aggregate' });
     const shutdown = untilShutdown();
+    const ops = await consumerRoleServer(config, log, 'aggregate');
     const role = await aggregateRole({
       ...(values.catalog ? { catalogPath: values.catalog } : {}),
       ...(values['commit-interval'] ? { commitEveryMs: duration('commit-interval', values['commit-interval']) } : {}),
       ...(records ? { commitEveryRecords: Number(records) } : {}),
       ...(values['session-timeout'] ? { sessionTimeoutMs: duration('session-timeout', values['session-timeout']) } : {}),
-    }).start({ config, log, app: createApp() });
+    }).start(ops.context);
     log.info('aggregate: running');
     await shutdown;
     await role.stop();
+    await ops.stop();
     return 0;
   },
 };

@@ -4,7 +4,7 @@ import { parseFlags } from '../args.js';
 import { loadConfig } from '../../config/env.js';
 import { createLogger } from '../../observability/log.js';
 import { untilShutdown } from '../../lib/signals.js';
-import { createApp } from '../../api/app.js';
+import { consumerRoleServer } from '../../observability/serve.js';
 import { rateRole } from '../../invoicing/role.js';
 
 export const command: Command = {
@@ -14,10 +14,12 @@ export const command: Command = {
     const config = loadConfig();
     const log = createLogger(config.logLevel).child({ role: 'rate' });
     const shutdown = untilShutdown();
-    const role = await rateRole(values.catalog ? { catalogPath: values.catalog } : {}).start({ config, log, app: createApp() });
+    const ops = await consumerRoleServer(config, log, 'rate');
+    const role = await rateRole(values.catalog ? { catalogPath: values.catalog } : {}).start(ops.context);
     log.info('rate: running');
     await shutdown;
     await role.stop();
+    await ops.stop();
     return 0;
   },
 };

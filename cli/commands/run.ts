@@ -4,8 +4,7 @@ import type { Command } from '../command.js';
 import { parseFlags } from '../args.js';
 import { loadConfig } from '../../config/env.js';
 import { createLogger } from '../../observability/log.js';
-import { createApp } from '../../api/app.js';
-import { listen } from '../../api/serve.js';
+import { roleServer } from '../../observability/serve.js';
 import { ROLES } from '../../roles/registry.js';
 import type { RunningRole } from '../../roles/role.js';
 import { untilShutdown } from '../../lib/signals.js';
@@ -16,22 +15,23 @@ export const command: Command = {
     parseFlags(argv, {});
     const config = loadConfig();
     const log = createLogger(config.logLevel);
-    const app = createApp();
+    // One app, one metric registry, readiness over what all roles need.
+    const server = roleServer(config, log, ROLES.map((r) => r.name));
     const running: { name: string; role: RunningRole }[] = [];
     const shutdown = untilShutdown();
     try {
       for (const role of ROLES) {
         running.push({
           name: role.name,
-          role: await role.start({ config, log: log.child({ role: role.name }), app }),
+          role: await role.start({ ...server.context, log: log.child({ role: role.name }) }),
         });
         log.info({ role: role.name }, 'role started');
       }
-      const http = await listen(app, config.port);
-      log.info({ port: http.port, roles: running.map((r) => r.name) }, `listening on port ${http.port}`);
+      await server.listen();
+      log.info({ roles: running.map((r) => r.name) }, 'all roles started');
       const signal = await shutdown;
       log.info({ signal }, 'shutting down');
-      await http.stop();
+      await server.stop();
     } finally {
       for (const { name, role } of running.reverse()) {
         await role

@@ -24,11 +24,11 @@ export interface AggregateRoleOptions {
 export function aggregateRole(o: AggregateRoleOptions = {}): Role {
   return {
     name: 'aggregate',
-    async start({ config, log }: RoleContext): Promise<RunningRole> {
+    async start({ config, log, metrics }: RoleContext): Promise<RunningRole> {
       const path = o.catalogPath ?? config.catalogPath;
       if (!path) throw new MeterlineError('config', 'bad configuration: the aggregate role needs the catalogue (--catalog FILE or METERLINE_CATALOG)');
       const catalog = await loadCatalog(path);
-      const kafka = createKafka(config.kafka, { role: 'aggregate' });
+      const kafka = createKafka(config.kafka, { role: 'aggregate', log: (level, message, fields) => log[level]({ ...fields }, `kafka: ${message}`) });
       const admin = kafka.admin();
       await admin.connect();
       try {
@@ -54,7 +54,8 @@ export function aggregateRole(o: AggregateRoleOptions = {}): Role {
           splitPoints: catalogSplitPoints(catalog),
         },
         log,
-        metrics: createMetrics(),
+        // The process's registry (served on /metrics); a private one only without it (tests).
+        metrics: metrics ?? createMetrics(),
         // Group and transactional ids carry the topic prefix: one cluster, several deployments.
         groupId: `${prefix}${AGGREGATE_GROUP}`,
         ...(o.commitEveryMs !== undefined ? { commitEveryMs: o.commitEveryMs } : {}),

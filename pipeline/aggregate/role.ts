@@ -186,6 +186,9 @@ export async function startAggregate(opts: AggregateOptions): Promise<AggregateR
     }
     const last = batch.lastOffset();
     o.emitted(emitted, now);
+    observeEmitted(emitted);
+    const wm = agg.watermarkOf(batch.partition);
+    if (Number.isFinite(wm)) metrics?.watermarkDelaySeconds.set({ partition: String(batch.partition) }, Math.max(0, now - wm) / 1000);
     o.consumed(batch.messages.length, next(last), now);
     resolveOffset(last);
     metrics?.samplesAggregated.inc(kept);
@@ -194,10 +197,20 @@ export async function startAggregate(opts: AggregateOptions): Promise<AggregateR
     await heartbeat();
   }
 
+  /** Late samples are the ones inside correction parts (SPEC §4: merged into a stored window). */
+  function observeEmitted(parts: readonly RollupPart[]): void {
+    let late = 0;
+    for (const p of parts) if (p.correction) late += p.state.count;
+    if (late > 0) metrics?.samplesLate.inc(late);
+  }
+
   const timer = setInterval(() => {
     if (stopping) return;
     const now = Date.now();
-    for (const part of agg.tick(now)) owners.get(part.source?.partition ?? -1)?.emitted([part], now);
+    for (const part of agg.tick(now)) {
+      owners.get(part.source?.partition ?? -1)?.emitted([part], now);
+      observeEmitted([part]);
+    }
     for (const o of owners.values()) {
       if (o.status === 'ready' && o.dirty && now - o.pendingSinceMs() >= everyMs) void commit(o);
     }
