@@ -36,7 +36,8 @@ export function availabilityRoute(opts: AvailabilityRouteOptions): Hono<AuthEnv>
     if (confined !== undefined) {
       ranges = await customerServerRanges(opts.pool, confined, serverId, period.startMs, asOfMs);
       if (ranges.length === 0) {
-        return c.json({ error: `this key may read only the availability of servers its customer rents; ${serverId} is not one of them in ${period.label}` }, 403);
+        // The server id is not echoed: the answer is the same for any server not rented.
+        return c.json({ error: `this key may read only the availability of servers its customer rents in ${period.label}` }, 403);
       }
     }
     const intervals = ranges.length > 0 ? await downIntervalsFor(opts.pool, [serverId], period.startMs, asOfMs) : [];
