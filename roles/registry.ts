@@ -3,5 +3,7 @@
 import type { Role } from './role.js';
 import { ingestRole } from '../pipeline/ingest/role.js';
 import { apiRole } from '../api/role.js';
+import { aggregateRole } from '../pipeline/aggregate/index.js';
+import { sinkRole } from '../sinks/index.js';
 
-export const ROLES: readonly Role[] = [ingestRole(), apiRole()];
+export const ROLES: readonly Role[] = [ingestRole(), aggregateRole(), sinkRole(), apiRole()];

@@ -3,7 +3,7 @@
 // auto-commit. Per fetched batch: decode, store every part in one database transaction
 // (sinks/store.ts: COPY + INSERT … ON CONFLICT DO NOTHING), commit it, and only then commit
 // the Kafka offsets. A crash between the two replays the batch, which changes nothing.
-import type { Kafka, Consumer, Producer, EachBatchPayload } from 'kafkajs';
+import { Partitioners, type Kafka, type Consumer, type Producer, type EachBatchPayload } from 'kafkajs';
 import type pg from 'pg';
 import type { Logger } from '../observability/log.js';
 import type { Metrics } from '../observability/metrics.js';
@@ -45,7 +45,7 @@ export async function startSink(opts: SinkOptions): Promise<SinkRole> {
     sessionTimeout: opts.sessionTimeoutMs ?? 30_000,
     heartbeatInterval: Math.min(3000, Math.floor((opts.sessionTimeoutMs ?? 30_000) / 3)),
   });
-  const producer: Producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  const producer: Producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
   await Promise.all([consumer.connect(), producer.connect()]);
   await consumer.subscribe({ topics: [topics.rollups], fromBeginning: true });
 

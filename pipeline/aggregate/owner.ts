@@ -7,7 +7,7 @@
 // The transactional.id is fixed per input partition (`…meterline-aggregate-<p>`): whoever
 // owns p after a rebalance or a restart initialises the same id, which aborts the previous
 // owner's open transaction and fences it, so two processes can never both commit for p.
-import type { Kafka, Producer, Message } from 'kafkajs';
+import { Partitioners, type Kafka, type Producer, type Message } from 'kafkajs';
 import type { RollupPart } from '../aggregation/rollup.js';
 import type { Aggregator } from '../aggregation/aggregator.js';
 import type { AvroSerde } from '../../avro/serde.js';
@@ -62,6 +62,8 @@ export class PartitionOwner {
       maxInFlightRequests: 1,
       transactionTimeout: 60_000,
       allowAutoTopicCreation: false,
+      // murmur2 on server_id, like ingest: usage.rollups is keyed and partitioned as metrics.raw.
+      createPartitioner: Partitioners.DefaultPartitioner,
     });
     await producer.connect();
     this.producer = producer;

@@ -124,7 +124,7 @@ export async function produceSamples(kafka: Kafka, topic: string, samples: reado
 /** One sample per partition far ahead in event time with no metered metric: moves every watermark past the data. */
 export async function closeWindows(kafka: Kafka, topic: string, partitions: number, tsMs: number): Promise<void> {
   const serde = plainSerde();
-  const producer = kafka.producer({ idempotent: true });
+  const producer = kafka.producer({ idempotent: true, createPartitioner: Partitioners.DefaultPartitioner });
   await producer.connect();
   const messages: Message[] = [];
   for (let p = 0; p < partitions; p++) {

@@ -4,7 +4,7 @@
 // METERLINE_IDLE_TIMEOUT — as an on-time part, not a correction.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Message } from 'kafkajs';
+import { Partitioners, type Message } from 'kafkajs';
 import { plainSerde } from '../../avro/serde.js';
 import { sampleToRecord } from '../../avro/records.js';
 import type { Sample } from '../../pipeline/samples/sample.js';
@@ -33,7 +33,7 @@ const sample = (serverId: string, i: number): Sample => ({
 
 async function send(list: { s: Sample; partition: number }[]): Promise<void> {
   const serde = plainSerde();
-  const producer = p.kafka.producer({ idempotent: true });
+  const producer = p.kafka.producer({ idempotent: true, createPartitioner: Partitioners.DefaultPartitioner });
   await producer.connect();
   const messages: Message[] = [];
   for (const { s, partition } of list) messages.push({ key: s.serverId, partition, value: await serde.encode('sample', p.topics.raw, sampleToRecord(s)) });

@@ -4,6 +4,7 @@
 // aggregation kind; a record that is not a sample lands in metrics.dlq with its reason.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { Partitioners } from 'kafkajs';
 import { createSerde } from '../../avro/registry.js';
 import { loadConfig } from '../../config/env.js';
 import { recordToDeadLetter } from '../../avro/records.js';
@@ -33,7 +34,7 @@ test('rollups in TimescaleDB equal the reference model for every aggregation kin
 
   await produceSamples(p.kafka, p.topics.raw, samples);
   // A record that is not a sample: must reach the DLQ, not vanish.
-  const producer = p.kafka.producer();
+  const producer = p.kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
   await producer.connect();
   await producer.send({ topic: p.topics.raw, messages: [{ key: 'srv-0000', value: Buffer.from('{"not":"avro"}') }] });
   await producer.disconnect();
