@@ -26,7 +26,36 @@ export interface RecordProducer {
   close(): Promise<void>;
 }
 
+/**
+ * Records are sent in produce requests of at most this many bytes (keys + values + a per-record
+ * allowance), sequentially: a broker refuses a record batch over its max.message.bytes (1 MiB by
+ * default) for good, and kafkajs puts all of one send's records for a partition in one batch.
+ */
+export const MAX_REQUEST_BYTES = 768 * 1024;
+const RECORD_OVERHEAD_BYTES = 64;
+
+/** Splits records into chunks under `maxBytes`, keeping their order. */
+export function chunkRecords(records: OutRecord[], maxBytes: number): OutRecord[][] {
+  const chunks: OutRecord[][] = [];
+  let current: OutRecord[] = [];
+  let size = 0;
+  for (const r of records) {
+    const n = r.value.length + Buffer.byteLength(r.key ?? '') + RECORD_OVERHEAD_BYTES;
+    if (current.length > 0 && size + n > maxBytes) {
+      chunks.push(current);
+      current = [];
+      size = 0;
+    }
+    current.push(r);
+    size += n;
+  }
+  if (current.length > 0) chunks.push(current);
+  return chunks;
+}
+
 export interface AckedProducerOptions {
+  /** Bytes per produce request (see MAX_REQUEST_BYTES). */
+  maxRequestBytes?: number;
   /** How long a send waits for Kafka's acknowledgement. */
   ackTimeoutMs?: number;
   /** Broker-side wait for the in-sync replicas (the produce request's timeout). */
@@ -34,6 +63,21 @@ export interface AckedProducerOptions {
 }
 
 export const DEFAULT_ACK_TIMEOUT_MS = 10_000;
+
+function byTopic(records: OutRecord[]): { topic: string; messages: Message[] }[] {
+  const map = new Map<string, Message[]>();
+  for (const r of records) {
+    const list = map.get(r.topic) ?? [];
+    list.push({
+      key: r.key,
+      value: r.value,
+      ...(r.headers ? { headers: r.headers } : {}),
+      ...(r.timestampMs !== undefined ? { timestamp: String(r.timestampMs) } : {}),
+    });
+    map.set(r.topic, list);
+  }
+  return [...map].map(([topic, messages]) => ({ topic, messages }));
+}
 
 export function createAckedProducer(kafka: Pick<Kafka, 'producer'>, opts: AckedProducerOptions = {}): RecordProducer {
   const ackTimeoutMs = opts.ackTimeoutMs ?? DEFAULT_ACK_TIMEOUT_MS;
@@ -72,26 +116,15 @@ export function createAckedProducer(kafka: Pick<Kafka, 'producer'>, opts: AckedP
     for (const p of pending) {
       if (p.stalled) throw unavailable(`an earlier produce has waited ${now - p.startedMs} ms for acknowledgement; not sending more`);
     }
-    const byTopic = new Map<string, Message[]>();
-    for (const r of records) {
-      const list = byTopic.get(r.topic) ?? [];
-      list.push({
-        key: r.key,
-        value: r.value,
-        ...(r.headers ? { headers: r.headers } : {}),
-        ...(r.timestampMs !== undefined ? { timestamp: String(r.timestampMs) } : {}),
-      });
-      byTopic.set(r.topic, list);
-    }
     const entry = { startedMs: now, stalled: false };
     pending.add(entry);
     const work = (async () => {
       await connect();
-      await producer.sendBatch({
-        acks: -1,
-        timeout: opts.brokerAckTimeoutMs ?? 30_000,
-        topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
-      });
+      // Sequential chunks keep each partition's order; a failure part-way is "not acknowledged"
+      // like any other (the caller re-sends everything, sample ids remove the duplicates).
+      for (const chunk of chunkRecords(records, opts.maxRequestBytes ?? MAX_REQUEST_BYTES)) {
+        await producer.sendBatch({ acks: -1, timeout: opts.brokerAckTimeoutMs ?? 30_000, topicMessages: byTopic(chunk) });
+      }
     })();
     work.then(
       () => pending.delete(entry),

@@ -48,8 +48,15 @@ function firstInvalidUtf8(buf: Buffer): number {
 }
 
 /** The JSON value of one piece, or why it is not JSON. */
+/**
+ * One sample's bytes at most: a Kafka record must stay under the broker's max.message.bytes
+ * (1 MiB by default), and a sample's Avro form is no larger than its JSON.
+ */
+export const MAX_SAMPLE_BYTES = 256 * 1024;
+
 function parsePiece(bytes: Buffer): { ok: true; value: unknown } | { ok: false; code: RejectCode; reason: string } {
   if (bytes.length === 0) return { ok: false, code: 'json', reason: 'empty element: no sample between the commas' };
+  if (bytes.length > MAX_SAMPLE_BYTES) return { ok: false, code: 'invalid', reason: `the sample is ${bytes.length} bytes; at most ${MAX_SAMPLE_BYTES} per sample` };
   let text: string;
   try {
     text = utf8.decode(bytes);

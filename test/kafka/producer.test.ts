@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Kafka } from 'kafkajs';
-import { createAckedProducer } from '../../kafka/producer.js';
+import { createAckedProducer, chunkRecords } from '../../kafka/producer.js';
 import { isKind } from '../../lib/errors.js';
 
 interface Call { acks: number | undefined; topics: string[]; resolve: () => void; reject: (e: Error) => void }
@@ -84,4 +84,25 @@ test('a failed connect (no broker at start-up) is retried by the next send', asy
   assert.equal(f.connects(), 2);
   f.calls[0]?.resolve();
   await s;
+});
+
+test('records are cut into produce requests under the byte limit, in order, sent one after another', async () => {
+  const recs = Array.from({ length: 10 }, (_, i) => ({ topic: 't', key: 'k', value: Buffer.alloc(100, i) }));
+  // Each record counts 100 + 1 (key) + 64 = 165 bytes; 400 bytes hold two.
+  assert.deepEqual(chunkRecords(recs, 400).map((c) => c.map((r) => r.value[0])), [[0, 1], [2, 3], [4, 5], [6, 7], [8, 9]]);
+  // A record alone over the limit still goes (the broker judges it), on its own.
+  assert.deepEqual(chunkRecords(recs.slice(0, 2), 100).map((c) => c.length), [1, 1]);
+
+  const f = fakeKafka();
+  const p = createAckedProducer(f.kafka, { ackTimeoutMs: 5000, maxRequestBytes: 400 });
+  const s = p.send(recs);
+  await tick();
+  assert.equal(f.calls.length, 1, 'the second chunk waits for the first acknowledgement');
+  for (let i = 0; i < 5; i++) {
+    f.calls[i]?.resolve();
+    await tick();
+    await tick();
+  }
+  await s;
+  assert.equal(f.calls.length, 5);
 });

@@ -70,3 +70,9 @@ test('content types: accepted ones map to formats; others and non-UTF-8 charsets
   assert.match(String((parseContentType('application/json; charset=latin1') as { reason: string }).reason), /charset "latin1"/);
   assert.match(String((parseContentType(undefined) as { reason: string }).reason), /Content-Type is missing/);
 });
+
+test('one sample over 256 KiB is rejected by itself (a Kafka record must fit the broker limit)', () => {
+  const huge = JSON.stringify(s('h', '2026-10-10T11:59:00Z', { labels: { pad: 'x'.repeat(300_000) } }));
+  const body = `[${huge},${JSON.stringify(s('ok'))}]`;
+  assert.deepEqual(run(body), [`0 invalid: the sample is ${huge.length} bytes; at most 262144 per sample`, 'ok ok']);
+});

@@ -218,3 +218,21 @@ test('broker cut off: 503 and nothing claimed; broker back: accepted again by th
   assert.equal(status, 202);
   await reader.until(rawHas(['outage-1', 'after-outage']), 'the re-sent samples');
 });
+
+test('a request larger than one Kafka record batch for one server is accepted whole', async () => {
+  // ~3 MB of samples of one server: one partition, far over the broker's 1 MiB batch limit.
+  const bigConfig = { ...config, maxBodyBytes: 8 << 20, maxBatchSamples: 20_000 };
+  const bigApp = createApp();
+  const running = await startIngest(bigConfig, log, bigApp, { kafka: createKafka(config.kafka, { level: 'nothing' }), lookup: cachedKeyLookup(store, { ttlMs: 0 }) });
+  try {
+    const n = 12_000;
+    const body = Array.from({ length: n }, (_, i) => JSON.stringify(sample(`big-${i}`, 'srv-big', { labels: { note: 'x'.repeat(150) } }))).join('\n');
+    assert.ok(body.length > 3_000_000);
+    const res = await bigApp.request('/v1/samples', { method: 'POST', body, headers: { 'content-type': 'application/x-ndjson', authorization: `Bearer ${secret}` } });
+    assert.equal(res.status, 202);
+    assert.deepEqual(await res.json(), { accepted: n, rejected: [] });
+    await reader.until(() => reader.got.filter((g) => g.topic === topics.raw && g.message.key?.toString() === 'srv-big').length >= n, `${n} records of srv-big`, 60_000);
+  } finally {
+    await running.stop();
+  }
+});

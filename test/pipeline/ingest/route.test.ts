@@ -129,3 +129,22 @@ test('NDJSON and CloudEvents bodies reach the publisher as the same samples', as
   assert.equal((await t.post(JSON.stringify([ev]), 'application/cloudevents-batch+json')).status, 202);
   assert.deepEqual(t.published.flatMap((b) => b.samples.map((s) => `${s.id}@${s.serverId}`)), ['n1@srv-1', 'n2@srv-1', 'c1@srv-5', 'c1@srv-5']);
 });
+
+test('a declared Content-Length over the limit is refused before the body is read', async () => {
+  const t = await setup({ maxBodyBytes: 2000 });
+  let pulled = 0;
+  const stream = new ReadableStream<Uint8Array>({
+    pull(ctl) {
+      pulled++;
+      ctl.enqueue(new Uint8Array(100));
+      if (pulled > 50) ctl.close();
+    },
+  });
+  const res = await t.app.request('/v1/samples', {
+    method: 'POST', body: stream, duplex: 'half',
+    headers: { 'content-type': 'application/json', 'content-length': '5000', authorization: `Bearer ${t.agent.secret}` },
+  } as RequestInit);
+  assert.equal(res.status, 413);
+  assert.match(((await res.json()) as { error: string }).error, /Content-Length 5000\) exceeds METERLINE_MAX_BODY_BYTES \(2000 bytes\)/);
+  assert.ok(pulled <= 1, `read ${pulled} chunks`); // a ReadableStream may pre-pull one chunk on creation
+});
