@@ -7,7 +7,7 @@ import type { Config } from '../config/env.js';
 import type { Logger } from './log.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { databaseProbeFromConfig, kafkaProbeFromConfig, type ClosableProbe } from './probes.js';
-import { createReadiness, type Readiness } from './readiness.js';
+import { createReadiness, type Readiness, type ReadinessOptions } from './readiness.js';
 
 export type Dependency = 'kafka' | 'database';
 
@@ -34,12 +34,17 @@ export function needsOf(roles: readonly string[]): Dependency[] {
   return [...all].sort();
 }
 
-export function createRoleProcess(config: Config, log: Logger, needs: readonly Dependency[]): RoleProcess {
+export function createRoleProcess(
+  config: Config,
+  log: Logger,
+  needs: readonly Dependency[],
+  probeOptions: Pick<ReadinessOptions, 'timeoutMs' | 'cacheMs'> = {},
+): RoleProcess {
   const metrics = createMetrics();
   const probes: Record<string, ClosableProbe> = {};
   if (needs.includes('kafka')) probes.kafka = kafkaProbeFromConfig(config.kafka);
   if (needs.includes('database')) probes.database = databaseProbeFromConfig(config.database);
-  const readiness = createReadiness({ probes: Object.fromEntries(Object.entries(probes).map(([k, p]) => [k, p.probe])) });
+  const readiness = createReadiness({ ...probeOptions, probes: Object.fromEntries(Object.entries(probes).map(([k, p]) => [k, p.probe])) });
   const app = createApp({ log, metrics, readiness });
   return {
     app,
