@@ -64,7 +64,7 @@ export class RoleProcess {
   private waiters: { re: RegExp; resolve: (line: string) => void }[] = [];
   readonly exited: Promise<number | null>;
 
-  constructor(role: 'aggregate' | 'sink', p: Pipeline, args: string[] = []) {
+  constructor(role: 'aggregate' | 'sink' | 'rate', p: Pipeline, args: string[] = []) {
     this.child = spawn(process.execPath, [join(ROOT, 'bin/meterline.js'), role, '--catalog', p.catalogFile, ...args], {
       env: p.env,
       stdio: ['ignore', 'ignore', 'pipe'],
