@@ -58,6 +58,7 @@ export function watchConsumerLag(opts: { kafka: Kafka; targets: readonly LagTarg
   };
   const timer = setInterval(() => void poll(), opts.intervalMs ?? 15_000);
   timer.unref();
+  void poll(); // a first value at start, not one interval later
   return {
     poll,
     async stop() {

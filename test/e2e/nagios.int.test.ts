@@ -52,7 +52,7 @@ const keys = { agent: '', finance: '' };
 before(async () => {
   p = await pipeline('nagios', CATALOG, {
     KAFKA_PARTITIONS: '1', METERLINE_WINDOW: '1m', METERLINE_ALLOWED_LATENESS: '1m', METERLINE_IDLE_TIMEOUT: '2s',
-    METERLINE_CATALOG: '', PORT: '0', METERLINE_LOG_LEVEL: 'warn',
+    METERLINE_CATALOG: '', PORT: '0',
   });
   const config = loadConfig({ ...p.env, METERLINE_CATALOG: p.catalogFile });
   const store = pgKeyStore(p.db.pool);
@@ -139,4 +139,29 @@ test('perfdata + nagios.log over HTTP → rollups, availability and an SLA credi
     [['base_fee', '30.00'], ['usage', '1.50'], ['sla_credit', '-3.00']],
   );
   assert.equal(total, '28.50');
+});
+
+/** The child's /metrics (its port is logged at start: PORT=0 lets the OS choose). */
+async function scrape(c: RoleProcess): Promise<string> {
+  const line = await c.waitFor(/listening on port \d+/);
+  const port = /listening on port (\d+)/.exec(line)?.[1];
+  return (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+}
+const value = (text: string, series: string): number | undefined => {
+  const m = new RegExp(`^${series.replace(/[{}"$.]/g, (ch) => `\\${ch}`)} (\\S+)$`, 'm').exec(text);
+  return m ? Number(m[1]) : undefined;
+};
+
+test('every role counted what it did into the metrics it serves', async () => {
+  const ingest = await (await fetch(`${base}/metrics`)).text();
+  assert.equal(value(ingest, 'meterline_samples_ingested_total{format="nagios-perfdata"}'), 6);
+  assert.equal(value(ingest, 'meterline_nagios_host_states_total{result="stored"}'), 2);
+  const [aggregate, sink, rate] = await Promise.all(children.map(scrape));
+  assert.equal(value(aggregate!, 'meterline_samples_aggregated_total'), 6);
+  assert.ok((value(aggregate!, 'meterline_rollups_emitted_total{correction="false"}') ?? 0) >= 2, 'srv-1 and closer parts');
+  assert.ok(value(aggregate!, 'meterline_watermark_delay_seconds{partition="0"}') !== undefined);
+  assert.ok((value(sink!, 'meterline_sink_rows_total') ?? 0) >= 1);
+  assert.ok((value(sink!, 'meterline_sink_batch_seconds_count') ?? 0) >= 1);
+  assert.ok((value(rate!, 'meterline_draft_recompute_seconds_count') ?? 0) >= 1);
+  assert.match(aggregate!, new RegExp(`^meterline_consumer_lag_records\\{group="${p.prefix.replace(/\./g, '\\.')}meterline-aggregate",`, 'm'));
 });
