@@ -6,6 +6,8 @@
 // Exit status: 0 = every line was used; 1 = some input lines were rejected (each was reported
 // on stderr as file:line: reason, and the invoices printed are without them) or the catalogue
 // is invalid; 2 = bad usage.
+import { stat } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { basename } from 'node:path';
 import type { Command } from '../command.js';
 import { UsageError } from '../command.js';
@@ -18,11 +20,28 @@ import { billJson, billTable, compareJson, compareTable } from '../../rating/emb
 
 const USAGE =
   'usage: meterline bill --catalog FILE --events FILE[,FILE…] --period YYYY-MM [--nagios FILE] [--format json|table] ' +
-  '[--compare-catalog FILE] [--window DURATION] [--detail]';
+  '[--compare-catalog FILE] [--window DURATION] [--jobs auto|N] [--detail] [--progress]';
 
 /** Windows of the embedded aggregator. Invoices do not depend on it (parts are cut at period
  *  and subscription boundaries and merged); a day keeps a month of input fast. */
 const DEFAULT_WINDOW = '1d';
+
+/** Inputs below this are parsed in-process: starting workers costs more than it saves. */
+const WORKERS_FROM_BYTES = 64 * 1024 * 1024;
+
+/** `--jobs N` parse workers, or `auto`: none for small input, else one per spare core (≤ 4). */
+async function workersFor(jobs: string, files: readonly string[]): Promise<number> {
+  if (jobs !== 'auto') {
+    if (!/^\d+$/.test(jobs) || Number(jobs) > 64) throw new UsageError(`--jobs must be auto or a number of parse workers 0…64 (got ${JSON.stringify(jobs)})`);
+    return Number(jobs);
+  }
+  let bytes = 0;
+  for (const f of files) {
+    if (f === '-') return 0;
+    bytes += (await stat(f).catch(() => ({ size: 0 }))).size;
+  }
+  return bytes < WORKERS_FROM_BYTES ? 0 : Math.max(0, Math.min(availableParallelism() - 1, 4));
+}
 
 const rate = (n: number, ms: number): string => `${Math.round(n / Math.max(ms / 1000, 0.001)).toLocaleString('en')}/s`;
 
@@ -42,6 +61,7 @@ export const command: Command = {
       format: { type: 'string', default: 'json' },
       'compare-catalog': { type: 'string' },
       window: { type: 'string', default: DEFAULT_WINDOW },
+      jobs: { type: 'string', default: 'auto' },
       detail: { type: 'boolean', default: false },
       progress: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
@@ -62,6 +82,7 @@ export const command: Command = {
     } catch (err) {
       throw new UsageError(`--window: ${(err as Error).message}`);
     }
+    const parseWorkers = await workersFor(values.jobs, eventFiles);
     const catalogFiles = [values.catalog as string, ...(values['compare-catalog'] ? [values['compare-catalog']] : [])];
     const catalogs = await Promise.all(catalogFiles.map((f) => loadCatalog(f)));
     try {
@@ -77,6 +98,7 @@ export const command: Command = {
       eventFiles,
       ...(values.nagios ? { nagiosFile: values.nagios } : {}),
       windowMs,
+      parseWorkers,
       onRejected: (r) => process.stderr.write(`${r.file}:${r.line}: ${r.reason}\n`),
       ...(showProgress ? { onProgress: (s: BillStats) => process.stderr.write(`bill: ${describe(s)}\n`) } : {}),
     });

@@ -8,13 +8,14 @@ import { buildDownIntervals, type DownInterval } from '../../nagios/intervals.js
 import { parseNagiosLine } from '../../nagios/lines.js';
 import type { HostStateEvent } from '../../nagios/state.js';
 import { Aggregator } from '../../pipeline/aggregation/aggregator.js';
-import { parseSample } from '../../pipeline/samples/parse.js';
 import type { Sample } from '../../pipeline/samples/sample.js';
 import { SubscriptionIndex } from '../attribution.js';
 import type { Invoice } from '../invoice-types.js';
 import { parsePeriod, type BillingPeriod } from '../period.js';
 import { ratePeriod } from '../rate-period.js';
-import { readLineBatches, readLines } from './lines.js';
+import { readLines } from './lines.js';
+import { isRejection, type LineItem } from './parse-line.js';
+import { parsedBatches } from './parsed-batches.js';
 import { SeenIdSet } from './seen-ids.js';
 import { UsageCollector, splitPointsFor, type Unattributed } from './usage-collector.js';
 
@@ -43,6 +44,8 @@ export interface BillOptions {
   period: string;
   eventFiles: readonly string[];
   nagiosFile?: string;
+  /** Worker threads parsing lines (0 = parse in-process). Invoices do not depend on it. */
+  parseWorkers?: number;
   /** Internal window of the embedded aggregator (invoices do not depend on it). */
   windowMs: number;
   onRejected: (r: Rejected) => void;
@@ -111,6 +114,10 @@ export async function runBill(o: BillOptions): Promise<{ runs: BillRun[]; stats:
       reject(file, line, err.message);
     }
   };
+  const take = (item: LineItem, file: string, line: number): void => {
+    if (isRejection(item)) reject(file, line, item.reason);
+    else feed(item, file, line);
+  };
   const progress = (): void => {
     if (o.onProgress && (stats.lines & 0xffff) === 0 && now() >= nextProgress) {
       nextProgress = now() + 1000;
@@ -118,33 +125,15 @@ export async function runBill(o: BillOptions): Promise<{ runs: BillRun[]; stats:
     }
   };
 
-  for (const file of o.eventFiles) {
-    for await (const { firstLine, lines } of readLineBatches(file)) {
-      for (let i = 0; i < lines.length; i++) {
-        const text = lines[i]!;
-        stats.lines++;
-        progress();
-        if (text.length === 0 || text.trim() === '') continue;
-        let value: unknown;
-        try {
-          value = JSON.parse(text);
-        } catch (err) {
-          reject(file, firstLine + i, `not JSON: ${(err as Error).message}`);
-          continue;
-        }
-        if (Array.isArray(value)) {
-          // A line may hold a JSON array of samples (the HTTP batch form, SPEC §2).
-          value.forEach((v, k) => {
-            const r = parseSample(v);
-            if (!r.ok) reject(file, firstLine + i, `[${k}]: ${r.reason}`);
-            else feed(r.sample, file, firstLine + i);
-          });
-          continue;
-        }
-        const r = parseSample(value);
-        if (!r.ok) reject(file, firstLine + i, r.reason);
-        else feed(r.sample, file, firstLine + i);
-      }
+  for await (const { file, firstLine, results } of parsedBatches(o.eventFiles, o.parseWorkers ?? 0)) {
+    for (let i = 0; i < results.length; i++) {
+      stats.lines++;
+      progress();
+      const r = results[i];
+      if (r === undefined) continue;
+      if (Array.isArray(r)) {
+        for (const item of r) take(item, file, firstLine + i);
+      } else take(r, file, firstLine + i);
     }
   }
 

@@ -94,7 +94,7 @@ test('bill --nagios: one hour HARD down → 10 % SLA credit, discount and commit
   assert.equal(acme.total, '500.00');
 });
 
-test('bill: split into files, duplicates across files, a bad line reported with file:line, exit 1', () => {
+for (const jobs of ['0', '2']) test(`bill --jobs ${jobs}: split into files, duplicates across files, bad lines reported with file:line, exit 1`, () => {
   const dir = mkdtempSync(join(tmpdir(), 'meterline-bill-'));
   const lines = readFileSync(ex('samples.ndjson'), 'utf8').trimEnd().split('\n');
   const a = join(dir, 'a.ndjson');
@@ -102,11 +102,13 @@ test('bill: split into files, duplicates across files, a bad line reported with 
   writeFileSync(a, lines.slice(0, 6).join('\n') + '\n');
   // b repeats a's last sample (a duplicate id) and carries one malformed and one invalid line.
   writeFileSync(b, [lines[5], '{"id": "broken"', '{"id":"x","server_id":"srv-0001","ts":"yesterday","metrics":{"a":1}}', ...lines.slice(6)].join('\n') + '\n');
-  const r = bill('--catalog', ex('catalog.yaml'), '--events', `${a},${b}`, '--period', '2026-10');
+  const r = bill('--catalog', ex('catalog.yaml'), '--events', `${a},${b}`, '--period', '2026-10', '--jobs', jobs);
   assert.equal(r.code, 1);
   assert.match(r.stderr, new RegExp(`${b.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:2: not JSON`));
   assert.match(r.stderr, /b\.ndjson:3: ts "yesterday" is not RFC 3339/);
   assert.match(r.stderr, /2 input line\(s\) rejected/);
+  // reported in input order, whatever thread parsed them
+  assert.ok(r.stderr.indexOf('b.ndjson:2:') < r.stderr.indexOf('b.ndjson:3:'));
   // Everything else is billed exactly as from the single file.
   assert.deepEqual(JSON.parse(r.stdout), EXPECTED);
 });
@@ -145,4 +147,21 @@ test('bill: a bad catalogue is rejected with every problem by path; bad usage ex
   assert.equal(u.code, 2);
   assert.match(u.stderr, /missing --period/);
   assert.equal(bill('--catalog', ex('catalog.yaml'), '--events', ex('samples.ndjson'), '--period', '2026-13').code, 2);
+});
+
+test('bill: a line may hold a JSON array of samples, and CloudEvents are samples too', () => {
+  // srv-0002's requests again, as an array line and a CloudEvent: 1 500 000 (ids a1) +
+  // 700 000 (ce-1) inside its subscription → 2 200 000 → 3 packages × 0.50 = 1.50; one bad element.
+  const dir = mkdtempSync(join(tmpdir(), 'meterline-bill-'));
+  const f = join(dir, 'mixed.ndjson');
+  writeFileSync(f, [
+    JSON.stringify([{ id: 'a1', server_id: 'srv-0002', ts: '2026-10-11T08:00:00Z', metrics: { http_requests: 1500000 } }, { id: 'a2', server_id: 'srv-0002' }]),
+    JSON.stringify({ specversion: '1.0', id: 'ce-1', source: 'agent', type: 'meterline.sample', subject: 'srv-0002', time: '2026-10-11T09:00:00Z', data: { metrics: { http_requests: 700000 } } }),
+  ].join('\n') + '\n');
+  const r = bill('--catalog', ex('catalog.yaml'), '--events', f, '--period', '2026-10');
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /mixed\.ndjson:1: \[1\]: ts is missing/);
+  const acme = JSON.parse(r.stdout).invoices[0];
+  assert.deepEqual(acme.lines.find((l: { meter?: string }) => l.meter === 'requests'),
+    { type: 'usage', server_id: 'srv-0002', plan: 'c4-hourly', meter: 'requests', quantity: '2200000', unit: 'request', amount: '1.50' });
 });

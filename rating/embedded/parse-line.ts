@@ -1,0 +1,33 @@
+// One NDJSON line → what bill feeds: a sample, a rejection reason, nothing (blank line), or —
+// for a line holding a JSON array (the HTTP batch form, SPEC §2) — one of those per element.
+// Shared by the in-process path and the parse workers, so both accept exactly the same input.
+import { parseSample } from '../../pipeline/samples/parse.js';
+import type { Sample } from '../../pipeline/samples/sample.js';
+
+/** A rejection: the reason, for `file:line: reason`. */
+export interface Rejection {
+  reason: string;
+}
+
+export type LineItem = Sample | Rejection;
+export type LineResult = LineItem | LineItem[] | undefined;
+
+export const isRejection = (x: LineItem): x is Rejection => (x as Rejection).reason !== undefined;
+
+export function parseLine(text: string): LineResult {
+  if (text.length === 0 || text.trim() === '') return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    return { reason: `not JSON: ${(err as Error).message}` };
+  }
+  if (Array.isArray(value)) {
+    return value.map((v, k): LineItem => {
+      const r = parseSample(v);
+      return r.ok ? r.sample : { reason: `[${k}]: ${r.reason}` };
+    });
+  }
+  const r = parseSample(value);
+  return r.ok ? r.sample : { reason: r.reason };
+}

@@ -1,0 +1,90 @@
+// Line batches of the event files, parsed, in file order: in-process, or by a pool of worker
+// threads (parsing is about half of bill's work and needs no shared state). Results are
+// re-sequenced, so the caller sees exactly the order of the files — counters are applied in
+// arrival order (SPEC §3), and dedup keeps the first occurrence — whatever the workers' speed.
+import { Worker } from 'node:worker_threads';
+import { parseLine, type LineResult } from './parse-line.js';
+import type { ParseRequest, ParseResponse } from './parse-worker.js';
+import { readLineBatches } from './lines.js';
+
+export interface ParsedBatch {
+  file: string;
+  firstLine: number;
+  results: LineResult[];
+}
+
+/** In flight per worker: enough to hide latency, few enough to bound memory (~1 MiB a batch). */
+const IN_FLIGHT_PER_WORKER = 3;
+
+function startWorker(): Worker {
+  const self = import.meta.url;
+  if (self.endsWith('.ts')) {
+    // A checkout runs TypeScript through tsx: the worker registers it first, as bin/meterline.js does.
+    const tsx = import.meta.resolve('tsx/esm/api');
+    const target = new URL('./parse-worker.ts', self).href;
+    return new Worker(`import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(target)}); });`, { eval: true });
+  }
+  return new Worker(new URL('./parse-worker.js', self));
+}
+
+export async function* parsedBatches(files: readonly string[], workers: number): AsyncGenerator<ParsedBatch> {
+  if (workers <= 0) {
+    for (const file of files) {
+      for await (const b of readLineBatches(file)) yield { file: b.file, firstLine: b.firstLine, results: b.lines.map(parseLine) };
+    }
+    return;
+  }
+  const pool = Array.from({ length: workers }, startWorker);
+  const done = new Map<number, LineResult[]>();
+  const meta = new Map<number, { file: string; firstLine: number }>();
+  let failure: Error | undefined;
+  let wake: (() => void) | undefined;
+  const notify = (): void => {
+    const w = wake;
+    wake = undefined;
+    w?.();
+  };
+  for (const w of pool) {
+    w.on('message', (r: ParseResponse) => {
+      done.set(r.seq, r.results);
+      notify();
+    });
+    w.on('error', (err) => {
+      failure ??= err;
+      notify();
+    });
+  }
+  const waitForResult = (): Promise<void> => new Promise((resolve) => (wake = resolve));
+  let sent = 0;
+  let next = 0;
+  try {
+    for (const file of files) {
+      for await (const b of readLineBatches(file)) {
+        meta.set(sent, { file: b.file, firstLine: b.firstLine });
+        pool[sent % pool.length]!.postMessage({ seq: sent, lines: b.lines } satisfies ParseRequest);
+        sent++;
+        // Hand over what is ready, in order; wait when too much is in flight.
+        while (!failure && (done.has(next) || sent - next >= workers * IN_FLIGHT_PER_WORKER)) {
+          if (!done.has(next)) await waitForResult();
+          else yield take(next++);
+        }
+        if (failure) throw failure;
+      }
+    }
+    while (next < sent) {
+      if (failure) throw failure;
+      if (!done.has(next)) await waitForResult();
+      else yield take(next++);
+    }
+  } finally {
+    await Promise.all(pool.map((w) => w.terminate()));
+  }
+
+  function take(seq: number): ParsedBatch {
+    const results = done.get(seq) ?? [];
+    const m = meta.get(seq) ?? { file: '', firstLine: 0 };
+    done.delete(seq);
+    meta.delete(seq);
+    return { file: m.file, firstLine: m.firstLine, results };
+  }
+}
