@@ -1,0 +1,64 @@
+// Deduplication state must survive Redis going away: a key acknowledged just before a crash
+// (SIGKILL: no shutdown save) is there after `up`, which only the append-only file gives. Runs
+// its own Redis (own port base and stack dir) so the shared stack is untouched.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { stackPorts } from '../../config/variables.js';
+import { stackPaths, type StackSettings } from '../../stack/paths.js';
+import { portFree, waitUntil } from '../../stack/net.js';
+import { ourLivePid, pidFile, processStartTime } from '../../stack/process.js';
+import { redis } from '../../stack/redis.js';
+import { down, up } from '../../stack/stack.js';
+
+const dir = mkdtempSync(join(os.tmpdir(), 'meterline-redis-restart-'));
+const quiet = { progress: () => undefined, result: () => undefined };
+
+async function settings(): Promise<StackSettings> {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const base = 41_000 + 500 * Math.floor(Math.random() * 40);
+    if (await portFree(stackPorts(base).redis)) {
+      return {
+        paths: stackPaths({ METERLINE_STACK_DIR: dir }),
+        ports: stackPorts(base),
+        portBase: base,
+        schemaRegistry: false,
+      };
+    }
+  }
+  throw new Error('no free port for Redis');
+}
+
+const s = await settings();
+after(async () => {
+  await down(s, quiet, [redis]);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test('a key acknowledged before a crash is read after the restart (append-only file)', async () => {
+  await up(s, quiet, [redis]);
+  const url = `redis://127.0.0.1:${s.ports.redis}`;
+  const before = new Redis(url);
+  assert.equal(await before.set('dedup:sample-1', '1', 'PX', 3_600_000, 'NX'), 'OK');
+  await before.quit();
+  // A crash: no chance to write a snapshot. (RDB save points need 100+ writes or an hour.)
+  const pid = ourLivePid(pidFile(s.paths.run, 'redis'));
+  assert.ok(pid !== undefined);
+  process.kill(pid, 'SIGKILL');
+  await waitUntil(async () => processStartTime(pid) === undefined, {
+    what: 'redis to die',
+    timeoutMs: 10_000,
+    intervalMs: 20,
+  });
+  await up(s, quiet, [redis]);
+  const afterRestart = new Redis(url);
+  try {
+    assert.equal(await afterRestart.get('dedup:sample-1'), '1');
+    assert.equal(await afterRestart.set('dedup:sample-1', '1', 'PX', 3_600_000, 'NX'), null); // still a duplicate
+  } finally {
+    await afterRestart.quit();
+  }
+});
