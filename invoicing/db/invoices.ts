@@ -103,7 +103,7 @@ export async function writeDraft(db: Queryable, inv: RatedInvoice, existing: Inv
       name: 'invoice_lines.insert',
       text: `INSERT INTO invoice_lines (invoice_id, n, type, subscription_id, server_id, plan, meter, period_of_usage, usage_from, usage_to, amount, data, detail)
              SELECT $1, * FROM unnest($2::int[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
-                                      $9::timestamptz[], $10::timestamptz[], $11::numeric[], $12::jsonb[], $13::jsonb[])`,
+                                      $9::timestamptz[], $10::timestamptz[], $11::numeric[], $12::json[], $13::jsonb[])`,
       values: [
         id,
         ls.map((_, i) => i + 1),
