@@ -10,13 +10,17 @@ import type { RunningRole } from '../../roles/role.js';
 import { untilShutdown } from '../../lib/signals.js';
 
 export const command: Command = {
-  summary: 'run all roles in one process (uses the services configured in the environment)',
+  summary: 'run all roles in one process (uses the services configured in the environment) [--catalog FILE]',
   async run(argv) {
-    parseFlags(argv, {});
-    const config = loadConfig();
+    const { values } = parseFlags(argv, { catalog: { type: 'string' } });
+    const config = { ...loadConfig(), ...(values.catalog ? { catalogPath: values.catalog } : {}) };
     const log = createLogger(config.logLevel);
     // One app, one metric registry, readiness over what all roles need.
-    const server = roleServer(config, log, ROLES.map((r) => r.name));
+    const server = roleServer(
+      config,
+      log,
+      ROLES.map((r) => r.name),
+    );
     const running: { name: string; role: RunningRole }[] = [];
     const shutdown = untilShutdown();
     try {

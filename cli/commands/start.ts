@@ -4,7 +4,8 @@
 import type { Command } from '../command.js';
 import { loadConfig } from '../../config/env.js';
 import { isKind } from '../../lib/errors.js';
-import { stackSettings } from '../../stack/paths.js';
+import { join, relative } from 'node:path';
+import { checkoutRoot, stackSettings } from '../../stack/paths.js';
 import { up } from '../../stack/stack.js';
 import { runMigrations } from './migrate.js';
 import { command as runCommand } from './run.js';
@@ -14,6 +15,7 @@ const EXTERNAL = ['KAFKA_BROKERS', 'DATABASE_URL', 'REDIS_URL'] as const;
 export const command: Command = {
   summary: 'bring the local stack up (unless services are configured), migrate, run all roles',
   async run(argv) {
+    const args = [...argv];
     if (!EXTERNAL.every((name) => process.env[name]?.trim())) {
       console.error('start: no external services configured; bringing the local stack up…');
       const env: Record<string, string> = {};
@@ -33,9 +35,21 @@ export const command: Command = {
       }
       // Settings the user gave win over the stack's.
       for (const [k, v] of Object.entries(env)) if (!process.env[k]?.trim()) process.env[k] = v;
+      // Local development only: the example catalogue, so `npm start` runs on a fresh clone.
+      // With external services (a deployment) a missing catalogue stays an error.
+      if (
+        !process.env.METERLINE_CATALOG?.trim() &&
+        !args.some((a) => a === '--catalog' || a.startsWith('--catalog='))
+      ) {
+        const example = join(checkoutRoot(), 'examples', 'catalog.yaml');
+        console.error(
+          `start: no catalogue given (--catalog or METERLINE_CATALOG); using ${relative(process.cwd(), example)}`,
+        );
+        args.push('--catalog', example);
+      }
     }
     const config = loadConfig(); // validates everything before any work
     await runMigrations(config.database, (line) => console.error(line));
-    return runCommand.run(argv);
+    return runCommand.run(args);
   },
 };

@@ -41,6 +41,7 @@ test('start migrates, serves /healthz and stops cleanly on SIGTERM', { timeout: 
     KAFKA_BROKERS: config.kafka.brokers.join(','),
     DATABASE_URL: at(name),
     REDIS_URL: config.redisUrl,
+    METERLINE_CATALOG: join(root, 'examples', 'catalog.yaml'), // roles that need one get the example
   };
   const child = spawn(process.execPath, [join(root, 'bin', 'meterline.js'), 'start'], {
     env,
