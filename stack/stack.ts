@@ -99,7 +99,7 @@ async function bringUp(
   }).catch((err: Error) => {
     throw new MeterlineError(
       'unavailable',
-      err.message.startsWith(svc.name)
+      err.message.startsWith(`${svc.name}:`) // already names the service and its log
         ? err.message
         : `${svc.name}: ${err.message}; see ${show(s, ctx.logFile)}`,
     );
@@ -160,7 +160,6 @@ export async function status(s: StackSettings): Promise<ServiceStatus[]> {
   );
 }
 
-/** Stops, in reverse order, every service whose pid file names a live process of ours. */
 /**
  * Stops every service whose pid file names a live process of ours: dependants first (the
  * registry needs PostgreSQL), then the rest together. With `purge`, also deletes the stack's
