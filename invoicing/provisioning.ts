@@ -97,7 +97,7 @@ export class ProvisioningService {
     const customerId = isMapValue(raw) && typeof raw.customer === 'string' ? raw.customer : undefined;
     const known = customerId !== undefined && (await getCustomer(this.pool, customerId)) ? [customerId] : [];
     const c = new Checker();
-    const [sub] = validateSubscriptions(c, [raw], new Set(known), new Set(Object.keys(this.ctx.catalog.plans)));
+    const [sub] = validateSubscriptions(c, [raw], new Set(known), new Set(Object.keys(this.ctx.catalog.plans)), this.ctx.catalog.timezone);
     if (c.problems.length > 0 || !sub) throw new ValidationError('subscription', renamed(c.problems, 'subscriptions[0]'));
     return withTransaction(this.pool, async (client) => {
       await lockCustomer(client, sub.customer);
@@ -129,7 +129,7 @@ export class ProvisioningService {
     const m = c.map(raw, '(body)');
     if (m) c.keys(m, '(body)', ['to']);
     if (m && !('to' in m)) c.add('to', 'is required (an RFC 3339 timestamp, or null for open-ended)');
-    const toMs = m ? c.timestamp(m.to, 'to', false) : undefined;
+    const toMs = m ? c.timestamp(m.to, 'to', this.ctx.catalog.timezone, false) : undefined;
     if (c.problems.length > 0) throw new ValidationError('subscription change', c.problems);
     const current = await getSubscription(this.pool, id);
     if (!current) throw new MeterlineError('not_found', `no subscription ${JSON.stringify(id)}`);
