@@ -183,3 +183,48 @@ test('request ids: a sane x-request-id is echoed, junk is replaced by a fresh on
   const junk = await t.call('GET', '/healthz', { headers: { 'x-request-id': 'bad id with spaces' } });
   assert.match(junk.headers.get('x-request-id') ?? '', /^[0-9a-f-]{36}$/);
 });
+
+test('a server that changed hands: each customer key sees only its own time of it', async () => {
+  // srv-3: beta's until 2026-10-16, acme's from then on.
+  for (const [id, customer, from, to] of [
+    ['s3-beta', 'beta', '2026-10-01T00:00:00Z', '2026-10-16T00:00:00Z'],
+    ['s3-acme', 'acme', '2026-10-16T00:00:00Z', null],
+  ] as const) {
+    await t.db.pool.query(
+      `INSERT INTO subscriptions (id, server_id, customer, plan, valid_from, valid_to, source) VALUES ($1, 'srv-3', $2, 'monthly', $3, $4, 'api')`,
+      [id, customer, new Date(from), to === null ? null : new Date(to)],
+    );
+  }
+  const client = await t.db.pool.connect();
+  try {
+    await storeParts(client, [{ part: part('srv-3', '2026-10-10T00:00:00Z', '500', 31) }, { part: part('srv-3', '2026-10-20T00:00:00Z', '5', 32) }]);
+  } finally {
+    client.release();
+  }
+  const at = (iso: string) => Date.parse(iso);
+  await storeHostStates(
+    t.db.pool,
+    [
+      { host: 'srv-3', state: 'DOWN', hard: true, tsMs: at('2026-10-05T00:00:00Z'), source: 'alert' }, // beta's time: 10 h
+      { host: 'srv-3', state: 'UP', hard: true, tsMs: at('2026-10-05T10:00:00Z'), source: 'alert' },
+      { host: 'srv-3', state: 'DOWN', hard: true, tsMs: at('2026-10-20T00:00:00Z'), source: 'alert' }, // acme's time: 1 h
+      { host: 'srv-3', state: 'UP', hard: true, tsMs: at('2026-10-20T01:00:00Z'), source: 'alert' },
+    ],
+    {},
+  );
+  const rollups = await t.call('GET', '/v1/rollups?server_id=srv-3&from=2026-10-01T00:00:00Z&granularity=month', { key: t.keys.acme });
+  assert.deepEqual((rollups.json as { rollups: Array<Record<string, string>> }).rollups.map((r) => r.value), ['5']);
+
+  const acme = (await t.call('GET', '/v1/availability?server_id=srv-3&period=2026-10', { key: t.keys.acme })).json as Record<string, unknown>;
+  // Covered 2026-10-16 → 11-01: 16 days = 1382400 s; down 3600 s;
+  // 100 × (1 − 3600/1382400) = 99.7395833… → 99.739583.
+  assert.deepEqual(acme.covered, [{ from: '2026-10-16T00:00:00Z', to: '2026-11-01T00:00:00Z' }]);
+  assert.deepEqual(acme.down_intervals, [{ start: '2026-10-20T00:00:00Z', end: '2026-10-20T01:00:00Z' }]);
+  assert.equal(acme.availability_pct, '99.739583');
+  const beta = (await t.call('GET', '/v1/availability?server_id=srv-3&period=2026-10', { key: t.keys.beta })).json as Record<string, unknown>;
+  // Covered 10-01 → 10-16: 15 days = 1296000 s; down 36000 s; 100 × (1 − 1/36) = 97.2222… → 97.222222.
+  assert.deepEqual(beta.down_intervals, [{ start: '2026-10-05T00:00:00Z', end: '2026-10-05T10:00:00Z' }]);
+  assert.equal(beta.availability_pct, '97.222222');
+  const all = (await t.call('GET', '/v1/availability?server_id=srv-3&period=2026-10', { key: t.keys.finance })).json as Record<string, unknown>;
+  assert.equal(all.down_seconds, '39600');
+});
