@@ -18,7 +18,7 @@ async function exported(): Promise<Set<string>> {
   const names = new Set<string>();
   for (const metric of await m.registry.getMetricsAsJSON()) {
     names.add(metric.name);
-    if (metric.type === ('histogram' as typeof metric.type)) for (const suffix of ['_bucket', '_count', '_sum']) names.add(`${metric.name}${suffix}`);
+    if (String(metric.type) === 'histogram') for (const suffix of ['_bucket', '_count', '_sum']) names.add(`${metric.name}${suffix}`);
   }
   return names;
 }
