@@ -58,10 +58,7 @@ function meter(c: Checker, name: string, raw: RawValue | undefined, path: string
 
 export function validateMeters(c: Checker, raw: RawValue | undefined): Record<string, Meter> {
   const out: Record<string, Meter> = {};
-  if (raw === undefined || raw === null) {
-    c.add('meters', 'is required (at least one meter)');
-    return out;
-  }
+  if (raw === undefined || raw === null) return out; // base fees alone need no meter
   const m = c.map(raw, 'meters');
   if (!m) return out;
   for (const [name, value] of Object.entries(m)) {
