@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { Kafka, logLevel, type Consumer } from 'kafkajs';
 import { loadConfig } from '../../config/env.js';
+import { waitUntil } from '../../stack/net.js';
 
 const kafka = new Kafka({
   clientId: 'test-stack',
@@ -123,4 +124,46 @@ test('transactions: consumer offsets sent inside a committed transaction are sto
   await producer.disconnect();
   const [offsets] = await admin.fetchOffsets({ groupId, topics: [topic] });
   assert.deepEqual(offsets?.partitions, [{ partition: 0, offset: '42', metadata: null }]);
+});
+
+test('admin APIs: topic configs, partitions, offsets by time, groups, record deletion and topic deletion', async () => {
+  const topic = await createTopic(2);
+  // ConfigResourceTypes.TOPIC is 2 (a const enum kafkajs does not expose as an ESM named export).
+  const TOPIC = 2;
+  await admin.alterConfigs({
+    validateOnly: false,
+    resources: [{ type: TOPIC, name: topic, configEntries: [{ name: 'retention.ms', value: '7200000' }] }],
+  });
+  const described = await admin.describeConfigs({
+    includeSynonyms: false,
+    resources: [{ type: TOPIC, name: topic, configNames: ['retention.ms'] }],
+  });
+  assert.equal(
+    described.resources[0]?.configEntries.find((e) => e.configName === 'retention.ms')?.configValue,
+    '7200000',
+  );
+  await admin.createPartitions({ topicPartitions: [{ topic, count: 3 }] });
+  const producer = kafka.producer();
+  await producer.connect();
+  await producer.send({ topic, messages: [0, 1, 2].map((i) => ({ value: `r${i}`, partition: 0 })) });
+  await producer.disconnect();
+  const offsets = await admin.fetchTopicOffsets(topic);
+  assert.deepEqual(offsets.map((o) => [o.partition, o.low, o.high]).sort(), [
+    [0, '0', '3'],
+    [1, '0', '0'],
+    [2, '0', '0'],
+  ]);
+  await admin.deleteTopicRecords({ topic, partitions: [{ partition: 0, offset: '2' }] });
+  const after = await admin.fetchTopicOffsets(topic);
+  assert.equal(after.find((o) => o.partition === 0)?.low, '2');
+  const groupId = unique('admin-group');
+  await admin.setOffsets({ groupId, topic, partitions: [{ partition: 0, offset: '1' }] });
+  assert.ok((await admin.listGroups()).groups.some((g) => g.groupId === groupId));
+  await admin.deleteGroups([groupId]);
+  await admin.deleteTopics({ topics: [topic] });
+  // Deletion completes asynchronously on the broker: wait for the metadata to drop it.
+  await waitUntil(async () => !(await admin.listTopics()).includes(topic), {
+    what: 'topic deletion',
+    timeoutMs: 30_000,
+  });
 });
