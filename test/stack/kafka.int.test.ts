@@ -153,6 +153,9 @@ test('admin APIs: topic configs, partitions, offsets by time, groups, record del
     [1, '0', '0'],
     [2, '0', '0'],
   ]);
+  // Offsets by time: a timestamp before every record gives each partition's first offset.
+  const byTime = await admin.fetchTopicOffsetsByTimestamp(topic, 0);
+  assert.equal(byTime.find((o) => o.partition === 0)?.offset, '0');
   await admin.deleteTopicRecords({ topic, partitions: [{ partition: 0, offset: '2' }] });
   const after = await admin.fetchTopicOffsets(topic);
   assert.equal(after.find((o) => o.partition === 0)?.low, '2');
