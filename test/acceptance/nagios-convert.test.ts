@@ -125,6 +125,21 @@ test('sample ids are stable: the same line gives the same id; another TIMET or h
   }
 });
 
+test('a host check and a service check of one host at the same TIMET get different ids', () => {
+  // Both must count: a shared id would make one a "duplicate" and lose its usage.
+  const r = convert([svc(T0, 'h1', 'PING', 'RTA=1ms'), hst(T0, 'h1', 'rta=2ms')]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.samples.length, 2);
+  assert.notEqual(r.samples[0]?.id, r.samples[1]?.id);
+  // the label is kept exactly as written (case included)
+  assert.ok(r.samples.some((s) => 'nagios.PING.RTA' in s.metrics));
+});
+
+test('a 64-bit counter value is converted exactly (18446744073709551615c)', () => {
+  const r = convert([svc(T0, 'h1', 'IF', 'in=18446744073709551615c')]);
+  assert.equal(String(r.samples[0]?.metrics['nagios.IF.in']), '18446744073709551615');
+});
+
 test('a bad perfdata line is reported (file:line), the others still converted, exit non-zero', () => {
   const r = convert([svc(T0, 'web01', 'PING', 'rta=fast;100;500'), svc(T0 + 60, 'web01', 'PING', 'rta=2ms')]);
   assert.notEqual(r.code, 0);
