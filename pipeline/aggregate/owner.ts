@@ -21,8 +21,34 @@ export interface OwnerTopics {
   state: string;
 }
 
-/** Records per produce call: ~150-byte rollups stay well under a 1 MiB record batch. */
-const SEND_CHUNK = 2000;
+/**
+ * Bytes of records per produce call. usage.rollups is keyed like metrics.raw, so one input
+ * partition's parts all land in one output partition: one record batch, which the broker caps
+ * at the topic's max.message.bytes (1 MiB by default).
+ */
+const SEND_CHUNK_BYTES = 700_000;
+/**
+ * And at most this many records: kafkajs groups a send's records by partition with an
+ * array copy per record (quadratic in the records of one call), so calls stay small.
+ */
+const SEND_CHUNK_RECORDS = 500;
+
+/** Splits messages into produce calls of at most SEND_CHUNK_BYTES (roughly: values, keys, overhead). */
+function* chunks(messages: readonly Message[]): Generator<Message[]> {
+  let chunk: Message[] = [];
+  let bytes = 0;
+  for (const m of messages) {
+    const size = (m.value as Buffer | null)?.length ?? 0;
+    if (chunk.length > 0 && (bytes + size + 64 > SEND_CHUNK_BYTES || chunk.length >= SEND_CHUNK_RECORDS)) {
+      yield chunk;
+      chunk = [];
+      bytes = 0;
+    }
+    chunk.push(m);
+    bytes += size + 64 + (typeof m.key === 'string' ? m.key.length : 0);
+  }
+  if (chunk.length > 0) yield chunk;
+}
 
 export type OwnerStatus = 'restoring' | 'ready' | 'lost' | 'revoked';
 
@@ -33,6 +59,8 @@ export interface CommitInfo {
   corrections: number;
   dead: number;
   stateBytes: number;
+  /** From the start of the transaction to its commit. */
+  durationMs: number;
 }
 
 export class PartitionOwner {
@@ -124,12 +152,13 @@ export class PartitionOwner {
       if (producer === undefined) throw new Error(`partition ${this.partition}: no producer`);
       const messages: Message[] = [];
       for (const p of parts) messages.push({ key: p.serverId, value: await serde.encode('rollup', topics.rollups, rollupToRecord(p)) });
+      const t0 = performance.now();
       const txn = await producer.transaction();
       try {
         // kafkajs sends one record batch per call and partition; the broker caps a batch at
         // the topic's max.message.bytes (1 MiB by default), so large commits go in chunks.
-        for (let i = 0; i < messages.length; i += SEND_CHUNK) await txn.send({ topic: topics.rollups, messages: messages.slice(i, i + SEND_CHUNK) });
-        for (let i = 0; i < dead.length; i += SEND_CHUNK) await txn.send({ topic: topics.dlq, messages: dead.slice(i, i + SEND_CHUNK) });
+        for (const chunk of chunks(messages)) await txn.send({ topic: topics.rollups, messages: chunk });
+        for (const chunk of chunks(dead)) await txn.send({ topic: topics.dlq, messages: chunk });
         await txn.send({ topic: topics.state, messages: [{ key: checkpointKey(this.partition), value: checkpoint, partition: this.partition }] });
         await txn.sendOffsets({ consumerGroupId: groupId, topics: [{ topic: topics.raw, partitions: [{ partition: this.partition, offset: nextOffset }] }] });
         await txn.commit();
@@ -144,6 +173,7 @@ export class PartitionOwner {
         corrections: parts.filter((p) => p.correction).length,
         dead: dead.length,
         stateBytes: checkpoint.length,
+        durationMs: performance.now() - t0,
       };
     });
     this.chain = run.then(

@@ -1,0 +1,166 @@
+// `meterline bench aggregate` (SPEC §11): Avro samples pre-loaded into a local Kafka topic →
+// rollups on usage.rollups, through the real aggregate role (one process, in-process: Redis
+// dedup, Kafka transactions with state checkpoints) — events/s per process, beside the raw read
+// rate of the same topic (a kafkajs consumer that only iterates the records) and the rate of
+// that read plus Avro decoding. Own topic prefix, deleted afterwards. kafkajs only: node-rdkafka
+// is not installed (it compiles librdkafka for minutes on install).
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import pino from 'pino';
+import { Partitioners, type Kafka, type Message } from 'kafkajs';
+import type { Command } from '../cli/command.js';
+import { UsageError } from '../cli/command.js';
+import { parseFlags } from '../cli/args.js';
+import { loadConfig } from '../config/env.js';
+import { loadCatalog } from '../catalog/load.js';
+import { createKafka } from '../kafka/client.js';
+import { ensureTopics, topicNames, topicSpecs } from '../kafka/topics.js';
+import { createSerde } from '../avro/registry.js';
+import { sampleToRecord } from '../avro/records.js';
+import { fleet } from '../loadgen/fleet.js';
+import { progress } from '../loadgen/progress.js';
+import { redisDedup } from '../pipeline/aggregate/dedup.js';
+import { catalogSplitPoints } from '../pipeline/aggregate/split-points.js';
+import { startAggregate } from '../pipeline/aggregate/role.js';
+import { latencySummary, report, type BenchModule } from './report.js';
+
+const int = (v: string | undefined, name: string, dflt: number, min: number, max: number) => {
+  if (v === undefined) return dflt;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`--${name} must be a whole number from ${min} to ${max}`);
+  return n;
+};
+
+/** Reads the whole topic with a fresh group; `perRecord` runs on each record. Returns seconds. */
+async function readAll(kafka: Kafka, topic: string, total: number, perRecord: (m: { value: Buffer | null }) => Promise<void> | void): Promise<number> {
+  const consumer = kafka.consumer({ groupId: `${topic}-read-${randomBytes(3).toString('hex')}`, maxBytesPerPartition: 4 * 1024 * 1024, maxBytes: 32 * 1024 * 1024 });
+  await consumer.connect();
+  await consumer.subscribe({ topics: [topic], fromBeginning: true });
+  let seen = 0;
+  let t0 = 0;
+  const seconds = await new Promise<number>((resolve, reject) => {
+    consumer.on(consumer.events.CRASH, (e) => reject(e.payload.error));
+    void consumer.run({
+      autoCommit: false,
+      partitionsConsumedConcurrently: 3,
+      eachBatch: async ({ batch }) => {
+        if (t0 === 0) t0 = performance.now();
+        for (const m of batch.messages) await perRecord(m);
+        seen += batch.messages.length;
+        if (seen >= total) resolve((performance.now() - t0) / 1000);
+      },
+    });
+  });
+  await consumer.disconnect();
+  return seconds;
+}
+
+export const bench: BenchModule & Command = {
+  summary: 'Avro samples in Kafka → rollups: events/s per aggregate process, beside the raw read rate',
+  async run(argv) {
+    const { values: v } = parseFlags(argv, {
+      samples: { type: 'string' }, servers: { type: 'string' }, catalog: { type: 'string' }, 'max-seconds': { type: 'string' }, out: { type: 'string' },
+    });
+    const samples = int(v.samples, 'samples', 200_000, 1, 10_000_000);
+    const servers = int(v.servers, 'servers', 1000, 1, 1_000_000);
+    const maxSeconds = int(v['max-seconds'], 'max-seconds', 300, 1, 3600);
+    const prefix = `bench${randomBytes(3).toString('hex')}.`;
+    // A short dedup horizon: the bench's sample ids need not stay in Redis for 35 days.
+    const config = loadConfig({ ...process.env, KAFKA_TOPIC_PREFIX: prefix, METERLINE_DEDUP_HORIZON: '10m' });
+    const catalog = await loadCatalog(v.catalog ?? config.catalogPath ?? 'examples/catalog.yaml');
+    const kafka = createKafka(config.kafka, { role: 'bench', level: 'error' });
+    const names = topicNames(prefix);
+    const admin = kafka.admin();
+    await admin.connect();
+    const redis = new Redis(config.redisUrl);
+    try {
+      await ensureTopics(admin, topicSpecs(config));
+      const serde = await createSerde(config);
+      // Pre-load (not timed): 1-minute scrapes of a fleet, in time order, 1% duplicates.
+      const rounds = Math.ceil(samples / servers);
+      const startMs = Math.floor((Date.now() - rounds * 60_000) / 60_000) * 60_000;
+      const producer = kafka.producer({ idempotent: true, createPartitioner: Partitioners.DefaultPartitioner });
+      await producer.connect();
+      const load = progress('bench aggregate: loading', samples);
+      let made = 0;
+      let batch: Message[] = [];
+      for (const { sample } of fleet({ servers, rounds, intervalS: 60, startMs, seed: 1, duplicateShare: 0.01, outOfOrderShare: 0, lateShare: 0, resetShare: 0.001, allowedLatenessMs: config.allowedLatenessMs, windowMs: config.windowMs, serverPrefix: 'srv-' })) {
+        if (made >= samples) break;
+        made++;
+        batch.push({ key: sample.serverId, value: await serde.encode('sample', names.raw, sampleToRecord(sample)) });
+        if (batch.length >= 5000) {
+          await producer.send({ topic: names.raw, acks: -1, messages: batch });
+          batch = [];
+          load.update(made);
+        }
+      }
+      if (batch.length > 0) await producer.send({ topic: names.raw, acks: -1, messages: batch });
+      load.end(made);
+      await producer.disconnect();
+
+      process.stderr.write('bench aggregate: raw read of the topic…\n');
+      const rawSeconds = await readAll(kafka, names.raw, made, () => undefined);
+      process.stderr.write('bench aggregate: read + Avro decode…\n');
+      const decodeSeconds = await readAll(kafka, names.raw, made, async (m) => void (await serde.decode('sample', names.raw, m.value as Buffer)));
+
+      const ends = new Map((await admin.fetchTopicOffsets(names.raw)).map((o) => [o.partition, BigInt(o.high)]));
+      const bar = progress('bench aggregate', made);
+      const commitMs: number[] = [];
+      let parts = 0;
+      let lastCommit = 0;
+      const done = new Map<number, bigint>();
+      let resolveDone: () => void = () => undefined;
+      const finished = new Promise<void>((r) => (resolveDone = r));
+      const started = performance.now();
+      const role = await startAggregate({
+        kafka,
+        serde,
+        dedup: redisDedup(redis, config.dedupHorizonMs, `${prefix}d:`),
+        topics: { raw: names.raw, rollups: names.rollups, dlq: names.dlq, state: names.aggregateState },
+        aggregator: {
+          meters: Object.values(catalog.meters),
+          windowMs: config.windowMs,
+          allowedLatenessMs: config.allowedLatenessMs,
+          idleTimeoutMs: config.idleTimeoutMs,
+          splitPoints: catalogSplitPoints(catalog),
+        },
+        log: pino({ level: 'warn' }, pino.destination(2)),
+        groupId: `${prefix}meterline-aggregate`,
+        onCommit: (info) => {
+          lastCommit = performance.now();
+          commitMs.push(info.durationMs);
+          parts += info.parts;
+          done.set(info.partition, BigInt(info.nextOffset));
+          // Fresh topic: offsets start at 0, so the committed next offsets sum to records consumed.
+          bar.update(Number([...done.values()].reduce((a, b) => a + b, 0n)));
+          if ([...ends].every(([p, end]) => (done.get(p) ?? 0n) >= end)) resolveDone();
+        },
+      });
+      const timeout = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), maxSeconds * 1000).unref());
+      const outcome = await Promise.race([finished.then(() => 'done' as const), timeout]);
+      await role.stop();
+      bar.end(made);
+      // From the consumer's start (group join, restore, first fetch included) to the last commit.
+      const seconds = ((outcome === 'done' ? lastCommit : performance.now()) - started) / 1000;
+      const file = report({
+        bench: 'aggregate',
+        perSecond: made / seconds,
+        unit: 'events/s',
+        latencyMs: latencySummary(commitMs, 'transaction commit (parts + state + offsets)'),
+        details: {
+          samples: made, servers, seconds: Number(seconds.toFixed(2)), partitions: config.kafka.partitions, processes: 1,
+          client: 'kafkajs (node-rdkafka not installed)', rollupParts: parts,
+          rawReadPerSecond: Math.round(made / rawSeconds), readAndDecodePerSecond: Math.round(made / decodeSeconds),
+          framing: config.schemaRegistry ? 'confluent (schema registry)' : 'single-object',
+          window: config.windowMs / 1000 + ' s', ...(outcome === 'timeout' ? { stopped: `at --max-seconds ${maxSeconds}` } : {}),
+        },
+      }, v.out ?? 'bench-results');
+      process.stderr.write(`bench aggregate: wrote ${file}\n`);
+      return 0;
+    } finally {
+      await admin.deleteTopics({ topics: Object.values(names) }).catch(() => undefined);
+      await admin.disconnect();
+      redis.disconnect();
+    }
+  },
+};
