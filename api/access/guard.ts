@@ -13,7 +13,24 @@ export function accessGuard(spec: RouteSpec, lookup: KeyLookup): MiddlewareHandl
       await next();
     };
   }
-  return apiKeyAuth({ lookup, allow: spec.access.roles, action: spec.access.action });
+  const auth = apiKeyAuth({ lookup, allow: spec.access.roles, action: spec.access.action });
+  if (!spec.access.confined) return auth;
+  // Defence in depth for customer-confined routes: whatever the handler does, a customer key
+  // naming another customer (or a customer key without one) stops here. The handlers still
+  // force their own filter from the key (server ids, invoice ids cannot be checked here).
+  return async function confinedRoute(c, next) {
+    let denied: Response | undefined;
+    const answered = await auth(c, async () => {
+      const key = c.get('apiKey');
+      const asked = c.req.query('customer');
+      if (key.role === 'customer' && (!key.customer || (asked !== undefined && asked !== '' && asked !== key.customer))) {
+        denied = c.json({ error: "this key may read only its own customer's data" }, 403);
+        return;
+      }
+      await next();
+    });
+    return denied ?? answered;
+  };
 }
 
 /** Puts guard + validation in front of each spec's route on `app` (before the handlers mount). */
