@@ -140,6 +140,27 @@ test('a 64-bit counter value is converted exactly (18446744073709551615c)', () =
   assert.equal(String(r.samples[0]?.metrics['nagios.IF.in']), '18446744073709551615');
 });
 
+test("plugin-format details: a quoted label holding '=', range thresholds (@10:20, ~:30, 5:)", () => {
+  const r = convert([svc(T0, 'h1', 'X', "'a=b'=5 rta=1ms;@10:20;~:30;0; z=3;5:;10")]);
+  assert.equal(r.code, 0, r.stderr);
+  const m = r.samples[0]?.metrics ?? {};
+  assert.equal(String(m['nagios.X.a=b']), '5');
+  assert.equal(String(m['nagios.X.rta']), '0.001');
+  assert.equal(String(m['nagios.X.z']), '3');
+});
+
+test('--catalog hosts: maps a Nagios host name to a server id (decisions.md; default = equal names)', () => {
+  const dir = tempDir();
+  const cat = join(dir, 'hosts.yaml');
+  writeFileSync(cat, 'hosts:\n  web01.example.net: srv-0001\n');
+  const f = join(dir, 'p.txt');
+  writeFileSync(f, [svc(T0, 'web01.example.net', 'PING', 'rta=1ms'), svc(T0, 'other', 'PING', 'rta=1ms')].join('\n') + '\n');
+  const r = meterline(['nagios', 'convert', '--perfdata', f, '--catalog', cat]);
+  assert.equal(r.code, 0, r.stderr);
+  const servers = r.stdout.trim().split('\n').map((l) => (JSON.parse(l) as Sample).server_id).sort();
+  assert.deepEqual(servers, ['other', 'srv-0001']);
+});
+
 test('a bad perfdata line is reported (file:line), the others still converted, exit non-zero', () => {
   const r = convert([svc(T0, 'web01', 'PING', 'rta=fast;100;500'), svc(T0 + 60, 'web01', 'PING', 'rta=2ms')]);
   assert.notEqual(r.code, 0);

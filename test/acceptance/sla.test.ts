@@ -15,9 +15,9 @@ const CAT = catalog({
     s: { base_fee: { amount: '100.00', per: 'month' }, sla: { credits: CREDITS } },
     tiny: { base_fee: { amount: '0.25', per: 'month' }, sla: { credits: [{ below: '99.9', credit_pct: '50' }] } },
   },
-  customers: Object.fromEntries(['a', 'b', 'c', 'd', 'e', 'f', 'h', 't'].map((c) => [c, {}])),
+  customers: Object.fromEntries(['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 't'].map((c) => [c, {}])),
   subscriptions: [
-    ...['a', 'b', 'c', 'd', 'e', 'f'].map((c) => ({
+    ...['a', 'b', 'c', 'd', 'e', 'f', 'g'].map((c) => ({
       server_id: `srv-${c}`, customer: c, plan: 's', from: '2026-09-01T00:00:00Z',
     })),
     // Oct 17 → Nov 1 = 15 days = 1 296 000 s
@@ -51,6 +51,11 @@ const LOG = [
   //   closes it → 3600 s → −10.00
   `[${epochS('2026-10-15T00:00:00Z')}] CURRENT HOST STATE: srv-f;DOWN;HARD;3;PING CRITICAL`,
   hostAlert('2026-10-15T01:00:00Z', 'srv-f', 'UP', 'HARD'),
+  // srv-g: HARD DOWN closed by a CURRENT HOST STATE UP HARD 1 h later → −10.00; a CURRENT HOST
+  //   STATE with a SOFT DOWN afterwards opens nothing.
+  hostAlert('2026-10-18T00:00:00Z', 'srv-g', 'DOWN', 'HARD'),
+  `[${epochS('2026-10-18T01:00:00Z')}] CURRENT HOST STATE: srv-g;UP;HARD;1;PING OK`,
+  `[${epochS('2026-10-19T00:00:00Z')}] CURRENT HOST STATE: srv-g;DOWN;SOFT;1;PING CRITICAL`,
   // srv-h: 1800 s down within its 1 296 000 subscription seconds → 99.861 % < 99.9 → 10 %.
   //   (Over the whole month it would be 99.933 % → no credit.)
   hostAlert('2026-10-20T00:00:00Z', 'srv-h', 'DOWN', 'HARD'),
@@ -103,6 +108,12 @@ test('CURRENT HOST STATE with HARD DOWN opens a down interval like an alert', ()
   assert.equal(line(sla('f'), 'sla_credit', { server_id: 'srv-f' }).amount, '-10.00');
 });
 
+test('CURRENT HOST STATE with HARD UP closes a down interval; with SOFT DOWN opens none', () => {
+  const inv = sla('g');
+  assert.equal(line(inv, 'sla_credit', { server_id: 'srv-g' }).amount, '-10.00');
+  assert.equal(inv.total, '90.00');
+});
+
 test('availability is over the subscription’s seconds in the period, not the whole month', () => {
   const inv = sla('h');
   // base 100.00 × 15/31 = 48.387… → 48.39; credit 10 % × 48.39 = 4.839 → −4.84
@@ -121,4 +132,25 @@ test('the credit is a share of the rounded base fee line, rounded half-up in mag
   assert.equal(line(inv, 'sla_credit', { server_id: 'srv-t' }).amount, '-0.07');
   assert.equal(inv.subtotal, '0.06');
   assert.equal(inv.total, '0.06');
+});
+
+test('nagios host names map to servers through the catalogue’s hosts: (decisions.md)', () => {
+  const cat = {
+    ...catalog({
+      meters: { req: { metric: 'http_requests', kind: 'delta', unit: 'request' } },
+      plans: { s: { base_fee: { amount: '100.00', per: 'month' }, sla: { credits: CREDITS } } },
+      customers: { m: {} },
+      subscriptions: [{ server_id: 'srv-m', customer: 'm', plan: 's', from: '2026-09-01T00:00:00Z' }],
+    }),
+    hosts: { 'web01.example.net': 'srv-m' },
+  };
+  // 1 h HARD DOWN of web01.example.net = srv-m → 10 % → −10.00
+  const out = billOk({
+    catalog: cat, events: [[]], period: '2026-10',
+    nagios: [
+      hostAlert('2026-10-05T00:00:00Z', 'web01.example.net', 'DOWN', 'HARD'),
+      hostAlert('2026-10-05T01:00:00Z', 'web01.example.net', 'UP', 'HARD'),
+    ],
+  });
+  assert.equal(line(invoice(out, 'm'), 'sla_credit', { server_id: 'srv-m' }).amount, '-10.00');
 });
