@@ -24,7 +24,7 @@ export interface SinkOptions {
   groupId?: string;
   sessionTimeoutMs?: number;
   /** Called after each stored batch (tests and the bench wait on it). */
-  onBatch?: (info: { partition: number; nextOffset: string; offered: number; inserted: number }) => void;
+  onBatch?: (info: { partition: number; nextOffset: string; offered: number; inserted: number; durationMs: number }) => void;
 }
 
 export interface SinkRole {
@@ -88,9 +88,10 @@ export async function startSink(opts: SinkOptions): Promise<SinkRole> {
     // Offsets only after the database committed: the order that makes a crash harmless.
     await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset }]);
     opts.metrics?.sinkRows.inc(result.inserted);
-    opts.metrics?.sinkBatchSeconds.observe(Number(process.hrtime.bigint() - t0) / 1e9);
+    const durationMs = Number(process.hrtime.bigint() - t0) / 1e6;
+    opts.metrics?.sinkBatchSeconds.observe(durationMs / 1000);
     log.debug({ partition: batch.partition, offset, offered: result.offered, inserted: result.inserted }, 'sink batch stored');
-    opts.onBatch?.({ partition: batch.partition, nextOffset: offset, offered: result.offered, inserted: result.inserted });
+    opts.onBatch?.({ partition: batch.partition, nextOffset: offset, offered: result.offered, inserted: result.inserted, durationMs });
     await heartbeat();
   }
 

@@ -7,8 +7,7 @@ import type { BenchModule } from '../../bench/report.js';
 const BENCHES: Record<string, { summary: string; load?: () => Promise<{ bench: BenchModule }> }> = {
   ingest: { summary: 'HTTP POST batches → Kafka acknowledged; events/s, p50/p99', load: () => import('../../bench/ingest.js') },
   aggregate: { summary: 'Avro samples in Kafka → rollups; events/s per process, beside the raw read rate', load: () => import('../../bench/aggregate.js') },
-  // TODO(rollup store issue): bench/sink.ts — rollup rows → TimescaleDB; rows/s beside a plain COPY.
-  sink: { summary: 'rollup rows → TimescaleDB; rows/s beside plain COPY (not built yet)' },
+  sink: { summary: 'rollup rows → TimescaleDB; rows/s beside the store step and a plain COPY', load: () => import('../../bench/sink.js') },
   // TODO(rating issue): bench/rate.ts — rollups → invoices in embedded mode; rollups/s.
   rate: { summary: 'rollups → invoices (embedded); rollups/s (not built yet)' },
 };

@@ -1,0 +1,164 @@
+// `meterline bench sink` (SPEC §11): rollup rows → TimescaleDB. Three figures over the same rows:
+//   sink   — the sink role in-process: Avro parts pre-loaded on usage.rollups → decoded → COPY
+//            into staging → INSERT … ON CONFLICT DO NOTHING → commit → Kafka offsets;
+//   store  — the database step alone (sinks/store.ts, batches of --batch rows);
+//   copy   — a plain COPY of the same rows into an ordinary table (the floor).
+// In a scratch database (created, migrated, dropped) and its own topic prefix (deleted).
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import pino from 'pino';
+import { Partitioners, type Message } from 'kafkajs';
+import type { Command } from '../cli/command.js';
+import { UsageError } from '../cli/command.js';
+import { parseFlags } from '../cli/args.js';
+import { loadConfig } from '../config/env.js';
+import { createPool } from '../db/pool.js';
+import { migrate } from '../db/migrate.js';
+import { createKafka } from '../kafka/client.js';
+import { ensureTopics, topicNames, topicSpecs } from '../kafka/topics.js';
+import { createSerde } from '../avro/registry.js';
+import { rollupToRecord } from '../avro/records.js';
+import type { RollupPart } from '../pipeline/aggregation/rollup.js';
+import { copyRow } from '../sinks/copy-rows.js';
+import { copyInto, storeParts } from '../sinks/store.js';
+import { startSink } from '../sinks/role.js';
+import { progress } from '../loadgen/progress.js';
+import { latencySummary, report, type BenchModule } from './report.js';
+
+const int = (v: string | undefined, name: string, dflt: number, min: number, max: number) => {
+  if (v === undefined) return dflt;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`--${name} must be a whole number from ${min} to ${max}`);
+  return n;
+};
+
+const METERS = ['bandwidth_out_gb', 'cpu_peak_pct', 'ssd_extra_gb', 'ip_hours', 'running_hours', 'requests'];
+
+/** Parts of `servers` servers × 6 meters × consecutive 1-minute windows, like a fleet's. */
+function* parts(count: number, servers: number): Generator<RollupPart> {
+  const start = Date.UTC(2026, 9, 1);
+  for (let i = 0; i < count; i++) {
+    const server = i % servers;
+    const meter = METERS[Math.floor(i / servers) % METERS.length] as string;
+    const w = start + Math.floor(i / (servers * METERS.length)) * 60_000;
+    yield {
+      partId: `metrics.raw:${server % 6}:${i}:${meter}:${w}`,
+      serverId: `srv-${String(server).padStart(5, '0')}`,
+      meter,
+      windowStartMs: w,
+      windowEndMs: w + 60_000,
+      correction: false,
+      state: { count: 1, sum: `${(i % 997) * 1.25}`, max: `${i % 100}.5` },
+      source: { topic: 'metrics.raw', partition: server % 6, firstOffset: String(i), lastOffset: String(i) },
+    };
+  }
+}
+
+export const bench: BenchModule & Command = {
+  summary: 'rollup rows → TimescaleDB through the sink: rows/s beside the store step alone and a plain COPY',
+  async run(argv) {
+    const { values: v } = parseFlags(argv, { rows: { type: 'string' }, servers: { type: 'string' }, batch: { type: 'string' }, 'max-seconds': { type: 'string' }, out: { type: 'string' } });
+    const rows = int(v.rows, 'rows', 200_000, 1, 10_000_000);
+    const servers = int(v.servers, 'servers', 1000, 1, 1_000_000);
+    const batch = int(v.batch, 'batch', 5000, 1, 1_000_000);
+    const maxSeconds = int(v['max-seconds'], 'max-seconds', 300, 1, 3600);
+    const tag = randomBytes(3).toString('hex');
+    const prefix = `bench${tag}.`;
+    const config = loadConfig({ ...process.env, KAFKA_TOPIC_PREFIX: prefix });
+    const base = new URL(config.database.url);
+    const dbName = `meterline_bench_${tag}`;
+    const adminUrl = Object.assign(new URL(base), { pathname: '/postgres' }).toString();
+    const dbUrl = Object.assign(new URL(base), { pathname: `/${dbName}` }).toString();
+    const admin = new pg.Client({ connectionString: adminUrl, ssl: config.database.ssl });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${dbName}`);
+    const pool = createPool({ ...config.database, url: dbUrl }, { applicationName: 'meterline-bench-sink', max: 4 });
+    const kafka = createKafka(config.kafka, { role: 'bench', level: 'error' });
+    const kadmin = kafka.admin();
+    await kadmin.connect();
+    try {
+      const client = await pool.connect();
+      await migrate(client);
+      const all = [...parts(rows, servers)];
+      const copyRows = all.map((part) => copyRow({ part }));
+
+      process.stderr.write('bench sink: plain COPY…\n');
+      await client.query('CREATE TABLE plain_copy (LIKE rollup_parts INCLUDING DEFAULTS)');
+      let t = performance.now();
+      await copyInto(client, 'plain_copy', copyRows);
+      const copySeconds = (performance.now() - t) / 1000;
+
+      process.stderr.write(`bench sink: store step (COPY staging + ON CONFLICT) in batches of ${batch}…\n`);
+      const storeMs: number[] = [];
+      t = performance.now();
+      for (let i = 0; i < all.length; i += batch) {
+        const s = performance.now();
+        await storeParts(client, all.slice(i, i + batch).map((part) => ({ part })));
+        storeMs.push(performance.now() - s);
+      }
+      const storeSeconds = (performance.now() - t) / 1000;
+      await client.query('TRUNCATE rollup_parts');
+      client.release();
+
+      await ensureTopics(kadmin, topicSpecs(config));
+      const names = topicNames(prefix);
+      const serde = await createSerde(config);
+      const producer = kafka.producer({ idempotent: true, createPartitioner: Partitioners.DefaultPartitioner });
+      await producer.connect();
+      const load = progress('bench sink: loading usage.rollups', rows);
+      for (let i = 0; i < all.length; i += 500) {
+        const messages: Message[] = [];
+        for (const p of all.slice(i, i + 500)) messages.push({ key: p.serverId, value: await serde.encode('rollup', names.rollups, rollupToRecord(p)) });
+        await producer.send({ topic: names.rollups, acks: -1, messages });
+        load.update(Math.min(rows, i + 500));
+      }
+      load.end(rows);
+      await producer.disconnect();
+
+      const bar = progress('bench sink', rows);
+      const batchMs: number[] = [];
+      let stored = 0;
+      let resolveDone: () => void = () => undefined;
+      const finished = new Promise<void>((r) => (resolveDone = r));
+      const started = performance.now();
+      let last = started;
+      const sink = await startSink({
+        kafka, pool, serde, topics: { rollups: names.rollups, dlq: names.dlq }, groupId: `${prefix}meterline-sink`,
+        log: pino({ level: 'warn' }, pino.destination(2)),
+        onBatch: (info) => {
+          batchMs.push(info.durationMs);
+          stored += info.offered;
+          last = performance.now();
+          bar.update(stored);
+          if (stored >= rows) resolveDone();
+        },
+      });
+      const timeout = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), maxSeconds * 1000).unref());
+      const outcome = await Promise.race([finished.then(() => 'done' as const), timeout]);
+      bar.end(stored);
+      await sink.stop();
+      const sinkSeconds = (last - started) / 1000;
+      const file = report({
+        bench: 'sink',
+        perSecond: stored / sinkSeconds,
+        unit: 'rows/s',
+        latencyMs: latencySummary(batchMs, 'sink batch: decode + COPY + merge + commit'),
+        details: {
+          rows: stored, seconds: Number(sinkSeconds.toFixed(2)),
+          storeStepRowsPerSecond: Math.round(rows / storeSeconds), storeBatch: batch, storeBatchP50Ms: latencySummary(storeMs, 'store').p50,
+          plainCopyRowsPerSecond: Math.round(rows / copySeconds),
+          framing: config.schemaRegistry ? 'confluent (schema registry)' : 'single-object',
+          ...(outcome === 'timeout' ? { stopped: `at --max-seconds ${maxSeconds}` } : {}),
+        },
+      }, v.out ?? 'bench-results');
+      process.stderr.write(`bench sink: wrote ${file}\n`);
+      return 0;
+    } finally {
+      await kadmin.deleteTopics({ topics: Object.values(topicNames(prefix)) }).catch(() => undefined);
+      await kadmin.disconnect();
+      await pool.end();
+      await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+      await admin.end();
+    }
+  },
+};
