@@ -5,7 +5,7 @@
 // that are not *.int.test.ts) and starts nothing.
 import { spawnSync, spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, dirname, relative } from 'node:path';
+import { join, dirname, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import os from 'node:os';
 
@@ -59,7 +59,7 @@ if (needsStack && !external) {
   } else {
     console.log('test: reusing the running local stack');
   }
-  const envFile = join(root, process.env.METERLINE_STACK_DIR ?? '.stack', 'env');
+  const envFile = join(resolve(root, process.env.METERLINE_STACK_DIR ?? '.stack'), 'env');
   for (const line of readFileSync(envFile, 'utf8').split('\n')) {
     const m = /^(?:export\s+)?([A-Z_][A-Z0-9_]*)=(.*)$/.exec(line.trim());
     if (m && env[m[1]] === undefined) env[m[1]] = m[2].replace(/^'(.*)'$/, '$1');
