@@ -32,6 +32,8 @@ export interface RateOptions {
   metrics?: Metrics;
   groupId?: string;
   syncEveryMs?: number;
+  /** A member that died without leaving holds its partitions this long (kafkajs default 30 s). */
+  sessionTimeoutMs?: number;
   /** Called after each batch is stored, rated and its offsets committed (tests wait on it). */
   onBatch?: (info: { partition: number; nextOffset: string; parts: number; newParts: number; customers: number }) => void;
 }
@@ -50,7 +52,15 @@ export async function startRate(opts: RateOptions): Promise<RateRole> {
   const synced = await syncAll(pool, ctx);
   log.info({ drafts: synced }, 'rate: drafts synced');
 
-  const consumer: Consumer = kafka.consumer({ groupId, readUncommitted: false, maxBytesPerPartition: 4 * 1024 * 1024, maxBytes: 16 * 1024 * 1024 });
+  const sessionTimeout = opts.sessionTimeoutMs ?? 30_000;
+  const consumer: Consumer = kafka.consumer({
+    groupId,
+    readUncommitted: false,
+    sessionTimeout,
+    heartbeatInterval: Math.min(3000, Math.floor(sessionTimeout / 3)),
+    maxBytesPerPartition: 4 * 1024 * 1024,
+    maxBytes: 16 * 1024 * 1024,
+  });
   const producer: Producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   await Promise.all([consumer.connect(), producer.connect()]);
   await consumer.subscribe({ topics: [topics.rollups], fromBeginning: true });

@@ -17,6 +17,7 @@ export interface RateRoleOptions {
   /** Overrides METERLINE_CATALOG. */
   catalogPath?: string;
   syncEveryMs?: number;
+  sessionTimeoutMs?: number;
   onBatch?: RateOptions['onBatch'];
 }
 
@@ -53,6 +54,7 @@ export function rateRole(o: RateRoleOptions = {}): Role {
           metrics: metrics ?? createMetrics(),
           groupId: `${prefix}${RATE_GROUP}`,
           ...(o.syncEveryMs !== undefined ? { syncEveryMs: o.syncEveryMs } : {}),
+          ...(o.sessionTimeoutMs !== undefined ? { sessionTimeoutMs: o.sessionTimeoutMs } : {}),
           ...(o.onBatch ? { onBatch: o.onBatch } : {}),
         });
         return {

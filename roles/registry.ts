@@ -5,5 +5,6 @@ import { ingestRole } from '../pipeline/ingest/role.js';
 import { apiRole } from '../api/role.js';
 import { aggregateRole } from '../pipeline/aggregate/index.js';
 import { sinkRole } from '../sinks/index.js';
+import { rateRole } from '../invoicing/role.js';
 
-export const ROLES: readonly Role[] = [ingestRole(), aggregateRole(), sinkRole(), apiRole()];
+export const ROLES: readonly Role[] = [ingestRole(), aggregateRole(), sinkRole(), rateRole(), apiRole()];

@@ -70,7 +70,8 @@ async function storedOctober(p: Pipeline): Promise<Json[]> {
 }
 
 const rate = (p: Pipeline) => {
-  const c = new Child('rate', ['rate', '--catalog', p.catalogFile], { ...p.env, METERLINE_LOG_LEVEL: 'debug' });
+  // A short session: a SIGKILLed member's partitions go to its successor in seconds, not 30.
+  const c = new Child('rate', ['rate', '--catalog', p.catalogFile, '--session-timeout', '6s'], { ...p.env, METERLINE_LOG_LEVEL: 'debug' });
   children.push(c);
   return c;
 };
