@@ -6,7 +6,8 @@
 // Exit status: 0 = every line was used; 1 = some input lines were rejected (each was reported
 // on stderr as file:line: reason, and the invoices printed are without them) or the catalogue
 // is invalid; 2 = bad usage.
-import { stat } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { basename } from 'node:path';
 import type { Command } from '../command.js';
@@ -81,6 +82,12 @@ export const command: Command = {
       windowMs = parseDuration(values.window);
     } catch (err) {
       throw new UsageError(`--window: ${(err as Error).message}`);
+    }
+    for (const [flag, f] of [...eventFiles.map((f) => ['--events', f] as const), ...(values.nagios ? [['--nagios', values.nagios] as const] : [])]) {
+      if (f === '-') continue;
+      await access(f, constants.R_OK).catch((err: NodeJS.ErrnoException) => {
+        throw new UsageError(`${flag}: cannot read ${f} (${err.code ?? err.message})`);
+      });
     }
     const parseWorkers = await workersFor(values.jobs, eventFiles);
     const catalogFiles = [values.catalog as string, ...(values['compare-catalog'] ? [values['compare-catalog']] : [])];
