@@ -83,7 +83,8 @@ export async function startAggregate(opts: AggregateOptions): Promise<AggregateR
         if (o.status !== 'restoring') continue; // revoked meanwhile
         const c = checkpoints.get(o.partition);
         agg.revokePartition(o.partition);
-        if (c?.state) agg.restorePartition(c.state);
+        // nowMs restarts the idle clock: the old owner's processing time means nothing here.
+        if (c?.state) agg.restorePartition(c.state, Date.now());
         o.nextOffset = c?.nextOffset;
         o.status = 'ready';
         if (c) consumer.seek({ topic: topics.raw, partition: o.partition, offset: c.nextOffset });
