@@ -12,6 +12,9 @@ const METERS = {
   ssd: { metric: 'disk', kind: 'gauge', aggregation: 'time_average', unit: 'GB-month' },
   ipi: { metric: 'ips', kind: 'gauge', aggregation: 'integral', per_seconds: 3600, unit: 'IP-hour' },
   peak: { metric: 'cpu', kind: 'gauge', aggregation: 'max', unit: '%' },
+  mean: { metric: 'temp', kind: 'gauge', aggregation: 'avg', unit: 'C' },
+  halfmax: { metric: 'temp', kind: 'gauge', aggregation: 'max', factor: 0.5, unit: 'C' },
+  ctr: { metric: 'nb', kind: 'counter', unit: 'B' },
 };
 const CREDITS = [
   { below: '99.9', credit_pct: '10' },
@@ -28,6 +31,9 @@ const CAT = catalog({
         { meter: 'ssd', model: 'per_unit', unit_price: '1' },
         { meter: 'ipi', model: 'per_unit', unit_price: '1' },
         { meter: 'peak', model: 'per_unit', unit_price: '1' },
+        { meter: 'mean', model: 'per_unit', unit_price: '1' },
+        { meter: 'halfmax', model: 'per_unit', unit_price: '1' },
+        { meter: 'ctr', model: 'per_unit', unit_price: '1' },
       ],
     },
     other: { base_fee: { amount: '62.00', per: 'month' }, charges: [{ meter: 'req', model: 'per_unit', unit_price: '0.10' }] },
@@ -68,6 +74,17 @@ const EVENTS = [
   // the subscription: 200 × 1 339 200 ÷ 2 678 400 = 100 (÷ the 1 382 400 subscription seconds
   // would be 193.75).
   sample('srv-half', '2026-10-20T00:00:00Z', { disk: 200 }, { interval_s: 1339200 }),
+  // srv-half avg over samples, not over days: Oct 20: 10, 20, 30; Oct 21: 100 → 160 ÷ 4 = 40
+  // (the mean of the daily means would be (20 + 100) ÷ 2 = 60). halfmax = 100 × 0.5 = 50.
+  sample('srv-half', '2026-10-20T01:00:00Z', { temp: 10 }),
+  sample('srv-half', '2026-10-20T02:00:00Z', { temp: 20 }),
+  sample('srv-half', '2026-10-20T03:00:00Z', { temp: 30 }),
+  sample('srv-half', '2026-10-21T01:00:00Z', { temp: 100 }),
+  // srv-twice counter: Oct 5 100 (baseline, 1st subscription), Oct 15 300 (+200, in the gap →
+  // unattributed), Oct 25 350 (+50, 2nd subscription).
+  sample('srv-twice', '2026-10-05T01:00:00Z', { nb: 100 }),
+  sample('srv-twice', '2026-10-15T01:00:00Z', { nb: 300 }),
+  sample('srv-twice', '2026-10-25T01:00:00Z', { nb: 350 }),
 ];
 // October = 2 678 400 s.
 const LOG = [
@@ -98,11 +115,26 @@ before(() => {
 test('free units apply per subscription: a server rented twice in a month gets them twice', () => {
   const e = invoice(out, 'e');
   assert.equal(lines(e, 'base_fee', { server_id: 'srv-twice' }).length, 2);
-  assertDec(amountSum(e, 'usage', { server_id: 'srv-twice' }), '0');
+  assertDec(amountSum(e, 'usage', { server_id: 'srv-twice', meter: 'req' }), '0');
   // and the sample between the two subscriptions is unattributed
   const u = (out.unattributed ?? []).filter((x) => x.server_id === 'srv-twice' && x.meter === 'req');
   assert.equal(u.length, 1);
   assertDec(u[0]?.quantity, '50');
+});
+
+test('gauge avg is the mean of the samples across days (40), factor applies to gauges (max 50)', () => {
+  const e = invoice(out, 'e');
+  assertDec(line(e, 'usage', { server_id: 'srv-half', meter: 'mean' }).quantity, '40');
+  assertDec(line(e, 'usage', { server_id: 'srv-half', meter: 'halfmax' }).quantity, '50');
+});
+
+test('a counter increase whose newer sample falls between subscriptions is unattributed; the baseline carries', () => {
+  const e = invoice(out, 'e');
+  // first subscription: only the baseline (0); second: +50
+  assertDec(amountSum(e, 'usage', { server_id: 'srv-twice', meter: 'ctr' }), '50');
+  const u = (out.unattributed ?? []).filter((x) => x.server_id === 'srv-twice' && x.meter === 'ctr');
+  assert.equal(u.length, 1);
+  assertDec(u[0]?.quantity, '200');
 });
 
 test('a plan change mid-month: each subscription rates its own samples at its own plan', () => {
