@@ -93,12 +93,13 @@ export function compareTable(base: BillRun, other: BillRun, names: [string, stri
     const key = (j: { [key: string]: Json }, n: number): string => [j.type, j.server_id, j.plan, j.meter, n].map(s).join('|');
     const amounts = new Map<string, { row: Row; a?: string; b?: string }>();
     const add = (inv: Invoice | undefined, side: 'a' | 'b'): void => {
+      if (!inv) return;
       const seen = new Map<string, number>();
-      for (const l of inv?.lines ?? []) {
-        const j = lineToJson(l, inv!.minorDigits);
-        const base = key(j, 0);
-        const n = seen.get(base) ?? 0; // the same key twice (e.g. two subscriptions of a server)
-        seen.set(base, n + 1);
+      for (const l of inv.lines) {
+        const j = lineToJson(l, inv.minorDigits);
+        const first = key(j, 0);
+        const n = seen.get(first) ?? 0; // the same key twice (e.g. two subscriptions of a server)
+        seen.set(first, n + 1);
         const k = key(j, n);
         const e = amounts.get(k) ?? { row: [s(j.type), s(j.server_id), s(j.plan), s(j.meter)] };
         e[side] = s(j.amount);
