@@ -144,3 +144,36 @@ test('SPEC §5 example catalogue, October 2026, worked by hand', () => {
   assert.equal(inv.total, '500.00');
   assertInvariants(inv, 2);
 });
+
+test('same samples in reverse file order (days late) give the identical invoice JSON; runs are deterministic', () => {
+  // §4: a late sample is never dropped; event-time aggregation of delta/gauge does not depend on
+  // arrival order. Expected: req 1+2+…+10 = 55 → 55.00; max 10 → 10.00; base 10.00 → 75.00.
+  const cat = catalog({
+    meters: {
+      req: { metric: 'http_requests', kind: 'delta', unit: 'request' },
+      peak: { metric: 'cpu', kind: 'gauge', aggregation: 'max', unit: '%' },
+    },
+    plans: {
+      p: {
+        base_fee: { amount: '10.00', per: 'month' },
+        charges: [
+          { meter: 'req', model: 'per_unit', unit_price: '1' },
+          { meter: 'peak', model: 'per_unit', unit_price: '1' },
+        ],
+      },
+    },
+    customers: { c: {} },
+    subscriptions: [{ server_id: 'srv-1', customer: 'c', plan: 'p', from: '2026-09-01T00:00:00Z' }],
+  });
+  const events = Array.from({ length: 10 }, (_, i) =>
+    sample('srv-1', `2026-10-${String(3 * i + 1).padStart(2, '0')}T12:00:00Z`, { http_requests: i + 1, cpu: i + 1 }));
+  const forward = billOk({ catalog: cat, events: [events], period: '2026-10' });
+  const backward = billOk({ catalog: cat, events: [[...events].reverse()], period: '2026-10' });
+  const again = billOk({ catalog: cat, events: [events], period: '2026-10' });
+  assert.deepEqual(backward, forward);
+  assert.deepEqual(again, forward);
+  const inv = invoice(forward, 'c');
+  assert.equal(line(inv, 'usage', { meter: 'req' }).amount, '55.00');
+  assert.equal(line(inv, 'usage', { meter: 'peak' }).amount, '10.00');
+  assert.equal(inv.total, '75.00');
+});
