@@ -133,6 +133,8 @@ test('SPEC §5 example catalogue, October 2026, worked by hand', () => {
   assertDec(line(inv, 'usage', { server_id: 'srv-0001', meter: 'ip_hours' }).quantity, '6');
   assert.equal(line(inv, 'usage', { server_id: 'srv-0001', meter: 'ip_hours' }).amount, '0.02');
   assert.equal(lines(inv, 'usage', { meter: 'cpu_peak_pct' }).length, 0, 'the plan does not charge cpu');
+  // cpu of srv-0001 is inside a subscription (just not charged): not "unattributed"
+  assert.equal((out.unattributed ?? []).filter((u) => u.server_id === 'srv-0001' && u.meter === 'cpu_peak_pct').length, 0);
   assert.equal(line(inv, 'sla_credit', { server_id: 'srv-0001' }).amount, '-12.90');
   // srv-0002: Oct 10 12:30 → Oct 12 03:00 = 38.5 h → 39 × 0.12 = 4.68
   assert.equal(line(inv, 'base_fee', { server_id: 'srv-0002' }).amount, '4.68');

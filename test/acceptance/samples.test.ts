@@ -130,3 +130,21 @@ test('CloudEvents 1.0 structured events in the NDJSON file are samples (subject 
   assert.equal(r.code, 0, r.stderr);
   assertDec(line(invoice(r.json as BillJson, 'c'), 'usage', { server_id: 'srv-ce' }).quantity, '11');
 });
+
+test('other RFC 3339 forms: lower-case t/z, +00:00, more than 3 fraction digits, a +05:30 offset', () => {
+  // all on Oct 2 (UTC) → 1 + 2 + 4 + 8 = 15; the +05:30 one is Oct 1 18:30:00.5Z → also October.
+  const r = billOk({
+    catalog: catalog({
+      meters: METERS, plans: PLANS, customers: { c: {} },
+      subscriptions: [{ server_id: 'srv-r', customer: 'c', plan: 'p', from: '2026-09-01T00:00:00Z' }],
+    }),
+    events: [[
+      sample('srv-r', '2026-10-02t00:00:00z', { http_requests: 1 }),
+      sample('srv-r', '2026-10-02T00:00:00+00:00', { http_requests: 2 }),
+      sample('srv-r', '2026-10-02T00:00:00.123456789Z', { http_requests: 4 }),
+      sample('srv-r', '2026-10-02T00:00:00.5+05:30', { http_requests: 8 }),
+    ]],
+    period: '2026-10',
+  });
+  assertDec(line(invoice(r, 'c'), 'usage', { server_id: 'srv-r' }).quantity, '15');
+});
