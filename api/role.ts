@@ -17,6 +17,7 @@ import { cachedKeyLookup, confinedCustomer, pgKeyStore, type KeyLookup } from '.
 import { API_ROUTES } from './openapi/index.js';
 import { availabilityRoute } from './routes/availability.js';
 import { rollupsRoute } from './routes/rollups.js';
+import { syncCatalog } from '../sinks/catalog-sync.js';
 
 export interface ApiDeps {
   pool: pg.Pool;
@@ -48,6 +49,7 @@ export function apiRole(o: { catalogPath?: string } = {}): Role {
       const pool = createPool(config.database, { applicationName: 'meterline-api' });
       try {
         await seedFromCatalog(pool, catalog);
+        await syncCatalog(pool, catalog); // meters and time zone for the analyst views (sinks/catalog-sync.ts)
       } catch (err) {
         await pool.end();
         throw err;
