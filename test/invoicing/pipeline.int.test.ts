@@ -122,7 +122,7 @@ test('ingest → aggregate → sink → rate gives the invoices bill gives', { t
   for (const r of roles) assert.equal(await r.exited, 0, r.tail());
 });
 
-test('SIGKILL the rate role repeatedly while rollups flow: the drafts equal bill\'s', { timeout: 300_000 }, async () => {
+test('SIGKILL the rate role repeatedly while rollups flow: the drafts equal bill\'s; then finalization and late usage', { timeout: 300_000 }, async () => {
   const p = await ratePipeline('rcrash');
   await billOctober(p);
   const aggregate = new Child('aggregate', ['aggregate', '--catalog', p.catalogFile, '--commit-interval', '300ms', '--commit-records', '500'], p.env);
@@ -150,6 +150,28 @@ test('SIGKILL the rate role repeatedly while rollups flow: the drafts equal bill
   await expectOctoberEqualsBill(p, 150_000, () => `${rater.tail()}\n${aggregate.tail()}`);
   const total = (await p.db.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM rating_parts')).rows[0]!.n;
   assert.ok(partsAtKill.filter((n) => n < total).length >= 5, `kills happened while parts were still arriving (${partsAtKill.join(', ')} of ${total})`);
+
+  // Finalize October with the CLI; then a sample of October arrives late, through the whole
+  // pipeline (the aggregator turns it into a correction part).
+  const fin = await runToEnd(['invoices', 'finalize', '--period', '2026-10', '--catalog', p.catalogFile], p.env);
+  assert.equal(fin.code, 0, fin.stderr);
+  assert.match(fin.stdout, /^acme\tfinalized\tinv-2026-10-/m);
+  const rows = async () => (await p.db.pool.query("SELECT l.* FROM invoice_lines l JOIN invoices i ON i.id = l.invoice_id WHERE i.period = '2026-10' ORDER BY i.customer, l.n")).rows;
+  const before = await rows();
+  const late: Sample = { id: 'late-oct', serverId: 'srv-1', tsMs: Date.parse('2026-10-15T12:00:17Z'), intervalS: '1800', metrics: { public_ips: '100' }, labels: {} };
+  await produceSamples(p.kafka, p.topics.raw, [late]);
+  // 100 IPs × 1800 s ÷ 3600 = 50 IP-hours × 0.004 = 0.20 more for October's ip_hours line: the
+  // re-rated line is exactly 0.20 higher, so the adjustment is 0.20 on November's draft.
+  const want = { type: 'adjustment', server_id: 'srv-1', meter: 'ip_hours', period_of_usage: '2026-10', amount: '0.20' };
+  let nov: Json[] = [];
+  await until('the late October usage to show as an adjustment on November', async () => {
+    nov = ((await listInvoices(p.db.pool, { customer: 'acme', period: '2026-11' }))[0]?.lines ?? []) as Json[];
+    return nov.some((l) => JSON.stringify(l) === JSON.stringify(want));
+  }, 60_000, async () => `${JSON.stringify(nov)}\n${rater.tail()}\n${aggregate.tail()}`);
+  assert.deepEqual(await rows(), before, 'the final October rows are unchanged');
+  await assert.rejects(p.db.pool.query("UPDATE invoice_lines SET amount = 0 WHERE invoice_id LIKE 'inv-2026-10-%'"), /final invoice/);
+  assert.equal((await storedOctober(p)).every((i) => i.status === 'final'), true);
+
   rater.child.kill('SIGTERM');
   aggregate.child.kill('SIGTERM');
   assert.equal(await rater.exited, 0, rater.tail());
