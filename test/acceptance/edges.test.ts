@@ -39,7 +39,7 @@ const CAT = catalog({
     other: { base_fee: { amount: '62.00', per: 'month' }, charges: [{ meter: 'req', model: 'per_unit', unit_price: '0.10' }] },
     s: { base_fee: { amount: '100.00', per: 'month' }, sla: { credits: CREDITS } },
   },
-  customers: { e: {}, s99: {}, s95: {}, sout: {}, srep: {} },
+  customers: { e: {}, s99: {}, s95: {}, sout: {}, srep: {}, spre: {}, sse: {} },
   subscriptions: [
     // srv-twice: rented Oct 1–10, returned, rented again from Oct 20 (same plan, same customer)
     { server_id: 'srv-twice', customer: 'e', plan: 'pu', from: '2026-10-01T00:00:00Z', to: '2026-10-10T00:00:00Z' },
@@ -53,6 +53,9 @@ const CAT = catalog({
     { server_id: 'srv-95', customer: 's95', plan: 's', from: '2026-09-01T00:00:00Z' },
     { server_id: 'srv-out', customer: 'sout', plan: 's', from: '2026-09-01T00:00:00Z' },
     { server_id: 'srv-rep', customer: 'srep', plan: 's', from: '2026-09-01T00:00:00Z' },
+    // Oct 17 → Nov 1 = 1 296 000 s; base 100.00 × 15/31 = 48.39
+    { server_id: 'srv-pre', customer: 'spre', plan: 's', from: '2026-10-17T00:00:00Z' },
+    { server_id: 'srv-se', customer: 'sse', plan: 's', from: '2026-09-01T00:00:00Z' },
   ],
 });
 const EVENTS = [
@@ -105,7 +108,26 @@ const LOG = [
   hostAlert('2026-10-05T00:00:00Z', 'srv-rep', 'DOWN', 'HARD'),
   hostAlert('2026-10-05T20:00:00Z', 'srv-rep', 'DOWN', 'HARD'),
   hostAlert('2026-10-06T00:00:00Z', 'srv-rep', 'UP', 'HARD'),
+  // srv-pre: HARD DOWN Oct 10 → HARD UP Oct 17 01:00; only the hour inside the subscription
+  // counts: 3600 ÷ 1 296 000 → 99.72 % → 10 % × 48.39 = 4.839 → −4.84 (all 7 days → 100 %)
+  hostAlert('2026-10-10T00:00:00Z', 'srv-pre', 'DOWN', 'HARD'),
+  hostAlert('2026-10-17T01:00:00Z', 'srv-pre', 'UP', 'HARD'),
+  // srv-se: Statusengine statechange JSON (§7): host HARD DOWN (state 1, state_type 1) for 1 h →
+  // −10.00; a HARD service CRITICAL and a SOFT host DOWN (state_type 0) do not count.
+  se('2026-10-08T00:00:00Z', 'srv-se', '', 1, 0),
+  se('2026-10-09T00:00:00Z', 'srv-se', 'HTTP', 2, 1),
+  se('2026-10-10T00:00:00Z', 'srv-se', '', 1, 1),
+  se('2026-10-10T01:00:00Z', 'srv-se', '', 0, 1),
 ];
+function se(iso: string, host: string, service: string, state: number, stateType: number): string {
+  return JSON.stringify({
+    timestamp: Date.parse(iso) / 1000,
+    statechange: {
+      host_name: host, service_description: service, statechange_type: 1, state, state_type: stateType,
+      current_attempt: 3, max_attempts: 3, output: 'x', long_output: '',
+    },
+  });
+}
 
 let out: BillJson;
 before(() => {
@@ -172,6 +194,38 @@ test('SLA: only the down time inside the period counts (5 of 9 hours → 10 %)',
 
 test('SLA: a repeated HARD DOWN keeps the first start (1 day down → 25 %)', () => {
   assert.equal(line(invoice(out, 'srep'), 'sla_credit', { server_id: 'srv-rep' }).amount, '-25.00');
+});
+
+test('SLA: down time before the subscription starts does not count (1 h inside → 10 %)', () => {
+  const inv = invoice(out, 'spre');
+  assert.equal(line(inv, 'base_fee', { server_id: 'srv-pre' }).amount, '48.39');
+  assert.equal(line(inv, 'sla_credit', { server_id: 'srv-pre' }).amount, '-4.84');
+});
+
+test('SLA: Statusengine statechange JSON lines give host HARD DOWN → UP intervals', () => {
+  const inv = invoice(out, 'sse');
+  assert.equal(line(inv, 'sla_credit', { server_id: 'srv-se' }).amount, '-10.00');
+  assert.equal(inv.total, '90.00');
+});
+
+test('counter samples apply in arrival order across --events files (older one ignored: +100)', () => {
+  // file 1: Oct 10 500 (first ever → baseline); file 2: Oct 5 100 (not newer → nothing),
+  // Oct 15 600 → +100. (Sorting by ts first would give 400 + 100 = 500.)
+  const cat = catalog({
+    meters: METERS,
+    plans: { c: { base_fee: { amount: '1.00', per: 'month' }, charges: [{ meter: 'ctr', model: 'per_unit', unit_price: '1' }] } },
+    customers: { k: {} },
+    subscriptions: [{ server_id: 'srv-k', customer: 'k', plan: 'c', from: '2026-09-01T00:00:00Z' }],
+  });
+  const r = billOk({
+    catalog: cat,
+    events: [
+      [sample('srv-k', '2026-10-10T00:00:00Z', { nb: 500 })],
+      [sample('srv-k', '2026-10-05T00:00:00Z', { nb: 100 }), sample('srv-k', '2026-10-15T00:00:00Z', { nb: 600 })],
+    ],
+    period: '2026-10',
+  });
+  assertDec(line(invoice(r, 'k'), 'usage', { server_id: 'srv-k' }).quantity, '100');
 });
 
 test('America/New_York November 2026 (DST ends Nov 1): 721 h; Asia/Kolkata half-hour offset', () => {
