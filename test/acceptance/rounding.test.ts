@@ -13,128 +13,124 @@ const METERS = {
 const full = (server_id: string, customer: string, plan: string, from = '2026-09-01T00:00:00Z') =>
   ({ server_id, customer, plan, from });
 
-describeUsd();
-
-function describeUsd(): void {
-  const cat = catalog({
-    meters: METERS,
-    plans: {
-      pr: { base_fee: { amount: '100.00', per: 'month' }, charges: [{ meter: 'req', model: 'per_unit', unit_price: '0.001' }] },
-      pd: { base_fee: { amount: '100.00', per: 'month' }, charges: [{ meter: 'req', model: 'per_unit', unit_price: '1' }] },
-      d8: {
-        base_fee: { amount: '149.00', per: 'month' },
-        charges: [
-          { meter: 'req', model: 'per_unit', unit_price: '0.10' },
-          { meter: 'gb', model: 'per_unit', unit_price: '0.5' },
-        ],
-      },
+const cat = catalog({
+  meters: METERS,
+  plans: {
+    pr: { base_fee: { amount: '100.00', per: 'month' }, charges: [{ meter: 'req', model: 'per_unit', unit_price: '0.001' }] },
+    pd: { base_fee: { amount: '100.00', per: 'month' }, charges: [{ meter: 'req', model: 'per_unit', unit_price: '1' }] },
+    d8: {
+      base_fee: { amount: '149.00', per: 'month' },
+      charges: [
+        { meter: 'req', model: 'per_unit', unit_price: '0.10' },
+        { meter: 'gb', model: 'per_unit', unit_price: '0.5' },
+      ],
     },
-    customers: {
-      'r-half': {},
-      'r-disc': { contract: { discount_pct: '10', minimum_commit: '500.00' } },
-      'r-eq': { contract: { discount_pct: '10', minimum_commit: '111.10' } },
-      'r-below': { contract: { discount_pct: '10', minimum_commit: '100.00' } },
-      'r-disc125': { contract: { discount_pct: '12.5' } },
-      'r-commit': { contract: { minimum_commit: '150.00' } },
-      'o-over': {
-        contract: {
-          overrides: {
-            d8: {
-              base_fee: { amount: '129.00', per: 'month' },
-              charges: [{ meter: 'req', model: 'per_unit', unit_price: '0.20' }],
-            },
+  },
+  customers: {
+    'r-half': {},
+    'r-disc': { contract: { discount_pct: '10', minimum_commit: '500.00' } },
+    'r-eq': { contract: { discount_pct: '10', minimum_commit: '111.10' } },
+    'r-below': { contract: { discount_pct: '10', minimum_commit: '100.00' } },
+    'r-disc125': { contract: { discount_pct: '12.5' } },
+    'r-commit': { contract: { minimum_commit: '150.00' } },
+    'o-over': {
+      contract: {
+        overrides: {
+          d8: {
+            base_fee: { amount: '129.00', per: 'month' },
+            charges: [{ meter: 'req', model: 'per_unit', unit_price: '0.20' }],
           },
         },
       },
-      'o-plain': {},
     },
-    subscriptions: [
-      full('srv-half', 'r-half', 'pr'),
-      full('srv-disc', 'r-disc', 'pd'),
-      full('srv-eq', 'r-eq', 'pd'),
-      full('srv-below', 'r-below', 'pd'),
-      full('srv-125', 'r-disc125', 'pd'),
-      full('srv-commit', 'r-commit', 'pd'),
-      full('srv-over', 'o-over', 'd8'),
-      full('srv-plain', 'o-plain', 'd8'),
-    ],
-  });
-  const ev = (s: string, metrics: Record<string, number>) => sample(s, '2026-10-10T00:00:00Z', metrics);
-  const events = [
-    ev('srv-half', { http_requests: 12505 }),
-    ev('srv-disc', { http_requests: 23.45 }),
-    ev('srv-eq', { http_requests: 23.45 }),
-    ev('srv-below', { http_requests: 23.45 }),
-    ev('srv-125', { http_requests: 0.04 }),
-    ev('srv-over', { http_requests: 100, gbytes: 10 }),
-    ev('srv-plain', { http_requests: 100, gbytes: 10 }),
-  ];
-  let out: BillJson;
-  before(() => {
-    out = billOk({ catalog: cat, events: [events], period: '2026-10' });
-  });
+    'o-plain': {},
+  },
+  subscriptions: [
+    full('srv-half', 'r-half', 'pr'),
+    full('srv-disc', 'r-disc', 'pd'),
+    full('srv-eq', 'r-eq', 'pd'),
+    full('srv-below', 'r-below', 'pd'),
+    full('srv-125', 'r-disc125', 'pd'),
+    full('srv-commit', 'r-commit', 'pd'),
+    full('srv-over', 'o-over', 'd8'),
+    full('srv-plain', 'o-plain', 'd8'),
+  ],
+});
+const ev = (s: string, metrics: Record<string, number>) => sample(s, '2026-10-10T00:00:00Z', metrics);
+const events = [
+  ev('srv-half', { http_requests: 12505 }),
+  ev('srv-disc', { http_requests: 23.45 }),
+  ev('srv-eq', { http_requests: 23.45 }),
+  ev('srv-below', { http_requests: 23.45 }),
+  ev('srv-125', { http_requests: 0.04 }),
+  ev('srv-over', { http_requests: 100, gbytes: 10 }),
+  ev('srv-plain', { http_requests: 100, gbytes: 10 }),
+];
+let out: BillJson;
+before(() => {
+  out = billOk({ catalog: cat, events: [events], period: '2026-10' });
+});
 
-  test('half-up on a tie: 12505 × 0.001 = 12.505 → 12.51 (half-even or binary floats give 12.50)', () => {
-    const inv = invoice(out, 'r-half');
-    assert.equal(line(inv, 'usage', { server_id: 'srv-half' }).amount, '12.51');
-    assert.equal(inv.subtotal, '112.51');
-    assert.equal(inv.total, '112.51');
-  });
+test('half-up on a tie: 12505 × 0.001 = 12.505 → 12.51 (half-even or binary floats give 12.50)', () => {
+  const inv = invoice(out, 'r-half');
+  assert.equal(line(inv, 'usage', { server_id: 'srv-half' }).amount, '12.51');
+  assert.equal(inv.subtotal, '112.51');
+  assert.equal(inv.total, '112.51');
+});
 
-  test('discount = −round(subtotal × pct ÷ 100), a negative tie rounded away from zero; commit true-up', () => {
-    const inv = invoice(out, 'r-disc');
-    // subtotal 100.00 + 23.45 = 123.45; discount −round(12.345) = −12.35;
-    // true-up 500.00 − (123.45 − 12.35) = 388.90; total 500.00
-    assert.equal(inv.subtotal, '123.45');
+test('discount = −round(subtotal × pct ÷ 100), a negative tie rounded away from zero; commit true-up', () => {
+  const inv = invoice(out, 'r-disc');
+  // subtotal 100.00 + 23.45 = 123.45; discount −round(12.345) = −12.35;
+  // true-up 500.00 − (123.45 − 12.35) = 388.90; total 500.00
+  assert.equal(inv.subtotal, '123.45');
+  assert.equal(line(inv, 'discount').amount, '-12.35');
+  assert.equal(line(inv, 'minimum_commit').amount, '388.90');
+  assert.equal(inv.total, '500.00');
+  assertInvariants(inv, 2);
+});
+
+test('minimum_commit line omitted when the true-up is zero (commit = net, and commit < net)', () => {
+  for (const c of ['r-eq', 'r-below']) {
+    const inv = invoice(out, c);
+    // 123.45 − 12.35 = 111.10 ≥ commit → no true-up line
     assert.equal(line(inv, 'discount').amount, '-12.35');
-    assert.equal(line(inv, 'minimum_commit').amount, '388.90');
-    assert.equal(inv.total, '500.00');
-    assertInvariants(inv, 2);
-  });
+    assert.equal(lines(inv, 'minimum_commit').length, 0, `${c} has no minimum_commit line`);
+    assert.equal(inv.total, '111.10');
+  }
+});
 
-  test('minimum_commit line omitted when the true-up is zero (commit = net, and commit < net)', () => {
-    for (const c of ['r-eq', 'r-below']) {
-      const inv = invoice(out, c);
-      // 123.45 − 12.35 = 111.10 ≥ commit → no true-up line
-      assert.equal(line(inv, 'discount').amount, '-12.35');
-      assert.equal(lines(inv, 'minimum_commit').length, 0, `${c} has no minimum_commit line`);
-      assert.equal(inv.total, '111.10');
-    }
-  });
+test('fractional discount_pct: 100.04 × 12.5 % = 12.505 → −12.51', () => {
+  const inv = invoice(out, 'r-disc125');
+  assert.equal(inv.subtotal, '100.04');
+  assert.equal(line(inv, 'discount').amount, '-12.51');
+  assert.equal(inv.total, '87.53');
+});
 
-  test('fractional discount_pct: 100.04 × 12.5 % = 12.505 → −12.51', () => {
-    const inv = invoice(out, 'r-disc125');
-    assert.equal(inv.subtotal, '100.04');
-    assert.equal(line(inv, 'discount').amount, '-12.51');
-    assert.equal(inv.total, '87.53');
-  });
+test('minimum_commit without discount: 150.00 − 100.00 = 50.00 true-up', () => {
+  const inv = invoice(out, 'r-commit');
+  assert.equal(line(inv, 'minimum_commit').amount, '50.00');
+  assert.equal(inv.subtotal, '100.00');
+  assert.equal(inv.total, '150.00');
+  assertInvariants(inv, 2);
+});
 
-  test('minimum_commit without discount: 150.00 − 100.00 = 50.00 true-up', () => {
-    const inv = invoice(out, 'r-commit');
-    assert.equal(line(inv, 'minimum_commit').amount, '50.00');
-    assert.equal(inv.subtotal, '100.00');
-    assert.equal(inv.total, '150.00');
-    assertInvariants(inv, 2);
-  });
+test('contract overrides replace the plan’s base_fee and the charge of the same meter', () => {
+  const o = invoice(out, 'o-over');
+  // base 129.00; req 100 × 0.20 = 20.00 (overridden); gb 10 × 0.5 = 5.00 (plan's) → 154.00
+  assert.equal(line(o, 'base_fee', { server_id: 'srv-over' }).amount, '129.00');
+  assert.equal(line(o, 'usage', { server_id: 'srv-over', meter: 'req' }).amount, '20.00');
+  assert.equal(line(o, 'usage', { server_id: 'srv-over', meter: 'gb' }).amount, '5.00');
+  assert.equal(o.total, '154.00');
+  // the same plan without a contract: 149.00 + 10.00 + 5.00 = 164.00
+  const p = invoice(out, 'o-plain');
+  assert.equal(line(p, 'base_fee', { server_id: 'srv-plain' }).amount, '149.00');
+  assert.equal(line(p, 'usage', { server_id: 'srv-plain', meter: 'req' }).amount, '10.00');
+  assert.equal(p.total, '164.00');
+});
 
-  test('contract overrides replace the plan’s base_fee and the charge of the same meter', () => {
-    const o = invoice(out, 'o-over');
-    // base 129.00; req 100 × 0.20 = 20.00 (overridden); gb 10 × 0.5 = 5.00 (plan's) → 154.00
-    assert.equal(line(o, 'base_fee', { server_id: 'srv-over' }).amount, '129.00');
-    assert.equal(line(o, 'usage', { server_id: 'srv-over', meter: 'req' }).amount, '20.00');
-    assert.equal(line(o, 'usage', { server_id: 'srv-over', meter: 'gb' }).amount, '5.00');
-    assert.equal(o.total, '154.00');
-    // the same plan without a contract: 149.00 + 10.00 + 5.00 = 164.00
-    const p = invoice(out, 'o-plain');
-    assert.equal(line(p, 'base_fee', { server_id: 'srv-plain' }).amount, '149.00');
-    assert.equal(line(p, 'usage', { server_id: 'srv-plain', meter: 'req' }).amount, '10.00');
-    assert.equal(p.total, '164.00');
-  });
-
-  test('USD invoices: every amount has exactly 2 minor digits; subtotal and total add up', () => {
-    for (const inv of out.invoices) assertInvariants(inv, 2);
-  });
-}
+test('USD invoices: every amount has exactly 2 minor digits; subtotal and total add up', () => {
+  for (const inv of out.invoices) assertInvariants(inv, 2);
+});
 
 test('JPY (0 minor digits): amounts are whole yen, half-up', () => {
   const cat = catalog({
