@@ -30,7 +30,7 @@ const DEFAULT_WINDOW = '1d';
 /** Inputs below this are parsed in-process: starting workers costs more than it saves. */
 const WORKERS_FROM_BYTES = 64 * 1024 * 1024;
 
-/** `--jobs N` parse workers, or `auto`: none for small input, else one per spare core (≤ 4). */
+/** `--jobs N` parse workers, or `auto`: none for small input (or one core), else one per spare core (≤ 4). */
 async function workersFor(jobs: string, files: readonly string[]): Promise<number> {
   if (jobs !== 'auto') {
     if (!/^\d+$/.test(jobs) || Number(jobs) > 64) throw new UsageError(`--jobs must be auto or a number of parse workers 0…64 (got ${JSON.stringify(jobs)})`);

@@ -2,7 +2,8 @@
 // validation, about half of bill's CPU) while the main thread deduplicates, aggregates and
 // rates in the original order. Stateless: batch in, results out, tagged with the batch's seq.
 import { parentPort } from 'node:worker_threads';
-import { parseLine, type LineResult } from './parse-line.js';
+import { parseLine } from './parse-line.js';
+import { encodeBatch, type WireBatch } from './wire.js';
 
 export interface ParseRequest {
   seq: number;
@@ -11,10 +12,10 @@ export interface ParseRequest {
 
 export interface ParseResponse {
   seq: number;
-  results: LineResult[];
+  batch: WireBatch;
 }
 
 parentPort?.on('message', (req: ParseRequest) => {
-  const results = req.lines.map(parseLine);
-  parentPort?.postMessage({ seq: req.seq, results } satisfies ParseResponse);
+  const batch = encodeBatch(req.lines.map(parseLine));
+  parentPort?.postMessage({ seq: req.seq, batch } satisfies ParseResponse, [batch.nums.buffer as ArrayBuffer]);
 });

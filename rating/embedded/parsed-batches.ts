@@ -6,6 +6,7 @@ import { Worker } from 'node:worker_threads';
 import { parseLine, type LineResult } from './parse-line.js';
 import type { ParseRequest, ParseResponse } from './parse-worker.js';
 import { readLineBatches } from './lines.js';
+import { decodeBatch, type WireBatch } from './wire.js';
 
 export interface ParsedBatch {
   file: string;
@@ -35,7 +36,8 @@ export async function* parsedBatches(files: readonly string[], workers: number):
     return;
   }
   const pool = Array.from({ length: workers }, startWorker);
-  const done = new Map<number, LineResult[]>();
+  const done = new Map<number, WireBatch>();
+  const intern = new Map<string, string>();
   const meta = new Map<number, { file: string; firstLine: number }>();
   let failure: Error | undefined;
   let wake: (() => void) | undefined;
@@ -46,7 +48,7 @@ export async function* parsedBatches(files: readonly string[], workers: number):
   };
   for (const w of pool) {
     w.on('message', (r: ParseResponse) => {
-      done.set(r.seq, r.results);
+      done.set(r.seq, r.batch);
       notify();
     });
     w.on('error', (err) => {
@@ -81,7 +83,8 @@ export async function* parsedBatches(files: readonly string[], workers: number):
   }
 
   function take(seq: number): ParsedBatch {
-    const results = done.get(seq) ?? [];
+    const wire = done.get(seq);
+    const results = wire ? decodeBatch(wire, intern) : [];
     const m = meta.get(seq) ?? { file: '', firstLine: 0 };
     done.delete(seq);
     meta.delete(seq);

@@ -1,0 +1,106 @@
+// The compact form in which parse workers hand parsed lines to the main thread. Structured
+// clone of Sample objects cost as much as parsing the JSON in the first place; a batch is
+// instead one table of distinct names (server ids, metric names, label keys), one array of other
+// strings and one Float64Array (transferred, not copied). The main thread interns each distinct
+// name once per batch, so every Map lookup downstream hits a string whose hash is cached.
+import type { Sample } from '../../pipeline/samples/sample.js';
+import { isRejection, type LineItem, type LineResult } from './parse-line.js';
+
+export interface WireBatch {
+  names: string[];
+  strs: string[];
+  nums: Float64Array;
+}
+
+const BLANK = 0;
+const SAMPLE = 1;
+const REJECTION = 2;
+const ARRAY = 3;
+
+export function encodeBatch(results: readonly LineResult[]): WireBatch {
+  const names: string[] = [];
+  const index = new Map<string, number>();
+  const name = (s: string): number => {
+    let i = index.get(s);
+    if (i === undefined) {
+      i = names.length;
+      names.push(s);
+      index.set(s, i);
+    }
+    return i;
+  };
+  const strs: string[] = [];
+  const nums: number[] = [];
+  const item = (x: LineItem): void => {
+    if (isRejection(x)) {
+      nums.push(REJECTION);
+      strs.push(x.reason);
+      return;
+    }
+    const metrics = Object.keys(x.metrics);
+    const labels = Object.keys(x.labels);
+    nums.push(SAMPLE, x.tsMs, name(x.serverId), x.intervalS === undefined ? 0 : 1, metrics.length, labels.length);
+    strs.push(x.id);
+    if (x.intervalS !== undefined) strs.push(x.intervalS);
+    for (const m of metrics) {
+      nums.push(name(m));
+      strs.push(x.metrics[m]!);
+    }
+    for (const l of labels) {
+      nums.push(name(l));
+      strs.push(x.labels[l]!);
+    }
+  };
+  for (const r of results) {
+    if (r === undefined) nums.push(BLANK);
+    else if (Array.isArray(r)) {
+      nums.push(ARRAY, r.length);
+      r.forEach(item);
+    } else item(r);
+  }
+  return { names, strs, nums: Float64Array.from(nums) };
+}
+
+export function decodeBatch(b: WireBatch, intern: Map<string, string>): LineResult[] {
+  const names = b.names.map((n) => {
+    const known = intern.get(n);
+    if (known !== undefined) return known;
+    if (intern.size < 1_000_000) intern.set(n, n);
+    return n;
+  });
+  const { strs, nums } = b;
+  let p = 0;
+  let s = 0;
+  const item = (): LineItem => {
+    if (nums[p++] === REJECTION) return { reason: strs[s++]! };
+    const tsMs = nums[p++]!;
+    const serverId = names[nums[p++]!]!;
+    const hasInterval = nums[p++] === 1;
+    const nMetrics = nums[p++]!;
+    const nLabels = nums[p++]!;
+    const id = strs[s++]!;
+    const intervalS = hasInterval ? strs[s++]! : undefined;
+    const metrics: Record<string, string> = {};
+    for (let k = 0; k < nMetrics; k++) metrics[names[nums[p++]!]!] = strs[s++]!;
+    const labels: Record<string, string> = {};
+    for (let k = 0; k < nLabels; k++) labels[names[nums[p++]!]!] = strs[s++]!;
+    const sample: Sample = { id, serverId, tsMs, metrics, labels };
+    if (intervalS !== undefined) sample.intervalS = intervalS;
+    return sample;
+  };
+  const out: LineResult[] = [];
+  while (p < nums.length) {
+    const kind = nums[p];
+    if (kind === BLANK) {
+      p++;
+      out.push(undefined);
+    } else if (kind === ARRAY) {
+      const n = nums[p + 1]!;
+      p += 2;
+      const items: LineItem[] = [];
+      for (let k = 0; k < n; k++) items.push(item());
+      out.push(items);
+    } else out.push(item());
+  }
+  return out;
+}
