@@ -4,14 +4,13 @@
 // SPEC.md; nothing here knows how the product computes anything.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Decimal } from 'decimal.js';
 
 export const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const fixtures = join(root, 'test', 'acceptance', 'fixtures');
 const bin = join(root, 'bin', 'meterline.js');
 
 export interface Run {
@@ -68,8 +67,17 @@ export interface BillRun extends Run {
   eventFiles: string[];
 }
 
+const made: string[] = [];
+// Temporary folders live until the test file's process ends (a failing test's inputs stay
+// readable while it runs), then go.
+process.on('exit', () => {
+  for (const d of made) rmSync(d, { recursive: true, force: true });
+});
+
 export function tempDir(): string {
-  return mkdtempSync(join(tmpdir(), 'meterline-acceptance-'));
+  const d = mkdtempSync(join(tmpdir(), 'meterline-acceptance-'));
+  made.push(d);
+  return d;
 }
 
 export function bill(input: BillInput): BillRun {
