@@ -157,7 +157,7 @@ export async function finalUsageLines(db: Queryable, customer: string): Promise<
   return r.rows.map((x) => ({ subscriptionId: x.subscription_id, meter: x.meter, periodOfUsage: x.period_of_usage, amount: x.amount }));
 }
 
-/** Usage and adjustment lines of an invoice with their lineage (finalization marks their parts). */
+/** A line's lineage: the series and range of the usage it rates (explain selects parts by it). */
 export interface LineSelector {
   n: number;
   type: LineJson['type'];
@@ -179,23 +179,6 @@ interface LineRow {
   usage_to: Date | null;
   data: LineJson;
   detail: Record<string, unknown>;
-}
-
-export async function lineSelectors(db: Queryable, invoice: string): Promise<LineSelector[]> {
-  const r = await db.query<LineRow>({
-    name: 'invoice_lines.selectors',
-    text: 'SELECT invoice_id, n, type, server_id, meter, period_of_usage, usage_from, usage_to, data FROM invoice_lines WHERE invoice_id = $1 ORDER BY n',
-    values: [invoice],
-  });
-  return r.rows.map((x) => ({
-    n: x.n,
-    type: x.type,
-    serverId: x.server_id,
-    meter: x.meter,
-    periodOfUsage: x.period_of_usage,
-    fromMs: x.usage_from?.getTime() ?? null,
-    toMs: x.usage_to?.getTime() ?? null,
-  }));
 }
 
 interface InvoiceRow extends HeadRow {
