@@ -130,3 +130,26 @@ test('bad usage: missing --period or a malformed one exits non-zero with a reaso
   assert.notEqual(bad.code, 0);
   assert.match(bad.stderr, /period|2026-13/);
 });
+
+test('unreadable input: malformed YAML, a missing catalogue or events file → non-zero, naming the file', () => {
+  const dir = tempDir();
+  const bad = join(dir, 'bad.yaml');
+  const ev = join(dir, 'e.ndjson');
+  const good = join(dir, 'good.json');
+  writeFileSync(bad, 'currency: USD\nmeters: {a: [\n');
+  writeFileSync(ev, '');
+  writeFileSync(good, JSON.stringify(GOOD));
+  for (const [args, named] of [
+    [['--catalog', bad, '--events', ev], 'bad.yaml'],
+    [['--catalog', join(dir, 'nope.yaml'), '--events', ev], 'nope.yaml'],
+    [['--catalog', good, '--events', join(dir, 'missing.ndjson')], 'missing.ndjson'],
+  ] as const) {
+    const r = meterline(['bill', ...args, '--period', '2026-10']);
+    assert.notEqual(r.code, 0, `${named}: exit code`);
+    assert.ok(r.stderr.includes(named), `${named} named in: ${r.stderr}`);
+    assert.doesNotMatch(r.stdout, /"invoices"/);
+  }
+  const c = meterline(['nagios', 'convert', '--perfdata', join(dir, 'missing.txt')]);
+  assert.notEqual(c.code, 0);
+  assert.ok(c.stderr.includes('missing.txt'));
+});
