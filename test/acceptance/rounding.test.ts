@@ -183,3 +183,30 @@ test('BHD (3 minor digits): amounts carry three decimals, half-up', () => {
   assert.equal(inv.total, '18.091');
   assertInvariants(inv, 3);
 });
+
+test('an override may replace a charge with another model (YAML catalogue): graduated instead of per_unit', () => {
+  const yaml = `currency: USD
+meters:
+  req: { metric: http_requests, kind: delta, unit: request }
+plans:
+  p:
+    base_fee: { amount: "10.00", per: month }
+    charges:
+      - { meter: req, model: per_unit, unit_price: "1" }
+customers:
+  c:
+    contract:
+      overrides:
+        p:
+          charges:
+            - { meter: req, model: graduated, free_units: "5",
+                tiers: [ { up_to: "10", unit_price: "0.50" }, { up_to: null, unit_price: "0.10" } ] }
+subscriptions:
+  - { server_id: srv-1, customer: c, plan: p, from: "2026-09-01T00:00:00Z" }
+`;
+  const out = billOk({ catalog: yaml, events: [[sample('srv-1', '2026-10-02T00:00:00Z', { http_requests: 25 })]], period: '2026-10' });
+  // b = 25 − 5 = 20: 10 × 0.50 + 10 × 0.10 = 6.00 (the plan's per_unit would be 25.00)
+  const inv = invoice(out, 'c');
+  assert.equal(line(inv, 'usage', { server_id: 'srv-1' }).amount, '6.00');
+  assert.equal(inv.total, '16.00');
+});
