@@ -16,7 +16,7 @@ import { plainSerde } from '../../avro/serde.js';
 import { sampleToRecord } from '../../avro/records.js';
 import type { Sample } from '../../pipeline/samples/sample.js';
 import { freshDb, type FreshDb } from '../sinks/fresh-db.js';
-import { comparable, rowKey, type Expected } from './workload.js';
+import { comparable, rowKey, REF_METERS, type Expected, type RefMeter } from './workload.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 
@@ -64,9 +64,10 @@ export class RoleProcess {
   private waiters: { re: RegExp; resolve: (line: string) => void }[] = [];
   readonly exited: Promise<number | null>;
 
-  constructor(role: 'aggregate' | 'sink' | 'rate', p: Pipeline, args: string[] = []) {
-    this.child = spawn(process.execPath, [join(ROOT, 'bin/meterline.js'), role, '--catalog', p.catalogFile, ...args], {
-      env: p.env,
+  constructor(role: 'aggregate' | 'sink' | 'rate' | 'ingest', p: Pipeline, args: string[] = [], env: Record<string, string> = {}) {
+    const catalog = role === 'ingest' ? [] : ['--catalog', p.catalogFile];
+    this.child = spawn(process.execPath, [join(ROOT, 'bin/meterline.js'), role, ...catalog, ...args], {
+      env: { ...p.env, ...env },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     let buf = '';
@@ -183,13 +184,13 @@ export async function storedRollups(pool: pg.Pool, windowMs: number): Promise<Ma
 }
 
 /** Differences between expected and stored rollups (empty = equal), at most `limit` listed. */
-export function diffRollups(expected: Map<string, Expected>, stored: Map<string, Expected>, limit = 10): string[] {
+export function diffRollups(expected: Map<string, Expected>, stored: Map<string, Expected>, limit = 10, meters: readonly RefMeter[] = REF_METERS): string[] {
   const out: string[] = [];
   for (const [k, e] of expected) {
     const meter = k.split('|')[1] as string;
     const s = stored.get(k);
-    const want = JSON.stringify(comparable(meter, e));
-    const got = s === undefined ? 'missing' : JSON.stringify(comparable(meter, s));
+    const want = JSON.stringify(comparable(meter, e, meters));
+    const got = s === undefined ? 'missing' : JSON.stringify(comparable(meter, s, meters));
     if (want !== got) out.push(`${k}: expected ${want}, stored ${got}`);
   }
   for (const k of stored.keys()) if (!expected.has(k)) out.push(`${k}: stored but not expected`);

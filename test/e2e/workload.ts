@@ -33,7 +33,7 @@ subscriptions: []
 `;
 
 type Agg = 'sum' | 'counter' | 'max' | 'min' | 'avg' | 'latest' | 'count' | 'integral' | 'time_average' | 'unique';
-interface RefMeter {
+export interface RefMeter {
   name: string;
   metric: string;
   agg: Agg;
@@ -149,7 +149,7 @@ interface Acc {
 export const rowKey = (serverId: string, meter: string, windowStartMs: number): string => `${serverId}|${meter}|${windowStartMs}`;
 
 /** The reference model: dedup by id (first arrival counts), counters in arrival order, every sample whole in its window. */
-export function expectedRollups(samples: readonly Sample[], windowMs: number): Map<string, Expected> {
+export function expectedRollups(samples: readonly Sample[], windowMs: number, meters: readonly RefMeter[] = REF_METERS): Map<string, Expected> {
   const seen = new Set<string>();
   const counters = new Map<string, { v: Decimal; ts: number }>();
   const accs = new Map<string, Acc>();
@@ -157,7 +157,7 @@ export function expectedRollups(samples: readonly Sample[], windowMs: number): M
     if (seen.has(s.id)) continue;
     seen.add(s.id);
     const w = Math.floor(s.tsMs / windowMs) * windowMs;
-    for (const m of REF_METERS) {
+    for (const m of meters) {
       const raw = s.metrics[m.metric];
       if (raw === undefined) continue;
       let v = new Decimal(raw);
@@ -186,12 +186,12 @@ export function expectedRollups(samples: readonly Sample[], windowMs: number): M
         a.latest = v;
         a.latestTs = s.tsMs;
       }
-      if (m.agg === 'unique') a.distinct.add(s.labels.dc as string);
+      if (m.agg === 'unique' && s.labels.dc !== undefined) a.distinct.add(s.labels.dc);
     }
   }
   const out = new Map<string, Expected>();
   for (const [k, a] of accs) {
-    const meter = REF_METERS.find((m) => m.name === k.split('|')[1]) as RefMeter;
+    const meter = meters.find((m) => m.name === k.split('|')[1]) as RefMeter;
     const e: Expected = { count: a.count, sum: meter.agg === 'sum' || meter.agg === 'counter' || meter.agg === 'avg' || meter.agg === 'integral' || meter.agg === 'time_average' ? a.sum.toFixed() : '0' };
     if (a.max !== undefined) e.max = a.max.toFixed();
     if (a.min !== undefined) e.min = a.min.toFixed();
@@ -203,8 +203,8 @@ export function expectedRollups(samples: readonly Sample[], windowMs: number): M
 }
 
 /** Which fields the reference and the store must agree on, per meter. */
-export function comparable(meter: string, e: Expected): Record<string, unknown> {
-  const agg = (REF_METERS.find((m) => m.name === meter) as RefMeter).agg;
+export function comparable(meter: string, e: Expected, meters: readonly RefMeter[] = REF_METERS): Record<string, unknown> {
+  const agg = (meters.find((m) => m.name === meter) as RefMeter).agg;
   switch (agg) {
     case 'sum':
     case 'counter':
