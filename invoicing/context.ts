@@ -2,6 +2,7 @@
 import type { Catalog } from '../catalog/types.js';
 import type { DownInterval } from '../nagios/intervals.js';
 import type { Queryable } from './db/tx.js';
+import type { PartCache } from './part-cache.js';
 
 export interface InvoicingContext {
   /** Plans, meters, currency and zone (customers and subscriptions come from the database). */
@@ -13,4 +14,6 @@ export interface InvoicingContext {
    * no down time known (full availability), as `bill` without --nagios.
    */
   downIntervals?: (db: Queryable, serverIds: readonly string[], fromMs: number, toMs: number) => Promise<DownInterval[]>;
+  /** Merged per-day state of stored parts (the rate role's); absent = read every part. */
+  partCache?: PartCache;
 }

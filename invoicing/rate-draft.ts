@@ -19,8 +19,21 @@ import type { Queryable } from './db/tx.js';
 import { nextLabel } from './period.js';
 import type { LineJson, RatedInvoice, RatedLine } from './types.js';
 import { attributeParts } from './usage.js';
+import type { RatedPart } from './part-cache.js';
 
 const servers = (subs: readonly Subscription[]): string[] => [...new Set(subs.map((s) => s.serverId))];
+
+/** The stored parts of the subscriptions' servers in the period (merged per day when cached). */
+async function loadParts(db: Queryable, ctx: InvoicingContext, subs: readonly Subscription[], period: BillingPeriod): Promise<RatedPart[]> {
+  if (!ctx.partCache) return partsOfServers(db, servers(subs), period.startMs, period.endMs);
+  const boundaries = new Map<string, number[]>();
+  for (const s of subs) {
+    const list = boundaries.get(s.serverId) ?? [];
+    list.push(s.fromMs, ...(s.toMs === undefined ? [] : [s.toMs]));
+    boundaries.set(s.serverId, list);
+  }
+  return ctx.partCache.load(db, servers(subs), period.startMs, period.endMs, (server) => boundaries.get(server) ?? []);
+}
 
 /** The catalogue as the rating core sees it for one customer: the database's customer. */
 const catalogFor = (catalog: Catalog, row: CustomerRow): Catalog => ({
@@ -35,15 +48,16 @@ export function adjustmentTarget(heads: readonly InvoiceHead[]): string | undefi
   return latest === undefined ? undefined : nextLabel(latest);
 }
 
-async function rateUsageOnly(db: Queryable, catalog: Catalog, customer: string, period: BillingPeriod): Promise<Invoice> {
+async function rateUsageOnly(db: Queryable, ctx: InvoicingContext, catalog: Catalog, customer: string, period: BillingPeriod): Promise<Invoice> {
   const subs = await customerSubscriptionsIn(db, customer, period.startMs, period.endMs);
-  const parts = await partsOfServers(db, servers(subs), period.startMs, period.endMs);
+  const parts = await loadParts(db, ctx, subs, period);
   const { usage } = attributeParts(catalog, period, subs, parts);
   return rateInvoice({ catalog, customer, period, subscriptions: subs, usage });
 }
 
 async function lateAdjustments(
   db: Queryable,
+  ctx: InvoicingContext,
   catalog: Catalog,
   customer: string,
   target: BillingPeriod,
@@ -56,7 +70,7 @@ async function lateAdjustments(
   if (groups.length === 0) return { adjustments: [], partIds };
   const billed = await finalUsageLines(db, customer);
   const adjustments: Adjustment[] = [];
-  for (const g of groups) adjustments.push(...adjustmentsFor(g, await rateUsageOnly(db, catalog, customer, g.period), billed));
+  for (const g of groups) adjustments.push(...adjustmentsFor(g, await rateUsageOnly(db, ctx, catalog, customer, g.period), billed));
   return { adjustments, partIds };
 }
 
@@ -76,9 +90,9 @@ export async function rateDraft(
   const catalog = catalogFor(ctx.catalog, row);
   const period = parsePeriod(label, catalog.timezone);
   const subs = await customerSubscriptionsIn(db, customerId, period.startMs, period.endMs);
-  const parts = await partsOfServers(db, servers(subs), period.startMs, period.endMs);
+  const parts = await loadParts(db, ctx, subs, period);
   const attributed = attributeParts(catalog, period, subs, parts);
-  const late = adjustmentTarget(heads) === label ? await lateAdjustments(db, catalog, customerId, period, heads) : { adjustments: [], partIds: [] };
+  const late = adjustmentTarget(heads) === label ? await lateAdjustments(db, ctx, catalog, customerId, period, heads) : { adjustments: [], partIds: [] };
   if (subs.length === 0 && attributed.partIds.length === 0 && late.adjustments.length === 0) return undefined;
 
   const down = ctx.downIntervals && subs.length > 0 ? await ctx.downIntervals(db, servers(subs), period.startMs, period.endMs) : [];

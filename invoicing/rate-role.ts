@@ -15,6 +15,7 @@ import type { RollupPart } from '../pipeline/aggregation/rollup.js';
 import type { InvoicingContext } from './context.js';
 import { insertParts, type RollupPosition } from './db/parts.js';
 import { withTransaction } from './db/tx.js';
+import { PartCache } from './part-cache.js';
 import { affectedByParts, recomputeCustomer, syncAll } from './drafts.js';
 
 export const RATE_GROUP = 'meterline-rate';
@@ -45,7 +46,10 @@ export interface RateRole {
 const nextOffset = (offset: string): string => (BigInt(offset) + 1n).toString();
 
 export async function startRate(opts: RateOptions): Promise<RateRole> {
-  const { kafka, pool, serde, topics, ctx, log } = opts;
+  const { kafka, pool, serde, topics, log } = opts;
+  // The rate role recomputes the same busy drafts batch after batch: merged day states save it
+  // reading a month of parts each time (exact either way; see part-cache.ts).
+  const ctx: InvoicingContext = { ...opts.ctx, partCache: opts.ctx.partCache ?? new PartCache() };
   const groupId = opts.groupId ?? RATE_GROUP;
 
   // Drafts for every customer with a subscription in an open period, before consuming.

@@ -8,7 +8,7 @@ import { SubscriptionIndex } from '../rating/attribution.js';
 import { UsageCollector } from '../rating/embedded/usage-collector.js';
 import type { SubscriptionUsage } from '../rating/invoice.js';
 import type { BillingPeriod } from '../rating/period.js';
-import type { StoredPart } from './db/parts.js';
+import type { RatedPart } from './part-cache.js';
 
 export interface AttributedUsage {
   /** subscription id → meter → quantity, as rateInvoice takes it. */
@@ -24,7 +24,7 @@ export function attributeParts(
   catalog: Catalog,
   period: BillingPeriod,
   subscriptions: readonly Subscription[],
-  parts: readonly StoredPart[],
+  parts: readonly RatedPart[],
 ): AttributedUsage {
   const index = new SubscriptionIndex(subscriptions);
   const collector = new UsageCollector(catalog, period, index);
@@ -32,7 +32,8 @@ export function attributeParts(
   for (const p of parts) {
     if (p.windowStartMs < period.startMs || p.windowStartMs >= period.endMs) continue;
     if (!index.find(p.serverId, p.windowStartMs)) continue;
-    partIds.push(p.partId);
+    if (p.memberIds) partIds.push(...p.memberIds);
+    else partIds.push(p.partId);
     collector.add({
       partId: p.partId,
       serverId: p.serverId,

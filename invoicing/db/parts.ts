@@ -171,3 +171,13 @@ export async function offsetsForLine(
   });
   return { rollups: rollups.rows, sources: sources.rows };
 }
+
+/** One series' parts whose window starts in [fromMs, toMs). */
+export async function partsOfSeries(db: Queryable, serverId: string, meter: string, fromMs: number, toMs: number): Promise<StoredPart[]> {
+  const r = await db.query<Row>({
+    name: 'rating_parts.of_series',
+    text: `SELECT ${PART_COLUMNS} FROM rating_parts WHERE server_id = $1 AND meter = $2 AND window_start >= $3 AND window_start < $4`,
+    values: [serverId, meter, new Date(fromMs), new Date(toMs)],
+  });
+  return r.rows.map(toPart);
+}
