@@ -37,9 +37,13 @@ const DAY_MS = 86_400_000;
 
 export class PartCache {
   private readonly groups = new Map<string, Group>();
+  private ids = 0;
 
-  /** Entries kept (a bound on memory: cleared when exceeded, then rebuilt on demand). */
-  constructor(private readonly maxGroups = 200_000) {}
+  /**
+   * Part ids held at most (each group keeps its parts' ids, which finalization marks billed):
+   * a bound on memory, about 100 MB at the default. Exceeded → cleared, rebuilt on demand.
+   */
+  constructor(private readonly maxIds = 2_000_000) {}
 
   /** Groups held (for tests and metrics). */
   get size(): number {
@@ -60,7 +64,10 @@ export class PartCache {
               GROUP BY 1, 2, 3`,
       values: [[...serverIds], new Date(fromMs), new Date(toMs)],
     });
-    if (this.groups.size > this.maxGroups) this.groups.clear();
+    if (this.ids > this.maxIds) {
+      this.groups.clear();
+      this.ids = 0;
+    }
     const out: RatedPart[] = [];
     for (const r of counts.rows) {
       const dayMs = r.day.getTime();
@@ -93,7 +100,10 @@ export class PartCache {
         }
         g = { count: parts.length, loMs, hiMs, endMs, state: merger.result(), partIds: parts.map((p) => p.partId) };
         // Only a consistent read is cached (a part committed between the two queries is not).
-        if (parts.length === r.n) this.groups.set(key, g);
+        if (parts.length === r.n) {
+          this.ids += g.partIds.length - (this.groups.get(key)?.partIds.length ?? 0);
+          this.groups.set(key, g);
+        }
       }
       out.push({
         partId: g.partIds[0] ?? key,
