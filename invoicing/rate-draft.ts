@@ -8,6 +8,7 @@ import { lineDetail, lineToJson } from '../rating/invoice-json.js';
 import { formatAmount } from '../rating/format.js';
 import { overlap } from '../rating/overlap.js';
 import { parsePeriod, type BillingPeriod } from '../rating/period.js';
+import { MeterlineError } from '../lib/errors.js';
 import { adjustmentsFor, groupLateParts, type Adjustment } from './adjustments.js';
 import type { InvoicingContext } from './context.js';
 import { customerFromRow } from './customers.js';
@@ -90,6 +91,15 @@ export async function rateDraft(
   const catalog = catalogFor(ctx.catalog, row);
   const period = parsePeriod(label, catalog.timezone);
   const subs = await customerSubscriptionsIn(db, customerId, period.startMs, period.endMs);
+  // The rating core skips a subscription whose plan it does not know; here that would bill a
+  // server nothing without a word, so a catalogue that lost a plan in use stops rating loudly.
+  const orphan = subs.find((s) => !catalog.plans[s.plan]);
+  if (orphan) {
+    throw new MeterlineError(
+      'config',
+      `subscription ${orphan.id} (customer ${customerId}) is on plan ${JSON.stringify(orphan.plan)}, which catalogue ${catalog.contentHash.slice(0, 12)} does not have`,
+    );
+  }
   const parts = await loadParts(db, ctx, subs, period);
   const attributed = attributeParts(catalog, period, subs, parts);
   const late = adjustmentTarget(heads) === label ? await lateAdjustments(db, ctx, catalog, customerId, period, heads) : { adjustments: [], partIds: [] };
