@@ -11,7 +11,7 @@ import { Partitioners, type Kafka, type Producer, type Message } from 'kafkajs';
 import type { RollupPart } from '../aggregation/rollup.js';
 import type { Aggregator } from '../aggregation/aggregator.js';
 import type { AvroSerde } from '../../avro/serde.js';
-import { rollupToRecord } from '../../avro/records.js';
+import { rollupToRecord, deadLetterToRecord, type DeadLetter } from '../../avro/records.js';
 import { checkpointKey, encodeCheckpoint } from './changelog.js';
 
 export interface OwnerTopics {
@@ -50,6 +50,12 @@ function* chunks(messages: readonly Message[]): Generator<Message[]> {
   if (chunk.length > 0) yield chunk;
 }
 
+/** A record for metrics.dlq, encoded at commit time like the parts. */
+export interface DeadRecord {
+  key: Buffer | null;
+  letter: DeadLetter;
+}
+
 export type OwnerStatus = 'restoring' | 'ready' | 'lost' | 'revoked';
 
 export interface CommitInfo {
@@ -71,7 +77,7 @@ export class PartitionOwner {
   ready: Promise<void> = Promise.resolve();
   private producer: Producer | undefined;
   private parts: RollupPart[] = [];
-  private dead: Message[] = [];
+  private dead: DeadRecord[] = [];
   private records = 0;
   private since = 0;
   private chain: Promise<void> = Promise.resolve();
@@ -127,9 +133,9 @@ export class PartitionOwner {
     for (const p of parts) this.parts.push(p);
   }
 
-  deadLetter(message: Message, nowMs: number): void {
+  deadLetter(record: DeadRecord, nowMs: number): void {
     this.touch(nowMs);
-    this.dead.push(message);
+    this.dead.push(record);
   }
 
   /**
@@ -152,13 +158,15 @@ export class PartitionOwner {
       if (producer === undefined) throw new Error(`partition ${this.partition}: no producer`);
       const messages: Message[] = [];
       for (const p of parts) messages.push({ key: p.serverId, value: await serde.encode('rollup', topics.rollups, rollupToRecord(p)) });
+      const letters: Message[] = [];
+      for (const d of dead) letters.push({ key: d.key, value: await serde.encode('dlq', topics.dlq, deadLetterToRecord(d.letter)) });
       const t0 = performance.now();
       const txn = await producer.transaction();
       try {
         // kafkajs sends one record batch per call and partition; the broker caps a batch at
         // the topic's max.message.bytes (1 MiB by default), so large commits go in chunks.
         for (const chunk of chunks(messages)) await txn.send({ topic: topics.rollups, messages: chunk });
-        for (const chunk of chunks(dead)) await txn.send({ topic: topics.dlq, messages: chunk });
+        for (const chunk of chunks(letters)) await txn.send({ topic: topics.dlq, messages: chunk });
         await txn.send({ topic: topics.state, messages: [{ key: checkpointKey(this.partition), value: checkpoint, partition: this.partition }] });
         await txn.sendOffsets({ consumerGroupId: groupId, topics: [{ topic: topics.raw, partitions: [{ partition: this.partition, offset: nextOffset }] }] });
         await txn.commit();

@@ -15,13 +15,14 @@ import type { Kafka, Consumer, EachBatchPayload } from 'kafkajs';
 import type { Logger } from '../../observability/log.js';
 import type { Metrics } from '../../observability/metrics.js';
 import type { AvroSerde } from '../../avro/serde.js';
-import { recordToSample, deadLetterToRecord } from '../../avro/records.js';
+import { recordToSample } from '../../avro/records.js';
+import { isKind } from '../../lib/errors.js';
 import { Aggregator, type AggregatorConfig } from '../aggregation/aggregator.js';
 import type { RollupPart } from '../aggregation/rollup.js';
 import type { Sample } from '../samples/sample.js';
 import type { SampleDedup } from './dedup.js';
 import { readCheckpoints } from './changelog.js';
-import { PartitionOwner, type CommitInfo, type OwnerTopics } from './owner.js';
+import { PartitionOwner, type CommitInfo, type DeadRecord, type OwnerTopics } from './owner.js';
 
 export const AGGREGATE_GROUP = 'meterline-aggregate';
 
@@ -155,36 +156,53 @@ export async function startAggregate(opts: AggregateOptions): Promise<AggregateR
     if (o.status !== 'ready' || owners.get(batch.partition) !== o) return;
     const from = o.nextOffset === undefined ? undefined : BigInt(o.nextOffset);
     const now = Date.now();
-    const samples: { sample: Sample; offset: string }[] = [];
+    const samples: { sample: Sample; offset: string; key: Buffer | null; value: Buffer }[] = [];
+    const dead: DeadRecord[] = [];
+    const reject = (m: { key: Buffer | null; value: Buffer | null; offset: string }, reason: string) =>
+      dead.push({
+        key: m.key,
+        letter: {
+          original: m.value ?? Buffer.alloc(0),
+          reason: `aggregate: ${reason}`,
+          source: 'kafka',
+          receivedAtMs: now,
+          origin: { topic: batch.topic, partition: batch.partition, offset: m.offset },
+        },
+      });
     for (const m of batch.messages) {
       if (from !== undefined && BigInt(m.offset) < from) continue; // already in the restored state
       try {
         if (!m.value) throw new Error('record has no value');
         const r = recordToSample(await serde.decode('sample', batch.topic, m.value));
         if (!r.ok) throw new Error(r.reason);
-        samples.push({ sample: r.sample, offset: m.offset });
+        samples.push({ sample: r.sample, offset: m.offset, key: m.key, value: m.value });
       } catch (err) {
-        const letter = deadLetterToRecord({
-          original: m.value ?? Buffer.alloc(0),
-          reason: `aggregate: ${(err as Error).message}`,
-          source: 'kafka',
-          receivedAtMs: now,
-          origin: { topic: batch.topic, partition: batch.partition, offset: m.offset },
-        });
-        o.deadLetter({ key: m.key, value: await serde.encode('dlq', topics.dlq, letter) }, now);
-        metrics?.dlqRecords.inc({ role: 'aggregate' });
+        reject(m, (err as Error).message);
       }
     }
     const keep = await dedup.claim(samples.map((s) => ({ id: s.sample.id, partition: batch.partition, offset: s.offset })));
-    if (o.status !== 'ready') return; // lost while waiting for Redis
+    if (o.status !== 'ready' || owners.get(batch.partition) !== o) return; // lost while waiting for Redis
+    // From here to o.consumed() nothing awaits: a commit (timer) can never snapshot half a batch.
     let kept = 0;
     const emitted: RollupPart[] = [];
     for (let i = 0; i < samples.length; i++) {
       if (!keep[i]) continue;
-      const s = samples[i] as { sample: Sample; offset: string };
-      kept++;
-      for (const part of agg.add(s.sample, { partition: batch.partition, offset: s.offset }, now)) emitted.push(part);
+      const s = samples[i] as (typeof samples)[number];
+      try {
+        for (const part of agg.add(s.sample, { partition: batch.partition, offset: s.offset }, now)) emitted.push(part);
+        kept++;
+      } catch (err) {
+        // The core checks a sample completely before it changes state: a rejected sample
+        // counted nothing, so it can go to the DLQ. Anything else: state is suspect — restore.
+        if (!isKind(err, 'validation')) {
+          lose(o, err);
+          return;
+        }
+        reject({ key: s.key, value: s.value, offset: s.offset }, err.message);
+      }
     }
+    for (const d of dead) o.deadLetter(d, now);
+    metrics?.dlqRecords.inc({ role: 'aggregate' }, dead.length);
     const last = batch.lastOffset();
     o.emitted(emitted, now);
     observeEmitted(emitted);
@@ -193,7 +211,7 @@ export async function startAggregate(opts: AggregateOptions): Promise<AggregateR
     o.consumed(batch.messages.length, next(last), now);
     resolveOffset(last);
     metrics?.samplesAggregated.inc(kept);
-    metrics?.samplesDeduplicated.inc(samples.length - kept);
+    metrics?.samplesDeduplicated.inc(keep.filter((k) => !k).length);
     if (o.pendingRecords() >= everyRecords || now - o.pendingSinceMs() >= everyMs) await commit(o);
     await heartbeat();
   }
