@@ -36,7 +36,8 @@ export async function pipeline(label: string, catalogYaml: string, env: Record<s
   const dir = mkdtempSync(join(tmpdir(), 'meterline-e2e-'));
   const catalogFile = join(dir, 'catalog.yaml');
   writeFileSync(catalogFile, catalogYaml);
-  const fullEnv = { ...process.env, KAFKA_TOPIC_PREFIX: prefix, DATABASE_URL: db.url, METERLINE_LOG_LEVEL: 'info', ...env };
+  // PORT 0: each role process serves its ops endpoints on a free port, never the developer's 8080.
+  const fullEnv = { ...process.env, KAFKA_TOPIC_PREFIX: prefix, DATABASE_URL: db.url, METERLINE_LOG_LEVEL: 'info', PORT: '0', ...env };
   const config = loadConfig(fullEnv);
   const kafka = createKafka(config.kafka, { role: 'test', level: 'error' });
   const admin = kafka.admin();
