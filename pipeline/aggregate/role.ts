@@ -152,7 +152,13 @@ export async function startAggregate(opts: AggregateOptions): Promise<AggregateR
   async function handle({ batch, resolveOffset, heartbeat }: EachBatchPayload): Promise<void> {
     const o = owners.get(batch.partition);
     if (!o || stopping) return;
-    await o.ready;
+    // A long restore (big changelog) must not cost the group membership: keep heartbeating.
+    let restored = false;
+    const waiting = o.ready.then(() => (restored = true));
+    while (!restored) {
+      await Promise.race([waiting, new Promise((r) => setTimeout(r, 1000).unref())]);
+      if (!restored) await heartbeat();
+    }
     if (o.status !== 'ready' || owners.get(batch.partition) !== o) return;
     const from = o.nextOffset === undefined ? undefined : BigInt(o.nextOffset);
     const now = Date.now();
