@@ -66,3 +66,18 @@ test('bill: counter reset and out-of-order counter sample, every gauge aggregati
   // 1.70 + 50 + 5 + 25 + 5 + 3 + 50 + 1 + 42 = 182.70
   assert.equal(inv.total, '182.70');
 });
+
+test('bill: a 64-bit counter value is read exactly, not through a double', async () => {
+  // 18446744073709551615 − 18446744073709550000 = 1615 B → 0.000001615 GB (× 1e-9) → 0.00 USD;
+  // as doubles the two readings differ by 2048.
+  const file = join(mkdtempSync(join(tmpdir(), 'meterline-kinds-')), 'c.ndjson');
+  writeFileSync(file, [
+    '{"id":"a","server_id":"s1","ts":"2026-10-02T00:00:00Z","metrics":{"net_tx_bytes":18446744073709550000}}',
+    '{"id":"b","server_id":"s1","ts":"2026-10-03T00:00:00Z","metrics":{"net_tx_bytes":18446744073709551615}}',
+  ].join('\n') + '\n');
+  for (const parseWorkers of [0, 1]) {
+    const { runs } = await runBill({ catalogs: [catalog], period: '2026-10', eventFiles: [file], windowMs: 86_400_000, parseWorkers, onRejected: (r) => assert.fail(r.reason) });
+    const inv = (billJson(runs[0]!) as { invoices: Array<{ lines: Array<{ meter: string; quantity: string }> }> }).invoices[0]!;
+    assert.equal(inv.lines.find((l) => l.meter === 'bw')?.quantity, '0.000001615');
+  }
+});
