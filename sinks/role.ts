@@ -95,6 +95,14 @@ export async function startSink(opts: SinkOptions): Promise<SinkRole> {
     await heartbeat();
   }
 
+  // A fetch of only transaction markers never reaches eachBatch (usage.rollups is written in
+  // transactions, so every partition ends with one): commit past it, or the group would show
+  // a lag of one record forever. Nothing to store, so no ordering to keep.
+  consumer.on(consumer.events.END_BATCH_PROCESS, (e) => {
+    if (e.payload.batchSize !== 0) return;
+    const offset = nextOffset(e.payload.lastOffset);
+    consumer.commitOffsets([{ topic: e.payload.topic, partition: e.payload.partition, offset }]).catch(() => undefined);
+  });
   await consumer.run({ autoCommit: false, partitionsConsumedConcurrently: 2, eachBatch: handle });
   log.info({ groupId, topic: topics.rollups }, 'sink started');
 

@@ -47,6 +47,9 @@ test('rollups in TimescaleDB equal the reference model for every aggregation kin
   await until('the stored rollups to equal the reference', async () => diffRollups(expected, await storedRollups(p.db.pool, WINDOW_MS)).length === 0, 60_000, async () =>
     diffRollups(expected, await storedRollups(p.db.pool, WINDOW_MS)).join('\n'));
 
+  // The sink's offsets reach the very end of usage.rollups, past the trailing commit markers.
+  await until('the sink group to commit to the end of usage.rollups', () => groupAtEnd(p.kafka, `${p.prefix}meterline-sink`, p.topics.rollups), 30_000);
+
   const { rows } = await p.db.pool.query<{ n: string }>('SELECT count(*) AS n FROM rollup_parts WHERE correction');
   assert.ok(Number(rows[0]?.n) > 0, 'late samples were stored as correction parts');
 
