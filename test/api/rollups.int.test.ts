@@ -164,3 +164,20 @@ test('analyst views give the same values as the API', async () => {
     { customer: 'other', value: '1' },
   ]);
 });
+
+test('meterline_readonly reads the rollups and views, and nothing else; it cannot write', async () => {
+  const client = await db.pool.connect();
+  try {
+    await client.query('SET ROLE meterline_readonly');
+    const daily = await client.query(`SELECT count(*)::int AS n FROM rollups_daily`);
+    assert.ok((daily.rows[0] as { n: number }).n > 0);
+    const cust = await client.query(`SELECT count(*)::int AS n FROM rollups_customer_daily`);
+    assert.ok((cust.rows[0] as { n: number }).n > 0, 'customer views work without a grant on subscriptions');
+    await assert.rejects(client.query('SELECT * FROM subscriptions'), /permission denied/);
+    await assert.rejects(client.query('SELECT * FROM invoices'), /permission denied/);
+    await assert.rejects(client.query(`DELETE FROM rollup_parts`), /permission denied/);
+  } finally {
+    await client.query('RESET ROLE');
+    client.release();
+  }
+});
