@@ -27,13 +27,23 @@ import { latencySummary, report, type BenchModule } from './report.js';
 const int = (v: string | undefined, name: string, dflt: number, min: number, max: number) => {
   if (v === undefined) return dflt;
   const n = Number(v);
-  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`--${name} must be a whole number from ${min} to ${max}`);
+  if (!Number.isInteger(n) || n < min || n > max)
+    throw new UsageError(`--${name} must be a whole number from ${min} to ${max}`);
   return n;
 };
 
 /** Reads the whole topic with a fresh group; `perRecord` runs on each record. Returns seconds. */
-async function readAll(kafka: Kafka, topic: string, total: number, perRecord: (m: { value: Buffer | null }) => Promise<void> | void): Promise<number> {
-  const consumer = kafka.consumer({ groupId: `${topic}-read-${randomBytes(3).toString('hex')}`, maxBytesPerPartition: 4 * 1024 * 1024, maxBytes: 32 * 1024 * 1024 });
+async function readAll(
+  kafka: Kafka,
+  topic: string,
+  total: number,
+  perRecord: (m: { value: Buffer | null }) => Promise<void> | void,
+): Promise<number> {
+  const consumer = kafka.consumer({
+    groupId: `${topic}-read-${randomBytes(3).toString('hex')}`,
+    maxBytesPerPartition: 4 * 1024 * 1024,
+    maxBytes: 32 * 1024 * 1024,
+  });
   await consumer.connect();
   await consumer.subscribe({ topics: [topic], fromBeginning: true });
   let seen = 0;
@@ -59,7 +69,11 @@ export const bench: BenchModule & Command = {
   summary: 'Avro samples in Kafka → rollups: events/s per aggregate process, beside the raw read rate',
   async run(argv) {
     const { values: v } = parseFlags(argv, {
-      samples: { type: 'string' }, servers: { type: 'string' }, catalog: { type: 'string' }, 'max-seconds': { type: 'string' }, out: { type: 'string' },
+      samples: { type: 'string' },
+      servers: { type: 'string' },
+      catalog: { type: 'string' },
+      'max-seconds': { type: 'string' },
+      out: { type: 'string' },
     });
     const samples = int(v.samples, 'samples', 200_000, 1, 10_000_000);
     const servers = int(v.servers, 'servers', 1000, 1, 1_000_000);
@@ -79,15 +93,34 @@ export const bench: BenchModule & Command = {
       // Pre-load (not timed): 1-minute scrapes of a fleet, in time order, 1% duplicates.
       const rounds = Math.ceil(samples / servers);
       const startMs = Math.floor((Date.now() - rounds * 60_000) / 60_000) * 60_000;
-      const producer = kafka.producer({ idempotent: true, createPartitioner: Partitioners.DefaultPartitioner });
+      const producer = kafka.producer({
+        idempotent: true,
+        createPartitioner: Partitioners.DefaultPartitioner,
+      });
       await producer.connect();
       const load = progress('bench aggregate: loading', samples);
       let made = 0;
       let batch: Message[] = [];
-      for (const { sample } of fleet({ servers, rounds, intervalS: 60, startMs, seed: 1, duplicateShare: 0.01, outOfOrderShare: 0, lateShare: 0, resetShare: 0.001, allowedLatenessMs: config.allowedLatenessMs, windowMs: config.windowMs, serverPrefix: 'srv-' })) {
+      for (const { sample } of fleet({
+        servers,
+        rounds,
+        intervalS: 60,
+        startMs,
+        seed: 1,
+        duplicateShare: 0.01,
+        outOfOrderShare: 0,
+        lateShare: 0,
+        resetShare: 0.001,
+        allowedLatenessMs: config.allowedLatenessMs,
+        windowMs: config.windowMs,
+        serverPrefix: 'srv-',
+      })) {
         if (made >= samples) break;
         made++;
-        batch.push({ key: sample.serverId, value: await serde.encode('sample', names.raw, sampleToRecord(sample)) });
+        batch.push({
+          key: sample.serverId,
+          value: await serde.encode('sample', names.raw, sampleToRecord(sample)),
+        });
         if (batch.length >= 5000) {
           await producer.send({ topic: names.raw, acks: -1, messages: batch });
           batch = [];
@@ -101,9 +134,16 @@ export const bench: BenchModule & Command = {
       process.stderr.write('bench aggregate: raw read of the topic…\n');
       const rawSeconds = await readAll(kafka, names.raw, made, () => undefined);
       process.stderr.write('bench aggregate: read + Avro decode…\n');
-      const decodeSeconds = await readAll(kafka, names.raw, made, async (m) => void (await serde.decode('sample', names.raw, m.value as Buffer)));
+      const decodeSeconds = await readAll(
+        kafka,
+        names.raw,
+        made,
+        async (m) => void (await serde.decode('sample', names.raw, m.value as Buffer)),
+      );
 
-      const ends = new Map((await admin.fetchTopicOffsets(names.raw)).map((o) => [o.partition, BigInt(o.high)]));
+      const ends = new Map(
+        (await admin.fetchTopicOffsets(names.raw)).map((o) => [o.partition, BigInt(o.high)]),
+      );
       const bar = progress('bench aggregate', made);
       const commitMs: number[] = [];
       let parts = 0;
@@ -136,25 +176,37 @@ export const bench: BenchModule & Command = {
           if ([...ends].every(([p, end]) => (done.get(p) ?? 0n) >= end)) resolveDone();
         },
       });
-      const timeout = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), maxSeconds * 1000).unref());
+      const timeout = new Promise<'timeout'>((r) =>
+        setTimeout(() => r('timeout'), maxSeconds * 1000).unref(),
+      );
       const outcome = await Promise.race([finished.then(() => 'done' as const), timeout]);
       await role.stop();
       bar.end(made);
       // From the consumer's start (group join, restore, first fetch included) to the last commit.
       const seconds = ((outcome === 'done' ? lastCommit : performance.now()) - started) / 1000;
-      const file = report({
-        bench: 'aggregate',
-        perSecond: made / seconds,
-        unit: 'events/s',
-        latencyMs: latencySummary(commitMs, 'transaction commit (parts + state + offsets)'),
-        details: {
-          samples: made, servers, seconds: Number(seconds.toFixed(2)), partitions: config.kafka.partitions, processes: 1,
-          client: 'kafkajs (node-rdkafka not installed)', rollupParts: parts,
-          rawReadPerSecond: Math.round(made / rawSeconds), readAndDecodePerSecond: Math.round(made / decodeSeconds),
-          framing: config.schemaRegistry ? 'confluent (schema registry)' : 'single-object',
-          window: config.windowMs / 1000 + ' s', ...(outcome === 'timeout' ? { stopped: `at --max-seconds ${maxSeconds}` } : {}),
+      const file = report(
+        {
+          bench: 'aggregate',
+          perSecond: made / seconds,
+          unit: 'events/s',
+          latencyMs: latencySummary(commitMs, 'transaction commit (parts + state + offsets)'),
+          details: {
+            samples: made,
+            servers,
+            seconds: Number(seconds.toFixed(2)),
+            partitions: config.kafka.partitions,
+            processes: 1,
+            client: 'kafkajs (node-rdkafka not installed)',
+            rollupParts: parts,
+            rawReadPerSecond: Math.round(made / rawSeconds),
+            readAndDecodePerSecond: Math.round(made / decodeSeconds),
+            framing: config.schemaRegistry ? 'confluent (schema registry)' : 'single-object',
+            window: config.windowMs / 1000 + ' s',
+            ...(outcome === 'timeout' ? { stopped: `at --max-seconds ${maxSeconds}` } : {}),
+          },
         },
-      }, v.out ?? 'bench-results');
+        v.out ?? 'bench-results',
+      );
       process.stderr.write(`bench aggregate: wrote ${file}\n`);
       return 0;
     } finally {

@@ -28,7 +28,8 @@ import { latencySummary, report, type BenchModule } from './report.js';
 const int = (v: string | undefined, name: string, dflt: number, min: number, max: number) => {
   if (v === undefined) return dflt;
   const n = Number(v);
-  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`--${name} must be a whole number from ${min} to ${max}`);
+  if (!Number.isInteger(n) || n < min || n > max)
+    throw new UsageError(`--${name} must be a whole number from ${min} to ${max}`);
   return n;
 };
 
@@ -57,7 +58,13 @@ function* parts(count: number, servers: number): Generator<RollupPart> {
 export const bench: BenchModule & Command = {
   summary: 'rollup rows → TimescaleDB through the sink: rows/s beside the store step alone and a plain COPY',
   async run(argv) {
-    const { values: v } = parseFlags(argv, { rows: { type: 'string' }, servers: { type: 'string' }, batch: { type: 'string' }, 'max-seconds': { type: 'string' }, out: { type: 'string' } });
+    const { values: v } = parseFlags(argv, {
+      rows: { type: 'string' },
+      servers: { type: 'string' },
+      batch: { type: 'string' },
+      'max-seconds': { type: 'string' },
+      out: { type: 'string' },
+    });
     const rows = int(v.rows, 'rows', 200_000, 1, 10_000_000);
     const servers = int(v.servers, 'servers', 1000, 1, 1_000_000);
     const batch = int(v.batch, 'batch', 5000, 1, 1_000_000);
@@ -72,7 +79,10 @@ export const bench: BenchModule & Command = {
     const admin = new pg.Client({ connectionString: adminUrl, ssl: config.database.ssl });
     await admin.connect();
     await admin.query(`CREATE DATABASE ${dbName}`);
-    const pool = createPool({ ...config.database, url: dbUrl }, { applicationName: 'meterline-bench-sink', max: 4 });
+    const pool = createPool(
+      { ...config.database, url: dbUrl },
+      { applicationName: 'meterline-bench-sink', max: 4 },
+    );
     const kafka = createKafka(config.kafka, { role: 'bench', level: 'error' });
     const kadmin = kafka.admin();
     await kadmin.connect();
@@ -93,7 +103,10 @@ export const bench: BenchModule & Command = {
       t = performance.now();
       for (let i = 0; i < all.length; i += batch) {
         const s = performance.now();
-        await storeParts(client, all.slice(i, i + batch).map((part) => ({ part })));
+        await storeParts(
+          client,
+          all.slice(i, i + batch).map((part) => ({ part })),
+        );
         storeMs.push(performance.now() - s);
       }
       const storeSeconds = (performance.now() - t) / 1000;
@@ -103,12 +116,19 @@ export const bench: BenchModule & Command = {
       await ensureTopics(kadmin, topicSpecs(config));
       const names = topicNames(prefix);
       const serde = await createSerde(config);
-      const producer = kafka.producer({ idempotent: true, createPartitioner: Partitioners.DefaultPartitioner });
+      const producer = kafka.producer({
+        idempotent: true,
+        createPartitioner: Partitioners.DefaultPartitioner,
+      });
       await producer.connect();
       const load = progress('bench sink: loading usage.rollups', rows);
       for (let i = 0; i < all.length; i += 500) {
         const messages: Message[] = [];
-        for (const p of all.slice(i, i + 500)) messages.push({ key: p.serverId, value: await serde.encode('rollup', names.rollups, rollupToRecord(p)) });
+        for (const p of all.slice(i, i + 500))
+          messages.push({
+            key: p.serverId,
+            value: await serde.encode('rollup', names.rollups, rollupToRecord(p)),
+          });
         await producer.send({ topic: names.rollups, acks: -1, messages });
         load.update(Math.min(rows, i + 500));
       }
@@ -123,7 +143,11 @@ export const bench: BenchModule & Command = {
       const started = performance.now();
       let last = started;
       const sink = await startSink({
-        kafka, pool, serde, topics: { rollups: names.rollups, dlq: names.dlq }, groupId: `${prefix}meterline-sink`,
+        kafka,
+        pool,
+        serde,
+        topics: { rollups: names.rollups, dlq: names.dlq },
+        groupId: `${prefix}meterline-sink`,
         log: pino({ level: 'warn' }, pino.destination(2)),
         onBatch: (info) => {
           batchMs.push(info.durationMs);
@@ -133,24 +157,32 @@ export const bench: BenchModule & Command = {
           if (stored >= rows) resolveDone();
         },
       });
-      const timeout = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), maxSeconds * 1000).unref());
+      const timeout = new Promise<'timeout'>((r) =>
+        setTimeout(() => r('timeout'), maxSeconds * 1000).unref(),
+      );
       const outcome = await Promise.race([finished.then(() => 'done' as const), timeout]);
       bar.end(stored);
       await sink.stop();
       const sinkSeconds = (last - started) / 1000;
-      const file = report({
-        bench: 'sink',
-        perSecond: stored / sinkSeconds,
-        unit: 'rows/s',
-        latencyMs: latencySummary(batchMs, 'sink batch: decode + COPY + merge + commit'),
-        details: {
-          rows: stored, seconds: Number(sinkSeconds.toFixed(2)),
-          storeStepRowsPerSecond: Math.round(rows / storeSeconds), storeBatch: batch, storeBatchP50Ms: latencySummary(storeMs, 'store').p50,
-          plainCopyRowsPerSecond: Math.round(rows / copySeconds),
-          framing: config.schemaRegistry ? 'confluent (schema registry)' : 'single-object',
-          ...(outcome === 'timeout' ? { stopped: `at --max-seconds ${maxSeconds}` } : {}),
+      const file = report(
+        {
+          bench: 'sink',
+          perSecond: stored / sinkSeconds,
+          unit: 'rows/s',
+          latencyMs: latencySummary(batchMs, 'sink batch: decode + COPY + merge + commit'),
+          details: {
+            rows: stored,
+            seconds: Number(sinkSeconds.toFixed(2)),
+            storeStepRowsPerSecond: Math.round(rows / storeSeconds),
+            storeBatch: batch,
+            storeBatchP50Ms: latencySummary(storeMs, 'store').p50,
+            plainCopyRowsPerSecond: Math.round(rows / copySeconds),
+            framing: config.schemaRegistry ? 'confluent (schema registry)' : 'single-object',
+            ...(outcome === 'timeout' ? { stopped: `at --max-seconds ${maxSeconds}` } : {}),
+          },
         },
-      }, v.out ?? 'bench-results');
+        v.out ?? 'bench-results',
+      );
       process.stderr.write(`bench sink: wrote ${file}\n`);
       return 0;
     } finally {

@@ -45,7 +45,9 @@ const NULL = '\\N';
 /** Escape one field for the COPY text format. */
 export function copyField(value: string | null | undefined): string {
   if (value === null || value === undefined) return NULL;
-  return value.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r'));
+  return value.replace(/[\\\t\n\r]/g, (c) =>
+    c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r',
+  );
 }
 
 /** A text[] literal: every element double-quoted, `"` and `\` backslash-escaped. */

@@ -22,7 +22,10 @@ export function sinkRole(o: SinkRoleOptions = {}): Role {
       // The catalogue is optional here: it only feeds the analyst views' meter table.
       const path = o.catalogPath ?? config.catalogPath;
       if (path) await syncCatalog(pool, await loadCatalog(path));
-      const kafka = createKafka(config.kafka, { role: 'sink', log: (level, message, fields) => log[level]({ ...fields }, `kafka: ${message}`) });
+      const kafka = createKafka(config.kafka, {
+        role: 'sink',
+        log: (level, message, fields) => log[level]({ ...fields }, `kafka: ${message}`),
+      });
       const admin = kafka.admin();
       await admin.connect();
       try {

@@ -24,7 +24,13 @@ export interface SinkOptions {
   groupId?: string;
   sessionTimeoutMs?: number;
   /** Called after each stored batch (tests and the bench wait on it). */
-  onBatch?: (info: { partition: number; nextOffset: string; offered: number; inserted: number; durationMs: number }) => void;
+  onBatch?: (info: {
+    partition: number;
+    nextOffset: string;
+    offered: number;
+    inserted: number;
+    durationMs: number;
+  }) => void;
 }
 
 export interface SinkRole {
@@ -45,7 +51,11 @@ export async function startSink(opts: SinkOptions): Promise<SinkRole> {
     sessionTimeout: opts.sessionTimeoutMs ?? 30_000,
     heartbeatInterval: Math.min(3000, Math.floor((opts.sessionTimeoutMs ?? 30_000) / 3)),
   });
-  const producer: Producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
+  const producer: Producer = kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    createPartitioner: Partitioners.DefaultPartitioner,
+  });
   await Promise.all([consumer.connect(), producer.connect()]);
   await consumer.subscribe({ topics: [topics.rollups], fromBeginning: true });
 
@@ -62,7 +72,10 @@ export async function startSink(opts: SinkOptions): Promise<SinkRole> {
       } catch (err) {
         // A rollup that cannot be read is a bug or a foreign writer: keep it, with the reason.
         const reason = `sink: ${(err as Error).message}`;
-        log.error({ partition: batch.partition, offset: m.offset, reason }, 'undecodable rollup record sent to the DLQ');
+        log.error(
+          { partition: batch.partition, offset: m.offset, reason },
+          'undecodable rollup record sent to the DLQ',
+        );
         const letter = deadLetterToRecord({
           original: m.value ?? Buffer.alloc(0),
           reason,
@@ -90,8 +103,17 @@ export async function startSink(opts: SinkOptions): Promise<SinkRole> {
     opts.metrics?.sinkRows.inc(result.inserted);
     const durationMs = Number(process.hrtime.bigint() - t0) / 1e6;
     opts.metrics?.sinkBatchSeconds.observe(durationMs / 1000);
-    log.debug({ partition: batch.partition, offset, offered: result.offered, inserted: result.inserted }, 'sink batch stored');
-    opts.onBatch?.({ partition: batch.partition, nextOffset: offset, offered: result.offered, inserted: result.inserted, durationMs });
+    log.debug(
+      { partition: batch.partition, offset, offered: result.offered, inserted: result.inserted },
+      'sink batch stored',
+    );
+    opts.onBatch?.({
+      partition: batch.partition,
+      nextOffset: offset,
+      offered: result.offered,
+      inserted: result.inserted,
+      durationMs,
+    });
     await heartbeat();
   }
 
@@ -101,7 +123,9 @@ export async function startSink(opts: SinkOptions): Promise<SinkRole> {
   consumer.on(consumer.events.END_BATCH_PROCESS, (e) => {
     if (e.payload.batchSize !== 0) return;
     const offset = nextOffset(e.payload.lastOffset);
-    consumer.commitOffsets([{ topic: e.payload.topic, partition: e.payload.partition, offset }]).catch(() => undefined);
+    consumer
+      .commitOffsets([{ topic: e.payload.topic, partition: e.payload.partition, offset }])
+      .catch(() => undefined);
   });
   await consumer.run({ autoCommit: false, partitionsConsumedConcurrently: 2, eachBatch: handle });
   log.info({ groupId, topic: topics.rollups }, 'sink started');

@@ -8,7 +8,12 @@ import type { RollupState } from '../pipeline/aggregation/rollup.js';
 
 export type Granularity = 'minute' | 'hour' | 'day' | 'month';
 export const GRANULARITIES: readonly Granularity[] = ['minute', 'hour', 'day', 'month'];
-const INTERVAL: Record<Granularity, string> = { minute: '1 minute', hour: '1 hour', day: '1 day', month: '1 month' };
+const INTERVAL: Record<Granularity, string> = {
+  minute: '1 minute',
+  hour: '1 hour',
+  day: '1 day',
+  month: '1 month',
+};
 
 export interface RollupQuery {
   granularity: Granularity;

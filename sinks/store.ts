@@ -26,7 +26,11 @@ export interface StoreResult {
 }
 
 /** COPY the rows of `parts` (already formatted, one per line) into a table. */
-export async function copyInto(client: pg.ClientBase, table: string, rows: Iterable<string>): Promise<number> {
+export async function copyInto(
+  client: pg.ClientBase,
+  table: string,
+  rows: Iterable<string>,
+): Promise<number> {
   const stream = client.query(copyStreams.from(`COPY ${table} (${COLUMNS}) FROM STDIN`));
   await pipeline(Readable.from(chunked(rows)), stream);
   return stream.rowCount;

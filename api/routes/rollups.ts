@@ -9,7 +9,13 @@ import { formatPlain } from '../../lib/decimal.js';
 import { parseTimestamp } from '../../pipeline/samples/timestamp.js';
 import { quantityOf } from '../../pipeline/aggregation/state.js';
 import type { Problem } from '../../lib/errors.js';
-import { GRANULARITIES, queryRollups, type Granularity, type RollupQuery, type BucketState } from '../../sinks/rollup-query.js';
+import {
+  GRANULARITIES,
+  queryRollups,
+  type Granularity,
+  type RollupQuery,
+  type BucketState,
+} from '../../sinks/rollup-query.js';
 
 export interface RollupsRouteOptions {
   pool: pg.Pool;
@@ -44,7 +50,11 @@ export function periodSecondsAt(ms: number, zone: string): number {
 /** A bucket's value as the meter shows it; an unknown meter (dropped from the catalogue) shows its sum. */
 export function bucketValue(meter: Meter | undefined, b: BucketState, zone: string): string {
   if (meter === undefined) return formatPlain(quantityOfSum(b));
-  const q = quantityOf(meter, b.state, meter.aggregation === 'time_average' ? periodSecondsAt(b.bucketMs, zone) : undefined);
+  const q = quantityOf(
+    meter,
+    b.state,
+    meter.aggregation === 'time_average' ? periodSecondsAt(b.bucketMs, zone) : undefined,
+  );
   const quotient = meter.aggregation === 'avg' || meter.aggregation === 'time_average';
   return formatPlain(quotient ? q.toDecimalPlaces(QUOTIENT_DIGITS) : q);
 }
@@ -60,15 +70,23 @@ function parseInstant(raw: string | undefined, name: string, problems: Problem[]
 }
 
 /** Validates the query string into a RollupQuery, or lists every bad parameter. */
-export function parseRollupQuery(params: Record<string, string | undefined>, catalog: Catalog, nowMs: number): RollupQuery | Problem[] {
+export function parseRollupQuery(
+  params: Record<string, string | undefined>,
+  catalog: Catalog,
+  nowMs: number,
+): RollupQuery | Problem[] {
   const problems: Problem[] = [];
   const granularity = (params.granularity ?? 'hour') as Granularity;
   if (!GRANULARITIES.includes(granularity)) {
-    problems.push({ path: 'granularity', message: `must be one of ${GRANULARITIES.join(', ')} (got ${JSON.stringify(params.granularity)})` });
+    problems.push({
+      path: 'granularity',
+      message: `must be one of ${GRANULARITIES.join(', ')} (got ${JSON.stringify(params.granularity)})`,
+    });
   }
   const fromMs = parseInstant(params.from, 'from', problems);
   const toMs = parseInstant(params.to, 'to', problems);
-  if (fromMs !== undefined && toMs !== undefined && toMs <= fromMs) problems.push({ path: 'to', message: 'must be after from' });
+  if (fromMs !== undefined && toMs !== undefined && toMs <= fromMs)
+    problems.push({ path: 'to', message: 'must be after from' });
   if (params.meter !== undefined && params.meter !== '' && catalog.meters[params.meter] === undefined) {
     problems.push({ path: 'meter', message: `unknown meter ${JSON.stringify(params.meter)}` });
   }
@@ -96,12 +114,15 @@ export function rollupsRoute(opts: RollupsRouteOptions): Hono {
   app.get('/v1/rollups', async (c) => {
     const parsed = parseRollupQuery(c.req.query(), opts.catalog, Date.now());
     if (Array.isArray(parsed)) {
-      return c.json({ error: `bad query: ${parsed.map((p) => `${p.path}: ${p.message}`).join('; ')}`, problems: parsed }, 400);
+      return c.json(
+        { error: `bad query: ${parsed.map((p) => `${p.path}: ${p.message}`).join('; ')}`, problems: parsed },
+        400,
+      );
     }
     const confined = opts.confinedTo?.(c);
     if (confined !== undefined) {
       if (parsed.customer !== undefined && parsed.customer !== confined) {
-        return c.json({ error: 'this key may read only its own customer\'s rollups' }, 403);
+        return c.json({ error: "this key may read only its own customer's rollups" }, 403);
       }
       parsed.customer = confined;
     }

@@ -28,16 +28,21 @@ export const command: Command = {
       'session-timeout': { type: 'string' },
     });
     const records = values['commit-records'];
-    if (records !== undefined && !/^[1-9]\d*$/.test(records)) throw new UsageError('--commit-records: must be a positive whole number');
+    if (records !== undefined && !/^[1-9]\d*$/.test(records))
+      throw new UsageError('--commit-records: must be a positive whole number');
     const config = loadConfig();
     const log = createLogger(config.logLevel).child({ role: 'aggregate' });
     const shutdown = untilShutdown();
     const ops = await consumerRoleServer(config, log, 'aggregate');
     const role = await aggregateRole({
       ...(values.catalog ? { catalogPath: values.catalog } : {}),
-      ...(values['commit-interval'] ? { commitEveryMs: duration('commit-interval', values['commit-interval']) } : {}),
+      ...(values['commit-interval']
+        ? { commitEveryMs: duration('commit-interval', values['commit-interval']) }
+        : {}),
       ...(records ? { commitEveryRecords: Number(records) } : {}),
-      ...(values['session-timeout'] ? { sessionTimeoutMs: duration('session-timeout', values['session-timeout']) } : {}),
+      ...(values['session-timeout']
+        ? { sessionTimeoutMs: duration('session-timeout', values['session-timeout']) }
+        : {}),
     }).start(ops.context);
     log.info('aggregate: running');
     await shutdown;

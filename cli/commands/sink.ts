@@ -12,10 +12,14 @@ import { sinkRole } from '../../sinks/index.js';
 export const command: Command = {
   summary: 'sink role: usage.rollups → TimescaleDB rollup_parts (COPY + ON CONFLICT DO NOTHING)',
   async run(argv) {
-    const { values } = parseFlags(argv, { catalog: { type: 'string' }, 'session-timeout': { type: 'string' } });
+    const { values } = parseFlags(argv, {
+      catalog: { type: 'string' },
+      'session-timeout': { type: 'string' },
+    });
     let sessionTimeoutMs: number | undefined;
     try {
-      if (values['session-timeout'] !== undefined) sessionTimeoutMs = parseDuration(values['session-timeout']);
+      if (values['session-timeout'] !== undefined)
+        sessionTimeoutMs = parseDuration(values['session-timeout']);
     } catch (err) {
       throw new UsageError(`--session-timeout: ${(err as Error).message}`);
     }

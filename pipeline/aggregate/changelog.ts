@@ -20,12 +20,16 @@ export interface PartitionCheckpoint {
 }
 
 /** JSON, gzipped here (not by Kafka) so the size check below sees what the broker stores. */
-export const encodeCheckpoint = (c: PartitionCheckpoint): Buffer => gzipSync(Buffer.from(JSON.stringify(c)), { level: 1 });
+export const encodeCheckpoint = (c: PartitionCheckpoint): Buffer =>
+  gzipSync(Buffer.from(JSON.stringify(c)), { level: 1 });
 
 export function decodeCheckpoint(value: Buffer): PartitionCheckpoint {
   const c = JSON.parse(gunzipSync(value).toString('utf8')) as PartitionCheckpoint;
   if (c.version !== 1 || !Number.isInteger(c.partition) || !/^\d+$/.test(c.nextOffset)) {
-    throw new MeterlineError('internal', `aggregate.state: unreadable checkpoint (version ${String(c.version)})`);
+    throw new MeterlineError(
+      'internal',
+      `aggregate.state: unreadable checkpoint (version ${String(c.version)})`,
+    );
   }
   return c;
 }
@@ -38,7 +42,11 @@ export const checkpointKey = (partition: number): string => String(partition);
  * was initialised: that aborts or completes the previous owner's open transaction, so the end
  * read here is final.
  */
-export async function readCheckpoints(kafka: Kafka, topic: string, wanted: readonly number[]): Promise<Map<number, PartitionCheckpoint>> {
+export async function readCheckpoints(
+  kafka: Kafka,
+  topic: string,
+  wanted: readonly number[],
+): Promise<Map<number, PartitionCheckpoint>> {
   const out = new Map<number, PartitionCheckpoint>();
   if (wanted.length === 0) return out;
   const admin = kafka.admin();
@@ -48,7 +56,9 @@ export async function readCheckpoints(kafka: Kafka, topic: string, wanted: reado
     // read_committed end offsets (the last stable offset) of the partitions we need.
     const ends = new Map<number, bigint>();
     const low = new Map<number, bigint>();
-    for (const o of await admin.fetchTopicOffsets(topic)) {
+    const offsets = await admin.fetchTopicOffsets(topic);
+    const others = offsets.map((o) => o.partition).filter((p) => !wanted.includes(p));
+    for (const o of offsets) {
       if (wanted.includes(o.partition)) {
         ends.set(o.partition, BigInt(o.high));
         low.set(o.partition, BigInt(o.low));
@@ -56,7 +66,12 @@ export async function readCheckpoints(kafka: Kafka, topic: string, wanted: reado
     }
     const pending = new Set([...ends].filter(([p, end]) => end > (low.get(p) ?? 0n)).map(([p]) => p));
     if (pending.size === 0) return out;
-    const consumer = kafka.consumer({ groupId, readUncommitted: false, maxBytesPerPartition: 64 * 1024 * 1024, maxBytes: 128 * 1024 * 1024 });
+    const consumer = kafka.consumer({
+      groupId,
+      readUncommitted: false,
+      maxBytesPerPartition: 64 * 1024 * 1024,
+      maxBytes: 128 * 1024 * 1024,
+    });
     await consumer.connect();
     try {
       await consumer.subscribe({ topics: [topic], fromBeginning: true });
@@ -68,20 +83,22 @@ export async function readCheckpoints(kafka: Kafka, topic: string, wanted: reado
         };
         // Batches of only control records (commit markers) never reach eachBatch; this event
         // still reports how far the fetch got, so the end is always seen.
-        consumer.on(consumer.events.END_BATCH_PROCESS, (e) => progressed(e.payload.partition, e.payload.lastOffset));
+        consumer.on(consumer.events.END_BATCH_PROCESS, (e) =>
+          progressed(e.payload.partition, e.payload.lastOffset),
+        );
         consumer.on(consumer.events.CRASH, (e) => reject(e.payload.error));
-        consumer
-          .run({
-            autoCommit: false,
-            eachBatch: async ({ batch }) => {
-              if (!wanted.includes(batch.partition)) return;
-              for (const m of batch.messages) {
-                if (m.key?.toString() !== checkpointKey(batch.partition) || !m.value) continue;
-                out.set(batch.partition, decodeCheckpoint(m.value));
-              }
-            },
-          })
-          .catch(reject);
+        const running = consumer.run({
+          autoCommit: false,
+          eachBatch: async ({ batch }) => {
+            if (!wanted.includes(batch.partition)) return;
+            for (const m of batch.messages) {
+              if (m.key?.toString() !== checkpointKey(batch.partition) || !m.value) continue;
+              out.set(batch.partition, decodeCheckpoint(m.value));
+            }
+          },
+        });
+        // Only the wanted partitions are read (the others belong to other processes' restores).
+        running.then(() => others.length > 0 && consumer.pause([{ topic, partitions: others }]), reject);
       });
     } finally {
       await consumer.disconnect();

@@ -33,7 +33,8 @@ export function redisDedup(redis: Redis, horizonMs: number, prefix = DEFAULT_DED
     async claim(claims) {
       if (claims.length === 0) return [];
       const pipe = redis.pipeline();
-      for (const c of claims) pipe.set(dedupKey(prefix, c.id), `${c.partition}:${c.offset}`, 'PX', horizonMs, 'NX', 'GET');
+      for (const c of claims)
+        pipe.set(dedupKey(prefix, c.id), `${c.partition}:${c.offset}`, 'PX', horizonMs, 'NX', 'GET');
       const results = (await pipe.exec()) ?? [];
       return claims.map((c, i) => {
         const [err, previous] = results[i] ?? [new Error('no reply'), null];

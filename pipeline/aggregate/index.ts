@@ -26,9 +26,16 @@ export function aggregateRole(o: AggregateRoleOptions = {}): Role {
     name: 'aggregate',
     async start({ config, log, metrics }: RoleContext): Promise<RunningRole> {
       const path = o.catalogPath ?? config.catalogPath;
-      if (!path) throw new MeterlineError('config', 'bad configuration: the aggregate role needs the catalogue (--catalog FILE or METERLINE_CATALOG)');
+      if (!path)
+        throw new MeterlineError(
+          'config',
+          'bad configuration: the aggregate role needs the catalogue (--catalog FILE or METERLINE_CATALOG)',
+        );
       const catalog = await loadCatalog(path);
-      const kafka = createKafka(config.kafka, { role: 'aggregate', log: (level, message, fields) => log[level]({ ...fields }, `kafka: ${message}`) });
+      const kafka = createKafka(config.kafka, {
+        role: 'aggregate',
+        log: (level, message, fields) => log[level]({ ...fields }, `kafka: ${message}`),
+      });
       const admin = kafka.admin();
       await admin.connect();
       try {

@@ -143,13 +143,24 @@ export class PartitionOwner {
    * processed while the transaction is in flight belong to the next one. Commits of one
    * partition run one after another.
    */
-  commit(agg: Aggregator, serde: AvroSerde, topics: OwnerTopics, groupId: string): Promise<CommitInfo | undefined> {
-    if (this.status !== 'ready' || !this.dirty || this.nextOffset === undefined) return Promise.resolve(undefined);
+  commit(
+    agg: Aggregator,
+    serde: AvroSerde,
+    topics: OwnerTopics,
+    groupId: string,
+  ): Promise<CommitInfo | undefined> {
+    if (this.status !== 'ready' || !this.dirty || this.nextOffset === undefined)
+      return Promise.resolve(undefined);
     const parts = this.parts;
     const dead = this.dead;
     const nextOffset = this.nextOffset;
     const state = agg.snapshotPartition(this.partition);
-    const checkpoint = encodeCheckpoint({ version: 1, partition: this.partition, nextOffset, ...(state ? { state } : {}) });
+    const checkpoint = encodeCheckpoint({
+      version: 1,
+      partition: this.partition,
+      nextOffset,
+      ...(state ? { state } : {}),
+    });
     this.parts = [];
     this.dead = [];
     this.records = 0;
@@ -157,9 +168,17 @@ export class PartitionOwner {
     const run = this.chain.then(async (): Promise<CommitInfo> => {
       if (producer === undefined) throw new Error(`partition ${this.partition}: no producer`);
       const messages: Message[] = [];
-      for (const p of parts) messages.push({ key: p.serverId, value: await serde.encode('rollup', topics.rollups, rollupToRecord(p)) });
+      for (const p of parts)
+        messages.push({
+          key: p.serverId,
+          value: await serde.encode('rollup', topics.rollups, rollupToRecord(p)),
+        });
       const letters: Message[] = [];
-      for (const d of dead) letters.push({ key: d.key, value: await serde.encode('dlq', topics.dlq, deadLetterToRecord(d.letter)) });
+      for (const d of dead)
+        letters.push({
+          key: d.key,
+          value: await serde.encode('dlq', topics.dlq, deadLetterToRecord(d.letter)),
+        });
       const t0 = performance.now();
       const txn = await producer.transaction();
       try {
@@ -167,8 +186,14 @@ export class PartitionOwner {
         // the topic's max.message.bytes (1 MiB by default), so large commits go in chunks.
         for (const chunk of chunks(messages)) await txn.send({ topic: topics.rollups, messages: chunk });
         for (const chunk of chunks(letters)) await txn.send({ topic: topics.dlq, messages: chunk });
-        await txn.send({ topic: topics.state, messages: [{ key: checkpointKey(this.partition), value: checkpoint, partition: this.partition }] });
-        await txn.sendOffsets({ consumerGroupId: groupId, topics: [{ topic: topics.raw, partitions: [{ partition: this.partition, offset: nextOffset }] }] });
+        await txn.send({
+          topic: topics.state,
+          messages: [{ key: checkpointKey(this.partition), value: checkpoint, partition: this.partition }],
+        });
+        await txn.sendOffsets({
+          consumerGroupId: groupId,
+          topics: [{ topic: topics.raw, partitions: [{ partition: this.partition, offset: nextOffset }] }],
+        });
         await txn.commit();
       } catch (err) {
         await txn.abort().catch(() => undefined);

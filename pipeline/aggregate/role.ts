@@ -79,7 +79,11 @@ export async function startAggregate(opts: AggregateOptions): Promise<AggregateR
   async function restore(list: PartitionOwner[]): Promise<void> {
     try {
       await Promise.all(list.map((o) => o.fence()));
-      const checkpoints = await readCheckpoints(kafka, topics.state, list.map((o) => o.partition));
+      const checkpoints = await readCheckpoints(
+        kafka,
+        topics.state,
+        list.map((o) => o.partition),
+      );
       for (const o of list) {
         if (o.status !== 'restoring') continue; // revoked meanwhile
         const c = checkpoints.get(o.partition);
@@ -89,7 +93,10 @@ export async function startAggregate(opts: AggregateOptions): Promise<AggregateR
         o.nextOffset = c?.nextOffset;
         o.status = 'ready';
         if (c) consumer.seek({ topic: topics.raw, partition: o.partition, offset: c.nextOffset });
-        log.info({ partition: o.partition, nextOffset: c?.nextOffset ?? '(group offset)' }, 'aggregate: partition restored');
+        log.info(
+          { partition: o.partition, nextOffset: c?.nextOffset ?? '(group offset)' },
+          'aggregate: partition restored',
+        );
       }
     } catch (err) {
       log.error({ err, partitions: list.map((o) => o.partition) }, 'aggregate: restore failed; retrying');
@@ -101,16 +108,22 @@ export async function startAggregate(opts: AggregateOptions): Promise<AggregateR
   function lose(o: PartitionOwner, err: unknown): void {
     if (o.status === 'revoked') return;
     const fenced = /fenced|epoch/i.test(String((err as Error)?.message ?? err));
-    log.warn({ partition: o.partition, err: String((err as Error)?.message ?? err) }, 'aggregate: partition state dropped; restoring from its checkpoint');
+    log.warn(
+      { partition: o.partition, err: String((err as Error)?.message ?? err) },
+      'aggregate: partition state dropped; restoring from its checkpoint',
+    );
     agg.revokePartition(o.partition);
     void o.close('lost').then(() => {
       // Fenced: someone else owns it now; our rebalance will say so. Wait longer before retrying.
-      setTimeout(() => {
-        if (stopping || owners.get(o.partition) !== o || o.status !== 'lost') return;
-        const fresh = new PartitionOwner(o.partition, kafka, `${groupId}-${o.partition}`);
-        owners.set(o.partition, fresh);
-        fresh.ready = restore([fresh]);
-      }, fenced ? 5000 : 1000).unref();
+      setTimeout(
+        () => {
+          if (stopping || owners.get(o.partition) !== o || o.status !== 'lost') return;
+          const fresh = new PartitionOwner(o.partition, kafka, `${groupId}-${o.partition}`);
+          owners.set(o.partition, fresh);
+          fresh.ready = restore([fresh]);
+        },
+        fenced ? 5000 : 1000,
+      ).unref();
     });
   }
 
@@ -186,7 +199,9 @@ export async function startAggregate(opts: AggregateOptions): Promise<AggregateR
         reject(m, (err as Error).message);
       }
     }
-    const keep = await dedup.claim(samples.map((s) => ({ id: s.sample.id, partition: batch.partition, offset: s.offset })));
+    const keep = await dedup.claim(
+      samples.map((s) => ({ id: s.sample.id, partition: batch.partition, offset: s.offset })),
+    );
     if (o.status !== 'ready' || owners.get(batch.partition) !== o) return; // lost while waiting for Redis
     // From here to o.consumed() nothing awaits: a commit (timer) can never snapshot half a batch.
     let kept = 0;
@@ -195,7 +210,8 @@ export async function startAggregate(opts: AggregateOptions): Promise<AggregateR
       if (!keep[i]) continue;
       const s = samples[i] as (typeof samples)[number];
       try {
-        for (const part of agg.add(s.sample, { partition: batch.partition, offset: s.offset }, now)) emitted.push(part);
+        for (const part of agg.add(s.sample, { partition: batch.partition, offset: s.offset }, now))
+          emitted.push(part);
         kept++;
       } catch (err) {
         // The core checks a sample completely before it changes state: a rejected sample
@@ -213,7 +229,11 @@ export async function startAggregate(opts: AggregateOptions): Promise<AggregateR
     o.emitted(emitted, now);
     observeEmitted(emitted);
     const wm = agg.watermarkOf(batch.partition);
-    if (Number.isFinite(wm)) metrics?.watermarkDelaySeconds.set({ partition: String(batch.partition) }, Math.max(0, now - wm) / 1000);
+    if (Number.isFinite(wm))
+      metrics?.watermarkDelaySeconds.set(
+        { partition: String(batch.partition) },
+        Math.max(0, now - wm) / 1000,
+      );
     o.consumed(batch.messages.length, next(last), now);
     resolveOffset(last);
     metrics?.samplesAggregated.inc(kept);
@@ -229,33 +249,47 @@ export async function startAggregate(opts: AggregateOptions): Promise<AggregateR
     if (late > 0) metrics?.samplesLate.inc(late);
   }
 
-  const timer = setInterval(() => {
-    if (stopping) return;
-    const now = Date.now();
-    for (const part of agg.tick(now)) {
-      owners.get(part.source?.partition ?? -1)?.emitted([part], now);
-      observeEmitted([part]);
-    }
-    for (const o of owners.values()) {
-      if (o.status === 'ready' && o.dirty && now - o.pendingSinceMs() >= everyMs) void commit(o);
-    }
-  }, opts.tickMs ?? Math.min(1000, everyMs));
+  const timer = setInterval(
+    () => {
+      if (stopping) return;
+      const now = Date.now();
+      for (const part of agg.tick(now)) {
+        owners.get(part.source?.partition ?? -1)?.emitted([part], now);
+        observeEmitted([part]);
+      }
+      for (const o of owners.values()) {
+        if (o.status === 'ready' && o.dirty && now - o.pendingSinceMs() >= everyMs) void commit(o);
+      }
+    },
+    opts.tickMs ?? Math.min(1000, everyMs),
+  );
 
-  await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, partitionsConsumedConcurrently: 3, eachBatch: handle });
+  await consumer.run({
+    autoCommit: false,
+    eachBatchAutoResolve: false,
+    partitionsConsumedConcurrently: 3,
+    eachBatch: handle,
+  });
   log.info({ groupId, topic: topics.raw }, 'aggregate started');
 
   return {
-    owned: () => [...owners.values()].filter((o) => o.status === 'ready').map((o) => o.partition).sort((a, b) => a - b),
+    owned: () =>
+      [...owners.values()]
+        .filter((o) => o.status === 'ready')
+        .map((o) => o.partition)
+        .sort((a, b) => a - b),
     async stop() {
       stopping = true;
       clearInterval(timer);
       await consumer.stop();
       // Commit what is pending while we still own the partitions, then leave the group.
-      await Promise.all([...owners.values()].map(async (o) => {
-        await o.settled();
-        await commit(o);
-        await o.close('revoked');
-      }));
+      await Promise.all(
+        [...owners.values()].map(async (o) => {
+          await o.settled();
+          await commit(o);
+          await o.close('revoked');
+        }),
+      );
       await consumer.disconnect();
     },
   };

@@ -19,7 +19,9 @@ export function catalogSplitPoints(catalog: Pick<Catalog, 'timezone' | 'subscrip
   return (serverId, startMs, endMs) => {
     const points = [...subscriptions(serverId, startMs, endMs)];
     // Windows divide a day, so at most one month start falls inside one: the month of its last instant.
-    const monthStart = DateTime.fromMillis(endMs - 1, { zone }).startOf('month').toMillis();
+    const monthStart = DateTime.fromMillis(endMs - 1, { zone })
+      .startOf('month')
+      .toMillis();
     if (monthStart > startMs && monthStart < endMs) points.push(monthStart);
     return points;
   };

@@ -32,7 +32,13 @@ subscriptions:
 const T0 = Date.parse('2026-10-01T00:00:00Z');
 const MIN = 60_000;
 let seq = 0;
-const part = (serverId: string, meter: string, startMs: number, state: RollupState, correction = false): RollupPart => ({
+const part = (
+  serverId: string,
+  meter: string,
+  startMs: number,
+  state: RollupState,
+  correction = false,
+): RollupPart => ({
   partId: `metrics.raw:0:${seq++}:${meter}:${startMs}`,
   serverId,
   meter,
@@ -63,11 +69,20 @@ let app: ReturnType<typeof rollupsRoute>;
 before(async () => {
   db = await freshDb('rollups_api');
   await syncCatalog(db.pool, CATALOG);
-  await db.pool.query(`INSERT INTO customers (id, currency, source) VALUES ('acme', 'EUR', 'catalog'), ('other', 'EUR', 'catalog')`);
+  await db.pool.query(
+    `INSERT INTO customers (id, currency, source) VALUES ('acme', 'EUR', 'catalog'), ('other', 'EUR', 'catalog')`,
+  );
   for (const s of CATALOG.subscriptions) {
     await db.pool.query(
       `INSERT INTO subscriptions (id, server_id, customer, plan, valid_from, valid_to, source) VALUES ($1, $2, $3, $4, $5, $6, 'catalog')`,
-      [s.id, s.serverId, s.customer, s.plan, new Date(s.fromMs), s.toMs === undefined ? null : new Date(s.toMs)],
+      [
+        s.id,
+        s.serverId,
+        s.customer,
+        s.plan,
+        new Date(s.fromMs),
+        s.toMs === undefined ? null : new Date(s.toMs),
+      ],
     );
   }
   app = rollupsRoute({ pool: db.pool, catalog: CATALOG });
@@ -76,25 +91,41 @@ after(async () => db?.drop());
 
 const get = async (query: string, accept = 'application/json') => {
   const res = await app.request(`/v1/rollups?${query}`, { headers: { accept } });
-  return { status: res.status, body: accept === 'text/csv' ? await res.text() : ((await res.json()) as { rollups: Record<string, string>[] }) };
+  return {
+    status: res.status,
+    body:
+      accept === 'text/csv'
+        ? await res.text()
+        : ((await res.json()) as { rollups: Record<string, string>[] }),
+  };
 };
 
 test('storing parts is idempotent: a replayed batch inserts nothing', async () => {
   const client = await db.pool.connect();
   try {
-    const first = await storeParts(client, PARTS.map((p) => ({ part: p, origin: { topic: 'usage.rollups', partition: 0, offset: '7' } })));
+    const first = await storeParts(
+      client,
+      PARTS.map((p) => ({ part: p, origin: { topic: 'usage.rollups', partition: 0, offset: '7' } })),
+    );
     assert.deepEqual(first, { offered: PARTS.length, inserted: PARTS.length });
-    const again = await storeParts(client, [...PARTS, ...PARTS].map((p) => ({ part: p })));
+    const again = await storeParts(
+      client,
+      [...PARTS, ...PARTS].map((p) => ({ part: p })),
+    );
     assert.deepEqual(again, { offered: 2 * PARTS.length, inserted: 0 });
   } finally {
     client.release();
   }
-  const { rows } = await db.pool.query<{ n: string; s: string }>(`SELECT count(*) AS n, sum(sum)::text AS s FROM rollup_parts WHERE meter = 'requests'`);
+  const { rows } = await db.pool.query<{ n: string; s: string }>(
+    `SELECT count(*) AS n, sum(sum)::text AS s FROM rollup_parts WHERE meter = 'requests'`,
+  );
   assert.deepEqual(rows[0], { n: '4', s: '11.5' }); // 5 + 3 + 2.5 + 1, each once
 });
 
 test('hour buckets in the catalogue zone merge parts the way each meter aggregates', async () => {
-  const { status, body } = await get('from=2026-09-30T00:00:00Z&to=2026-10-02T00:00:00Z&granularity=hour&server_id=srv-1');
+  const { status, body } = await get(
+    'from=2026-09-30T00:00:00Z&to=2026-10-02T00:00:00Z&granularity=hour&server_id=srv-1',
+  );
   assert.equal(status, 200);
   // Berlin is UTC+2 on 1 Oct 2026: the local hour 02:00–03:00 starts at 00:00Z.
   const b = '2026-10-01T00:00:00Z';
@@ -110,32 +141,53 @@ test('hour buckets in the catalogue zone merge parts the way each meter aggregat
 });
 
 test('minute, day and month buckets; sorted by bucket, server, meter', async () => {
-  const minute = (await get('from=2026-10-01T00:00:00Z&to=2026-10-01T00:02:00Z&granularity=minute&meter=requests')).body as { rollups: Record<string, string>[] };
-  assert.deepEqual(minute.rollups.map((r) => [r.bucket, r.server_id, r.value]), [
-    ['2026-10-01T00:00:00Z', 'srv-1', '8'],
-    ['2026-10-01T00:01:00Z', 'srv-1', '2.5'],
-    ['2026-10-01T00:01:00Z', 'srv-2', '1'],
-  ]);
+  const minute = (
+    await get('from=2026-10-01T00:00:00Z&to=2026-10-01T00:02:00Z&granularity=minute&meter=requests')
+  ).body as { rollups: Record<string, string>[] };
+  assert.deepEqual(
+    minute.rollups.map((r) => [r.bucket, r.server_id, r.value]),
+    [
+      ['2026-10-01T00:00:00Z', 'srv-1', '8'],
+      ['2026-10-01T00:01:00Z', 'srv-1', '2.5'],
+      ['2026-10-01T00:01:00Z', 'srv-2', '1'],
+    ],
+  );
   // The Berlin day and month of 1 Oct 2026 start at 30 Sep 22:00Z.
   for (const g of ['day', 'month']) {
-    const r = (await get(`from=2026-09-01T00:00:00Z&granularity=${g}&meter=requests`)).body as { rollups: Record<string, string>[] };
-    assert.deepEqual(r.rollups.map((x) => [x.bucket, x.server_id, x.value]), [
-      ['2026-09-30T22:00:00Z', 'srv-1', '10.5'],
-      ['2026-09-30T22:00:00Z', 'srv-2', '1'],
-    ]);
+    const r = (await get(`from=2026-09-01T00:00:00Z&granularity=${g}&meter=requests`)).body as {
+      rollups: Record<string, string>[];
+    };
+    assert.deepEqual(
+      r.rollups.map((x) => [x.bucket, x.server_id, x.value]),
+      [
+        ['2026-09-30T22:00:00Z', 'srv-1', '10.5'],
+        ['2026-09-30T22:00:00Z', 'srv-2', '1'],
+      ],
+    );
   }
 });
 
-test('customer= keeps only parts inside that customer\'s subscriptions', async () => {
+test("customer= keeps only parts inside that customer's subscriptions", async () => {
   // acme's subscription of srv-1 starts at 00:01Z: the 00:00 window is not theirs.
-  const r = (await get('from=2026-10-01T00:00:00Z&granularity=minute&meter=requests&customer=acme')).body as { rollups: Record<string, string>[] };
-  assert.deepEqual(r.rollups.map((x) => [x.bucket, x.server_id, x.value]), [['2026-10-01T00:01:00Z', 'srv-1', '2.5']]);
+  const r = (await get('from=2026-10-01T00:00:00Z&granularity=minute&meter=requests&customer=acme')).body as {
+    rollups: Record<string, string>[];
+  };
+  assert.deepEqual(
+    r.rollups.map((x) => [x.bucket, x.server_id, x.value]),
+    [['2026-10-01T00:01:00Z', 'srv-1', '2.5']],
+  );
 });
 
 test('Accept: text/csv gives CSV with a header', async () => {
-  const { status, body } = await get('from=2026-10-01T00:00:00Z&granularity=minute&meter=requests&server_id=srv-2', 'text/csv');
+  const { status, body } = await get(
+    'from=2026-10-01T00:00:00Z&granularity=minute&meter=requests&server_id=srv-2',
+    'text/csv',
+  );
   assert.equal(status, 200);
-  assert.equal(body, 'bucket,server_id,meter,value,unit\r\n2026-10-01T00:01:00Z,srv-2,requests,1,request\r\n');
+  assert.equal(
+    body,
+    'bucket,server_id,meter,value,unit\r\n2026-10-01T00:01:00Z,srv-2,requests,1,request\r\n',
+  );
 });
 
 test('bad parameters are named in a 400', async () => {

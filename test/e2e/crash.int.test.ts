@@ -4,7 +4,17 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { CATALOG_YAML, workload, expectedRollups, rng } from './workload.js';
-import { pipeline, RoleProcess, produceSamples, closeWindows, until, groupAtEnd, storedRollups, diffRollups, type Pipeline } from './harness.js';
+import {
+  pipeline,
+  RoleProcess,
+  produceSamples,
+  closeWindows,
+  until,
+  groupAtEnd,
+  storedRollups,
+  diffRollups,
+  type Pipeline,
+} from './harness.js';
 
 const WINDOW_MS = 5 * 60_000;
 const START = Date.parse('2026-10-01T00:00:00Z') - 60 * 60_000;
@@ -14,7 +24,12 @@ let p: Pipeline;
 const roles: RoleProcess[] = [];
 
 before(async () => {
-  p = await pipeline('crash', CATALOG_YAML, { KAFKA_PARTITIONS: '3', METERLINE_WINDOW: '5m', METERLINE_ALLOWED_LATENESS: '2m', METERLINE_IDLE_TIMEOUT: '2s' });
+  p = await pipeline('crash', CATALOG_YAML, {
+    KAFKA_PARTITIONS: '3',
+    METERLINE_WINDOW: '5m',
+    METERLINE_ALLOWED_LATENESS: '2m',
+    METERLINE_IDLE_TIMEOUT: '2s',
+  });
 });
 after(async () => {
   await Promise.all(roles.map((r) => r.kill('SIGKILL')));
@@ -28,7 +43,14 @@ const start = (role: 'aggregate' | 'sink', extra: string[] = []): RoleProcess =>
 };
 
 test('SIGKILL of aggregate and sink at random points changes no rollup', { timeout: 600_000 }, async () => {
-  const samples = workload({ servers: 200, samplesPerServer: 1000, stepMs: 10_000, startMs: START, lateByMs: 5 * 60_000, seed: 42 });
+  const samples = workload({
+    servers: 200,
+    samplesPerServer: 1000,
+    stepMs: 10_000,
+    startMs: START,
+    lateByMs: 5 * 60_000,
+    seed: 42,
+  });
   assert.ok(samples.length >= 200_000, `${samples.length} samples`);
   const expected = expectedRollups(samples, WINDOW_MS);
   await produceSamples(p.kafka, p.topics.raw, samples);
@@ -37,12 +59,18 @@ test('SIGKILL of aggregate and sink at random points changes no rollup', { timeo
   const rand = rng(99);
   let aggregate = start('aggregate', ['--commit-interval', '300ms']);
   let sink = start('sink');
-  const rows = async () => Number((await p.db.pool.query<{ n: string }>('SELECT count(*) AS n FROM rollup_parts')).rows[0]?.n);
+  const rows = async () =>
+    Number((await p.db.pool.query<{ n: string }>('SELECT count(*) AS n FROM rollup_parts')).rows[0]?.n);
   for (let k = 0; k < KILLS; k++) {
     // Kill only once the processes are doing work (their partitions restored, rows arriving).
     await aggregate.waitFor(/partition restored/);
     const before = await rows();
-    await until('new rows from the running pipeline', async () => (await rows()) > before, 120_000, async () => `${aggregate.tail()}\n${sink.tail()}`);
+    await until(
+      'new rows from the running pipeline',
+      async () => (await rows()) > before,
+      120_000,
+      async () => `${aggregate.tail()}\n${sink.tail()}`,
+    );
     await new Promise((r) => setTimeout(r, Math.floor(rand() * 2500))); // a random point in the work, not a synchronisation
     await aggregate.kill('SIGKILL');
     if (rand() < 0.5) await new Promise((r) => setTimeout(r, Math.floor(rand() * 1000)));
@@ -50,10 +78,21 @@ test('SIGKILL of aggregate and sink at random points changes no rollup', { timeo
     aggregate = start('aggregate', ['--commit-interval', '300ms']);
     sink = start('sink');
   }
-  await until('the aggregate group to commit every input offset', () => groupAtEnd(p.kafka, `${p.prefix}meterline-aggregate`, p.topics.raw), 300_000, async () => aggregate.tail());
-  await until('the stored rollups to equal the reference', async () => diffRollups(expected, await storedRollups(p.db.pool, WINDOW_MS)).length === 0, 120_000, async () =>
-    diffRollups(expected, await storedRollups(p.db.pool, WINDOW_MS)).join('\n'));
+  await until(
+    'the aggregate group to commit every input offset',
+    () => groupAtEnd(p.kafka, `${p.prefix}meterline-aggregate`, p.topics.raw),
+    300_000,
+    async () => aggregate.tail(),
+  );
+  await until(
+    'the stored rollups to equal the reference',
+    async () => diffRollups(expected, await storedRollups(p.db.pool, WINDOW_MS)).length === 0,
+    120_000,
+    async () => diffRollups(expected, await storedRollups(p.db.pool, WINDOW_MS)).join('\n'),
+  );
   // Killed sinks left batches half-acknowledged: the replays hit the primary key, nothing doubled.
-  const dup = await p.db.pool.query('SELECT part_id FROM rollup_parts GROUP BY part_id, window_start HAVING count(*) > 1');
+  const dup = await p.db.pool.query(
+    'SELECT part_id FROM rollup_parts GROUP BY part_id, window_start HAVING count(*) > 1',
+  );
   assert.equal(dup.rowCount, 0);
 });

@@ -30,14 +30,25 @@ export interface Pipeline {
   close(): Promise<void>;
 }
 
-export async function pipeline(label: string, catalogYaml: string, env: Record<string, string>): Promise<Pipeline> {
+export async function pipeline(
+  label: string,
+  catalogYaml: string,
+  env: Record<string, string>,
+): Promise<Pipeline> {
   const prefix = `t${randomBytes(4).toString('hex')}.${label}.`;
   const db = await freshDb(label);
   const dir = mkdtempSync(join(tmpdir(), 'meterline-e2e-'));
   const catalogFile = join(dir, 'catalog.yaml');
   writeFileSync(catalogFile, catalogYaml);
   // PORT 0: each role process serves its ops endpoints on a free port, never the developer's 8080.
-  const fullEnv = { ...process.env, KAFKA_TOPIC_PREFIX: prefix, DATABASE_URL: db.url, METERLINE_LOG_LEVEL: 'info', PORT: '0', ...env };
+  const fullEnv = {
+    ...process.env,
+    KAFKA_TOPIC_PREFIX: prefix,
+    DATABASE_URL: db.url,
+    METERLINE_LOG_LEVEL: 'info',
+    PORT: '0',
+    ...env,
+  };
   const config = loadConfig(fullEnv);
   const kafka = createKafka(config.kafka, { role: 'test', level: 'error' });
   const admin = kafka.admin();
@@ -65,7 +76,12 @@ export class RoleProcess {
   private waiters: { re: RegExp; resolve: (line: string) => void }[] = [];
   readonly exited: Promise<number | null>;
 
-  constructor(role: 'aggregate' | 'sink' | 'rate' | 'ingest', p: Pipeline, args: string[] = [], env: Record<string, string> = {}) {
+  constructor(
+    role: 'aggregate' | 'sink' | 'rate' | 'ingest',
+    p: Pipeline,
+    args: string[] = [],
+    env: Record<string, string> = {},
+  ) {
     const catalog = role === 'ingest' ? [] : ['--catalog', p.catalogFile];
     this.child = spawn(process.execPath, [join(ROOT, 'bin/meterline.js'), role, ...catalog, ...args], {
       env: { ...p.env, ...env },
@@ -92,7 +108,15 @@ export class RoleProcess {
     const seen = this.lines.find((l) => re.test(l));
     if (seen !== undefined) return Promise.resolve(seen);
     return new Promise((resolve, reject) => {
-      const t = setTimeout(() => reject(new Error(`no line matching ${re} within ${timeoutMs} ms; last lines:\n${this.lines.slice(-15).join('\n')}`)), timeoutMs);
+      const t = setTimeout(
+        () =>
+          reject(
+            new Error(
+              `no line matching ${re} within ${timeoutMs} ms; last lines:\n${this.lines.slice(-15).join('\n')}`,
+            ),
+          ),
+        timeoutMs,
+      );
       this.waiters.push({ re, resolve: (l) => (clearTimeout(t), resolve(l)) });
     });
   }
@@ -108,14 +132,20 @@ export class RoleProcess {
 }
 
 /** Sends samples as Avro records keyed by server_id (the partitioner ingest uses). */
-export async function produceSamples(kafka: Kafka, topic: string, samples: readonly Sample[], batch = 5000): Promise<void> {
+export async function produceSamples(
+  kafka: Kafka,
+  topic: string,
+  samples: readonly Sample[],
+  batch = 5000,
+): Promise<void> {
   const serde = plainSerde();
   const producer = kafka.producer({ idempotent: true, createPartitioner: Partitioners.DefaultPartitioner });
   await producer.connect();
   try {
     for (let i = 0; i < samples.length; i += batch) {
       const messages: Message[] = [];
-      for (const s of samples.slice(i, i + batch)) messages.push({ key: s.serverId, value: await serde.encode('sample', topic, sampleToRecord(s)) });
+      for (const s of samples.slice(i, i + batch))
+        messages.push({ key: s.serverId, value: await serde.encode('sample', topic, sampleToRecord(s)) });
       await producer.send({ topic, acks: -1, messages });
     }
   } finally {
@@ -124,24 +154,45 @@ export async function produceSamples(kafka: Kafka, topic: string, samples: reado
 }
 
 /** One sample per partition far ahead in event time with no metered metric: moves every watermark past the data. */
-export async function closeWindows(kafka: Kafka, topic: string, partitions: number, tsMs: number): Promise<void> {
+export async function closeWindows(
+  kafka: Kafka,
+  topic: string,
+  partitions: number,
+  tsMs: number,
+): Promise<void> {
   const serde = plainSerde();
   const producer = kafka.producer({ idempotent: true, createPartitioner: Partitioners.DefaultPartitioner });
   await producer.connect();
   const messages: Message[] = [];
   for (let p = 0; p < partitions; p++) {
-    const s: Sample = { id: `closer-${p}-${tsMs}`, serverId: `closer-${p}`, tsMs, metrics: { heartbeat: '1' }, labels: {} };
-    messages.push({ key: s.serverId, partition: p, value: await serde.encode('sample', topic, sampleToRecord(s)) });
+    const s: Sample = {
+      id: `closer-${p}-${tsMs}`,
+      serverId: `closer-${p}`,
+      tsMs,
+      metrics: { heartbeat: '1' },
+      labels: {},
+    };
+    messages.push({
+      key: s.serverId,
+      partition: p,
+      value: await serde.encode('sample', topic, sampleToRecord(s)),
+    });
   }
   await producer.send({ topic, acks: -1, messages });
   await producer.disconnect();
 }
 
 /** Polls (an event condition, not a fixed sleep) until `check` returns true. */
-export async function until(what: string, check: () => Promise<boolean>, timeoutMs: number, onTimeout?: () => Promise<string>): Promise<void> {
+export async function until(
+  what: string,
+  check: () => Promise<boolean>,
+  timeoutMs: number,
+  onTimeout?: () => Promise<string>,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${onTimeout ? `: ${await onTimeout()}` : ''}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out waiting for ${what}${onTimeout ? `: ${await onTimeout()}` : ''}`);
     await new Promise((r) => setTimeout(r, 250));
   }
 }
@@ -164,7 +215,17 @@ export async function groupAtEnd(kafka: Kafka, groupId: string, topic: string): 
 
 /** Stored parts merged per (server, meter, window): what the store says, for comparison. */
 export async function storedRollups(pool: pg.Pool, windowMs: number): Promise<Map<string, Expected>> {
-  const { rows } = await pool.query<{ server_id: string; meter: string; w: string; n: string; s: string; mx: string | null; mn: string | null; l: string | null; d: string[] | null }>(
+  const { rows } = await pool.query<{
+    server_id: string;
+    meter: string;
+    w: string;
+    n: string;
+    s: string;
+    mx: string | null;
+    mn: string | null;
+    l: string | null;
+    d: string[] | null;
+  }>(
     `SELECT server_id, meter, (floor(extract(epoch FROM window_start) * 1000 / $1) * $1)::bigint::text AS w,
             sum(sample_count)::text AS n, sum(sum)::text AS s, max(max)::text AS mx, min(min)::text AS mn,
             ((array_agg(latest ORDER BY latest_ts DESC) FILTER (WHERE latest IS NOT NULL))[1])::text AS l,
@@ -185,7 +246,12 @@ export async function storedRollups(pool: pg.Pool, windowMs: number): Promise<Ma
 }
 
 /** Differences between expected and stored rollups (empty = equal), at most `limit` listed. */
-export function diffRollups(expected: Map<string, Expected>, stored: Map<string, Expected>, limit = 10, meters: readonly RefMeter[] = REF_METERS): string[] {
+export function diffRollups(
+  expected: Map<string, Expected>,
+  stored: Map<string, Expected>,
+  limit = 10,
+  meters: readonly RefMeter[] = REF_METERS,
+): string[] {
   const out: string[] = [];
   for (const [k, e] of expected) {
     const meter = k.split('|')[1] as string;

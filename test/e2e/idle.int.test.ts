@@ -16,7 +16,12 @@ let p: Pipeline;
 const roles: RoleProcess[] = [];
 
 before(async () => {
-  p = await pipeline('idle', CATALOG_YAML, { KAFKA_PARTITIONS: '2', METERLINE_WINDOW: '1m', METERLINE_ALLOWED_LATENESS: '2m', METERLINE_IDLE_TIMEOUT: '3s' });
+  p = await pipeline('idle', CATALOG_YAML, {
+    KAFKA_PARTITIONS: '2',
+    METERLINE_WINDOW: '1m',
+    METERLINE_ALLOWED_LATENESS: '2m',
+    METERLINE_IDLE_TIMEOUT: '3s',
+  });
 });
 after(async () => {
   await Promise.all(roles.map((r) => r.kill('SIGKILL')));
@@ -36,33 +41,56 @@ async function send(list: { s: Sample; partition: number }[]): Promise<void> {
   const producer = p.kafka.producer({ idempotent: true, createPartitioner: Partitioners.DefaultPartitioner });
   await producer.connect();
   const messages: Message[] = [];
-  for (const { s, partition } of list) messages.push({ key: s.serverId, partition, value: await serde.encode('sample', p.topics.raw, sampleToRecord(s)) });
+  for (const { s, partition } of list)
+    messages.push({
+      key: s.serverId,
+      partition,
+      value: await serde.encode('sample', p.topics.raw, sampleToRecord(s)),
+    });
   await producer.send({ topic: p.topics.raw, acks: -1, messages });
   await producer.disconnect();
 }
 
-test('an idle partition does not hold its windows open past the idle timeout', { timeout: 120_000 }, async () => {
-  // Both servers: 0..5 min of event time. B's last sample is at 5:00, in window [5:00, 6:00),
-  // which B's own watermark (5:00 − 2 min lateness) never closes.
-  const both: { s: Sample; partition: number }[] = [];
-  for (let i = 0; i <= 30; i++) both.push({ s: sample('A', i), partition: 0 }, { s: sample('B', i), partition: 1 });
-  await send(both);
-  roles.push(new RoleProcess('aggregate', p, ['--commit-interval', '300ms']), new RoleProcess('sink', p));
+test(
+  'an idle partition does not hold its windows open past the idle timeout',
+  { timeout: 120_000 },
+  async () => {
+    // Both servers: 0..5 min of event time. B's last sample is at 5:00, in window [5:00, 6:00),
+    // which B's own watermark (5:00 − 2 min lateness) never closes.
+    const both: { s: Sample; partition: number }[] = [];
+    for (let i = 0; i <= 30; i++)
+      both.push({ s: sample('A', i), partition: 0 }, { s: sample('B', i), partition: 1 });
+    await send(both);
+    roles.push(new RoleProcess('aggregate', p, ['--commit-interval', '300ms']), new RoleProcess('sink', p));
 
-  const bWindow = async (startMs: number) =>
-    (await p.db.pool.query<{ correction: boolean; n: string }>(
-      `SELECT correction, sample_count::text AS n FROM rollup_parts WHERE server_id = 'B' AND meter = 'requests' AND window_start = $1`,
-      [new Date(startMs)],
-    )).rows;
-  // A keeps sending (its partition stays active, its watermark moves on); B sends nothing more.
-  let i = 31;
-  const keepA = setInterval(() => void send([{ s: sample('A', i++), partition: 0 }, { s: sample('A', i++), partition: 0 }]).catch(() => undefined), 300);
-  try {
-    await until("B's last window to be emitted", async () => (await bWindow(START + 5 * 60_000)).length > 0, 60_000);
-    const rows = await bWindow(START + 5 * 60_000);
-    // One sample (5:00) in [5:00, 6:00), emitted on time by idleness, not as a correction.
-    assert.deepEqual(rows, [{ correction: false, n: '1' }]);
-  } finally {
-    clearInterval(keepA);
-  }
-});
+    const bWindow = async (startMs: number) =>
+      (
+        await p.db.pool.query<{ correction: boolean; n: string }>(
+          `SELECT correction, sample_count::text AS n FROM rollup_parts WHERE server_id = 'B' AND meter = 'requests' AND window_start = $1`,
+          [new Date(startMs)],
+        )
+      ).rows;
+    // A keeps sending (its partition stays active, its watermark moves on); B sends nothing more.
+    let i = 31;
+    const keepA = setInterval(
+      () =>
+        void send([
+          { s: sample('A', i++), partition: 0 },
+          { s: sample('A', i++), partition: 0 },
+        ]).catch(() => undefined),
+      300,
+    );
+    try {
+      await until(
+        "B's last window to be emitted",
+        async () => (await bWindow(START + 5 * 60_000)).length > 0,
+        60_000,
+      );
+      const rows = await bWindow(START + 5 * 60_000);
+      // One sample (5:00) in [5:00, 6:00), emitted on time by idleness, not as a correction.
+      assert.deepEqual(rows, [{ correction: false, n: '1' }]);
+    } finally {
+      clearInterval(keepA);
+    }
+  },
+);

@@ -10,7 +10,16 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { Sample } from '../../pipeline/samples/sample.js';
 import { expectedRollups, type RefMeter } from './workload.js';
-import { pipeline, RoleProcess, closeWindows, until, groupAtEnd, storedRollups, diffRollups, type Pipeline } from './harness.js';
+import {
+  pipeline,
+  RoleProcess,
+  closeWindows,
+  until,
+  groupAtEnd,
+  storedRollups,
+  diffRollups,
+  type Pipeline,
+} from './harness.js';
 
 const CATALOG = `
 currency: USD
@@ -49,7 +58,12 @@ let p: Pipeline;
 const roles: RoleProcess[] = [];
 
 before(async () => {
-  p = await pipeline('lg', CATALOG, { KAFKA_PARTITIONS: '3', METERLINE_WINDOW: '1m', METERLINE_ALLOWED_LATENESS: '2m', METERLINE_IDLE_TIMEOUT: '2s' });
+  p = await pipeline('lg', CATALOG, {
+    KAFKA_PARTITIONS: '3',
+    METERLINE_WINDOW: '1m',
+    METERLINE_ALLOWED_LATENESS: '2m',
+    METERLINE_IDLE_TIMEOUT: '2s',
+  });
 });
 after(async () => {
   await Promise.all(roles.map((r) => r.kill('SIGKILL')));
@@ -59,12 +73,19 @@ after(async () => {
 /** Runs a meterline command to its end; resolves with its stdout. */
 function meterline(args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(ROOT, 'bin/meterline.js'), ...args], { env: p.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [join(ROOT, 'bin/meterline.js'), ...args], {
+      env: p.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    child.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`meterline ${args[0]} exited ${code}: ${err.slice(-2000)}`))));
+    child.on('exit', (code) =>
+      code === 0
+        ? resolve(out)
+        : reject(new Error(`meterline ${args[0]} exited ${code}: ${err.slice(-2000)}`)),
+    );
   });
 }
 
@@ -79,38 +100,95 @@ const freePort = (): Promise<number> =>
 
 /** loadgen's --out line → Sample, read the plain way (JSON numbers keep their exact text). */
 function parseLine(line: string): Sample {
-  const o = JSON.parse(line) as { id: string; server_id: string; ts: string; interval_s?: number; metrics: Record<string, number | string>; labels?: Record<string, string> };
-  const s: Sample = { id: o.id, serverId: o.server_id, tsMs: Date.parse(o.ts), metrics: {}, labels: o.labels ?? {} };
+  const o = JSON.parse(line) as {
+    id: string;
+    server_id: string;
+    ts: string;
+    interval_s?: number;
+    metrics: Record<string, number | string>;
+    labels?: Record<string, string>;
+  };
+  const s: Sample = {
+    id: o.id,
+    serverId: o.server_id,
+    tsMs: Date.parse(o.ts),
+    metrics: {},
+    labels: o.labels ?? {},
+  };
   if (o.interval_s !== undefined) s.intervalS = String(o.interval_s);
   for (const [k, v] of Object.entries(o.metrics)) s.metrics[k] = String(v);
   return s;
 }
 
-test('loadgen → ingest → aggregate → sink: stored rollups equal the reference from loadgen --out', { timeout: 240_000 }, async () => {
-  const key = (await meterline(['keys', 'create', '--role', 'agent'])).trim().split('\n').at(-1) as string;
-  const port = await freePort();
-  const ingest = new RoleProcess('ingest', p, [], { PORT: String(port) });
-  roles.push(ingest);
-  await ingest.waitFor(/listening on port/);
+test(
+  'loadgen → ingest → aggregate → sink: stored rollups equal the reference from loadgen --out',
+  { timeout: 240_000 },
+  async () => {
+    const key = (await meterline(['keys', 'create', '--role', 'agent'])).trim().split('\n').at(-1) as string;
+    const port = await freePort();
+    const ingest = new RoleProcess('ingest', p, [], { PORT: String(port) });
+    roles.push(ingest);
+    await ingest.waitFor(/listening on port/);
 
-  const out = join(p.catalogFile, '..', 'sent.ndjson');
-  // One request at a time: arrival order at Kafka is then send order (counters depend on it).
-  await meterline(['loadgen', '--servers', '20', '--rounds', '90', '--interval', '10', '--seed', '5', '--duplicates', '0.03', '--out-of-order', '0.03',
-    '--late', '0.02', '--resets', '0.02', '--to', 'http', '--url', `http://127.0.0.1:${port}`, '--key', key, '--batch', '200', '--concurrency', '1', '--out', out]);
-  const samples = readFileSync(out, 'utf8').split('\n').filter(Boolean).map(parseLine);
-  assert.ok(samples.length >= 1800, `${samples.length} samples sent`);
-  assert.ok(new Set(samples.map((s) => s.id)).size < samples.length, 'the input has duplicates');
-  const expected = expectedRollups(samples, WINDOW_MS, METERS);
-  assert.ok(expected.size >= 20 * 15 * METERS.length, `${expected.size} expected rollups`); // 20 servers × ≥ 15 minutes × meters
-  const lastTs = Math.max(...samples.map((s) => s.tsMs));
-  // Ingest accepts samples up to now + 5 min; the closers go straight to Kafka.
-  await closeWindows(p.kafka, p.topics.raw, 3, lastTs + 86_400_000);
+    const out = join(p.catalogFile, '..', 'sent.ndjson');
+    // One request at a time: arrival order at Kafka is then send order (counters depend on it).
+    await meterline([
+      'loadgen',
+      '--servers',
+      '20',
+      '--rounds',
+      '90',
+      '--interval',
+      '10',
+      '--seed',
+      '5',
+      '--duplicates',
+      '0.03',
+      '--out-of-order',
+      '0.03',
+      '--late',
+      '0.02',
+      '--resets',
+      '0.02',
+      '--to',
+      'http',
+      '--url',
+      `http://127.0.0.1:${port}`,
+      '--key',
+      key,
+      '--batch',
+      '200',
+      '--concurrency',
+      '1',
+      '--out',
+      out,
+    ]);
+    const samples = readFileSync(out, 'utf8').split('\n').filter(Boolean).map(parseLine);
+    assert.ok(samples.length >= 1800, `${samples.length} samples sent`);
+    assert.ok(new Set(samples.map((s) => s.id)).size < samples.length, 'the input has duplicates');
+    const expected = expectedRollups(samples, WINDOW_MS, METERS);
+    assert.ok(expected.size >= 20 * 15 * METERS.length, `${expected.size} expected rollups`); // 20 servers × ≥ 15 minutes × meters
+    const lastTs = Math.max(...samples.map((s) => s.tsMs));
+    // Ingest accepts samples up to now + 5 min; the closers go straight to Kafka.
+    await closeWindows(p.kafka, p.topics.raw, 3, lastTs + 86_400_000);
 
-  const aggregate = new RoleProcess('aggregate', p, ['--commit-interval', '500ms']);
-  roles.push(aggregate, new RoleProcess('sink', p));
-  await until('the aggregate group to commit every input offset', () => groupAtEnd(p.kafka, `${p.prefix}meterline-aggregate`, p.topics.raw), 120_000, async () => aggregate.tail());
-  await until('the stored rollups to equal the reference', async () => diffRollups(expected, await storedRollups(p.db.pool, WINDOW_MS), 10, METERS).length === 0, 60_000, async () =>
-    diffRollups(expected, await storedRollups(p.db.pool, WINDOW_MS), 10, METERS).join('\n'));
-  const { rows } = await p.db.pool.query<{ n: string }>('SELECT count(*) AS n FROM rollup_parts WHERE correction');
-  assert.ok(Number(rows[0]?.n) > 0, "loadgen's late samples were stored as corrections");
-});
+    const aggregate = new RoleProcess('aggregate', p, ['--commit-interval', '500ms']);
+    roles.push(aggregate, new RoleProcess('sink', p));
+    await until(
+      'the aggregate group to commit every input offset',
+      () => groupAtEnd(p.kafka, `${p.prefix}meterline-aggregate`, p.topics.raw),
+      120_000,
+      async () => aggregate.tail(),
+    );
+    await until(
+      'the stored rollups to equal the reference',
+      async () => diffRollups(expected, await storedRollups(p.db.pool, WINDOW_MS), 10, METERS).length === 0,
+      60_000,
+      async () => diffRollups(expected, await storedRollups(p.db.pool, WINDOW_MS), 10, METERS).join('\n'),
+    );
+    const { rows } = await p.db.pool.query<{ n: string }>(
+      'SELECT count(*) AS n FROM rollup_parts WHERE correction',
+    );
+    assert.ok(Number(rows[0]?.n) > 0, "loadgen's late samples were stored as corrections");
+  },
+);

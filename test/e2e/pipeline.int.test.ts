@@ -9,7 +9,17 @@ import { createSerde } from '../../avro/registry.js';
 import { loadConfig } from '../../config/env.js';
 import { recordToDeadLetter } from '../../avro/records.js';
 import { CATALOG_YAML, workload, expectedRollups } from './workload.js';
-import { pipeline, RoleProcess, produceSamples, closeWindows, until, groupAtEnd, storedRollups, diffRollups, type Pipeline } from './harness.js';
+import {
+  pipeline,
+  RoleProcess,
+  produceSamples,
+  closeWindows,
+  until,
+  groupAtEnd,
+  storedRollups,
+  diffRollups,
+  type Pipeline,
+} from './harness.js';
 
 const WINDOW_MS = 60_000;
 const START = Date.parse('2026-10-01T00:00:00Z') - 20 * 60_000; // crosses a month boundary
@@ -17,57 +27,100 @@ let p: Pipeline;
 const roles: RoleProcess[] = [];
 
 before(async () => {
-  p = await pipeline('e2e', CATALOG_YAML, { KAFKA_PARTITIONS: '3', METERLINE_WINDOW: '1m', METERLINE_ALLOWED_LATENESS: '2m', METERLINE_IDLE_TIMEOUT: '2s' });
+  p = await pipeline('e2e', CATALOG_YAML, {
+    KAFKA_PARTITIONS: '3',
+    METERLINE_WINDOW: '1m',
+    METERLINE_ALLOWED_LATENESS: '2m',
+    METERLINE_IDLE_TIMEOUT: '2s',
+  });
 });
 after(async () => {
   await Promise.all(roles.map((r) => r.kill('SIGKILL')));
   await p?.close();
 });
 
-test('rollups in TimescaleDB equal the reference model for every aggregation kind', { timeout: 180_000 }, async () => {
-  const samples = workload({ servers: 12, samplesPerServer: 300, stepMs: 10_000, startMs: START, lateByMs: 5 * 60_000, seed: 7 });
-  const expected = expectedRollups(samples, WINDOW_MS);
-  // The input really has what the test claims (checked on the input, independently of the pipeline).
-  const ids = samples.map((s) => s.id);
-  assert.ok(new Set(ids).size < ids.length, 'has duplicates');
-  assert.ok(samples.some((s, i) => i > 0 && samples.slice(0, i).some((x) => x.serverId === s.serverId && x.tsMs > s.tsMs + 2 * 60_000)), 'has samples later than the lateness');
+test(
+  'rollups in TimescaleDB equal the reference model for every aggregation kind',
+  { timeout: 180_000 },
+  async () => {
+    const samples = workload({
+      servers: 12,
+      samplesPerServer: 300,
+      stepMs: 10_000,
+      startMs: START,
+      lateByMs: 5 * 60_000,
+      seed: 7,
+    });
+    const expected = expectedRollups(samples, WINDOW_MS);
+    // The input really has what the test claims (checked on the input, independently of the pipeline).
+    const ids = samples.map((s) => s.id);
+    assert.ok(new Set(ids).size < ids.length, 'has duplicates');
+    assert.ok(
+      samples.some(
+        (s, i) =>
+          i > 0 && samples.slice(0, i).some((x) => x.serverId === s.serverId && x.tsMs > s.tsMs + 2 * 60_000),
+      ),
+      'has samples later than the lateness',
+    );
 
-  await produceSamples(p.kafka, p.topics.raw, samples);
-  // A record that is not a sample: must reach the DLQ, not vanish.
-  const producer = p.kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
-  await producer.connect();
-  await producer.send({ topic: p.topics.raw, messages: [{ key: 'srv-0000', value: Buffer.from('{"not":"avro"}') }] });
-  await producer.disconnect();
-  await closeWindows(p.kafka, p.topics.raw, 3, START + 86_400_000);
+    await produceSamples(p.kafka, p.topics.raw, samples);
+    // A record that is not a sample: must reach the DLQ, not vanish.
+    const producer = p.kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+    await producer.connect();
+    await producer.send({
+      topic: p.topics.raw,
+      messages: [{ key: 'srv-0000', value: Buffer.from('{"not":"avro"}') }],
+    });
+    await producer.disconnect();
+    await closeWindows(p.kafka, p.topics.raw, 3, START + 86_400_000);
 
-  const aggregate = new RoleProcess('aggregate', p, ['--commit-interval', '500ms']);
-  const sink = new RoleProcess('sink', p);
-  roles.push(aggregate, sink);
-  await until('the aggregate group to commit every input offset', () => groupAtEnd(p.kafka, `${p.prefix}meterline-aggregate`, p.topics.raw), 90_000, async () => aggregate.tail());
-  await until('the stored rollups to equal the reference', async () => diffRollups(expected, await storedRollups(p.db.pool, WINDOW_MS)).length === 0, 60_000, async () =>
-    diffRollups(expected, await storedRollups(p.db.pool, WINDOW_MS)).join('\n'));
+    const aggregate = new RoleProcess('aggregate', p, ['--commit-interval', '500ms']);
+    const sink = new RoleProcess('sink', p);
+    roles.push(aggregate, sink);
+    await until(
+      'the aggregate group to commit every input offset',
+      () => groupAtEnd(p.kafka, `${p.prefix}meterline-aggregate`, p.topics.raw),
+      90_000,
+      async () => aggregate.tail(),
+    );
+    await until(
+      'the stored rollups to equal the reference',
+      async () => diffRollups(expected, await storedRollups(p.db.pool, WINDOW_MS)).length === 0,
+      60_000,
+      async () => diffRollups(expected, await storedRollups(p.db.pool, WINDOW_MS)).join('\n'),
+    );
 
-  // The sink's offsets reach the very end of usage.rollups, past the trailing commit markers.
-  await until('the sink group to commit to the end of usage.rollups', () => groupAtEnd(p.kafka, `${p.prefix}meterline-sink`, p.topics.rollups), 30_000);
+    // The sink's offsets reach the very end of usage.rollups, past the trailing commit markers.
+    await until(
+      'the sink group to commit to the end of usage.rollups',
+      () => groupAtEnd(p.kafka, `${p.prefix}meterline-sink`, p.topics.rollups),
+      30_000,
+    );
 
-  const { rows } = await p.db.pool.query<{ n: string }>('SELECT count(*) AS n FROM rollup_parts WHERE correction');
-  assert.ok(Number(rows[0]?.n) > 0, 'late samples were stored as correction parts');
+    const { rows } = await p.db.pool.query<{ n: string }>(
+      'SELECT count(*) AS n FROM rollup_parts WHERE correction',
+    );
+    assert.ok(Number(rows[0]?.n) > 0, 'late samples were stored as correction parts');
 
-  // The DLQ record carries the original bytes and a reason.
-  const serde = await createSerde(loadConfig(p.env)); // the roles' serde (a Schema Registry when the stack has one)
-  const consumer = p.kafka.consumer({ groupId: `${p.prefix}dlq-reader` });
-  await consumer.connect();
-  await consumer.subscribe({ topics: [p.topics.dlq], fromBeginning: true });
-  const letter = await new Promise<ReturnType<typeof recordToDeadLetter>>((resolve, reject) => {
-    consumer.on(consumer.events.CRASH, (e) => reject(e.payload.error));
-    void consumer.run({ eachMessage: async ({ message }) => resolve(recordToDeadLetter(await serde.decode('dlq', p.topics.dlq, message.value as Buffer))) });
-  });
-  await consumer.disconnect();
-  assert.equal(letter.original.toString(), '{"not":"avro"}');
-  assert.match(letter.reason, /^aggregate: /);
+    // The DLQ record carries the original bytes and a reason.
+    const serde = await createSerde(loadConfig(p.env)); // the roles' serde (a Schema Registry when the stack has one)
+    const consumer = p.kafka.consumer({ groupId: `${p.prefix}dlq-reader` });
+    await consumer.connect();
+    await consumer.subscribe({ topics: [p.topics.dlq], fromBeginning: true });
+    const letter = await new Promise<ReturnType<typeof recordToDeadLetter>>((resolve, reject) => {
+      consumer.on(consumer.events.CRASH, (e) => reject(e.payload.error));
+      void consumer.run({
+        eachMessage: async ({ message }) =>
+          resolve(recordToDeadLetter(await serde.decode('dlq', p.topics.dlq, message.value as Buffer))),
+      });
+    });
+    await consumer.disconnect();
+    assert.equal(letter.original.toString(), '{"not":"avro"}');
+    assert.match(letter.reason, /^aggregate: /);
 
-  aggregate.child.kill('SIGTERM');
-  sink.child.kill('SIGTERM');
-  assert.equal(await aggregate.exited, 0, aggregate.tail());
-  assert.equal(await sink.exited, 0, sink.tail());
-});
+    aggregate.child.kill('SIGTERM');
+    sink.child.kill('SIGTERM');
+    assert.equal(await aggregate.exited, 0, aggregate.tail());
+    assert.equal(await sink.exited, 0, sink.tail());
+  },
+);

@@ -4,7 +4,17 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { CATALOG_YAML, workload, expectedRollups } from './workload.js';
-import { pipeline, RoleProcess, produceSamples, closeWindows, until, groupAtEnd, storedRollups, diffRollups, type Pipeline } from './harness.js';
+import {
+  pipeline,
+  RoleProcess,
+  produceSamples,
+  closeWindows,
+  until,
+  groupAtEnd,
+  storedRollups,
+  diffRollups,
+  type Pipeline,
+} from './harness.js';
 
 const WINDOW_MS = 60_000;
 const START = Date.parse('2026-10-01T00:00:00Z');
@@ -12,7 +22,12 @@ let p: Pipeline;
 const roles: RoleProcess[] = [];
 
 before(async () => {
-  p = await pipeline('rebal', CATALOG_YAML, { KAFKA_PARTITIONS: '4', METERLINE_WINDOW: '1m', METERLINE_ALLOWED_LATENESS: '2m', METERLINE_IDLE_TIMEOUT: '2s' });
+  p = await pipeline('rebal', CATALOG_YAML, {
+    KAFKA_PARTITIONS: '4',
+    METERLINE_WINDOW: '1m',
+    METERLINE_ALLOWED_LATENESS: '2m',
+    METERLINE_IDLE_TIMEOUT: '2s',
+  });
 });
 after(async () => {
   await Promise.all(roles.map((r) => r.kill('SIGKILL')));
@@ -20,38 +35,63 @@ after(async () => {
 });
 
 const start = (role: 'aggregate' | 'sink'): RoleProcess => {
-  const r = new RoleProcess(role, p, ['--session-timeout', '6s', ...(role === 'aggregate' ? ['--commit-interval', '300ms'] : [])]);
+  const r = new RoleProcess(role, p, [
+    '--session-timeout',
+    '6s',
+    ...(role === 'aggregate' ? ['--commit-interval', '300ms'] : []),
+  ]);
   roles.push(r);
   return r;
 };
 
-test('a second aggregate process joining and leaving mid-run changes no rollup', { timeout: 300_000 }, async () => {
-  const samples = workload({ servers: 40, samplesPerServer: 600, stepMs: 10_000, startMs: START, lateByMs: 5 * 60_000, seed: 3 });
-  const expected = expectedRollups(samples, WINDOW_MS);
-  const third = Math.ceil(samples.length / 3);
-  const rows = async () => Number((await p.db.pool.query<{ n: string }>('SELECT count(*) AS n FROM rollup_parts')).rows[0]?.n);
-  const moreRows = async (what: string) => {
-    const before = await rows();
-    await until(what, async () => (await rows()) > before, 120_000);
-  };
+test(
+  'a second aggregate process joining and leaving mid-run changes no rollup',
+  { timeout: 300_000 },
+  async () => {
+    const samples = workload({
+      servers: 40,
+      samplesPerServer: 600,
+      stepMs: 10_000,
+      startMs: START,
+      lateByMs: 5 * 60_000,
+      seed: 3,
+    });
+    const expected = expectedRollups(samples, WINDOW_MS);
+    const third = Math.ceil(samples.length / 3);
+    const rows = async () =>
+      Number((await p.db.pool.query<{ n: string }>('SELECT count(*) AS n FROM rollup_parts')).rows[0]?.n);
+    const moreRows = async (what: string) => {
+      const before = await rows();
+      await until(what, async () => (await rows()) > before, 120_000);
+    };
 
-  await produceSamples(p.kafka, p.topics.raw, samples.slice(0, third));
-  const first = start('aggregate');
-  start('sink');
-  await moreRows('rows from the first aggregate process');
+    await produceSamples(p.kafka, p.topics.raw, samples.slice(0, third));
+    const first = start('aggregate');
+    start('sink');
+    await moreRows('rows from the first aggregate process');
 
-  const second = start('aggregate');
-  await second.waitFor(/partition restored/); // it joined and took partitions over
-  await first.waitFor(/partition revoked/);
-  await produceSamples(p.kafka, p.topics.raw, samples.slice(third, 2 * third));
-  await moreRows('rows while two aggregate processes share the partitions');
+    const second = start('aggregate');
+    await second.waitFor(/partition restored/); // it joined and took partitions over
+    await first.waitFor(/partition revoked/);
+    await produceSamples(p.kafka, p.topics.raw, samples.slice(third, 2 * third));
+    await moreRows('rows while two aggregate processes share the partitions');
 
-  second.child.kill('SIGTERM'); // leaves the group cleanly
-  assert.equal(await second.exited, 0, second.tail());
-  await produceSamples(p.kafka, p.topics.raw, samples.slice(2 * third));
-  await closeWindows(p.kafka, p.topics.raw, 4, START + 86_400_000);
+    second.child.kill('SIGTERM'); // leaves the group cleanly
+    assert.equal(await second.exited, 0, second.tail());
+    await produceSamples(p.kafka, p.topics.raw, samples.slice(2 * third));
+    await closeWindows(p.kafka, p.topics.raw, 4, START + 86_400_000);
 
-  await until('the aggregate group to commit every input offset', () => groupAtEnd(p.kafka, `${p.prefix}meterline-aggregate`, p.topics.raw), 180_000, async () => first.tail());
-  await until('the stored rollups to equal the reference', async () => diffRollups(expected, await storedRollups(p.db.pool, WINDOW_MS)).length === 0, 90_000, async () =>
-    diffRollups(expected, await storedRollups(p.db.pool, WINDOW_MS)).join('\n'));
-});
+    await until(
+      'the aggregate group to commit every input offset',
+      () => groupAtEnd(p.kafka, `${p.prefix}meterline-aggregate`, p.topics.raw),
+      180_000,
+      async () => first.tail(),
+    );
+    await until(
+      'the stored rollups to equal the reference',
+      async () => diffRollups(expected, await storedRollups(p.db.pool, WINDOW_MS)).length === 0,
+      90_000,
+      async () => diffRollups(expected, await storedRollups(p.db.pool, WINDOW_MS)).join('\n'),
+    );
+  },
+);

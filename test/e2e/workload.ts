@@ -32,7 +32,8 @@ customers: {}
 subscriptions: []
 `;
 
-type Agg = 'sum' | 'counter' | 'max' | 'min' | 'avg' | 'latest' | 'count' | 'integral' | 'time_average' | 'unique';
+type Agg =
+  'sum' | 'counter' | 'max' | 'min' | 'avg' | 'latest' | 'count' | 'integral' | 'time_average' | 'unique';
 export interface RefMeter {
   name: string;
   metric: string;
@@ -89,7 +90,10 @@ export function workload(o: WorkloadOptions): Sample[] {
     for (let i = 0; i < o.samplesPerServer; i++) {
       // Unique ms per sample and server (no latest-ties): step plus a per-sample jitter.
       const tsMs = o.startMs + i * o.stepMs + ((s * 7 + i * 13) % 997);
-      bytes = rand() < 0.01 ? BigInt(Math.floor(rand() * 5000)) : bytes + BigInt(Math.floor(rand() * 3_000_000_000));
+      bytes =
+        rand() < 0.01
+          ? BigInt(Math.floor(rand() * 5000))
+          : bytes + BigInt(Math.floor(rand() * 3_000_000_000));
       const sample: Sample = {
         id: `${serverId}-${i}`,
         serverId,
@@ -109,11 +113,13 @@ export function workload(o: WorkloadOptions): Sample[] {
         held.push({ sample, releaseAtMs: tsMs + o.lateByMs }); // late past the lateness
       } else {
         list.push(sample);
-        if (r < 0.04) list.push({ ...sample }); // an immediate duplicate
+        if (r < 0.04)
+          list.push({ ...sample }); // an immediate duplicate
         else if (r < 0.06 && list.length > 5) list.splice(list.length - 2, 0, list.pop() as Sample); // out of order
       }
       for (let h = held.length - 1; h >= 0; h--) {
-        if ((held[h] as { releaseAtMs: number }).releaseAtMs <= tsMs) list.push((held.splice(h, 1)[0] as { sample: Sample }).sample);
+        if ((held[h] as { releaseAtMs: number }).releaseAtMs <= tsMs)
+          list.push((held.splice(h, 1)[0] as { sample: Sample }).sample);
       }
       if (rand() < 0.01 && list.length > 50) list.push({ ...(list[list.length - 40] as Sample) }); // a much later duplicate
     }
@@ -122,7 +128,8 @@ export function workload(o: WorkloadOptions): Sample[] {
   }
   // Interleave servers round-robin, as a fleet of agents would.
   const out: Sample[] = [];
-  for (let i = 0; perServer.some((l) => i < l.length); i++) for (const l of perServer) if (i < l.length) out.push(l[i] as Sample);
+  for (let i = 0; perServer.some((l) => i < l.length); i++)
+    for (const l of perServer) if (i < l.length) out.push(l[i] as Sample);
   return out;
 }
 
@@ -146,10 +153,15 @@ interface Acc {
   distinct: Set<string>;
 }
 
-export const rowKey = (serverId: string, meter: string, windowStartMs: number): string => `${serverId}|${meter}|${windowStartMs}`;
+export const rowKey = (serverId: string, meter: string, windowStartMs: number): string =>
+  `${serverId}|${meter}|${windowStartMs}`;
 
 /** The reference model: dedup by id (first arrival counts), counters in arrival order, every sample whole in its window. */
-export function expectedRollups(samples: readonly Sample[], windowMs: number, meters: readonly RefMeter[] = REF_METERS): Map<string, Expected> {
+export function expectedRollups(
+  samples: readonly Sample[],
+  windowMs: number,
+  meters: readonly RefMeter[] = REF_METERS,
+): Map<string, Expected> {
   const seen = new Set<string>();
   const counters = new Map<string, { v: Decimal; ts: number }>();
   const accs = new Map<string, Acc>();
@@ -192,7 +204,17 @@ export function expectedRollups(samples: readonly Sample[], windowMs: number, me
   const out = new Map<string, Expected>();
   for (const [k, a] of accs) {
     const meter = meters.find((m) => m.name === k.split('|')[1]) as RefMeter;
-    const e: Expected = { count: a.count, sum: meter.agg === 'sum' || meter.agg === 'counter' || meter.agg === 'avg' || meter.agg === 'integral' || meter.agg === 'time_average' ? a.sum.toFixed() : '0' };
+    const e: Expected = {
+      count: a.count,
+      sum:
+        meter.agg === 'sum' ||
+        meter.agg === 'counter' ||
+        meter.agg === 'avg' ||
+        meter.agg === 'integral' ||
+        meter.agg === 'time_average'
+          ? a.sum.toFixed()
+          : '0',
+    };
     if (a.max !== undefined) e.max = a.max.toFixed();
     if (a.min !== undefined) e.min = a.min.toFixed();
     if (a.latest !== undefined) e.latest = a.latest.toFixed();
@@ -203,7 +225,11 @@ export function expectedRollups(samples: readonly Sample[], windowMs: number, me
 }
 
 /** Which fields the reference and the store must agree on, per meter. */
-export function comparable(meter: string, e: Expected, meters: readonly RefMeter[] = REF_METERS): Record<string, unknown> {
+export function comparable(
+  meter: string,
+  e: Expected,
+  meters: readonly RefMeter[] = REF_METERS,
+): Record<string, unknown> {
   const agg = (meters.find((m) => m.name === meter) as RefMeter).agg;
   switch (agg) {
     case 'sum':

@@ -12,7 +12,10 @@ test('copyField escapes what the COPY text format treats specially', () => {
 
 test('text[] literals quote every element and escape quotes and backslashes', () => {
   assert.equal(textArrayLiteral([]), '{}');
-  assert.equal(textArrayLiteral(['fra1', 'a"b', 'c\\d', 'NULL', 'x,y']), '{"fra1","a\\"b","c\\\\d","NULL","x,y"}');
+  assert.equal(
+    textArrayLiteral(['fra1', 'a"b', 'c\\d', 'NULL', 'x,y']),
+    '{"fra1","a\\"b","c\\\\d","NULL","x,y"}',
+  );
 });
 
 test('a part becomes one row, columns in ROLLUP_COLUMNS order, absent fields NULL', () => {
@@ -24,7 +27,13 @@ test('a part becomes one row, columns in ROLLUP_COLUMNS order, absent fields NUL
       windowStartMs: Date.UTC(2026, 9, 1),
       windowEndMs: Date.UTC(2026, 9, 1, 0, 1),
       correction: true,
-      state: { count: 3, sum: '1e-9', latest: '4', latestTsMs: Date.UTC(2026, 9, 1, 0, 0, 30), distinct: ['a'] },
+      state: {
+        count: 3,
+        sum: '1e-9',
+        latest: '4',
+        latestTsMs: Date.UTC(2026, 9, 1, 0, 0, 30),
+        distinct: ['a'],
+      },
       source: { topic: 'metrics.raw', partition: 2, firstOffset: '17', lastOffset: '9007199254740993' },
     },
     origin: { topic: 'usage.rollups', partition: 1, offset: '5' },

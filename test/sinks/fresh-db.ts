@@ -15,7 +15,9 @@ export interface FreshDb {
 export async function freshDb(label: string): Promise<FreshDb> {
   const base = new URL(loadConfig().database.url);
   const name = `t_${label.replace(/[^a-z0-9]/gi, '_').toLowerCase()}_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: Object.assign(new URL(base), { pathname: '/postgres' }).toString() });
+  const admin = new pg.Client({
+    connectionString: Object.assign(new URL(base), { pathname: '/postgres' }).toString(),
+  });
   await admin.connect();
   await admin.query(`CREATE DATABASE ${name}`);
   await admin.end();
@@ -32,7 +34,9 @@ export async function freshDb(label: string): Promise<FreshDb> {
     pool,
     async drop() {
       await pool.end();
-      const a = new pg.Client({ connectionString: Object.assign(new URL(base), { pathname: '/postgres' }).toString() });
+      const a = new pg.Client({
+        connectionString: Object.assign(new URL(base), { pathname: '/postgres' }).toString(),
+      });
       await a.connect();
       await a.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       await a.end();

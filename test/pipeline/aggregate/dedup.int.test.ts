@@ -19,13 +19,31 @@ after(async () => {
 
 test('claims: first counts, own replay counts, another record is a duplicate', async () => {
   const d = redisDedup(redis, 60_000, prefix);
-  assert.deepEqual(await d.claim([{ id: 'a', partition: 0, offset: '10' }, { id: 'b', partition: 0, offset: '11' }]), [true, true]);
+  assert.deepEqual(
+    await d.claim([
+      { id: 'a', partition: 0, offset: '10' },
+      { id: 'b', partition: 0, offset: '11' },
+    ]),
+    [true, true],
+  );
   // Crash before the transaction committed: the same records come again → counted again.
   assert.deepEqual(await d.claim([{ id: 'a', partition: 0, offset: '10' }]), [true]);
   // A re-sent sample in a later record, or on another partition → duplicate.
-  assert.deepEqual(await d.claim([{ id: 'a', partition: 0, offset: '57' }, { id: 'b', partition: 3, offset: '11' }]), [false, false]);
+  assert.deepEqual(
+    await d.claim([
+      { id: 'a', partition: 0, offset: '57' },
+      { id: 'b', partition: 3, offset: '11' },
+    ]),
+    [false, false],
+  );
   // Two records with one new id in the same batch: the first counts.
-  assert.deepEqual(await d.claim([{ id: 'c', partition: 1, offset: '1' }, { id: 'c', partition: 1, offset: '2' }]), [true, false]);
+  assert.deepEqual(
+    await d.claim([
+      { id: 'c', partition: 1, offset: '1' },
+      { id: 'c', partition: 1, offset: '2' },
+    ]),
+    [true, false],
+  );
 });
 
 test('keys are 16-byte hashes with the horizon as TTL, not refreshed by later claims', async () => {

@@ -5,7 +5,12 @@ import { catalogSplitPoints } from '../../../pipeline/aggregate/split-points.js'
 import type { Subscription } from '../../../catalog/types.js';
 
 const sub = (serverId: string, from: string, to?: string): Subscription => ({
-  id: `${serverId}@${from}`, serverId, customer: 'c', plan: 'p', fromMs: Date.parse(from), ...(to ? { toMs: Date.parse(to) } : {}),
+  id: `${serverId}@${from}`,
+  serverId,
+  customer: 'c',
+  plan: 'p',
+  fromMs: Date.parse(from),
+  ...(to ? { toMs: Date.parse(to) } : {}),
 });
 
 test('a window containing the month start (catalogue zone) is cut there', () => {
@@ -21,7 +26,10 @@ test('a window containing the month start (catalogue zone) is cut there', () => 
 });
 
 test("a server's subscription from/to inside a window cut it; other servers are not cut", () => {
-  const split = catalogSplitPoints({ timezone: 'UTC', subscriptions: [sub('a', '2026-10-10T12:30:00Z', '2026-10-12T03:00:00Z')] });
+  const split = catalogSplitPoints({
+    timezone: 'UTC',
+    subscriptions: [sub('a', '2026-10-10T12:30:00Z', '2026-10-12T03:00:00Z')],
+  });
   const day = Date.parse('2026-10-10T00:00:00Z');
   assert.deepEqual(split('a', day, day + 86_400_000), [Date.parse('2026-10-10T12:30:00Z')]);
   assert.deepEqual(split('b', day, day + 86_400_000), []);
