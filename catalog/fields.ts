@@ -13,21 +13,20 @@ const PLAIN_DECIMAL = /^[+-]?\d+(\.\d+)?$/;
 /** Any decimal literal, exponent allowed ("1e-9"): meter factors and per_seconds. */
 const DECIMAL_LITERAL = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
 
-const TWO_53 = new Decimal(2).pow(53);
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
 
 /**
- * True when the decimal written as `text` is exactly a binary double, so no reader of the file
- * (jq, a spreadsheet import, another YAML library) can see a different value: 149, 0.5, 149.00
- * are; 0.1 and 0.12 are not. d is a double iff d × 2^n is an integer (n = its fraction digits)
- * whose odd part fits in 53 bits.
+ * True when a number written unquoted keeps its value through any reader of the file: at most
+ * 15 significant digits, which every IEEE double holds faithfully (jq, a spreadsheet, another
+ * YAML library print back the same text). meterline itself never reads it through a double —
+ * the parser keeps the number's source text — so `unit_price: 0.004` is exactly 0.004; what is
+ * refused is a number like 0.30000000000000004 or 12345678901234567890, whose text other tools
+ * would already have changed.
  */
-export function isExactDouble(text: string): boolean {
-  const d = new Decimal(text);
-  let m = d.times(new Decimal(2).pow(Math.max(0, d.decimalPlaces()))).abs();
-  if (!m.isInteger()) return false;
-  while (!m.isZero() && m.mod(2).isZero()) m = m.div(2);
-  return m.lte(TWO_53);
+export function isFaithfulNumber(text: string): boolean {
+  const digits = text.replace(/[eE].*$/, '').replace(/[^0-9]/g, '').replace(/^0+/, '');
+  const significant = digits.replace(/0+$/, '');
+  return significant.length <= 15;
 }
 
 export const isMapValue = (v: RawValue | undefined): v is RawMap =>
@@ -37,7 +36,7 @@ const describe = (v: RawValue | undefined): string =>
   v instanceof NumberText ? `the number ${v.text}` : Array.isArray(v) ? 'a list' : isMapValue(v) ? 'a map' : JSON.stringify(v);
 
 export interface DecimalRule {
-  /** `pricing`: money, prices, tier bounds, percentages (strings, or numbers exact as doubles).
+  /** `pricing`: money, prices, tier bounds, percentages (strings, or unquoted numbers of at most 15 significant digits, read by their text).
    *  `meter`: factors and durations (any decimal literal, read from its text). */
   kind: 'pricing' | 'meter';
   min?: Decimal;
@@ -101,8 +100,8 @@ export class Checker {
         this.add(path, `must be a decimal number (got ${text})`);
         return undefined;
       }
-      if (rule.kind === 'pricing' && !isExactDouble(text)) {
-        this.add(path, `the number ${text} is not exact in binary floating point; write it as a string: "${text}"`);
+      if (rule.kind === 'pricing' && !isFaithfulNumber(text)) {
+        this.add(path, `the number ${text} has more than 15 significant digits and would lose precision in other readers; write it as a string: "${text}"`);
         return undefined;
       }
     } else {

@@ -110,7 +110,11 @@ test('money that is not a decimal string', () => {
 });
 
 test('a YAML number where precision would be lost is rejected; an exact one is read from its text', () => {
-  rejects(edit('unit_price: "0.010"', 'unit_price: 0.01'), 'plans.d8-monthly.charges[0].tiers[0].unit_price', /0\.01 is not exact.*"0\.01"/);
+  // 0.30000000000000004 has 17 significant digits: other readers of the file would see 0.3.
+  rejects(edit('unit_price: "0.010"', 'unit_price: 0.30000000000000004'), 'plans.d8-monthly.charges[0].tiers[0].unit_price', /more than 15 significant digits.*"0\.30000000000000004"/);
+  // 0.01 is not a double, but meterline reads the text, so it is exactly one cent.
+  const cent = parseCatalog(edit('unit_price: "0.010"', 'unit_price: 0.01'));
+  assert.equal(cent.plans['d8-monthly']!.charges[0]!.tiers![0]!.unitPrice.toFixed(), '0.01');
   const c = parseCatalog(edit('amount: "149.00"', 'amount: 149.50'));
   assert.equal(c.plans['d8-monthly']!.baseFee!.amount.toFixed(), '149.5');
   // meter factors are read by their source text, never through a double: 1e-9 stays exact.
@@ -178,5 +182,6 @@ test('JSON catalogues load too, numbers judged by their source text', () => {
   const c = parseCatalog(json);
   assert.equal(c.minorDigits, 0);
   assert.equal(c.subscriptions[0]!.fromMs, Date.parse('2026-09-30T15:00:00Z'));
-  rejects(json.replace('"0.5"', '0.3'), 'plans.p.charges[0].unit_price', /not exact/);
+  assert.equal(parseCatalog(json.replace('"0.5"', '0.3')).plans.p!.charges[0]!.unitPrice!.toFixed(), '0.3');
+  rejects(json.replace('"0.5"', '12345678901234567890'), 'plans.p.charges[0].unit_price', /more than 15 significant digits/);
 });
