@@ -5,7 +5,8 @@
 // the figure is the rating path's, not the generator's allocation. Latency = time to fold one
 // batch of parts.
 import { performance } from 'node:perf_hooks';
-import { parseArgs } from 'node:util';
+import { parseFlags } from '../cli/args.js';
+import { UsageError } from '../cli/command.js';
 import { parseCatalog } from '../catalog/load.js';
 import type { Catalog } from '../catalog/types.js';
 import type { RollupPart, RollupState } from '../pipeline/aggregation/rollup.js';
@@ -125,14 +126,15 @@ export function benchRate(o: RateBenchOptions): RateBenchResult {
 export const bench: BenchModule = {
   summary: 'rollups → invoices (embedded): a month of hourly rollups through the rating core; rollups/s, p50/p99 per batch',
   async run(argv) {
-    const { values } = parseArgs({
-      args: argv,
-      options: { servers: { type: 'string', default: '10000' }, period: { type: 'string', default: '2026-10' }, batch: { type: 'string', default: '10000' } },
+    const { values } = parseFlags(argv, {
+      servers: { type: 'string', default: '10000' },
+      period: { type: 'string', default: '2026-10' },
+      batch: { type: 'string', default: '10000' },
     });
     const servers = Number(values.servers);
     const batch = Number(values.batch);
-    if (!Number.isInteger(servers) || servers < 1 || servers > 100_000) throw new RangeError('--servers must be 1…100000');
-    if (!Number.isInteger(batch) || batch < 1) throw new RangeError('--batch must be a positive integer');
+    if (!Number.isInteger(servers) || servers < 1 || servers > 100_000) throw new UsageError('--servers must be 1…100000');
+    if (!Number.isInteger(batch) || batch < 1) throw new UsageError('--batch must be a positive integer');
     const r = benchRate({ servers, period: values.period, batch });
     report({
       bench: 'rate',

@@ -8,8 +8,7 @@ const BENCHES: Record<string, { summary: string; load?: () => Promise<{ bench: B
   ingest: { summary: 'HTTP POST batches → Kafka acknowledged; events/s, p50/p99', load: () => import('../../bench/ingest.js') },
   aggregate: { summary: 'Avro samples in Kafka → rollups; events/s per process, beside the raw read rate', load: () => import('../../bench/aggregate.js') },
   sink: { summary: 'rollup rows → TimescaleDB; rows/s beside the store step and a plain COPY', load: () => import('../../bench/sink.js') },
-  // TODO(rating issue): bench/rate.ts — rollups → invoices in embedded mode; rollups/s.
-  rate: { summary: 'rollups → invoices (embedded); rollups/s (not built yet)' },
+  rate: { summary: 'rollups → invoices in embedded mode; rollups/s', load: () => import('../../rating/bench.js') },
 };
 
 const usage = () => `usage: meterline bench <${Object.keys(BENCHES).join('|')}> [options]\n${Object.entries(BENCHES).map(([k, b]) => `  ${k.padEnd(10)} ${b.summary}`).join('\n')}`;
