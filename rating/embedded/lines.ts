@@ -2,6 +2,7 @@
 // from 1 so every rejection can name `file:line`. `-` reads standard input. Lines come in
 // batches (one per chunk read): a promise per line would cost more than parsing it.
 import { createReadStream } from 'node:fs';
+import { open, readFile } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 
 export interface LineBatch {
@@ -11,7 +12,34 @@ export interface LineBatch {
   lines: string[];
 }
 
+/**
+ * A file that is one pretty-printed JSON array (`[` alone on its first line) is not NDJSON:
+ * it is read whole and handed on as a single "line" (JSON allows the newlines inside), whose
+ * parser bills each element and names rejected ones by index. Only such files are read whole.
+ */
+async function isMultiLineJsonArray(file: string): Promise<boolean> {
+  const handle = await open(file, 'r');
+  try {
+    const { buffer, bytesRead } = await handle.read(Buffer.alloc(64 * 1024), 0, 64 * 1024, 0);
+    const head = buffer.subarray(0, bytesRead).toString('utf8').replace(/^\uFEFF/, '').trimStart();
+    if (!head.startsWith('[')) return false;
+    const firstLine = head.split('\n', 1)[0] ?? '';
+    try {
+      JSON.parse(firstLine);
+      return false; // a whole array on one line: ordinary NDJSON
+    } catch {
+      return true;
+    }
+  } finally {
+    await handle.close();
+  }
+}
+
 export async function* readLineBatches(file: string, stdin: Readable = process.stdin): AsyncGenerator<LineBatch> {
+  if (file !== '-' && (await isMultiLineJsonArray(file))) {
+    yield { file, firstLine: 1, lines: [(await readFile(file, 'utf8')).replace(/^\uFEFF/, '')] };
+    return;
+  }
   const input = file === '-' ? stdin : createReadStream(file, { highWaterMark: 1 << 20 });
   input.setEncoding('utf8'); // the decoder keeps multi-byte characters whole across chunks
   let rest = '';
