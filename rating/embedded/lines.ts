@@ -22,7 +22,9 @@ async function isMultiLineJsonArray(file: string): Promise<boolean> {
   try {
     const { buffer, bytesRead } = await handle.read(Buffer.alloc(64 * 1024), 0, 64 * 1024, 0);
     const head = buffer.subarray(0, bytesRead).toString('utf8').replace(/^\uFEFF/, '').trimStart();
-    if (!head.startsWith('[')) return false;
+    // `[` then (after blanks) an object, an array or the end of the line: a Nagios log line
+    // (`[1791194400] HOST ALERT: …`) also starts with `[`, and must stay a line.
+    if (!/^\[\s*([{[]|$)/m.test(head.split('\n', 1)[0] ?? '')) return false;
     const firstLine = head.split('\n', 1)[0] ?? '';
     try {
       JSON.parse(firstLine);
@@ -35,8 +37,12 @@ async function isMultiLineJsonArray(file: string): Promise<boolean> {
   }
 }
 
-export async function* readLineBatches(file: string, stdin: Readable = process.stdin): AsyncGenerator<LineBatch> {
-  if (file !== '-' && (await isMultiLineJsonArray(file))) {
+export async function* readLineBatches(
+  file: string,
+  stdin: Readable = process.stdin,
+  options: { jsonArrays?: boolean } = {},
+): AsyncGenerator<LineBatch> {
+  if (options.jsonArrays && file !== '-' && (await isMultiLineJsonArray(file))) {
     yield { file, firstLine: 1, lines: [(await readFile(file, 'utf8')).replace(/^\uFEFF/, '')] };
     return;
   }

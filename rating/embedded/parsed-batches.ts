@@ -31,7 +31,7 @@ function startWorker(): Worker {
 export async function* parsedBatches(files: readonly string[], workers: number): AsyncGenerator<ParsedBatch> {
   if (workers <= 0) {
     for (const file of files) {
-      for await (const b of readLineBatches(file)) yield { file: b.file, firstLine: b.firstLine, results: b.lines.map(parseLine) };
+      for await (const b of readLineBatches(file, process.stdin, { jsonArrays: true })) yield { file: b.file, firstLine: b.firstLine, results: b.lines.map(parseLine) };
     }
     return;
   }
@@ -61,7 +61,7 @@ export async function* parsedBatches(files: readonly string[], workers: number):
   let next = 0;
   try {
     for (const file of files) {
-      for await (const b of readLineBatches(file)) {
+      for await (const b of readLineBatches(file, process.stdin, { jsonArrays: true })) {
         meta.set(sent, { file: b.file, firstLine: b.firstLine });
         pool[sent % pool.length]!.postMessage({ seq: sent, lines: b.lines } satisfies ParseRequest);
         sent++;

@@ -11,7 +11,7 @@ async function collect(text: string): Promise<{ firstLine: number; lines: string
     const file = join(dir, 'events');
     writeFileSync(file, text);
     const out = [];
-    for await (const b of readLineBatches(file)) out.push({ firstLine: b.firstLine, lines: b.lines });
+    for await (const b of readLineBatches(file, process.stdin, { jsonArrays: true })) out.push({ firstLine: b.firstLine, lines: b.lines });
     return out;
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -34,4 +34,10 @@ test('a pretty-printed JSON array is handed on whole, as one document', async ()
   const batches = await collect(text);
   assert.equal(batches.length, 1);
   assert.deepEqual(JSON.parse(batches[0]!.lines[0]!), [{ a: 1 }, { b: 2 }]);
+});
+
+test('a Nagios log line starting with [epoch] is never taken for a JSON array', async () => {
+  const text = '[1791194400] HOST ALERT: web01;DOWN;HARD;3;PING CRITICAL\n[1791198000] HOST ALERT: web01;UP;HARD;1;OK\n';
+  const batches = await collect(text);
+  assert.deepEqual(batches.flatMap((b) => b.lines), text.trim().split('\n'));
 });
