@@ -95,6 +95,11 @@ export class PartitionOwner {
       idempotent: true,
       maxInFlightRequests: 1,
       transactionTimeout: 60_000,
+      // Retriable errors (a broker restarting) are retried without a cap, as an idempotent
+      // producer must be to keep its sequence numbers; fencing and other fatal errors still
+      // fail at once, and a broker gone for longer than transactionTimeout aborts the
+      // transaction, whose commit then fails and restores the partition.
+      retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 100, maxRetryTime: 2000 },
       allowAutoTopicCreation: false,
       // murmur2 on server_id, like ingest: usage.rollups is keyed and partitioned as metrics.raw.
       createPartitioner: Partitioners.DefaultPartitioner,
