@@ -71,6 +71,11 @@ test(
       topic: p.topics.raw,
       messages: [{ key: 'srv-0000', value: Buffer.from('{"not":"avro"}') }],
     });
+    // Nor is a foreign record on usage.rollups dropped by the sink.
+    await producer.send({
+      topic: p.topics.rollups,
+      messages: [{ key: 'srv-0000', value: Buffer.from('not a rollup') }],
+    });
     await producer.disconnect();
     await closeWindows(p.kafka, p.topics.raw, 3, START + 86_400_000);
 
@@ -107,16 +112,25 @@ test(
     const consumer = p.kafka.consumer({ groupId: `${p.prefix}dlq-reader` });
     await consumer.connect();
     await consumer.subscribe({ topics: [p.topics.dlq], fromBeginning: true });
-    const letter = await new Promise<ReturnType<typeof recordToDeadLetter>>((resolve, reject) => {
+    const letters: ReturnType<typeof recordToDeadLetter>[] = [];
+    await new Promise<void>((resolve, reject) => {
       consumer.on(consumer.events.CRASH, (e) => reject(e.payload.error));
       void consumer.run({
-        eachMessage: async ({ message }) =>
-          resolve(recordToDeadLetter(await serde.decode('dlq', p.topics.dlq, message.value as Buffer))),
+        eachMessage: async ({ message }) => {
+          letters.push(recordToDeadLetter(await serde.decode('dlq', p.topics.dlq, message.value as Buffer)));
+          if (letters.length === 2) resolve();
+        },
       });
     });
     await consumer.disconnect();
-    assert.equal(letter.original.toString(), '{"not":"avro"}');
-    assert.match(letter.reason, /^aggregate: /);
+    letters.sort((a, b) => a.reason.localeCompare(b.reason));
+    assert.deepEqual(
+      letters.map((l) => [l.original.toString(), l.reason.split(':')[0], l.origin?.topic]),
+      [
+        ['{"not":"avro"}', 'aggregate', p.topics.raw],
+        ['not a rollup', 'sink', p.topics.rollups],
+      ],
+    );
 
     aggregate.child.kill('SIGTERM');
     sink.child.kill('SIGTERM');
