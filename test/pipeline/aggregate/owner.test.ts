@@ -1,0 +1,148 @@
+// One partition's commit (pipeline/aggregate/owner.ts) against a recording fake producer: the
+// parts, dead letters, the state checkpoint and the input offset go into ONE transaction; a
+// large commit is split into produce calls under the broker's batch limit; a failure aborts.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Kafka } from 'kafkajs';
+import { plainSerde } from '../../../avro/serde.js';
+import type { Aggregator } from '../../../pipeline/aggregation/aggregator.js';
+import type { RollupPart } from '../../../pipeline/aggregation/rollup.js';
+import { PartitionOwner } from '../../../pipeline/aggregate/owner.js';
+import { decodeCheckpoint } from '../../../pipeline/aggregate/changelog.js';
+
+interface Call {
+  op: string;
+  topic?: string;
+  count?: number;
+  bytes?: number;
+  partition?: number;
+  offset?: string;
+}
+
+function fakeKafka(failOn?: string): { kafka: Kafka; calls: Call[]; states: Buffer[] } {
+  const calls: Call[] = [];
+  const states: Buffer[] = [];
+  const txn = {
+    async send({ topic, messages }: { topic: string; messages: { value: Buffer; partition?: number }[] }) {
+      if (failOn === 'send') throw new Error('broker says no');
+      calls.push({
+        op: 'send',
+        topic,
+        count: messages.length,
+        bytes: messages.reduce((n, m) => n + m.value.length, 0),
+      });
+      if (topic === 'state') states.push(...messages.map((m) => m.value));
+    },
+    async sendOffsets({
+      topics,
+    }: {
+      topics: { topic: string; partitions: { partition: number; offset: string }[] }[];
+    }) {
+      const t = topics[0];
+      calls.push({
+        op: 'sendOffsets',
+        topic: t?.topic,
+        partition: t?.partitions[0]?.partition,
+        offset: t?.partitions[0]?.offset,
+      });
+    },
+    async commit() {
+      calls.push({ op: 'commit' });
+    },
+    async abort() {
+      calls.push({ op: 'abort' });
+    },
+  };
+  const producer = {
+    async connect() {
+      calls.push({ op: 'connect' });
+    },
+    async disconnect() {},
+    async transaction() {
+      calls.push({ op: 'begin' });
+      return txn;
+    },
+  };
+  return { kafka: { producer: () => producer } as unknown as Kafka, calls, states };
+}
+
+const TOPICS = { raw: 'raw', rollups: 'rollups', dlq: 'dlq', state: 'state' };
+const agg = { snapshotPartition: () => undefined } as unknown as Aggregator;
+const part = (i: number): RollupPart => ({
+  partId: `raw:2:${i}:m:0`,
+  serverId: `srv-${i % 7}`,
+  meter: 'm',
+  windowStartMs: 0,
+  windowEndMs: 60_000,
+  correction: i % 10 === 0,
+  state: { count: 1, sum: '1.5' },
+  source: { topic: 'raw', partition: 2, firstOffset: String(i), lastOffset: String(i) },
+});
+
+test('one commit = one transaction: parts, dead letters, checkpoint, offsets, then commit', async () => {
+  const { kafka, calls, states } = fakeKafka();
+  const o = new PartitionOwner(2, kafka, 'g-2');
+  await o.fence();
+  o.status = 'ready';
+  o.emitted([part(1), part(2)], 1000);
+  o.deadLetter(
+    {
+      key: null,
+      letter: { original: Buffer.from('x'), reason: 'aggregate: bad', source: 'kafka', receivedAtMs: 1 },
+    },
+    1000,
+  );
+  o.consumed(3, '43', 1000);
+  const info = await o.commit(agg, plainSerde(), TOPICS, 'g');
+  assert.deepEqual(
+    calls.map((c) => [c.op, c.topic ?? '', c.count ?? c.offset ?? '']),
+    [
+      ['connect', '', ''],
+      ['begin', '', ''],
+      ['send', 'rollups', 2],
+      ['send', 'dlq', 1],
+      ['send', 'state', 1],
+      ['sendOffsets', 'raw', '43'],
+      ['commit', '', ''],
+    ],
+  );
+  assert.deepEqual(decodeCheckpoint(states[0] as Buffer), { version: 1, partition: 2, nextOffset: '43' });
+  assert.equal(info?.parts, 2);
+  assert.equal(o.dirty, false);
+  // Nothing new: no empty transaction.
+  assert.equal(await o.commit(agg, plainSerde(), TOPICS, 'g'), undefined);
+});
+
+test('a large commit is split into produce calls of at most 500 records and 700 KB', async () => {
+  const { kafka, calls } = fakeKafka();
+  const o = new PartitionOwner(2, kafka, 'g-2');
+  await o.fence();
+  o.status = 'ready';
+  o.emitted(
+    Array.from({ length: 1234 }, (_, i) => part(i)),
+    1,
+  );
+  o.consumed(1234, '1234', 1);
+  await o.commit(agg, plainSerde(), TOPICS, 'g');
+  const sends = calls.filter((c) => c.op === 'send' && c.topic === 'rollups');
+  assert.deepEqual(
+    sends.map((c) => c.count),
+    [500, 500, 234],
+  );
+  assert.ok(sends.every((c) => (c.bytes ?? 0) < 700_000));
+});
+
+test('a failed transaction is aborted and reported; its content is not kept for the next', async () => {
+  const { kafka, calls } = fakeKafka('send');
+  const o = new PartitionOwner(2, kafka, 'g-2');
+  await o.fence();
+  o.status = 'ready';
+  o.emitted([part(1)], 1);
+  o.consumed(1, '2', 1);
+  await assert.rejects(o.commit(agg, plainSerde(), TOPICS, 'g'), /broker says no/);
+  assert.deepEqual(
+    calls.map((c) => c.op),
+    ['connect', 'begin', 'abort'],
+  );
+  assert.equal(o.dirty, false); // the role drops and restores the partition's state from its checkpoint
+});
