@@ -42,8 +42,8 @@ test('PUT /v1/customers validates like the catalogue and names the field', async
   assert.equal(bad.status, 422);
   const paths = (bad.body.problems as Array<{ path: string }>).map((p) => p.path).sort();
   assert.deepEqual(paths, ['contract.discount_pct', 'contract.overrides.nope', 'currency']);
-  // A price that is not exact as a binary double must be written as a string (catalogue rule).
-  const inexact = await t.call('PUT', '/v1/customers/gamma', { key: t.keys.finance, body: '{"contract":{"minimum_commit":0.1}}' });
+  // A number other readers would already round (over 15 significant digits) must be a string (catalogue rule).
+  const inexact = await t.call('PUT', '/v1/customers/gamma', { key: t.keys.finance, body: '{"contract":{"minimum_commit":0.10000000000000000555}}' });
   assert.equal(inexact.status, 422);
   assert.match(JSON.stringify(inexact.body.problems), /contract\.minimum_commit/);
   assert.equal((await t.call('PUT', '/v1/customers/gamma', { key: t.keys.finance, body: '{not json' })).status, 422);
