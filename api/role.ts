@@ -6,7 +6,7 @@ import type pg from 'pg';
 import type { Catalog } from '../catalog/types.js';
 import { loadCatalog } from '../catalog/load.js';
 import { createPool } from '../db/pool.js';
-import { MeterlineError } from '../lib/errors.js';
+import { requireCatalogPath } from '../roles/bootstrap.js';
 import type { InvoicingContext } from '../invoicing/context.js';
 import { mountInvoicing } from '../invoicing/api-role.js';
 import { seedFromCatalog } from '../invoicing/seed.js';
@@ -43,9 +43,7 @@ export function apiRole(o: { catalogPath?: string } = {}): Role {
   return {
     name: 'api',
     async start({ config, log, app }: RoleContext): Promise<RunningRole> {
-      const path = o.catalogPath ?? config.catalogPath;
-      if (!path) throw new MeterlineError('config', 'bad configuration: the api role needs the catalogue (--catalog FILE or METERLINE_CATALOG)');
-      const catalog = await loadCatalog(path);
+      const catalog = await loadCatalog(requireCatalogPath('api', o.catalogPath, config));
       const pool = createPool(config.database, { applicationName: 'meterline-api' });
       try {
         await seedFromCatalog(pool, catalog);

@@ -2,10 +2,9 @@
 // customers and subscriptions from it, and wires Config, Kafka, the Avro serde and PostgreSQL
 // into startRate (rate-role.ts).
 import type { Role, RunningRole, RoleContext } from '../roles/role.js';
-import { MeterlineError } from '../lib/errors.js';
 import { loadCatalog } from '../catalog/load.js';
 import { createKafka } from '../kafka/client.js';
-import { ensureTopics, topicNames, topicSpecs } from '../kafka/topics.js';
+import { prepareTopics, requireCatalogPath } from '../roles/bootstrap.js';
 import { createSerde } from '../avro/registry.js';
 import { createPool } from '../db/pool.js';
 import { createMetrics } from '../observability/metrics.js';
@@ -25,24 +24,14 @@ export function rateRole(o: RateRoleOptions = {}): Role {
   return {
     name: 'rate',
     async start({ config, log, metrics }: RoleContext): Promise<RunningRole> {
-      const path = o.catalogPath ?? config.catalogPath;
-      if (!path) throw new MeterlineError('config', 'bad configuration: the rate role needs the catalogue (--catalog FILE or METERLINE_CATALOG)');
-      const catalog = await loadCatalog(path);
+      const catalog = await loadCatalog(requireCatalogPath('rate', o.catalogPath, config));
       const pool = createPool(config.database, { applicationName: 'meterline-rate' });
       try {
         const seeded = await seedFromCatalog(pool, catalog);
         log.info({ ...seeded, catalog: catalog.contentHash.slice(0, 12) }, 'rate: seeded customers and subscriptions from the catalogue');
         const kafka = createKafka(config.kafka, { role: 'rate' });
-        const admin = kafka.admin();
-        await admin.connect();
-        try {
-          const r = await ensureTopics(admin, topicSpecs(config));
-          for (const w of r.warnings) log.warn(w);
-        } finally {
-          await admin.disconnect();
-        }
+        const names = await prepareTopics(kafka, config, log);
         const prefix = config.kafka.topicPrefix;
-        const names = topicNames(prefix);
         const role = await startRate({
           kafka,
           pool,

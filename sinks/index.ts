@@ -2,7 +2,7 @@
 import type { Role, RunningRole, RoleContext } from '../roles/role.js';
 import { loadCatalog } from '../catalog/load.js';
 import { createKafka } from '../kafka/client.js';
-import { ensureTopics, topicNames, topicSpecs } from '../kafka/topics.js';
+import { kafkaLogTo, prepareTopics } from '../roles/bootstrap.js';
 import { createSerde } from '../avro/registry.js';
 import { createPool } from '../db/pool.js';
 import { createMetrics } from '../observability/metrics.js';
@@ -22,19 +22,8 @@ export function sinkRole(o: SinkRoleOptions = {}): Role {
       // The catalogue is optional here: it only feeds the analyst views' meter table.
       const path = o.catalogPath ?? config.catalogPath;
       if (path) await syncCatalog(pool, await loadCatalog(path));
-      const kafka = createKafka(config.kafka, {
-        role: 'sink',
-        log: (level, message, fields) => log[level]({ ...fields }, `kafka: ${message}`),
-      });
-      const admin = kafka.admin();
-      await admin.connect();
-      try {
-        const r = await ensureTopics(admin, topicSpecs(config));
-        for (const w of r.warnings) log.warn(w);
-      } finally {
-        await admin.disconnect();
-      }
-      const names = topicNames(config.kafka.topicPrefix);
+      const kafka = createKafka(config.kafka, { role: 'sink', log: kafkaLogTo(log) });
+      const names = await prepareTopics(kafka, config, log);
       const sink = await startSink({
         kafka,
         pool,

@@ -2,10 +2,9 @@
 // catalogue, Kafka, the Avro serde and Redis into startAggregate (role.ts).
 import { Redis } from 'ioredis';
 import type { Role, RunningRole, RoleContext } from '../../roles/role.js';
-import { MeterlineError } from '../../lib/errors.js';
 import { loadCatalog } from '../../catalog/load.js';
 import { createKafka } from '../../kafka/client.js';
-import { ensureTopics, topicNames, topicSpecs } from '../../kafka/topics.js';
+import { kafkaLogTo, prepareTopics, requireCatalogPath } from '../../roles/bootstrap.js';
 import { createSerde } from '../../avro/registry.js';
 import { createMetrics } from '../../observability/metrics.js';
 import { redisDedup, DEFAULT_DEDUP_PREFIX } from './dedup.js';
@@ -25,27 +24,10 @@ export function aggregateRole(o: AggregateRoleOptions = {}): Role {
   return {
     name: 'aggregate',
     async start({ config, log, metrics }: RoleContext): Promise<RunningRole> {
-      const path = o.catalogPath ?? config.catalogPath;
-      if (!path)
-        throw new MeterlineError(
-          'config',
-          'bad configuration: the aggregate role needs the catalogue (--catalog FILE or METERLINE_CATALOG)',
-        );
-      const catalog = await loadCatalog(path);
-      const kafka = createKafka(config.kafka, {
-        role: 'aggregate',
-        log: (level, message, fields) => log[level]({ ...fields }, `kafka: ${message}`),
-      });
-      const admin = kafka.admin();
-      await admin.connect();
-      try {
-        const r = await ensureTopics(admin, topicSpecs(config));
-        for (const w of r.warnings) log.warn(w);
-      } finally {
-        await admin.disconnect();
-      }
+      const catalog = await loadCatalog(requireCatalogPath('aggregate', o.catalogPath, config));
+      const kafka = createKafka(config.kafka, { role: 'aggregate', log: kafkaLogTo(log) });
+      const names = await prepareTopics(kafka, config, log);
       const prefix = config.kafka.topicPrefix;
-      const names = topicNames(prefix);
       const redis = new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 3 });
       await redis.connect();
       const role = await startAggregate({

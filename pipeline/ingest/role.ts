@@ -5,7 +5,8 @@ import type { Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { Config } from '../../config/env.js';
 import type { Role, RunningRole } from '../../roles/role.js';
-import { createKafka, type KafkaLog } from '../../kafka/client.js';
+import { createKafka } from '../../kafka/client.js';
+import { kafkaLogTo } from '../../roles/bootstrap.js';
 import { createAckedProducer } from '../../kafka/producer.js';
 import { ensureTopics, topicNames, topicSpecs } from '../../kafka/topics.js';
 import { createSerde } from '../../avro/registry.js';
@@ -27,8 +28,6 @@ export interface IngestOptions {
   ackTimeoutMs?: number;
   metrics?: Metrics;
 }
-
-export const kafkaLogTo = (log: Logger): KafkaLog => (level, message, fields) => log[level]({ ...fields }, `kafka: ${message}`);
 
 /** Mounts POST /v1/samples on `app`; returns how to release what it holds. */
 export async function startIngest(config: Config, log: Logger, app: Hono, opts: IngestOptions = {}): Promise<RunningRole> {
