@@ -81,6 +81,12 @@ export class PartitionOwner {
   private records = 0;
   private since = 0;
   private chain: Promise<void> = Promise.resolve();
+  /**
+   * The first commit of this owner that failed. Every later commit fails too: its snapshot
+   * already reflects the records whose parts the failed transaction lost, so committing it
+   * would make that loss permanent. The role restores a fresh owner from the last checkpoint.
+   */
+  private failure: unknown;
 
   constructor(
     readonly partition: number,
@@ -129,7 +135,10 @@ export class PartitionOwner {
   consumed(count: number, nextOffset: string, nowMs: number): void {
     this.touch(nowMs);
     this.records += count;
-    this.nextOffset = nextOffset;
+    // Never backwards: a re-fetched batch (after a rejoin, from the older group offset) that
+    // ends below what was applied must not make the next batch re-apply records.
+    if (this.nextOffset === undefined || BigInt(nextOffset) > BigInt(this.nextOffset))
+      this.nextOffset = nextOffset;
   }
 
   emitted(parts: readonly RollupPart[], nowMs: number): void {
@@ -172,6 +181,8 @@ export class PartitionOwner {
     const producer = this.producer;
     const run = this.chain.then(async (): Promise<CommitInfo> => {
       if (producer === undefined) throw new Error(`partition ${this.partition}: no producer`);
+      if (this.failure !== undefined)
+        throw new Error(`partition ${this.partition}: an earlier commit failed`, { cause: this.failure });
       const messages: Message[] = [];
       for (const p of parts)
         messages.push({
@@ -216,7 +227,9 @@ export class PartitionOwner {
     });
     this.chain = run.then(
       () => undefined,
-      () => undefined,
+      (err: unknown) => {
+        this.failure ??= err;
+      },
     );
     return run;
   }

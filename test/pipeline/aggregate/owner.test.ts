@@ -146,3 +146,51 @@ test('a failed transaction is aborted and reported; its content is not kept for 
   );
   assert.equal(o.dirty, false); // the role drops and restores the partition's state from its checkpoint
 });
+
+test('a commit queued behind one that fails does not commit: its state already counts the failed parts', async () => {
+  // Commit 1 (parts P1, offset 2) is in flight; records go on; commit 2 (parts P2, state that
+  // includes the records behind P1, offset 4) is queued behind it. Commit 1 fails. If commit 2
+  // then committed, the checkpoint would say offsets < 4 are done while P1 was never
+  // published: P1's usage lost for good. So commit 2 must fail too (the role restores).
+  const { kafka, calls } = fakeKafka();
+  const o = new PartitionOwner(2, kafka, 'g-2');
+  await o.fence();
+  o.status = 'ready';
+  let encodes = 0;
+  const serde = plainSerde();
+  const flaky = {
+    ...serde,
+    encode: async (...args: Parameters<typeof serde.encode>) => {
+      // The Schema Registry is briefly unreachable for the first commit's first record only.
+      if (encodes++ === 0) throw new Error('registry unreachable');
+      return serde.encode(...args);
+    },
+  } as typeof serde;
+  o.emitted([part(1)], 1);
+  o.consumed(2, '2', 1);
+  const first = o.commit(agg, flaky, TOPICS, 'g');
+  o.emitted([part(3)], 2);
+  o.consumed(2, '4', 2);
+  const second = o.commit(agg, flaky, TOPICS, 'g');
+  await assert.rejects(first, /registry unreachable/);
+  await assert.rejects(second);
+  assert.equal(
+    calls.filter((c) => c.op === 'commit').length,
+    0,
+    'nothing may be committed after a lost commit',
+  );
+});
+
+test('the next input offset never moves backwards (a re-fetched batch below it is not "consumed" again)', async () => {
+  // After a rejoin kafkajs fetches from the group's committed offset, older than what this
+  // process already applied; the role skips those records, but if the batch ends below the
+  // applied point, recording its end as the next offset would make the next batch re-apply
+  // records (double counting), and a checkpoint would claim less than the state holds.
+  const { kafka } = fakeKafka();
+  const o = new PartitionOwner(2, kafka, 'g-2');
+  o.consumed(10, '200', 1);
+  o.consumed(50, '150', 2); // a stale batch 100..149, entirely below 200
+  assert.equal(o.nextOffset, '200');
+  o.consumed(10, '1000', 3);
+  assert.equal(o.nextOffset, '1000'); // offsets compare as numbers, not strings ('1000' < '200')
+});
