@@ -9,7 +9,6 @@ import { Redis } from 'ioredis';
 import pino from 'pino';
 import { Partitioners, type Kafka, type Message } from 'kafkajs';
 import type { Command } from '../cli/command.js';
-import { UsageError } from '../cli/command.js';
 import { parseFlags } from '../cli/args.js';
 import { loadConfig } from '../config/env.js';
 import { loadCatalog } from '../catalog/load.js';
@@ -20,17 +19,10 @@ import { sampleToRecord } from '../avro/records.js';
 import { fleet } from '../loadgen/fleet.js';
 import { progress } from '../loadgen/progress.js';
 import { redisDedup } from '../pipeline/aggregate/dedup.js';
-import { catalogSplitPoints } from '../pipeline/aggregate/split-points.js';
+import { aggregatorSettings } from '../pipeline/aggregate/index.js';
 import { startAggregate } from '../pipeline/aggregate/role.js';
 import { latencySummary, report, type BenchModule } from './report.js';
-
-const int = (v: string | undefined, name: string, dflt: number, min: number, max: number) => {
-  if (v === undefined) return dflt;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min || n > max)
-    throw new UsageError(`--${name} must be a whole number from ${min} to ${max}`);
-  return n;
-};
+import { doneOrTimeout, wholeNumberFlag as int } from './flags.js';
 
 /** Reads the whole topic with a fresh group; `perRecord` runs on each record. Returns seconds. */
 async function readAll(
@@ -157,13 +149,7 @@ export const bench: BenchModule & Command = {
         serde,
         dedup: redisDedup(redis, config.dedupHorizonMs, `${prefix}d:`),
         topics: { raw: names.raw, rollups: names.rollups, dlq: names.dlq, state: names.aggregateState },
-        aggregator: {
-          meters: Object.values(catalog.meters),
-          windowMs: config.windowMs,
-          allowedLatenessMs: config.allowedLatenessMs,
-          idleTimeoutMs: config.idleTimeoutMs,
-          splitPoints: catalogSplitPoints(catalog),
-        },
+        aggregator: aggregatorSettings(catalog, config),
         log: pino({ level: 'warn' }, pino.destination(2)),
         groupId: `${prefix}meterline-aggregate`,
         onCommit: (info) => {
@@ -176,10 +162,7 @@ export const bench: BenchModule & Command = {
           if ([...ends].every(([p, end]) => (done.get(p) ?? 0n) >= end)) resolveDone();
         },
       });
-      const timeout = new Promise<'timeout'>((r) =>
-        setTimeout(() => r('timeout'), maxSeconds * 1000).unref(),
-      );
-      const outcome = await Promise.race([finished.then(() => 'done' as const), timeout]);
+      const outcome = await doneOrTimeout(finished, maxSeconds);
       await role.stop();
       bar.end(made);
       // From the consumer's start (group join, restore, first fetch included) to the last commit.

@@ -20,13 +20,7 @@ import { sampleToJson } from '../pipeline/samples/parse.js';
 import { fleet } from '../loadgen/fleet.js';
 import { progress } from '../loadgen/progress.js';
 import { latencySummary, report, type BenchModule } from './report.js';
-
-const int = (v: string | undefined, name: string, dflt: number, min: number, max: number) => {
-  if (v === undefined) return dflt;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`--${name} must be a whole number from ${min} to ${max}`);
-  return n;
-};
+import { wholeNumberFlag as int } from './flags.js';
 
 export const bench: BenchModule & Command = {
   summary: 'HTTP POST batches → Kafka acknowledged: events/s, p50/p99 request latency',

@@ -9,7 +9,6 @@ import pg from 'pg';
 import pino from 'pino';
 import { Partitioners, type Message } from 'kafkajs';
 import type { Command } from '../cli/command.js';
-import { UsageError } from '../cli/command.js';
 import { parseFlags } from '../cli/args.js';
 import { loadConfig } from '../config/env.js';
 import { createPool } from '../db/pool.js';
@@ -24,14 +23,7 @@ import { copyInto, storeParts } from '../sinks/store.js';
 import { startSink } from '../sinks/role.js';
 import { progress } from '../loadgen/progress.js';
 import { latencySummary, report, type BenchModule } from './report.js';
-
-const int = (v: string | undefined, name: string, dflt: number, min: number, max: number) => {
-  if (v === undefined) return dflt;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min || n > max)
-    throw new UsageError(`--${name} must be a whole number from ${min} to ${max}`);
-  return n;
-};
+import { doneOrTimeout, wholeNumberFlag as int } from './flags.js';
 
 const METERS = ['bandwidth_out_gb', 'cpu_peak_pct', 'ssd_extra_gb', 'ip_hours', 'running_hours', 'requests'];
 
@@ -157,10 +149,7 @@ export const bench: BenchModule & Command = {
           if (stored >= rows) resolveDone();
         },
       });
-      const timeout = new Promise<'timeout'>((r) =>
-        setTimeout(() => r('timeout'), maxSeconds * 1000).unref(),
-      );
-      const outcome = await Promise.race([finished.then(() => 'done' as const), timeout]);
+      const outcome = await doneOrTimeout(finished, maxSeconds);
       bar.end(stored);
       await sink.stop();
       const sinkSeconds = (last - started) / 1000;

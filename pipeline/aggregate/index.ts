@@ -1,6 +1,8 @@
 // The aggregate role as `meterline aggregate` and `meterline run` start it: wires Config, the
 // catalogue, Kafka, the Avro serde and Redis into startAggregate (role.ts).
 import { Redis } from 'ioredis';
+import type { Catalog } from '../../catalog/types.js';
+import type { Config } from '../../config/env.js';
 import type { Role, RunningRole, RoleContext } from '../../roles/role.js';
 import { loadCatalog } from '../../catalog/load.js';
 import { createKafka } from '../../kafka/client.js';
@@ -20,6 +22,17 @@ export interface AggregateRoleOptions {
   onCommit?: AggregateOptions['onCommit'];
 }
 
+/** The aggregator's settings from the catalogue (meters, billing split points) and Config (window, lateness, idleness). */
+export function aggregatorSettings(catalog: Catalog, config: Config): AggregateOptions['aggregator'] {
+  return {
+    meters: Object.values(catalog.meters),
+    windowMs: config.windowMs,
+    allowedLatenessMs: config.allowedLatenessMs,
+    idleTimeoutMs: config.idleTimeoutMs,
+    splitPoints: catalogSplitPoints(catalog),
+  };
+}
+
 export function aggregateRole(o: AggregateRoleOptions = {}): Role {
   return {
     name: 'aggregate',
@@ -35,13 +48,7 @@ export function aggregateRole(o: AggregateRoleOptions = {}): Role {
         serde: await createSerde(config),
         dedup: redisDedup(redis, config.dedupHorizonMs, `${prefix}${DEFAULT_DEDUP_PREFIX}`),
         topics: { raw: names.raw, rollups: names.rollups, dlq: names.dlq, state: names.aggregateState },
-        aggregator: {
-          meters: Object.values(catalog.meters),
-          windowMs: config.windowMs,
-          allowedLatenessMs: config.allowedLatenessMs,
-          idleTimeoutMs: config.idleTimeoutMs,
-          splitPoints: catalogSplitPoints(catalog),
-        },
+        aggregator: aggregatorSettings(catalog, config),
         log,
         // The process's registry (served on /metrics); a private one only without it (tests).
         metrics: metrics ?? createMetrics(),
