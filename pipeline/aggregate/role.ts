@@ -84,24 +84,48 @@ export async function startAggregate(opts: AggregateOptions): Promise<AggregateR
         topics.state,
         list.map((o) => o.partition),
       );
+      // Without a checkpoint, resume where the group says (or at the partition's start), never
+      // at this consumer's in-memory position: after a failed first commit that position is
+      // past records whose output was aborted.
+      const starts = await startOffsets(
+        list.filter((o) => !checkpoints.has(o.partition)).map((o) => o.partition),
+      );
       for (const o of list) {
         if (o.status !== 'restoring') continue; // revoked meanwhile
         const c = checkpoints.get(o.partition);
         agg.revokePartition(o.partition);
         // nowMs restarts the idle clock: the old owner's processing time means nothing here.
         if (c?.state) agg.restorePartition(c.state, Date.now());
-        o.nextOffset = c?.nextOffset;
+        const start = c?.nextOffset ?? starts.get(o.partition);
+        o.nextOffset = start;
         o.status = 'ready';
-        if (c) consumer.seek({ topic: topics.raw, partition: o.partition, offset: c.nextOffset });
-        log.info(
-          { partition: o.partition, nextOffset: c?.nextOffset ?? '(group offset)' },
-          'aggregate: partition restored',
-        );
+        if (start !== undefined) consumer.seek({ topic: topics.raw, partition: o.partition, offset: start });
+        log.info({ partition: o.partition, nextOffset: start }, 'aggregate: partition restored');
       }
     } catch (err) {
       log.error({ err, partitions: list.map((o) => o.partition) }, 'aggregate: restore failed; retrying');
       for (const o of list) if (o.status === 'restoring') lose(o, err);
     }
+  }
+
+  /** The group's committed offset of each partition, or its earliest offset when none. */
+  async function startOffsets(partitions: readonly number[]): Promise<Map<number, string>> {
+    const out = new Map<number, string>();
+    if (partitions.length === 0) return out;
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      const [committed] = await admin.fetchOffsets({ groupId, topics: [topics.raw] });
+      const low = new Map((await admin.fetchTopicOffsets(topics.raw)).map((o) => [o.partition, o.low]));
+      for (const p of partitions) {
+        const c = committed?.partitions.find((x) => x.partition === p)?.offset;
+        const start = c !== undefined && BigInt(c) >= 0n ? c : low.get(p);
+        if (start !== undefined) out.set(p, start);
+      }
+    } finally {
+      await admin.disconnect();
+    }
+    return out;
   }
 
   /** Drops a partition's state after a failed commit or restore; restores it again unless revoked. */
@@ -162,7 +186,7 @@ export async function startAggregate(opts: AggregateOptions): Promise<AggregateR
     }
   });
 
-  async function handle({ batch, resolveOffset, heartbeat }: EachBatchPayload): Promise<void> {
+  async function handle({ batch, resolveOffset, heartbeat, isStale }: EachBatchPayload): Promise<void> {
     const o = owners.get(batch.partition);
     if (!o || stopping) return;
     // A long restore (big changelog) must not cost the group membership: keep heartbeating.
@@ -173,6 +197,10 @@ export async function startAggregate(opts: AggregateOptions): Promise<AggregateR
       if (!restored) await heartbeat();
     }
     if (o.status !== 'ready' || owners.get(batch.partition) !== o) return;
+    // Fetched before the restore moved the position (seek pending): after a lost commit this
+    // batch lies *past* the checkpoint, and applying it would skip the records in between.
+    // Unresolved, it is fetched again from the checkpoint.
+    if (isStale()) return;
     const from = o.nextOffset === undefined ? undefined : BigInt(o.nextOffset);
     const now = Date.now();
     const samples: { sample: Sample; offset: string; key: Buffer | null; value: Buffer }[] = [];
