@@ -1,46 +1,23 @@
 // Crash: the aggregate and sink processes are killed with SIGKILL at random points, several
 // times, while they work through 200k samples; after restarts the stored rollups equal the
 // reference model exactly (nothing lost, nothing counted twice).
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CATALOG_YAML, workload, expectedRollups, rng } from './workload.js';
-import {
-  pipeline,
-  RoleProcess,
-  produceSamples,
-  closeWindows,
-  until,
-  groupAtEnd,
-  storedRollups,
-  diffRollups,
-  type Pipeline,
-} from './harness.js';
+import { e2ePipeline, produceSamples, closeWindows, until, untilRollupsMatch } from './harness.js';
 
 const WINDOW_MS = 5 * 60_000;
 const START = Date.parse('2026-10-01T00:00:00Z') - 60 * 60_000;
 const KILLS = 3;
 const ROLE_ARGS = ['--session-timeout', '6s'];
-let p: Pipeline;
-const roles: RoleProcess[] = [];
-
-before(async () => {
-  p = await pipeline('crash', CATALOG_YAML, {
-    KAFKA_PARTITIONS: '3',
-    METERLINE_WINDOW: '5m',
-    METERLINE_ALLOWED_LATENESS: '2m',
-    METERLINE_IDLE_TIMEOUT: '2s',
-  });
-});
-after(async () => {
-  await Promise.all(roles.map((r) => r.kill('SIGKILL')));
-  await p?.close();
+const p = e2ePipeline('crash', CATALOG_YAML, {
+  KAFKA_PARTITIONS: '3',
+  METERLINE_WINDOW: '5m',
+  METERLINE_ALLOWED_LATENESS: '2m',
+  METERLINE_IDLE_TIMEOUT: '2s',
 });
 
-const start = (role: 'aggregate' | 'sink', extra: string[] = []): RoleProcess => {
-  const r = new RoleProcess(role, p, [...ROLE_ARGS, ...extra]);
-  roles.push(r);
-  return r;
-};
+const start = (role: 'aggregate' | 'sink', extra: string[] = []) => p.start(role, [...ROLE_ARGS, ...extra]);
 
 test('SIGKILL of aggregate and sink at random points changes no rollup', { timeout: 600_000 }, async () => {
   const samples = workload({
@@ -82,18 +59,7 @@ test('SIGKILL of aggregate and sink at random points changes no rollup', { timeo
     sink = start('sink');
   }
   await closeWindows(p.kafka, p.topics.raw, 3, START + 2 * 86_400_000);
-  await until(
-    'the aggregate group to commit every input offset',
-    () => groupAtEnd(p.kafka, `${p.prefix}meterline-aggregate`, p.topics.raw),
-    300_000,
-    async () => aggregate.tail(),
-  );
-  await until(
-    'the stored rollups to equal the reference',
-    async () => diffRollups(expected, await storedRollups(p.db.pool, WINDOW_MS)).length === 0,
-    120_000,
-    async () => diffRollups(expected, await storedRollups(p.db.pool, WINDOW_MS)).join('\n'),
-  );
+  await untilRollupsMatch(p, aggregate, expected, { windowMs: WINDOW_MS, groupTimeoutMs: 300_000, storedTimeoutMs: 120_000 });
   // Killed sinks left batches half-acknowledged: the replays hit the primary key, nothing doubled.
   const dup = await p.db.pool.query(
     'SELECT part_id FROM rollup_parts GROUP BY part_id, window_start HAVING count(*) > 1',

@@ -3,6 +3,7 @@
 // what they wait on: a log line, the aggregate group's offsets reaching the end of the input,
 // the stored rollups matching the reference model.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { before, after } from 'node:test';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -69,6 +70,60 @@ export async function pipeline(
   };
 }
 
+/** A test file's pipeline as its tests see it: dropped by the file's `after` hook, not by them. */
+export interface E2EPipeline extends Omit<Pipeline, 'close'> {
+  /** Starts a role process that the file's `after` hook SIGKILLs. */
+  start(role: RoleName, args?: string[], env?: Record<string, string>): RoleProcess;
+}
+
+/**
+ * Registers the test file's hooks: `before` creates its pipeline (own topic prefix, database and
+ * catalogue file), `after` kills every role process started through it and drops the pipeline.
+ * The returned object reads through to that pipeline once `before` has run.
+ */
+export function e2ePipeline(label: string, catalogYaml: string, env: Record<string, string>): E2EPipeline {
+  let current: Pipeline | undefined;
+  const children: RoleProcess[] = [];
+  const p = (): Pipeline => {
+    if (current === undefined) throw new Error(`the ${label} pipeline is used before its before() hook ran`);
+    return current;
+  };
+  before(async () => {
+    current = await pipeline(label, catalogYaml, env);
+  });
+  after(async () => {
+    await Promise.all(children.map((c) => c.kill('SIGKILL')));
+    await current?.close();
+  });
+  return {
+    get prefix() {
+      return p().prefix;
+    },
+    get topics() {
+      return p().topics;
+    },
+    get kafka() {
+      return p().kafka;
+    },
+    get db() {
+      return p().db;
+    },
+    get env() {
+      return p().env;
+    },
+    get catalogFile() {
+      return p().catalogFile;
+    },
+    start(role, args = [], roleEnv = {}) {
+      const child = new RoleProcess(role, p(), args, roleEnv);
+      children.push(child);
+      return child;
+    },
+  };
+}
+
+export type RoleName = 'aggregate' | 'sink' | 'rate' | 'ingest';
+
 /** A role child process whose stderr lines can be awaited. */
 export class RoleProcess {
   readonly child: ChildProcess;
@@ -77,8 +132,8 @@ export class RoleProcess {
   readonly exited: Promise<number | null>;
 
   constructor(
-    role: 'aggregate' | 'sink' | 'rate' | 'ingest',
-    p: Pipeline,
+    role: RoleName,
+    p: Pick<Pipeline, 'env' | 'catalogFile'>,
     args: string[] = [],
     env: Record<string, string> = {},
   ) {
@@ -262,4 +317,29 @@ export function diffRollups(
   }
   for (const k of stored.keys()) if (!expected.has(k)) out.push(`${k}: stored but not expected`);
   return out.slice(0, limit).concat(out.length > limit ? [`… ${out.length - limit} more`] : []);
+}
+
+/**
+ * Waits until the aggregate group committed every input offset, then until the stored rollups
+ * equal `expected`; a timeout shows the aggregate's last lines, or the differences left.
+ */
+export async function untilRollupsMatch(
+  p: Pick<Pipeline, 'kafka' | 'prefix' | 'topics' | 'db'>,
+  aggregate: RoleProcess,
+  expected: Map<string, Expected>,
+  o: { windowMs: number; groupTimeoutMs: number; storedTimeoutMs: number; meters?: readonly RefMeter[] },
+): Promise<void> {
+  await until(
+    'the aggregate group to commit every input offset',
+    () => groupAtEnd(p.kafka, `${p.prefix}meterline-aggregate`, p.topics.raw),
+    o.groupTimeoutMs,
+    async () => aggregate.tail(),
+  );
+  const differences = async () => diffRollups(expected, await storedRollups(p.db.pool, o.windowMs), 10, o.meters);
+  await until(
+    'the stored rollups to equal the reference',
+    async () => (await differences()).length === 0,
+    o.storedTimeoutMs,
+    async () => (await differences()).join('\n'),
+  );
 }

@@ -2,30 +2,21 @@
 // Server B (partition 1) stops sending while server A (partition 0) goes on; B's last window,
 // which B's own watermark never passes, must be emitted once partition 1 was idle for
 // METERLINE_IDLE_TIMEOUT — as an on-time part, not a correction.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Partitioners, type Message } from 'kafkajs';
 import { plainSerde } from '../../avro/serde.js';
 import { sampleToRecord } from '../../avro/records.js';
 import type { Sample } from '../../pipeline/samples/sample.js';
 import { CATALOG_YAML } from './workload.js';
-import { pipeline, RoleProcess, until, type Pipeline } from './harness.js';
+import { e2ePipeline, until } from './harness.js';
 
 const START = Date.parse('2026-10-01T00:00:00Z');
-let p: Pipeline;
-const roles: RoleProcess[] = [];
-
-before(async () => {
-  p = await pipeline('idle', CATALOG_YAML, {
-    KAFKA_PARTITIONS: '2',
-    METERLINE_WINDOW: '1m',
-    METERLINE_ALLOWED_LATENESS: '2m',
-    METERLINE_IDLE_TIMEOUT: '3s',
-  });
-});
-after(async () => {
-  await Promise.all(roles.map((r) => r.kill('SIGKILL')));
-  await p?.close();
+const p = e2ePipeline('idle', CATALOG_YAML, {
+  KAFKA_PARTITIONS: '2',
+  METERLINE_WINDOW: '1m',
+  METERLINE_ALLOWED_LATENESS: '2m',
+  METERLINE_IDLE_TIMEOUT: '3s',
 });
 
 const sample = (serverId: string, i: number): Sample => ({
@@ -61,7 +52,8 @@ test(
     for (let i = 0; i <= 30; i++)
       both.push({ s: sample('A', i), partition: 0 }, { s: sample('B', i), partition: 1 });
     await send(both);
-    roles.push(new RoleProcess('aggregate', p, ['--commit-interval', '300ms']), new RoleProcess('sink', p));
+    p.start('aggregate', ['--commit-interval', '300ms']);
+    p.start('sink');
 
     const bWindow = async (startMs: number) =>
       (

@@ -2,7 +2,7 @@
 // samples, counter resets) → HTTP `meterline ingest` → Kafka → `meterline aggregate` →
 // `meterline sink` → TimescaleDB. The stored rollups equal the reference model computed from
 // loadgen's --out NDJSON (what was sent, in send order), parsed here without production code.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -10,16 +10,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { Sample } from '../../pipeline/samples/sample.js';
 import { expectedRollups, type RefMeter } from './workload.js';
-import {
-  pipeline,
-  RoleProcess,
-  closeWindows,
-  until,
-  groupAtEnd,
-  storedRollups,
-  diffRollups,
-  type Pipeline,
-} from './harness.js';
+import { e2ePipeline, closeWindows, untilRollupsMatch } from './harness.js';
 
 const CATALOG = `
 currency: USD
@@ -54,20 +45,11 @@ const METERS: RefMeter[] = [
 ];
 const WINDOW_MS = 60_000;
 const ROOT = new URL('../../', import.meta.url).pathname;
-let p: Pipeline;
-const roles: RoleProcess[] = [];
-
-before(async () => {
-  p = await pipeline('lg', CATALOG, {
-    KAFKA_PARTITIONS: '3',
-    METERLINE_WINDOW: '1m',
-    METERLINE_ALLOWED_LATENESS: '2m',
-    METERLINE_IDLE_TIMEOUT: '2s',
-  });
-});
-after(async () => {
-  await Promise.all(roles.map((r) => r.kill('SIGKILL')));
-  await p?.close();
+const p = e2ePipeline('lg', CATALOG, {
+  KAFKA_PARTITIONS: '3',
+  METERLINE_WINDOW: '1m',
+  METERLINE_ALLOWED_LATENESS: '2m',
+  METERLINE_IDLE_TIMEOUT: '2s',
 });
 
 /** Runs a meterline command to its end; resolves with its stdout. */
@@ -126,8 +108,7 @@ test(
   async () => {
     const key = (await meterline(['keys', 'create', '--role', 'agent'])).trim().split('\n').at(-1) as string;
     const port = await freePort();
-    const ingest = new RoleProcess('ingest', p, [], { PORT: String(port) });
-    roles.push(ingest);
+    const ingest = p.start('ingest', [], { PORT: String(port) });
     await ingest.waitFor(/listening on port/);
 
     const out = join(p.catalogFile, '..', 'sent.ndjson');
@@ -172,20 +153,14 @@ test(
     // Ingest accepts samples up to now + 5 min; the closers go straight to Kafka.
     await closeWindows(p.kafka, p.topics.raw, 3, lastTs + 86_400_000);
 
-    const aggregate = new RoleProcess('aggregate', p, ['--commit-interval', '500ms']);
-    roles.push(aggregate, new RoleProcess('sink', p));
-    await until(
-      'the aggregate group to commit every input offset',
-      () => groupAtEnd(p.kafka, `${p.prefix}meterline-aggregate`, p.topics.raw),
-      120_000,
-      async () => aggregate.tail(),
-    );
-    await until(
-      'the stored rollups to equal the reference',
-      async () => diffRollups(expected, await storedRollups(p.db.pool, WINDOW_MS), 10, METERS).length === 0,
-      60_000,
-      async () => diffRollups(expected, await storedRollups(p.db.pool, WINDOW_MS), 10, METERS).join('\n'),
-    );
+    const aggregate = p.start('aggregate', ['--commit-interval', '500ms']);
+    p.start('sink');
+    await untilRollupsMatch(p, aggregate, expected, {
+      windowMs: WINDOW_MS,
+      groupTimeoutMs: 120_000,
+      storedTimeoutMs: 60_000,
+      meters: METERS,
+    });
     const { rows } = await p.db.pool.query<{ n: string }>(
       'SELECT count(*) AS n FROM rollup_parts WHERE correction',
     );

@@ -2,41 +2,22 @@
 // resets) → Kafka metrics.raw → `meterline aggregate` → usage.rollups → `meterline sink` →
 // TimescaleDB. The stored rollups must equal the reference model's (workload.ts) for every
 // aggregation kind; a record that is not a sample lands in metrics.dlq with its reason.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Partitioners } from 'kafkajs';
 import { createSerde } from '../../avro/registry.js';
 import { loadConfig } from '../../config/env.js';
 import { recordToDeadLetter } from '../../avro/records.js';
 import { CATALOG_YAML, workload, expectedRollups } from './workload.js';
-import {
-  pipeline,
-  RoleProcess,
-  produceSamples,
-  closeWindows,
-  until,
-  groupAtEnd,
-  storedRollups,
-  diffRollups,
-  type Pipeline,
-} from './harness.js';
+import { e2ePipeline, produceSamples, closeWindows, until, groupAtEnd, untilRollupsMatch } from './harness.js';
 
 const WINDOW_MS = 60_000;
 const START = Date.parse('2026-10-01T00:00:00Z') - 20 * 60_000; // crosses a month boundary
-let p: Pipeline;
-const roles: RoleProcess[] = [];
-
-before(async () => {
-  p = await pipeline('e2e', CATALOG_YAML, {
-    KAFKA_PARTITIONS: '3',
-    METERLINE_WINDOW: '1m',
-    METERLINE_ALLOWED_LATENESS: '2m',
-    METERLINE_IDLE_TIMEOUT: '2s',
-  });
-});
-after(async () => {
-  await Promise.all(roles.map((r) => r.kill('SIGKILL')));
-  await p?.close();
+const p = e2ePipeline('e2e', CATALOG_YAML, {
+  KAFKA_PARTITIONS: '3',
+  METERLINE_WINDOW: '1m',
+  METERLINE_ALLOWED_LATENESS: '2m',
+  METERLINE_IDLE_TIMEOUT: '2s',
 });
 
 test(
@@ -79,21 +60,9 @@ test(
     await producer.disconnect();
     await closeWindows(p.kafka, p.topics.raw, 3, START + 86_400_000);
 
-    const aggregate = new RoleProcess('aggregate', p, ['--commit-interval', '500ms']);
-    const sink = new RoleProcess('sink', p);
-    roles.push(aggregate, sink);
-    await until(
-      'the aggregate group to commit every input offset',
-      () => groupAtEnd(p.kafka, `${p.prefix}meterline-aggregate`, p.topics.raw),
-      90_000,
-      async () => aggregate.tail(),
-    );
-    await until(
-      'the stored rollups to equal the reference',
-      async () => diffRollups(expected, await storedRollups(p.db.pool, WINDOW_MS)).length === 0,
-      60_000,
-      async () => diffRollups(expected, await storedRollups(p.db.pool, WINDOW_MS)).join('\n'),
-    );
+    const aggregate = p.start('aggregate', ['--commit-interval', '500ms']);
+    const sink = p.start('sink');
+    await untilRollupsMatch(p, aggregate, expected, { windowMs: WINDOW_MS, groupTimeoutMs: 90_000, storedTimeoutMs: 60_000 });
 
     // The sink's offsets reach the very end of usage.rollups, past the trailing commit markers.
     await until(

@@ -1,48 +1,22 @@
 // Rebalance: a second aggregate process joins while the first is working (it takes over some
 // partitions, fencing the first's transactions and restoring their state from the changelog)
 // and later leaves again (its partitions go back). The stored rollups equal the reference.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CATALOG_YAML, workload, expectedRollups } from './workload.js';
-import {
-  pipeline,
-  RoleProcess,
-  produceSamples,
-  closeWindows,
-  until,
-  groupAtEnd,
-  storedRollups,
-  diffRollups,
-  type Pipeline,
-} from './harness.js';
+import { e2ePipeline, produceSamples, closeWindows, until, untilRollupsMatch } from './harness.js';
 
 const WINDOW_MS = 60_000;
 const START = Date.parse('2026-10-01T00:00:00Z');
-let p: Pipeline;
-const roles: RoleProcess[] = [];
-
-before(async () => {
-  p = await pipeline('rebal', CATALOG_YAML, {
-    KAFKA_PARTITIONS: '4',
-    METERLINE_WINDOW: '1m',
-    METERLINE_ALLOWED_LATENESS: '2m',
-    METERLINE_IDLE_TIMEOUT: '2s',
-  });
-});
-after(async () => {
-  await Promise.all(roles.map((r) => r.kill('SIGKILL')));
-  await p?.close();
+const p = e2ePipeline('rebal', CATALOG_YAML, {
+  KAFKA_PARTITIONS: '4',
+  METERLINE_WINDOW: '1m',
+  METERLINE_ALLOWED_LATENESS: '2m',
+  METERLINE_IDLE_TIMEOUT: '2s',
 });
 
-const start = (role: 'aggregate' | 'sink'): RoleProcess => {
-  const r = new RoleProcess(role, p, [
-    '--session-timeout',
-    '6s',
-    ...(role === 'aggregate' ? ['--commit-interval', '300ms'] : []),
-  ]);
-  roles.push(r);
-  return r;
-};
+const start = (role: 'aggregate' | 'sink') =>
+  p.start(role, ['--session-timeout', '6s', ...(role === 'aggregate' ? ['--commit-interval', '300ms'] : [])]);
 
 test(
   'a second aggregate process joining and leaving mid-run changes no rollup',
@@ -81,17 +55,6 @@ test(
     await produceSamples(p.kafka, p.topics.raw, samples.slice(2 * third));
     await closeWindows(p.kafka, p.topics.raw, 4, START + 86_400_000);
 
-    await until(
-      'the aggregate group to commit every input offset',
-      () => groupAtEnd(p.kafka, `${p.prefix}meterline-aggregate`, p.topics.raw),
-      180_000,
-      async () => first.tail(),
-    );
-    await until(
-      'the stored rollups to equal the reference',
-      async () => diffRollups(expected, await storedRollups(p.db.pool, WINDOW_MS)).length === 0,
-      90_000,
-      async () => diffRollups(expected, await storedRollups(p.db.pool, WINDOW_MS)).join('\n'),
-    );
+    await untilRollupsMatch(p, first, expected, { windowMs: WINDOW_MS, groupTimeoutMs: 180_000, storedTimeoutMs: 90_000 });
   },
 );
