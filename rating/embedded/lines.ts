@@ -17,7 +17,7 @@ export interface LineBatch {
  * it is read whole and handed on as a single "line" (JSON allows the newlines inside), whose
  * parser bills each element and names rejected ones by index. Only such files are read whole.
  */
-async function isMultiLineJsonArray(file: string): Promise<boolean> {
+export async function isMultiLineJsonArray(file: string): Promise<boolean> {
   const handle = await open(file, 'r');
   try {
     const { buffer, bytesRead } = await handle.read(Buffer.alloc(64 * 1024), 0, 64 * 1024, 0);
@@ -62,6 +62,52 @@ export async function* readLineBatches(
     next += lines.length;
   }
   if (rest !== '') yield { file, firstLine: next, lines: [rest.endsWith('\r') ? rest.slice(0, -1) : rest] };
+}
+
+/**
+ * The lines of a run of whole lines (text cut right after a newline, or the file's last bytes),
+ * exactly as readLineBatches gives them: split at \n, a trailing \r dropped. Parse workers use
+ * it on the raw chunks the main thread hands them, so decoding and splitting happen there.
+ */
+export function splitLines(text: string): string[] {
+  const lines = text.split('\n');
+  if (lines[lines.length - 1] === '') lines.pop();
+  for (let i = 0; i < lines.length; i++) {
+    const l = lines[i]!;
+    if (l.endsWith('\r')) lines[i] = l.slice(0, -1);
+  }
+  return lines;
+}
+
+/**
+ * A file as runs of whole lines, undecoded (UTF-8 never uses the byte 0x0A inside a character,
+ * so cutting after a newline byte keeps every character whole). Each chunk is a fresh buffer of
+ * its own, so it can be transferred to a worker without a copy.
+ */
+export async function* readLineChunks(file: string, chunkBytes = 1 << 20): AsyncGenerator<Uint8Array> {
+  const handle = await open(file, 'r');
+  try {
+    let carry: Uint8Array = new Uint8Array(0);
+    for (;;) {
+      const buf = new Uint8Array(carry.length + chunkBytes);
+      buf.set(carry, 0);
+      const { bytesRead } = await handle.read(buf, carry.length, chunkBytes, null);
+      const end = carry.length + bytesRead;
+      if (bytesRead === 0) {
+        if (end > 0) yield buf.subarray(0, end);
+        return;
+      }
+      const nl = buf.lastIndexOf(10, end - 1);
+      if (nl < 0) {
+        carry = buf.subarray(0, end); // a line longer than a chunk: keep reading
+        continue;
+      }
+      carry = buf.slice(nl + 1, end);
+      yield buf.subarray(0, nl + 1);
+    }
+  } finally {
+    await handle.close();
+  }
 }
 
 export interface NumberedLine {

@@ -5,13 +5,15 @@
 import { Worker } from 'node:worker_threads';
 import { parseLine, type LineResult } from './parse-line.js';
 import type { ParseRequest, ParseResponse } from './parse-worker.js';
-import { readLineBatches } from './lines.js';
+import { isMultiLineJsonArray, readLineBatches, readLineChunks } from './lines.js';
 import { decodeBatch, type WireBatch } from './wire.js';
 
 export interface ParsedBatch {
   file: string;
   firstLine: number;
   results: LineResult[];
+  /** From a worker: each sample's id fingerprint (seen-ids.ts), three words each, in item order. */
+  ids?: Uint32Array;
 }
 
 /** In flight per worker: enough to hide latency, few enough to bound memory (~1 MiB a batch). */
@@ -38,7 +40,9 @@ export async function* parsedBatches(files: readonly string[], workers: number):
   const pool = Array.from({ length: workers }, startWorker);
   const done = new Map<number, WireBatch>();
   const intern = new Map<string, string>();
-  const meta = new Map<number, { file: string; firstLine: number }>();
+  // Batches of raw bytes do not know their first line number: it is counted on hand-over, in order.
+  const meta = new Map<number, { file: string; fileStart: boolean }>();
+  let lineNo = 1;
   let failure: Error | undefined;
   let wake: (() => void) | undefined;
   const notify = (): void => {
@@ -61,9 +65,16 @@ export async function* parsedBatches(files: readonly string[], workers: number):
   let next = 0;
   try {
     for (const file of files) {
-      for await (const b of readLineBatches(file, process.stdin, { jsonArrays: true })) {
-        meta.set(sent, { file: b.file, firstLine: b.firstLine });
-        pool[sent % pool.length]!.postMessage({ seq: sent, lines: b.lines } satisfies ParseRequest);
+      // Regular files go to the workers undecoded (decoding and splitting 2 GB of text is work
+      // the main thread need not do); stdin and a whole-file JSON array go as lines.
+      const raw = file !== '-' && !(await isMultiLineJsonArray(file));
+      const batches = raw ? readLineChunks(file) : readLineBatches(file, process.stdin, { jsonArrays: true });
+      let fileStart = true;
+      for await (const b of batches) {
+        meta.set(sent, { file, fileStart });
+        fileStart = false;
+        const req: ParseRequest = b instanceof Uint8Array ? { seq: sent, bytes: b } : { seq: sent, lines: b.lines };
+        pool[sent % pool.length]!.postMessage(req, b instanceof Uint8Array ? [b.buffer as ArrayBuffer] : []);
         sent++;
         // Hand over what is ready, in order; wait when too much is in flight.
         while (!failure && (done.has(next) || sent - next >= workers * IN_FLIGHT_PER_WORKER)) {
@@ -85,9 +96,12 @@ export async function* parsedBatches(files: readonly string[], workers: number):
   function take(seq: number): ParsedBatch {
     const wire = done.get(seq);
     const results = wire ? decodeBatch(wire, intern) : [];
-    const m = meta.get(seq) ?? { file: '', firstLine: 0 };
+    const m = meta.get(seq) ?? { file: '', fileStart: false };
     done.delete(seq);
     meta.delete(seq);
-    return { file: m.file, firstLine: m.firstLine, results };
+    if (m.fileStart) lineNo = 1;
+    const firstLine = lineNo;
+    lineNo += results.length;
+    return wire ? { file: m.file, firstLine, results, ids: wire.ids } : { file: m.file, firstLine, results };
   }
 }

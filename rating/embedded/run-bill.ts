@@ -100,8 +100,9 @@ export async function runBill(o: BillOptions): Promise<{ runs: BillRun[]; stats:
     stats.rejected++;
     o.onRejected({ file, line, reason });
   };
-  const feed = (sample: Sample, file: string, line: number): void => {
-    if (!seen.add(sample.id)) {
+  // `fresh`: whether the id is new, when a parse worker already hashed it (see ParsedBatch.ids).
+  const feed = (sample: Sample, file: string, line: number, fresh?: boolean): void => {
+    if (!(fresh ?? seen.add(sample.id))) {
       stats.duplicates++;
       return;
     }
@@ -114,9 +115,15 @@ export async function runBill(o: BillOptions): Promise<{ runs: BillRun[]; stats:
       reject(file, line, err.message);
     }
   };
+  let ids: Uint32Array | undefined;
+  let k = 0;
   const take = (item: LineItem, file: string, line: number): void => {
     if (isRejection(item)) reject(file, line, item.reason);
-    else feed(item, file, line);
+    else if (ids === undefined) feed(item, file, line);
+    else {
+      feed(item, file, line, seen.addFingerprint(ids[k]!, ids[k + 1]!, ids[k + 2]!));
+      k += 3;
+    }
   };
   const progress = (): void => {
     if (o.onProgress && (stats.lines & 0xffff) === 0 && now() >= nextProgress) {
@@ -125,7 +132,10 @@ export async function runBill(o: BillOptions): Promise<{ runs: BillRun[]; stats:
     }
   };
 
-  for await (const { file, firstLine, results } of parsedBatches(o.eventFiles, o.parseWorkers ?? 0)) {
+  for await (const batch of parsedBatches(o.eventFiles, o.parseWorkers ?? 0)) {
+    const { file, firstLine, results } = batch;
+    ids = batch.ids;
+    k = 0;
     for (let i = 0; i < results.length; i++) {
       stats.lines++;
       progress();
@@ -136,6 +146,8 @@ export async function runBill(o: BillOptions): Promise<{ runs: BillRun[]; stats:
       } else take(r, file, firstLine + i);
     }
   }
+
+  ids = undefined;
 
   const events: HostStateEvent[] = [];
   if (o.nagiosFile !== undefined) {

@@ -15,14 +15,37 @@ const fmix = (h: number): number => {
   return (h ^ (h >>> 16)) >>> 0;
 };
 
+/**
+ * The 96-bit fingerprint of `s`, written to out[at..at+2]: three independently seeded
+ * multiply-rotate lanes over the UTF-16 code units, then a full avalanche that mixes the lanes
+ * into each other. Exported so parse workers can hash the ids they parse (the main thread then
+ * only probes the table). Never all zero: that marks an empty slot.
+ */
+export function fingerprintInto(s: string, out: Uint32Array, at: number): void {
+  let h1 = 0x811c9dc5 ^ s.length;
+  let h2 = 0x01000193;
+  let h3 = 0x27d4eb2f;
+  for (let i = 0; i < s.length; i++) {
+    const ch = s.charCodeAt(i);
+    h1 = rotl(Math.imul(h1 ^ ch, P1), 13);
+    h2 = rotl(Math.imul(h2 ^ ch, P2), 17);
+    h3 = rotl(Math.imul(h3 ^ ch, P3), 11);
+  }
+  const a = fmix(h1 ^ Math.imul(h3, P2));
+  const b = fmix(h2 ^ Math.imul(a, P3));
+  let c = fmix(h3 ^ Math.imul(b, P1));
+  if (a === 0 && b === 0 && c === 0) c = 1;
+  out[at] = a;
+  out[at + 1] = b;
+  out[at + 2] = c;
+}
+
 export class SeenIdSet {
   private table: Uint32Array;
   private mask: number;
   private count = 0;
-  // fingerprint of the id being looked up (no allocation per call)
-  private a = 0;
-  private b = 0;
-  private c = 0;
+  /** Fingerprint of the id being looked up (no allocation per call). */
+  private readonly fp = new Uint32Array(3);
 
   constructor(initialSlots = 1 << 16) {
     let slots = 1;
@@ -37,45 +60,29 @@ export class SeenIdSet {
 
   /** True the first time `id` is offered; false for a repeat. */
   add(id: string): boolean {
-    this.fingerprint(id);
+    fingerprintInto(id, this.fp, 0);
+    return this.addFingerprint(this.fp[0]!, this.fp[1]!, this.fp[2]!);
+  }
+
+  /** `add` for an id whose fingerprint (fingerprintInto) was computed elsewhere. */
+  addFingerprint(a: number, b: number, c: number): boolean {
     const t = this.table;
-    let i = this.a & this.mask;
+    let i = a & this.mask;
     for (;;) {
       const o = i * 3;
       const x = t[o]!;
       const y = t[o + 1]!;
       const z = t[o + 2]!;
       if (x === 0 && y === 0 && z === 0) break;
-      if (x === this.a && y === this.b && z === this.c) return false;
+      if (x === a && y === b && z === c) return false;
       i = (i + 1) & this.mask;
     }
     const o = i * 3;
-    t[o] = this.a;
-    t[o + 1] = this.b;
-    t[o + 2] = this.c;
+    t[o] = a;
+    t[o + 1] = b;
+    t[o + 2] = c;
     if (++this.count > (this.mask + 1) * LOAD) this.grow();
     return true;
-  }
-
-  private fingerprint(s: string): void {
-    // Three independently seeded multiply-rotate lanes over the UTF-16 code units, then a full
-    // avalanche that mixes the lanes into each other.
-    let h1 = 0x811c9dc5 ^ s.length;
-    let h2 = 0x01000193;
-    let h3 = 0x27d4eb2f;
-    for (let i = 0; i < s.length; i++) {
-      const ch = s.charCodeAt(i);
-      h1 = rotl(Math.imul(h1 ^ ch, P1), 13);
-      h2 = rotl(Math.imul(h2 ^ ch, P2), 17);
-      h3 = rotl(Math.imul(h3 ^ ch, P3), 11);
-    }
-    const a = fmix(h1 ^ Math.imul(h3, P2));
-    const b = fmix(h2 ^ Math.imul(a, P3));
-    let c = fmix(h3 ^ Math.imul(b, P1));
-    if (a === 0 && b === 0 && c === 0) c = 1; // all-zero marks an empty slot
-    this.a = a;
-    this.b = b;
-    this.c = c;
   }
 
   private grow(): void {

@@ -5,11 +5,17 @@
 // name once per batch, so every Map lookup downstream hits a string whose hash is cached.
 import type { Sample } from '../../pipeline/samples/sample.js';
 import { isRejection, type LineItem, type LineResult } from './parse-line.js';
+import { fingerprintInto } from './seen-ids.js';
 
 export interface WireBatch {
   names: string[];
   strs: string[];
   nums: Float64Array;
+  /**
+   * The id fingerprint (seen-ids.ts) of every sample, three words each, in item order: hashing
+   * the ids here takes that work off the main thread, which only probes its table.
+   */
+  ids: Uint32Array;
 }
 
 const BLANK = 0;
@@ -31,12 +37,20 @@ export function encodeBatch(results: readonly LineResult[]): WireBatch {
   };
   const strs: string[] = [];
   const nums: number[] = [];
+  let samples = 0;
+  for (const r of results) {
+    if (Array.isArray(r)) samples += r.length;
+    else if (r !== undefined) samples++;
+  }
+  const ids = new Uint32Array(samples * 3);
+  let k = 0;
   const item = (x: LineItem): void => {
     if (isRejection(x)) {
       nums.push(REJECTION);
       strs.push(x.reason);
       return;
     }
+    fingerprintInto(x.id, ids, 3 * k++);
     const metrics = Object.keys(x.metrics);
     const labels = Object.keys(x.labels);
     nums.push(SAMPLE, x.tsMs, name(x.serverId), x.intervalS === undefined ? 0 : 1, metrics.length, labels.length);
@@ -58,7 +72,7 @@ export function encodeBatch(results: readonly LineResult[]): WireBatch {
       r.forEach(item);
     } else item(r);
   }
-  return { names, strs, nums: Float64Array.from(nums) };
+  return { names, strs, nums: Float64Array.from(nums), ids: ids.subarray(0, 3 * k) };
 }
 
 export function decodeBatch(b: WireBatch, intern: Map<string, string>): LineResult[] {
