@@ -224,6 +224,14 @@ export async function startAggregate(opts: AggregateOptions): Promise<AggregateR
         if (!r.ok) throw new Error(r.reason);
         samples.push({ sample: r.sample, offset: m.offset, key: m.key, value: m.value });
       } catch (err) {
+        // A Schema Registry outage says nothing about the record: dead-lettering it would lose
+        // a good sample. Leave the batch unresolved (fetched again) and retry in a second.
+        if (isKind(err, 'unavailable')) {
+          log.warn({ partition: batch.partition, err: (err as Error).message }, 'aggregate: cannot decode yet; retrying');
+          await new Promise((r) => setTimeout(r, 1000).unref());
+          await heartbeat();
+          return;
+        }
         reject(m, (err as Error).message);
       }
     }

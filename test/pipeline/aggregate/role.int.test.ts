@@ -14,6 +14,7 @@ import { ensureTopics, topicNames, topicSpecs } from '../../../kafka/topics.js';
 import { plainSerde, type AvroSerde } from '../../../avro/serde.js';
 import { recordToRollup, sampleToRecord } from '../../../avro/records.js';
 import { createLogger } from '../../../observability/log.js';
+import { MeterlineError } from '../../../lib/errors.js';
 import { startAggregate, type AggregateRole } from '../../../pipeline/aggregate/role.js';
 import type { SampleDedup } from '../../../pipeline/aggregate/dedup.js';
 import type { CommitInfo } from '../../../pipeline/aggregate/owner.js';
@@ -45,6 +46,8 @@ interface Setup {
   topics: ReturnType<typeof topicNames>;
   /** Makes the next rollup encode throw once; resolves when it did. */
   failNextCommit(): Promise<void>;
+  /** Makes the next `n` sample decodes fail as a Schema Registry outage does. */
+  registryDown(n: number): void;
   /** Resolves when partition 0's committed next offset reaches `offset`. */
   committed(offset: number): Promise<void>;
   produce(from: number, to: number, extra?: { ts: number; value: string }): Promise<void>;
@@ -61,9 +64,16 @@ async function setup(label: string): Promise<Setup> {
   const topics = topicNames(prefix);
   const base = plainSerde();
   let fail: (() => void) | undefined;
+  let decodeFailures = 0;
   const serde: AvroSerde = {
     format: base.format,
-    decode: (k, t, v) => base.decode(k, t, v),
+    async decode(kind, topic, value) {
+      if (kind === 'sample' && decodeFailures > 0) {
+        decodeFailures--;
+        throw new MeterlineError('unavailable', 'injected: Schema Registry: cannot fetch schema id 7');
+      }
+      return base.decode(kind, topic, value);
+    },
     async encode(kind, topic, record) {
       if (kind === 'rollup' && fail) {
         const done = fail;
@@ -107,6 +117,7 @@ async function setup(label: string): Promise<Setup> {
     kafka,
     topics,
     failNextCommit: () => new Promise<void>((r) => (fail = r)),
+    registryDown: (n) => (decodeFailures = n),
     committed: (offset) =>
       new Promise<void>((resolve) => (high >= offset ? resolve() : waiters.push({ offset, resolve }))),
     async produce(from, to, extra) {
@@ -191,4 +202,14 @@ test('a failed first commit (no checkpoint yet): the restore replays from the st
   // Σ 1..20 = 210 over the 20 numbered samples.
   assert.deepEqual({ sum: t.sum, count: t.count }, { sum: 210n, count: 20 });
   assert.equal(t.ids, 20);
+});
+
+test('a Schema Registry outage while reading samples delays them; good samples are not dead-lettered', async () => {
+  const s = await setup('registry-down');
+  s.registryDown(3); // the first three decodes fail as "unavailable" (not "bad bytes")
+  await s.produce(0, 10, { ts: T0 + 100 * MIN, value: '0' }); // offsets 0..10
+  await s.committed(11);
+  const t = total(await committedParts(s.kafka, s.topics.rollups));
+  // Σ 1..10 = 55 over the 10 numbered samples.
+  assert.deepEqual({ sum: t.sum, count: t.count }, { sum: 55n, count: 10 });
 });
