@@ -2,12 +2,12 @@
 // the local stack, each test file in its own topic prefix and database, and gives the tests
 // what they wait on: a log line, the aggregate group's offsets reaching the end of the input,
 // the stored rollups matching the reference model.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { before, after } from 'node:test';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Child } from './processes.js';
 import { Partitioners, type Kafka, type Message } from 'kafkajs';
 import type pg from 'pg';
 import { loadConfig } from '../../config/env.js';
@@ -18,8 +18,6 @@ import { sampleToRecord } from '../../avro/records.js';
 import type { Sample } from '../../pipeline/samples/sample.js';
 import { freshDb, type FreshDb } from '../sinks/fresh-db.js';
 import { comparable, rowKey, REF_METERS, type Expected, type RefMeter } from './workload.js';
-
-const ROOT = new URL('../../', import.meta.url).pathname;
 
 export interface Pipeline {
   prefix: string;
@@ -124,13 +122,8 @@ export function e2ePipeline(label: string, catalogYaml: string, env: Record<stri
 
 export type RoleName = 'aggregate' | 'sink' | 'rate' | 'ingest';
 
-/** A role child process whose stderr lines can be awaited. */
-export class RoleProcess {
-  readonly child: ChildProcess;
-  private lines: string[] = [];
-  private waiters: { re: RegExp; resolve: (line: string) => void }[] = [];
-  readonly exited: Promise<number | null>;
-
+/** A role child process (`meterline <role> --catalog <the pipeline's>`) in the pipeline's environment. */
+export class RoleProcess extends Child {
   constructor(
     role: RoleName,
     p: Pick<Pipeline, 'env' | 'catalogFile'>,
@@ -138,51 +131,7 @@ export class RoleProcess {
     env: Record<string, string> = {},
   ) {
     const catalog = role === 'ingest' ? [] : ['--catalog', p.catalogFile];
-    this.child = spawn(process.execPath, [join(ROOT, 'bin/meterline.js'), role, ...catalog, ...args], {
-      env: { ...p.env, ...env },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    let buf = '';
-    this.child.stderr?.on('data', (d: Buffer) => {
-      buf += d.toString();
-      let i: number;
-      while ((i = buf.indexOf('\n')) >= 0) {
-        const line = buf.slice(0, i);
-        buf = buf.slice(i + 1);
-        this.lines.push(line);
-        if (this.lines.length > 2000) this.lines.shift();
-        if (process.env.E2E_VERBOSE) process.stderr.write(`[${role} ${this.child.pid}] ${line}\n`);
-        this.waiters = this.waiters.filter((w) => (w.re.test(line) ? (w.resolve(line), false) : true));
-      }
-    });
-    this.exited = new Promise((resolve) => this.child.on('exit', (code) => resolve(code)));
-  }
-
-  /** Resolves at the first stderr line (from now on, or already seen) matching `re`. */
-  waitFor(re: RegExp, timeoutMs = 60_000): Promise<string> {
-    const seen = this.lines.find((l) => re.test(l));
-    if (seen !== undefined) return Promise.resolve(seen);
-    return new Promise((resolve, reject) => {
-      const t = setTimeout(
-        () =>
-          reject(
-            new Error(
-              `no line matching ${re} within ${timeoutMs} ms; last lines:\n${this.lines.slice(-15).join('\n')}`,
-            ),
-          ),
-        timeoutMs,
-      );
-      this.waiters.push({ re, resolve: (l) => (clearTimeout(t), resolve(l)) });
-    });
-  }
-
-  tail(): string {
-    return this.lines.slice(-20).join('\n');
-  }
-
-  kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<number | null> {
-    this.child.kill(signal);
-    return this.exited;
+    super(role, [role, ...catalog, ...args], { ...p.env, ...env });
   }
 }
 

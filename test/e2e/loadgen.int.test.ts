@@ -4,13 +4,13 @@
 // loadgen's --out NDJSON (what was sent, in send order), parsed here without production code.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { Sample } from '../../pipeline/samples/sample.js';
 import { expectedRollups, type RefMeter } from './workload.js';
 import { e2ePipeline, closeWindows, untilRollupsMatch } from './harness.js';
+import { runToEnd } from './processes.js';
 
 const CATALOG = `
 currency: USD
@@ -44,7 +44,6 @@ const METERS: RefMeter[] = [
   { name: 'requests', metric: 'http_requests', agg: 'sum', factor: '1' },
 ];
 const WINDOW_MS = 60_000;
-const ROOT = new URL('../../', import.meta.url).pathname;
 const p = e2ePipeline('lg', CATALOG, {
   KAFKA_PARTITIONS: '3',
   METERLINE_WINDOW: '1m',
@@ -53,22 +52,10 @@ const p = e2ePipeline('lg', CATALOG, {
 });
 
 /** Runs a meterline command to its end; resolves with its stdout. */
-function meterline(args: string[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(ROOT, 'bin/meterline.js'), ...args], {
-      env: p.env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    child.on('exit', (code) =>
-      code === 0
-        ? resolve(out)
-        : reject(new Error(`meterline ${args[0]} exited ${code}: ${err.slice(-2000)}`)),
-    );
-  });
+async function meterline(args: string[]): Promise<string> {
+  const r = await runToEnd(args, p.env);
+  if (r.code !== 0) throw new Error(`meterline ${args[0]} exited ${r.code}: ${r.stderr.slice(-2000)}`);
+  return r.stdout;
 }
 
 const freePort = (): Promise<number> =>

@@ -1,10 +1,12 @@
-// Role child processes for the invoicing pipeline tests (`node bin/meterline.js <role>`), with
-// their stderr lines awaitable. Same idea as test/e2e/harness.ts's RoleProcess, for any role.
+// meterline child processes for the tests that run the product as an operator does
+// (`node bin/meterline.js <command>`): a long-running one whose output lines can be awaited,
+// and one run to its end.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 
+/** A meterline child process whose stdout and stderr lines can be awaited. */
 export class Child {
   readonly child: ChildProcess;
   private lines: string[] = [];

@@ -1,7 +1,7 @@
 // The invoicing commands fail fast with one line naming the problem (no services needed).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { runToEnd } from './processes.js';
+import { runToEnd } from '../e2e/processes.js';
 
 const env = { ...process.env, METERLINE_CATALOG: '', PORT: '0', METERLINE_LOG_LEVEL: 'silent' };
 

@@ -15,7 +15,7 @@ import { listInvoices } from '../../invoicing/db/invoices.js';
 import { sampleToJson } from '../../pipeline/samples/parse.js';
 import type { Sample } from '../../pipeline/samples/sample.js';
 import { pipeline, produceSamples, closeWindows, until, type Pipeline } from '../e2e/harness.js';
-import { Child, runToEnd } from './processes.js';
+import { Child, runToEnd } from '../e2e/processes.js';
 import { PIPELINE_CATALOG, monthOfSamples, toNdjson } from './workload.js';
 
 // PORT=0: each role child serves its health endpoints on a free port of its own.
