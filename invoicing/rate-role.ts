@@ -17,6 +17,7 @@ import { insertParts, type RollupPosition } from './db/parts.js';
 import { withTransaction } from './db/tx.js';
 import { PartCache } from './part-cache.js';
 import { affectedByParts, recomputeCustomer, syncAll } from './drafts.js';
+import { isKind } from '../lib/errors.js';
 
 export const RATE_GROUP = 'meterline-rate';
 /** Drafts of periods nothing flowed into (a new month, a subscription starting) are created by
@@ -79,6 +80,9 @@ export async function startRate(opts: RateOptions): Promise<RateRole> {
         const part = recordToRollup(await serde.decode('rollup', batch.topic, m.value));
         parts.push({ part, at: { topic: batch.topic, partition: batch.partition, offset: m.offset } });
       } catch (err) {
+        // A Schema Registry outage says nothing about the record: fail the batch (kafkajs
+        // fetches it again) rather than dead-letter a good part.
+        if (isKind(err, 'unavailable')) throw err;
         const reason = `rate: ${(err as Error).message}`;
         log.error({ partition: batch.partition, offset: m.offset, reason }, 'undecodable rollup record sent to the DLQ');
         const letter = deadLetterToRecord({

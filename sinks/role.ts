@@ -11,6 +11,7 @@ import type { AvroSerde } from '../avro/serde.js';
 import { recordToRollup, deadLetterToRecord } from '../avro/records.js';
 import { storeParts } from './store.js';
 import type { StoredPart } from './copy-rows.js';
+import { isKind } from '../lib/errors.js';
 
 export const SINK_GROUP = 'meterline-sink';
 
@@ -70,6 +71,9 @@ export async function startSink(opts: SinkOptions): Promise<SinkRole> {
         const part = recordToRollup(await serde.decode('rollup', batch.topic, m.value));
         parts.push({ part, origin: { topic: batch.topic, partition: batch.partition, offset: m.offset } });
       } catch (err) {
+        // A Schema Registry outage says nothing about the record: fail the batch (kafkajs
+        // fetches it again) rather than dead-letter a good part.
+        if (isKind(err, 'unavailable')) throw err;
         // A rollup that cannot be read is a bug or a foreign writer: keep it, with the reason.
         const reason = `sink: ${(err as Error).message}`;
         log.error(
