@@ -26,6 +26,7 @@
 // Semantics (SPEC §3, §4; docs/decisions.md "Aggregation and rollups"):
 // - A sample feeds every meter whose `metric` it carries; `factor` multiplies the raw value
 //   first; `interval_s` missing → the meter's. It counts whole in the segment its ts falls in.
+//   Values are parsed exactly once per sample (metric-values.ts); a bad one rejects it whole.
 // - Counters: per series (server, metric) in arrival order, see counters.ts. The increase goes
 //   to the segment of the newer sample; an ignored sample contributes nothing (no count).
 // - A segment [startMs, endMs) is emitted (correction = false) when its partition's watermark
@@ -46,35 +47,24 @@ import { MeterlineError } from '../../lib/errors.js';
 import type { RollupPart } from './rollup.js';
 import { Acc, compileMeter, type CompiledMeter } from './accumulator.js';
 import { applyReading } from './counters.js';
-import { type Fixed, parseFixed } from './fixed.js';
+import type { Fixed } from './fixed.js';
+import { MetricValues, type MetricEntry } from './metric-values.js';
 import { type Group, PartitionState, type PartitionSnapshot } from './partition.js';
 import { Segmenter } from '../windows/segments.js';
+import { idleCloseTarget, isIdle, watermarkOf } from '../windows/watermark.js';
 import { checkConfig, DEFAULT_MAX_PENDING_CORRECTIONS, DEFAULT_TOPIC, type AggregatorConfig, type SourceRef } from './config.js';
 import { checkSnapshot, snapshotHeader, type AggregatorSnapshot } from './snapshot.js';
 
 export type { AggregatorConfig, SourceRef } from './config.js';
 export type { AggregatorSnapshot } from './snapshot.js';
 export { DEFAULT_MAX_PENDING_CORRECTIONS, DEFAULT_TOPIC } from './config.js';
-import { idleCloseTarget, isIdle, watermarkOf } from '../windows/watermark.js';
 
-
-const VALUE_CACHE_SIZE = 4096;
 const NONE: readonly RollupPart[] = Object.freeze([]);
-
-interface MetricEntry {
-  metric: string;
-  hasCounter: boolean;
-  /**
-   * Parsed values of a gauge/delta metric: levels repeat ("200", "2", "1"), and a Map hit is
-   * cheaper than parsing. Counters never repeat, so they get none. Bounded.
-   */
-  cache: Map<string, Fixed> | undefined;
-  slots: Array<{ cm: CompiledMeter; index: number }>;
-}
 
 export class Aggregator {
   private readonly compiled: CompiledMeter[];
-  private readonly byMetric: MetricEntry[];
+  private readonly metrics: MetricValues;
+  private readonly byMetric: readonly MetricEntry[];
   private readonly segmenter: Segmenter;
   private readonly topic: string;
   private readonly maxPending: number;
@@ -82,24 +72,12 @@ export class Aggregator {
   private last: PartitionState | undefined;
   /** Per-call parsed values, one slot per metric entry (reused: add is not re-entrant). */
   private readonly scratch: Array<Fixed | undefined> = [];
-  /** interval_s texts repeat (one per agent scrape interval): parse each once. */
-  private readonly intervals = new Map<string, Fixed>();
 
   constructor(private readonly config: AggregatorConfig) {
     checkConfig(config);
     this.compiled = config.meters.map(compileMeter);
-    const entries = new Map<string, MetricEntry>();
-    this.compiled.forEach((cm, index) => {
-      let e = entries.get(cm.metric);
-      if (e === undefined) {
-        e = { metric: cm.metric, hasCounter: false, cache: undefined, slots: [] };
-        entries.set(cm.metric, e);
-      }
-      e.hasCounter ||= cm.counter;
-      e.slots.push({ cm, index });
-    });
-    this.byMetric = [...entries.values()];
-    for (const e of this.byMetric) if (!e.hasCounter) e.cache = new Map();
+    this.metrics = new MetricValues(this.compiled);
+    this.byMetric = this.metrics.entries;
     this.segmenter = new Segmenter(config.windowMs, config.splitPoints);
     this.topic = config.topic ?? DEFAULT_TOPIC;
     this.maxPending = config.maxPendingCorrections ?? DEFAULT_MAX_PENDING_CORRECTIONS;
@@ -112,22 +90,8 @@ export class Aggregator {
     // Parse every value first: a sample with a bad value is rejected whole, before any state
     // (counter baselines, accumulators, the clock) has changed — never counted in part.
     const values = this.scratch;
-    let carries = false;
-    for (let k = 0; k < this.byMetric.length; k++) {
-      const e = this.byMetric[k] as MetricEntry;
-      const raw = sample.metrics[e.metric];
-      let v: Fixed | undefined;
-      if (raw !== undefined) {
-        v = e.cache?.get(raw);
-        if (v === undefined) {
-          v = this.value(sample, e.metric, raw);
-          if (e.cache !== undefined && e.cache.size < VALUE_CACHE_SIZE) e.cache.set(raw, v);
-        }
-        carries = true;
-      }
-      values[k] = v;
-    }
-    const interval = carries ? this.interval(sample) : undefined;
+    const carries = this.metrics.read(sample, values);
+    const interval = carries ? this.metrics.interval(sample) : undefined;
 
     const p = this.partition(source.partition);
     const clock = p.clock;
@@ -286,29 +250,6 @@ export class Aggregator {
       });
     }
     return out;
-  }
-
-  private value(sample: Sample, metric: string, raw: string): Fixed {
-    try {
-      return parseFixed(raw);
-    } catch (err) {
-      throw new MeterlineError('validation', `sample ${sample.id}: metrics.${metric}: ${(err as Error).message}`, { cause: err });
-    }
-  }
-
-  private interval(sample: Sample): Fixed | undefined {
-    const text = sample.intervalS;
-    if (text === undefined) return undefined;
-    let f = this.intervals.get(text);
-    if (f === undefined) {
-      try {
-        f = parseFixed(text);
-      } catch (err) {
-        throw new MeterlineError('validation', `sample ${sample.id}: interval_s: ${(err as Error).message}`, { cause: err });
-      }
-      if (this.intervals.size < 1000) this.intervals.set(text, f);
-    }
-    return f;
   }
 
   private meterNames(): string[] {
