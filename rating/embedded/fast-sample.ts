@@ -1,0 +1,196 @@
+// Fast path of parseLine for the line every agent and `gen-bill-samples` writes: one compact
+// SPEC §2 object — no whitespace, no escapes, string ids, an RFC 3339 ts, numeric metrics,
+// string labels — scanned by hand into a Sample without building the JSON value first
+// (JSON.parse + parseSample were most of bill's parse cost). It answers only where it is sure
+// to give exactly the Sample the full path would give; anything else (whitespace, an escape, a
+// CloudEvent, an unknown or repeated field, a string metric, a value the full path might reject)
+// returns undefined, and the full path — the one that names what is wrong — decides.
+import { MAX_ID_LENGTH, MAX_METRICS, MAX_SERVER_ID_LENGTH, type Sample } from '../../pipeline/samples/sample.js';
+import { parseTimestamp } from '../../pipeline/samples/timestamp.js';
+
+const QUOTE = 34;
+const COMMA = 44;
+const COLON = 58;
+const OPEN = 123;
+const CLOSE = 125;
+
+/** Index of the closing quote of the string opening at `i` (text[i] === '"'), or -1. */
+function stringEnd(t: string, i: number): number {
+  for (let j = i + 1; j < t.length; j++) {
+    const c = t.charCodeAt(j);
+    if (c === QUOTE) return j;
+    if (c === 92 || c < 32) return -1; // an escape or a control character: the full path
+  }
+  return -1;
+}
+
+/** End (exclusive) of the JSON number starting at `i`: -?(0|[1-9]\d*)(\.\d+)? — no exponent. */
+function numberEnd(t: string, i: number): number {
+  let j = i;
+  if (t.charCodeAt(j) === 45) j++;
+  const first = t.charCodeAt(j);
+  if (first === 48) j++;
+  else if (first >= 49 && first <= 57) {
+    j++;
+    while (isDigit(t.charCodeAt(j))) j++;
+  } else return -1;
+  if (t.charCodeAt(j) === 46) {
+    j++;
+    if (!isDigit(t.charCodeAt(j))) return -1;
+    while (isDigit(t.charCodeAt(j))) j++;
+  }
+  return j;
+}
+
+const isDigit = (c: number): boolean => c >= 48 && c <= 57;
+
+/**
+ * A JSON number's text as metricValue gives it, String(Number(text)), or undefined for a number
+ * of more than 15 digits (the full path decides those: it reads them exactly when a double does
+ * not hold them). Texts of at most 15 significant digits name distinct doubles, so most already
+ * are the shortest round-trip form and are kept as they are; the conversion runs only for a
+ * trailing fraction zero, "-0" or "0.…" (exponent notation below 1e-6).
+ */
+function numberText(t: string, from: number, to: number): string | undefined {
+  const neg = t.charCodeAt(from) === 45 ? 1 : 0;
+  const n = to - from;
+  let dot = -1;
+  for (let j = from + neg; j < to; j++) {
+    if (t.charCodeAt(j) === 46) {
+      dot = j;
+      break;
+    }
+  }
+  if (n - neg - (dot >= 0 ? 1 : 0) > 15) return undefined;
+  const tok = t.slice(from, to);
+  if (t.charCodeAt(from + neg) === 48 && n > neg + 1) return String(Number(tok)); // "0.…", "-0.…"
+  if (neg === 1 && n === 2) return String(Number(tok)); // "-0"… and "-7": cheap either way
+  if (dot >= 0 && t.charCodeAt(to - 1) === 48) return String(Number(tok)); // "1.50"
+  return tok;
+}
+
+/** A key we know, where its value starts: `"name":` at i. */
+function keyAt(t: string, i: number, name: string): boolean {
+  return t.startsWith(name, i + 1) && t.charCodeAt(i + 1 + name.length) === QUOTE && t.charCodeAt(i + 2 + name.length) === COLON;
+}
+
+/** A name usable as a plain own property in insertion order (no array index, no __proto__). */
+const plainName = (s: string): boolean => !(s.length > 0 && isDigit(s.charCodeAt(0))) && s !== '__proto__';
+
+/**
+ * `{"name":<number|string>,…}` at i: fills `out` (which must start empty) and returns the index
+ * after the closing brace, or -1. `numbers` selects the value type.
+ */
+function flatObject(t: string, i: number, out: Record<string, string>, numbers: boolean, names: string[]): number {
+  if (t.charCodeAt(i) !== OPEN) return -1;
+  let j = i + 1;
+  if (t.charCodeAt(j) === CLOSE) return j + 1;
+  for (let k = 0; ; k++) {
+    if (t.charCodeAt(j) !== QUOTE) return -1;
+    // Lines repeat their names in the same order: reuse the previous line's k-th name (already
+    // checked, and an internalized property key) when the text has it here.
+    let name = names[k];
+    let ke: number;
+    if (name !== undefined && t.startsWith(name, j + 1) && t.charCodeAt(j + 1 + name.length) === QUOTE) ke = j + 1 + name.length;
+    else {
+      ke = stringEnd(t, j);
+      if (ke < 0) return -1;
+      name = t.slice(j + 1, ke);
+      if (!plainName(name)) return -1;
+      if (k < 64) names[k] = name;
+    }
+    if (t.charCodeAt(ke + 1) !== COLON || name in out) return -1; // `in`: a repeat, or an inherited name
+    j = ke + 2;
+    if (numbers) {
+      const ne = numberEnd(t, j);
+      if (ne < 0) return -1;
+      const v = numberText(t, j, ne);
+      if (v === undefined) return -1;
+      out[name] = v;
+      j = ne;
+    } else {
+      if (t.charCodeAt(j) !== QUOTE) return -1;
+      const ve = stringEnd(t, j);
+      if (ve < 0) return -1;
+      out[name] = t.slice(j + 1, ve);
+      j = ve + 1;
+    }
+    const c = t.charCodeAt(j);
+    if (c === CLOSE) return j + 1;
+    if (c !== COMMA) return -1;
+    j++;
+  }
+}
+
+const metricNames: string[] = [];
+const labelNames: string[] = [];
+
+/** The Sample of a canonical line, or undefined: use the full path. */
+export function fastSample(t: string): Sample | undefined {
+  if (t.charCodeAt(0) !== OPEN) return undefined;
+  let id: string | undefined;
+  let serverId: string | undefined;
+  let ts: string | undefined;
+  let intervalS: string | undefined;
+  let metrics: Record<string, string> | undefined;
+  let labels: Record<string, string> | undefined;
+  let i = 1;
+  for (;;) {
+    if (t.charCodeAt(i) !== QUOTE) return undefined;
+    const field = keyAt(t, i, 'id') ? 'id' : keyAt(t, i, 'server_id') ? 'server_id' : keyAt(t, i, 'ts') ? 'ts' : undefined;
+    if (field !== undefined) {
+      const v = i + field.length + 3; // past `"field":`
+      if (t.charCodeAt(v) !== QUOTE) return undefined;
+      const e = stringEnd(t, v);
+      if (e < 0) return undefined;
+      const s = t.slice(v + 1, e);
+      if (field === 'id') {
+        if (id !== undefined) return undefined;
+        id = s;
+      } else if (field === 'server_id') {
+        if (serverId !== undefined) return undefined;
+        serverId = s;
+      } else {
+        if (ts !== undefined) return undefined;
+        ts = s;
+      }
+      i = e + 1;
+    } else if (keyAt(t, i, 'interval_s')) {
+      if (intervalS !== undefined) return undefined;
+      const v = i + 13;
+      const e = numberEnd(t, v);
+      if (e < 0) return undefined;
+      intervalS = numberText(t, v, e);
+      if (intervalS === undefined || !(Number(intervalS) > 0)) return undefined;
+      i = e;
+    } else if (keyAt(t, i, 'metrics')) {
+      if (metrics !== undefined) return undefined;
+      metrics = {};
+      i = flatObject(t, i + 10, metrics, true, metricNames);
+      if (i < 0) return undefined;
+    } else if (keyAt(t, i, 'labels')) {
+      if (labels !== undefined) return undefined;
+      labels = {};
+      i = flatObject(t, i + 9, labels, false, labelNames);
+      if (i < 0) return undefined;
+    } else return undefined;
+    const c = t.charCodeAt(i);
+    if (c === CLOSE) {
+      if (i !== t.length - 1) return undefined;
+      break;
+    }
+    if (c !== COMMA) return undefined;
+    i++;
+  }
+  if (id === undefined || id.length === 0 || id.length > MAX_ID_LENGTH) return undefined;
+  if (serverId === undefined || serverId.length === 0 || serverId.length > MAX_SERVER_ID_LENGTH) return undefined;
+  if (ts === undefined || metrics === undefined) return undefined;
+  const names = Object.keys(metrics);
+  if (names.length === 0 || names.length > MAX_METRICS) return undefined;
+  for (const n of names) if (n.length === 0 || n.length > 200) return undefined;
+  const time = parseTimestamp(ts);
+  if (!time.ok) return undefined;
+  const sample: Sample = { id, serverId, tsMs: time.ms, metrics, labels: labels ?? {} };
+  if (intervalS !== undefined) sample.intervalS = intervalS;
+  return sample;
+}
