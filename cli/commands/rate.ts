@@ -1,36 +1,19 @@
 // `meterline rate`: the rate role alone (usage.rollups → draft invoices in PostgreSQL).
 import type { Command } from '../command.js';
-import { parseFlags } from '../args.js';
-import { UsageError } from '../command.js';
-import { parseDuration } from '../../lib/duration.js';
-import { loadConfig } from '../../config/env.js';
-import { createLogger } from '../../observability/log.js';
-import { untilShutdown } from '../../lib/signals.js';
-import { consumerRoleServer } from '../../observability/serve.js';
+import { durationFlag, parseFlags } from '../args.js';
+import { runConsumerRole } from '../role-command.js';
 import { rateRole } from '../../invoicing/role.js';
 
 export const command: Command = {
   summary: 'rate role: usage.rollups → draft invoices and lines in PostgreSQL (recomputed, effectively once)',
   async run(argv) {
     const { values } = parseFlags(argv, { catalog: { type: 'string' }, 'session-timeout': { type: 'string' } });
-    let sessionTimeoutMs: number | undefined;
-    try {
-      if (values['session-timeout'] !== undefined) sessionTimeoutMs = parseDuration(values['session-timeout']);
-    } catch (err) {
-      throw new UsageError(`--session-timeout: ${(err as Error).message}`);
-    }
-    const config = loadConfig();
-    const log = createLogger(config.logLevel).child({ role: 'rate' });
-    const shutdown = untilShutdown();
-    const ops = await consumerRoleServer(config, log, 'rate');
-    const role = await rateRole({
-      ...(values.catalog ? { catalogPath: values.catalog } : {}),
-      ...(sessionTimeoutMs !== undefined ? { sessionTimeoutMs } : {}),
-    }).start(ops.context);
-    log.info('rate: running');
-    await shutdown;
-    await role.stop();
-    await ops.stop();
-    return 0;
+    const sessionTimeoutMs = durationFlag('session-timeout', values['session-timeout']);
+    return runConsumerRole(
+      rateRole({
+        ...(values.catalog ? { catalogPath: values.catalog } : {}),
+        ...(sessionTimeoutMs !== undefined ? { sessionTimeoutMs } : {}),
+      }),
+    );
   },
 };
