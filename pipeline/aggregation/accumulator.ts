@@ -20,6 +20,9 @@ export interface CompiledMeter {
   readonly factorIsOne: boolean;
   /** The meter's interval_s: the fallback when a sample carries none. */
   readonly intervalS: Fixed;
+  /** factor.m and intervalS.m as doubles when they are safe integers (else NaN): see Acc.add. */
+  readonly factorN: number;
+  readonly intervalN: number;
   /** integral: value-seconds are divided by per_seconds when a part is emitted. */
   readonly perSeconds: Fixed | undefined;
   /** unique: the label whose distinct values are counted (none: distinct metric values). */
@@ -33,6 +36,7 @@ export function compileMeter(meter: Meter): CompiledMeter {
     a === 'integral' || a === 'time_average' ? 'value_seconds'
     : a === 'max' || a === 'min' || a === 'latest' || a === 'count' || a === 'unique' ? a
     : 'sum'; // sum, avg
+  const intervalS = fixedFromDecimal(meter.intervalS);
   return {
     meter,
     name: meter.name,
@@ -41,10 +45,18 @@ export function compileMeter(meter: Meter): CompiledMeter {
     mode,
     factor,
     factorIsOne: factor.m === 10n ** BigInt(factor.s),
-    intervalS: fixedFromDecimal(meter.intervalS),
+    intervalS,
+    factorN: safeNumber(factor.m),
+    intervalN: safeNumber(intervalS.m),
     perSeconds: a === 'integral' ? fixedFromDecimal(meter.perSeconds) : undefined,
     label: meter.label,
   };
+}
+
+/** A bigint as a double when that is exact (a safe integer), else NaN. Allocates nothing. */
+function safeNumber(m: bigint): number {
+  const n = Number(m);
+  return Number.isSafeInteger(n) ? n : Number.NaN;
 }
 
 /** Serializable form of an Acc (snapshots). Decimal strings; offsets as strings. */
@@ -84,13 +96,21 @@ export class Acc {
         (this.distinct ??= new Set()).add(key);
         return;
       }
-      case 'sum':
-        if (cm.factorIsOne) this.sum.add(value.m, value.s);
+      // Mantissas are multiplied as doubles when every factor and the product are safe
+      // integers (then the double product is exact; a rounded one is never a safe integer),
+      // else as BigInts: the same exact value either way, mostly without allocating.
+      case 'sum': {
+        const p = Number(value.m) * cm.factorN;
+        if (Number.isSafeInteger(p)) this.sum.addSmall(p, value.s + cm.factor.s);
+        else if (cm.factorIsOne) this.sum.add(value.m, value.s);
         else this.sum.add(value.m * cm.factor.m, value.s + cm.factor.s);
         return;
+      }
       case 'value_seconds': {
         const i = intervalS ?? cm.intervalS;
-        this.sum.add(value.m * cm.factor.m * i.m, value.s + cm.factor.s + i.s);
+        const p = Number(value.m) * cm.factorN * (intervalS === undefined ? cm.intervalN : safeNumber(i.m));
+        if (Number.isSafeInteger(p)) this.sum.addSmall(p, value.s + cm.factor.s + i.s);
+        else this.sum.add(value.m * cm.factor.m * i.m, value.s + cm.factor.s + i.s);
         return;
       }
       case 'max':

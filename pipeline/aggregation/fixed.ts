@@ -150,20 +150,47 @@ export const fixedToDecimal = (a: Fixed): Decimal => new Decimal(formatFixed(a))
 /** A finite Decimal (catalogue factors, intervals) as an exact Fixed. */
 export const fixedFromDecimal = (d: Decimal): Fixed => parseFixed(d.toFixed());
 
+/** 10^k as doubles, exact for k ≤ 22. */
+const POW10_NUMBER = Array.from({ length: 23 }, (_, k) => 10 ** k);
+
 /**
  * A running exact sum. Mutable on purpose: the aggregator adds millions of values and must
- * not allocate a result object for each.
+ * not allocate a result object for each. The value is (m + small) × 10^-s: `small` takes the
+ * addends that are safe integers (addSmall) as plain doubles — exact while the running total
+ * stays a safe integer, which Number.isSafeInteger checks after each addition (a rounded sum
+ * is never a safe integer) — so most additions allocate no BigInt. It spills into `m` when it
+ * would leave that range.
  */
 export class FixedSum {
   m = 0n;
   s = 0;
+  small = 0;
 
   add(m: bigint, s: number): void {
     if (s === this.s) this.m += m;
     else if (s < this.s) this.m += m * pow10(this.s - s);
     else {
-      this.m = this.m * pow10(s - this.s) + m;
+      this.m = (this.m + BigInt(this.small)) * pow10(s - this.s) + m;
+      this.small = 0;
       this.s = s;
+    }
+  }
+
+  /** add(BigInt(n), s) for a safe integer n, without allocating a BigInt in the common case. */
+  addSmall(n: number, s: number): void {
+    if (s !== this.s) {
+      const k = s < this.s && this.s - s < POW10_NUMBER.length ? n * POW10_NUMBER[this.s - s]! : Number.NaN;
+      if (!Number.isSafeInteger(k)) {
+        this.add(BigInt(n), s);
+        return;
+      }
+      n = k; // the same value at this sum's scale (exact: a safe integer product)
+    }
+    const t = this.small + n;
+    if (Number.isSafeInteger(t)) this.small = t;
+    else {
+      this.m += BigInt(this.small);
+      this.small = n;
     }
   }
 
@@ -172,6 +199,6 @@ export class FixedSum {
   }
 
   value(): Fixed {
-    return { m: this.m, s: this.s };
+    return { m: this.small === 0 ? this.m : this.m + BigInt(this.small), s: this.s };
   }
 }
