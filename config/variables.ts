@@ -29,7 +29,7 @@ export const stackDefaults = (base: number): Record<string, string> => {
 };
 
 export const VARIABLES: readonly VariableSpec[] = [
-  { name: 'PORT', default: '8080', doc: 'HTTP port of the `run`, `ingest` and `api` roles.' },
+  { name: 'PORT', default: '8080', doc: 'HTTP port: the API of `run`, `ingest` and `api`; `/healthz`, `/readyz` and `/metrics` of every role.' },
   { name: 'METERLINE_CATALOG', doc: 'Catalogue file (YAML or JSON); same as `--catalog`.' },
   { name: 'KAFKA_BROKERS', default: '127.0.0.1:19092', doc: 'Comma-separated bootstrap brokers (default: the local stack).' },
   { name: 'KAFKA_CLIENT_ID', default: 'meterline', doc: 'Kafka client id prefix.' },
