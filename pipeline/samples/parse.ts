@@ -13,8 +13,18 @@ const isObject = (v: unknown): v is Record<string, unknown> =>
 /** A metric value as an exact decimal string: a finite JSON number or a decimal string. */
 export function metricValue(v: unknown): string | undefined {
   if (typeof v === 'number') return Number.isFinite(v) ? String(v) : undefined;
-  if (typeof v === 'string' && isDecimalString(v)) return v.trim();
+  if (typeof v === 'string' && isDecimalString(v) && withinExponentRange(v)) return v.trim();
   return undefined;
+}
+
+/**
+ * The aggregator's exact core refuses exponents beyond ±10000 (pipeline/aggregation/fixed.ts):
+ * such a value must be rejected here, where the caller hears why, not accepted and then
+ * dead-lettered by the aggregate after its id was claimed.
+ */
+function withinExponentRange(v: string): boolean {
+  const e = /[eE]([+-]?\d+)\s*$/.exec(v);
+  return e === null || Math.abs(Number(e[1])) <= 10_000;
 }
 
 function parseIntervalS(v: unknown): { ok: true; value?: string } | { ok: false; reason: string } {
