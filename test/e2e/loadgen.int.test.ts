@@ -5,12 +5,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { Sample } from '../../pipeline/samples/sample.js';
 import { expectedRollups, type RefMeter } from './workload.js';
 import { e2ePipeline, closeWindows, untilRollupsMatch } from './harness.js';
 import { runToEnd } from './processes.js';
+import { freePort } from '../stack/free-port.js';
 
 const CATALOG = `
 currency: USD
@@ -57,15 +57,6 @@ async function meterline(args: string[]): Promise<string> {
   if (r.code !== 0) throw new Error(`meterline ${args[0]} exited ${r.code}: ${r.stderr.slice(-2000)}`);
   return r.stdout;
 }
-
-const freePort = (): Promise<number> =>
-  new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
 
 /** loadgen's --out line → Sample, read the plain way (JSON numbers keep their exact text). */
 function parseLine(line: string): Sample {

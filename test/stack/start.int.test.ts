@@ -5,23 +5,15 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import net from 'node:net';
 import pg from 'pg';
 import { join } from 'node:path';
 import { loadConfig } from '../../config/env.js';
 import { createPool } from '../../db/pool.js';
 import { loadMigrations } from '../../db/migrate.js';
 import { waitUntil } from '../../stack/net.js';
+import { freePort } from './free-port.js';
 
 const root = join(import.meta.dirname, '..', '..');
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((r) => server.close(r));
-  return port;
-}
 
 test('start migrates, serves /healthz and stops cleanly on SIGTERM', { timeout: 180_000 }, async (t) => {
   const config = loadConfig();

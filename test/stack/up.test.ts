@@ -14,6 +14,7 @@ import { down, up, type Output } from '../../stack/stack.js';
 import { processStartTime } from '../../stack/process.js';
 import { tcpAnswers } from '../../stack/net.js';
 import type { Service } from '../../stack/service.js';
+import { freePort } from './free-port.js';
 
 const dir = mkdtempSync(join(os.tmpdir(), 'meterline-up-test-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -28,14 +29,6 @@ const settings = (name: string): StackSettings => ({
 function recorder(): Output & { lines: string[] } {
   const lines: string[] = [];
   return { lines, progress: (l) => lines.push(l), result: (l) => lines.push(l) };
-}
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((r) => server.close(r));
-  return port;
 }
 
 /** A service that listens on `port` until SIGTERM. */
