@@ -78,6 +78,7 @@ export function addFixed(a: Fixed, b: Fixed): Fixed {
 }
 
 export function subFixed(a: Fixed, b: Fixed): Fixed {
+  if (a.s === b.s) return { m: a.m - b.m, s: a.s }; // the common case, without a negated copy
   return addFixed(a, { m: -b.m, s: b.s });
 }
 
@@ -119,6 +120,7 @@ export function divFixed(a: Fixed, b: Fixed, precision = 60): Fixed {
 
 /** −1, 0 or 1. */
 export function cmpFixed(a: Fixed, b: Fixed): number {
+  if (a.s === b.s) return a.m < b.m ? -1 : a.m > b.m ? 1 : 0;
   const s = Math.max(a.s, b.s);
   const x = scaleTo(a, s);
   const y = scaleTo(b, s);

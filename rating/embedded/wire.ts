@@ -72,8 +72,12 @@ export function encodeBatch(results: readonly LineResult[]): WireBatch {
       r.forEach(item);
     } else item(r);
   }
-  return { names, strs, nums: Float64Array.from(nums), ids: ids.subarray(0, 3 * k) };
+  // new Float64Array(array) copies in one pass; Float64Array.from walks the iterator protocol.
+  return { names, strs, nums: new Float64Array(nums), ids: ids.subarray(0, 3 * k) };
 }
+
+/** Shared by every decoded sample without labels (most): nothing downstream writes to labels. */
+const NO_LABELS: Record<string, string> = Object.freeze({}) as Record<string, string>;
 
 export function decodeBatch(b: WireBatch, intern: Map<string, string>): LineResult[] {
   const names = b.names.map((n) => {
@@ -96,8 +100,11 @@ export function decodeBatch(b: WireBatch, intern: Map<string, string>): LineResu
     const intervalS = hasInterval ? strs[s++]! : undefined;
     const metrics: Record<string, string> = {};
     for (let k = 0; k < nMetrics; k++) metrics[names[nums[p++]!]!] = strs[s++]!;
-    const labels: Record<string, string> = {};
-    for (let k = 0; k < nLabels; k++) labels[names[nums[p++]!]!] = strs[s++]!;
+    let labels: Record<string, string> = NO_LABELS;
+    if (nLabels > 0) {
+      labels = {};
+      for (let k = 0; k < nLabels; k++) labels[names[nums[p++]!]!] = strs[s++]!;
+    }
     const sample: Sample = { id, serverId, tsMs, metrics, labels };
     if (intervalS !== undefined) sample.intervalS = intervalS;
     return sample;
