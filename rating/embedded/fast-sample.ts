@@ -74,6 +74,24 @@ function keyAt(t: string, i: number, name: string): boolean {
   return t.startsWith(name, i + 1) && t.charCodeAt(i + 1 + name.length) === QUOTE && t.charCodeAt(i + 2 + name.length) === COLON;
 }
 
+/** Which known field's `"name":` is at i (picked by its first letter, then checked whole). */
+function fieldAt(t: string, i: number): string | undefined {
+  switch (t.charCodeAt(i + 1)) {
+    case 105: // i
+      return keyAt(t, i, 'id') ? 'id' : keyAt(t, i, 'interval_s') ? 'interval_s' : undefined;
+    case 115: // s
+      return keyAt(t, i, 'server_id') ? 'server_id' : undefined;
+    case 116: // t
+      return keyAt(t, i, 'ts') ? 'ts' : undefined;
+    case 109: // m
+      return keyAt(t, i, 'metrics') ? 'metrics' : undefined;
+    case 108: // l
+      return keyAt(t, i, 'labels') ? 'labels' : undefined;
+    default:
+      return undefined;
+  }
+}
+
 /** A name usable as a plain own property in insertion order (no array index, no __proto__). */
 const plainName = (s: string): boolean => !(s.length > 0 && isDigit(s.charCodeAt(0))) && s !== '__proto__';
 
@@ -137,7 +155,8 @@ export function fastSample(t: string): Sample | undefined {
   let i = 1;
   for (;;) {
     if (t.charCodeAt(i) !== QUOTE) return undefined;
-    const field = keyAt(t, i, 'id') ? 'id' : keyAt(t, i, 'server_id') ? 'server_id' : keyAt(t, i, 'ts') ? 'ts' : undefined;
+    const key = fieldAt(t, i);
+    const field = key === 'id' || key === 'server_id' || key === 'ts' ? key : undefined;
     if (field !== undefined) {
       const v = i + field.length + 3; // past `"field":`
       if (t.charCodeAt(v) !== QUOTE) return undefined;
@@ -155,7 +174,7 @@ export function fastSample(t: string): Sample | undefined {
         ts = s;
       }
       i = e + 1;
-    } else if (keyAt(t, i, 'interval_s')) {
+    } else if (key === 'interval_s') {
       if (intervalS !== undefined) return undefined;
       const v = i + 13;
       const e = numberEnd(t, v);
@@ -163,12 +182,12 @@ export function fastSample(t: string): Sample | undefined {
       intervalS = numberText(t, v, e);
       if (intervalS === undefined || !(Number(intervalS) > 0)) return undefined;
       i = e;
-    } else if (keyAt(t, i, 'metrics')) {
+    } else if (key === 'metrics') {
       if (metrics !== undefined) return undefined;
       metrics = {};
       i = flatObject(t, i + 10, metrics, true, metricNames);
       if (i < 0) return undefined;
-    } else if (keyAt(t, i, 'labels')) {
+    } else if (key === 'labels') {
       if (labels !== undefined) return undefined;
       labels = {};
       i = flatObject(t, i + 9, labels, false, labelNames);
