@@ -114,10 +114,12 @@ function flatObject(t: string, i: number, out: Record<string, string>, numbers: 
       ke = stringEnd(t, j);
       if (ke < 0) return -1;
       name = t.slice(j + 1, ke);
-      if (!plainName(name)) return -1;
-      if (k < 64) names[k] = name;
+      if (!plainName(name) || k >= 64) return -1;
+      names[k] = name;
     }
-    if (t.charCodeAt(ke + 1) !== COLON || name in out) return -1; // `in`: a repeat, or an inherited name
+    if (t.charCodeAt(ke + 1) !== COLON) return -1;
+    // names[0..k-1] are this object's earlier names: a repeat goes to the full path
+    for (let q = 0; q < k; q++) if (names[q] === name) return -1;
     j = ke + 2;
     if (numbers) {
       const ne = numberEnd(t, j);
