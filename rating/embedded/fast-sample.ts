@@ -5,7 +5,7 @@
 // to give exactly the Sample the full path would give; anything else (whitespace, an escape, a
 // CloudEvent, an unknown or repeated field, a string metric, a value the full path might reject)
 // returns undefined, and the full path — the one that names what is wrong — decides.
-import { MAX_ID_LENGTH, MAX_METRICS, MAX_SERVER_ID_LENGTH, type Sample } from '../../pipeline/samples/sample.js';
+import { MAX_ID_LENGTH, MAX_SERVER_ID_LENGTH, type Sample } from '../../pipeline/samples/sample.js';
 import { parseTimestamp } from '../../pipeline/samples/timestamp.js';
 
 const QUOTE = 34;
@@ -100,10 +100,12 @@ const plainName = (s: string): boolean => !(s.length > 0 && isDigit(s.charCodeAt
  * after the closing brace, or -1. `numbers` selects the value type.
  */
 function flatObject(t: string, i: number, out: Record<string, string>, numbers: boolean, names: string[]): number {
+  entries = 0;
   if (t.charCodeAt(i) !== OPEN) return -1;
   let j = i + 1;
   if (t.charCodeAt(j) === CLOSE) return j + 1;
   for (let k = 0; ; k++) {
+    entries = k + 1;
     if (t.charCodeAt(j) !== QUOTE) return -1;
     // Lines repeat their names in the same order: reuse the previous line's k-th name (already
     // checked, and an internalized property key) when the text has it here.
@@ -114,7 +116,8 @@ function flatObject(t: string, i: number, out: Record<string, string>, numbers: 
       ke = stringEnd(t, j);
       if (ke < 0) return -1;
       name = t.slice(j + 1, ke);
-      if (!plainName(name) || k >= 64) return -1;
+      // (over 64 entries, well under MAX_METRICS, is left to the full path)
+      if (!plainName(name) || k >= 64 || (numbers && (name.length === 0 || name.length > 200))) return -1;
       names[k] = name;
     }
     if (t.charCodeAt(ke + 1) !== COLON) return -1;
@@ -142,6 +145,8 @@ function flatObject(t: string, i: number, out: Record<string, string>, numbers: 
   }
 }
 
+/** Entries of the object flatObject last read. */
+let entries = 0;
 const metricNames: string[] = [];
 const labelNames: string[] = [];
 
@@ -188,7 +193,7 @@ export function fastSample(t: string): Sample | undefined {
       if (metrics !== undefined) return undefined;
       metrics = {};
       i = flatObject(t, i + 10, metrics, true, metricNames);
-      if (i < 0) return undefined;
+      if (i < 0 || entries === 0) return undefined;
     } else if (key === 'labels') {
       if (labels !== undefined) return undefined;
       labels = {};
@@ -206,9 +211,6 @@ export function fastSample(t: string): Sample | undefined {
   if (id === undefined || id.length === 0 || id.length > MAX_ID_LENGTH) return undefined;
   if (serverId === undefined || serverId.length === 0 || serverId.length > MAX_SERVER_ID_LENGTH) return undefined;
   if (ts === undefined || metrics === undefined) return undefined;
-  const names = Object.keys(metrics);
-  if (names.length === 0 || names.length > MAX_METRICS) return undefined;
-  for (const n of names) if (n.length === 0 || n.length > 200) return undefined;
   const time = parseTimestamp(ts);
   if (!time.ok) return undefined;
   const sample: Sample = { id, serverId, tsMs: time.ms, metrics, labels: labels ?? {} };

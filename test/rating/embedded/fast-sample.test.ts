@@ -58,6 +58,9 @@ test('fast path: declines what it cannot be sure of', () => {
     `{"id":"a",${base},"interval_s":0,"metrics":{"x":1}}`,
     `{"id":"a",${base},"labels":null,"metrics":{"x":1}}`,
     `{"id":"a",${base},"metrics":{"x":1234567890123456}}`, // 16 digits: maybe not a double
+    `{"id":"a",${base},"metrics":{}}`,
+    `{"id":"a",${base},"metrics":{"":1}}`,
+    `{"id":"a",${base},"metrics":{"${'m'.repeat(201)}":1}}`,
   ]) {
     assert.equal(fastSample(line), undefined, line);
   }
