@@ -44,6 +44,8 @@ export function encodeBatch(results: readonly LineResult[]): WireBatch {
   }
   const ids = new Uint32Array(samples * 3);
   let k = 0;
+  const lastMetric: Array<string | undefined> = [];
+  const lastIndex: number[] = [];
   const item = (x: LineItem): void => {
     if (isRejection(x)) {
       nums.push(REJECTION);
@@ -56,8 +58,20 @@ export function encodeBatch(results: readonly LineResult[]): WireBatch {
     nums.push(SAMPLE, x.tsMs, name(x.serverId), x.intervalS === undefined ? 0 : 1, metrics.length, labels.length);
     strs.push(x.id);
     if (x.intervalS !== undefined) strs.push(x.intervalS);
-    for (const m of metrics) {
-      nums.push(name(m));
+    for (let j = 0; j < metrics.length; j++) {
+      const m = metrics[j]!;
+      // Samples repeat their metric names in the same order: the j-th name of the previous
+      // sample usually is this one (the very same string, so === is a pointer comparison).
+      let n: number;
+      if (j < 16 && lastMetric[j] === m) n = lastIndex[j]!;
+      else {
+        n = name(m);
+        if (j < 16) {
+          lastMetric[j] = m;
+          lastIndex[j] = n;
+        }
+      }
+      nums.push(n);
       strs.push(x.metrics[m]!);
     }
     for (const l of labels) {
