@@ -1,8 +1,9 @@
 // The compact form in which parse workers hand parsed lines to the main thread. Structured
 // clone of Sample objects cost as much as parsing the JSON in the first place; a batch is
-// instead one table of distinct names (server ids, metric names, label keys), one array of other
-// strings and one Float64Array (transferred, not copied). The main thread interns each distinct
-// name once per batch, so every Map lookup downstream hits a string whose hash is cached.
+// instead one table of distinct names (server ids, metric names, label keys, interval_s texts,
+// short metric values), one array of other strings and one Float64Array (transferred). The
+// main thread interns each distinct name once per batch, so every Map lookup downstream hits a
+// string whose hash is cached.
 import type { Sample } from '../../pipeline/samples/sample.js';
 import { isRejection, type LineItem, type LineResult } from './parse-line.js';
 import { fingerprintInto } from './seen-ids.js';
@@ -17,6 +18,9 @@ export interface WireBatch {
    */
   ids: Uint32Array;
 }
+
+/** Metric values up to this length travel in the name table (see encodeBatch). */
+const SHORT_VALUE = 6;
 
 const BLANK = 0;
 const SAMPLE = 1;
@@ -55,9 +59,8 @@ export function encodeBatch(results: readonly LineResult[]): WireBatch {
     fingerprintInto(x.id, ids, 3 * k++);
     const metrics = Object.keys(x.metrics);
     const labels = Object.keys(x.labels);
-    nums.push(SAMPLE, x.tsMs, name(x.serverId), x.intervalS === undefined ? 0 : 1, metrics.length, labels.length);
+    nums.push(SAMPLE, x.tsMs, name(x.serverId), x.intervalS === undefined ? -1 : name(x.intervalS), metrics.length, labels.length);
     strs.push(x.id);
-    if (x.intervalS !== undefined) strs.push(x.intervalS);
     for (let j = 0; j < metrics.length; j++) {
       const m = metrics[j]!;
       // Samples repeat their metric names in the same order: the j-th name of the previous
@@ -71,8 +74,15 @@ export function encodeBatch(results: readonly LineResult[]): WireBatch {
           lastIndex[j] = n;
         }
       }
-      nums.push(n);
-      strs.push(x.metrics[m]!);
+      // Short values (gauge levels: "1", "50", "91.1") repeat: they go in the name table, so
+      // the main thread gets one interned string per distinct value instead of a fresh string
+      // per sample. Long ones (counter readings) rarely repeat and go as strings.
+      const v = x.metrics[m]!;
+      if (v.length <= SHORT_VALUE) nums.push(n, name(v));
+      else {
+        nums.push(n, -1);
+        strs.push(v);
+      }
     }
     for (const l of labels) {
       nums.push(name(l));
@@ -107,13 +117,17 @@ export function decodeBatch(b: WireBatch, intern: Map<string, string>): LineResu
     if (nums[p++] === REJECTION) return { reason: strs[s++]! };
     const tsMs = nums[p++]!;
     const serverId = names[nums[p++]!]!;
-    const hasInterval = nums[p++] === 1;
+    const interval = nums[p++]!;
     const nMetrics = nums[p++]!;
     const nLabels = nums[p++]!;
     const id = strs[s++]!;
-    const intervalS = hasInterval ? strs[s++]! : undefined;
+    const intervalS = interval >= 0 ? names[interval]! : undefined;
     const metrics: Record<string, string> = {};
-    for (let k = 0; k < nMetrics; k++) metrics[names[nums[p++]!]!] = strs[s++]!;
+    for (let k = 0; k < nMetrics; k++) {
+      const metric = names[nums[p++]!]!;
+      const v = nums[p++]!;
+      metrics[metric] = v >= 0 ? names[v]! : strs[s++]!;
+    }
     let labels: Record<string, string> = NO_LABELS;
     if (nLabels > 0) {
       labels = {};
