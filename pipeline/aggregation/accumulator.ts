@@ -100,9 +100,15 @@ export class Acc {
       // integers (then the double product is exact; a rounded one is never a safe integer),
       // else as BigInts: the same exact value either way, mostly without allocating.
       case 'sum': {
+        if (cm.factorIsOne) {
+          // (a factor of "1.0" is one too: the value keeps its own scale, as it always did)
+          const n = Number(value.m);
+          if (Number.isSafeInteger(n)) this.sum.addSmall(n, value.s);
+          else this.sum.add(value.m, value.s);
+          return;
+        }
         const p = Number(value.m) * cm.factorN;
         if (Number.isSafeInteger(p)) this.sum.addSmall(p, value.s + cm.factor.s);
-        else if (cm.factorIsOne) this.sum.add(value.m, value.s);
         else this.sum.add(value.m * cm.factor.m, value.s + cm.factor.s);
         return;
       }
