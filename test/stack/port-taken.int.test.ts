@@ -36,7 +36,8 @@ function cli(
 /** A port base whose five ports are all free right now. */
 async function freeBase(): Promise<number> {
   for (let attempt = 0; attempt < 20; attempt++) {
-    const base = 30_000 + 500 * Math.floor(Math.random() * 60);
+    // Below the ephemeral range (32768+): a client socket may hold any port above it.
+    const base = 26_000 + 250 * Math.floor(Math.random() * 24);
     const free = await Promise.all(Object.values(stackPorts(base)).map(portFree));
     if (free.every(Boolean)) return base;
   }

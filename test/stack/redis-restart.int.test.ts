@@ -19,7 +19,8 @@ const quiet = { progress: () => undefined, result: () => undefined };
 
 async function settings(): Promise<StackSettings> {
   for (let attempt = 0; attempt < 20; attempt++) {
-    const base = 41_000 + 500 * Math.floor(Math.random() * 40);
+    // Below the ephemeral range (32768+): a client socket may hold any port above it.
+    const base = 20_000 + 250 * Math.floor(Math.random() * 24);
     if (await portFree(stackPorts(base).redis)) {
       return {
         paths: stackPaths({ METERLINE_STACK_DIR: dir }),
