@@ -117,7 +117,9 @@ export const kafka: Service = {
     if (!existsSync(join(logDirs(s), 'meta.properties'))) {
       ctx.note('formatting the KRaft storage…');
       // Kafka's cluster id is a random UUID in URL-safe base64 without padding (22 characters).
-      const clusterId = randomBytes(16).toString('base64url');
+      // One starting with '-' would be read as an option by the tool's argument parser.
+      let clusterId = randomBytes(16).toString('base64url');
+      while (clusterId.startsWith('-')) clusterId = randomBytes(16).toString('base64url');
       await runLogged(
         'java',
         java(s, 'kafka.tools.StorageTool', ['format', '-t', clusterId, '-c', propertiesFile(s)], '256m'),
