@@ -54,6 +54,9 @@ test('a key acknowledged before a crash is read after the restart (append-only f
     timeoutMs: 10_000,
     intervalMs: 20,
   });
+  // A child Redis forked for its AOF rewrite inherits the listening socket and outlives the
+  // parent for a moment: the port, not the pid, says when a new server can bind.
+  await waitUntil(async () => portFree(s.ports.redis), { what: 'the redis port to be released', timeoutMs: 10_000, intervalMs: 20 });
   await up(s, quiet, [redis]);
   const afterRestart = new Redis(url);
   try {
