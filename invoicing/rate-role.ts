@@ -10,14 +10,12 @@ import type pg from 'pg';
 import type { Logger } from '../observability/log.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { AvroSerde } from '../avro/serde.js';
-import { recordToRollup, deadLetterToRecord } from '../avro/records.js';
-import type { RollupPart } from '../pipeline/aggregation/rollup.js';
+import { decodeRollupBatch } from '../avro/rollup-batch.js';
 import type { InvoicingContext } from './context.js';
-import { insertParts, type RollupPosition } from './db/parts.js';
+import { insertParts } from './db/parts.js';
 import { withTransaction } from './db/tx.js';
 import { PartCache } from './part-cache.js';
 import { affectedByParts, recomputeCustomer, syncAll } from './drafts.js';
-import { isKind } from '../lib/errors.js';
 
 export const RATE_GROUP = 'meterline-rate';
 /** Drafts of periods nothing flowed into (a new month, a subscription starting) are created by
@@ -72,29 +70,7 @@ export async function startRate(opts: RateOptions): Promise<RateRole> {
 
   async function handle({ batch, heartbeat }: EachBatchPayload): Promise<void> {
     if (batch.messages.length === 0) return;
-    const parts: { part: RollupPart; at: RollupPosition }[] = [];
-    const dead: { value: Buffer }[] = [];
-    for (const m of batch.messages) {
-      try {
-        if (!m.value) throw new Error('record has no value');
-        const part = recordToRollup(await serde.decode('rollup', batch.topic, m.value));
-        parts.push({ part, at: { topic: batch.topic, partition: batch.partition, offset: m.offset } });
-      } catch (err) {
-        // A Schema Registry outage says nothing about the record: fail the batch (kafkajs
-        // fetches it again) rather than dead-letter a good part.
-        if (isKind(err, 'unavailable')) throw err;
-        const reason = `rate: ${(err as Error).message}`;
-        log.error({ partition: batch.partition, offset: m.offset, reason }, 'undecodable rollup record sent to the DLQ');
-        const letter = deadLetterToRecord({
-          original: m.value ?? Buffer.alloc(0),
-          reason,
-          source: 'kafka',
-          receivedAtMs: Date.now(),
-          origin: { topic: batch.topic, partition: batch.partition, offset: m.offset },
-        });
-        dead.push({ value: await serde.encode('dlq', topics.dlq, letter) });
-      }
-    }
+    const { parts, dead } = await decodeRollupBatch(batch, serde, topics.dlq, 'rate', log);
     const inserted = await withTransaction(pool, (client) => insertParts(client, parts));
     // Every part of the batch, not only the new ones: after a crash between storing and rating,
     // the replay finds nothing new to store but must still rate.

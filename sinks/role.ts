@@ -8,10 +8,9 @@ import type pg from 'pg';
 import type { Logger } from '../observability/log.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { AvroSerde } from '../avro/serde.js';
-import { recordToRollup, deadLetterToRecord } from '../avro/records.js';
+import { decodeRollupBatch } from '../avro/rollup-batch.js';
 import { storeParts } from './store.js';
 import type { StoredPart } from './copy-rows.js';
-import { isKind } from '../lib/errors.js';
 
 export const SINK_GROUP = 'meterline-sink';
 
@@ -63,33 +62,9 @@ export async function startSink(opts: SinkOptions): Promise<SinkRole> {
   async function handle({ batch, heartbeat }: EachBatchPayload): Promise<void> {
     if (batch.messages.length === 0) return;
     const t0 = process.hrtime.bigint();
-    const parts: StoredPart[] = [];
-    const dead: { value: Buffer }[] = [];
-    for (const m of batch.messages) {
-      try {
-        if (!m.value) throw new Error('record has no value');
-        const part = recordToRollup(await serde.decode('rollup', batch.topic, m.value));
-        parts.push({ part, origin: { topic: batch.topic, partition: batch.partition, offset: m.offset } });
-      } catch (err) {
-        // A Schema Registry outage says nothing about the record: fail the batch (kafkajs
-        // fetches it again) rather than dead-letter a good part.
-        if (isKind(err, 'unavailable')) throw err;
-        // A rollup that cannot be read is a bug or a foreign writer: keep it, with the reason.
-        const reason = `sink: ${(err as Error).message}`;
-        log.error(
-          { partition: batch.partition, offset: m.offset, reason },
-          'undecodable rollup record sent to the DLQ',
-        );
-        const letter = deadLetterToRecord({
-          original: m.value ?? Buffer.alloc(0),
-          reason,
-          source: 'kafka',
-          receivedAtMs: Date.now(),
-          origin: { topic: batch.topic, partition: batch.partition, offset: m.offset },
-        });
-        dead.push({ value: await serde.encode('dlq', topics.dlq, letter) });
-      }
-    }
+    const decoded = await decodeRollupBatch(batch, serde, topics.dlq, 'sink', log);
+    const parts: StoredPart[] = decoded.parts.map(({ part, at }) => ({ part, origin: at }));
+    const dead = decoded.dead;
     const client = await pool.connect();
     let result;
     try {
