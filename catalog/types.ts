@@ -74,10 +74,30 @@ export interface Contract {
   minimumCommit?: Decimal;
 }
 
+/** Who the invoices are addressed to (SPEC §12.1); printed on every document. */
+export interface BillingDetails {
+  name: string;
+  address: string[];
+  /** ISO 3166-1 alpha-2, upper case. */
+  country: string;
+  vatId?: string;
+  email?: string;
+}
+
+/**
+ * A customer's tax treatment (SPEC §12.1): a key of the catalogue's `taxes`, or `exempt` (no tax
+ * line), or `reverse_charge` (a zero tax line; requires billing.vat_id). Absent = no tax at all.
+ */
+export type CustomerTax = string;
+export const TAX_EXEMPT = 'exempt';
+export const TAX_REVERSE_CHARGE = 'reverse_charge';
+
 export interface Customer {
   id: string;
   currency: string;
   contract: Contract;
+  billing?: BillingDetails;
+  tax?: CustomerTax;
 }
 
 export interface Subscription {
@@ -91,6 +111,32 @@ export interface Subscription {
   toMs?: number;
 }
 
+/** One tax of `taxes:` (SPEC §12.1). */
+export interface TaxRate {
+  /** The key under `taxes:` (the tax line's `code`). */
+  code: string;
+  /** Percent, exact ("19", "7.7"). */
+  rate: Decimal;
+  /** Printed name ("USt."); defaults to the key. */
+  name: string;
+}
+
+/** Number formats: {YYYY} = year of the period, {SEQ} or {SEQ:n} = the sequence, n digits zero-padded. */
+export const DEFAULT_INVOICE_NUMBER = 'ML-{YYYY}-{SEQ:6}';
+export const DEFAULT_CREDIT_NOTE_NUMBER = 'CN-{YYYY}-{SEQ:6}';
+
+/** Who issues the invoices (SPEC §12.1). */
+export interface Issuer {
+  name: string;
+  address: string[];
+  /** ISO 3166-1 alpha-2, upper case. */
+  country: string;
+  vatId?: string;
+  /** Always set (the default when the file has none). */
+  invoiceNumber: string;
+  creditNoteNumber: string;
+}
+
 export interface Catalog {
   currency: string;
   /** ISO 4217 minor-unit digits of `currency` (JPY 0, USD 2, BHD 3). */
@@ -101,8 +147,18 @@ export interface Catalog {
   plans: Record<string, Plan>;
   customers: Record<string, Customer>;
   subscriptions: Subscription[];
+  /** `issuer:` when the file has one. */
+  issuer?: Issuer;
+  /** `taxes:` by key (empty when the file has none). */
+  taxes: Record<string, TaxRate>;
   /** Nagios HOSTNAME → server_id (default: equal names). */
   hosts: Record<string, string>;
   /** sha256 of the file's bytes: the version of plans and meters (SPEC §10). */
   contentHash: string;
 }
+
+/** The invoice and credit-note number formats in force: the issuer's, else the defaults. */
+export const numberFormats = (catalog: Pick<Catalog, 'issuer'>): { invoice: string; creditNote: string } => ({
+  invoice: catalog.issuer?.invoiceNumber ?? DEFAULT_INVOICE_NUMBER,
+  creditNote: catalog.issuer?.creditNoteNumber ?? DEFAULT_CREDIT_NOTE_NUMBER,
+});

@@ -1,9 +1,10 @@
-// `customers:` (SPEC §5): currency (must be the catalogue's) and the custom contract —
-// plan overrides, discount and minimum commit.
+// `customers:` (SPEC §5, §12.1): currency (must be the catalogue's), the custom contract —
+// plan overrides, discount and minimum commit — and the billing details and tax treatment.
 import { Decimal, ZERO } from '../lib/decimal.js';
-import type { Contract, Customer, PlanOverride } from './types.js';
+import { TAX_EXEMPT, TAX_REVERSE_CHARGE, type BillingDetails, type Contract, type Customer, type CustomerTax, type PlanOverride } from './types.js';
 import type { Checker } from './fields.js';
 import type { RawValue } from './raw.js';
+import { validateBilling } from './validate-party.js';
 import { validateBaseFee, validateCharges } from './validate-plans.js';
 
 const HUNDRED = new Decimal(100);
@@ -40,12 +41,35 @@ function validateContract(c: Checker, raw: RawValue | undefined, path: string, p
   return contract;
 }
 
+/** `tax:` — a key of `taxes`, exempt, or reverse_charge (which needs the customer's VAT id). */
+function validateTax(
+  c: Checker,
+  raw: RawValue | undefined,
+  path: string,
+  taxes: ReadonlySet<string>,
+  billing: { given: boolean; value?: BillingDetails },
+): CustomerTax | undefined {
+  const tax = c.string(raw, path, false);
+  if (tax === undefined) return undefined;
+  if (tax === TAX_REVERSE_CHARGE) {
+    // A broken billing block is reported on its own; only a valid one without vat_id is this problem.
+    if (!billing.given) c.add(path, 'reverse_charge requires billing with the customer\'s vat_id');
+    else if (billing.value && billing.value.vatId === undefined) c.add(path, 'reverse_charge requires billing.vat_id');
+    return tax;
+  }
+  if (tax === TAX_EXEMPT || taxes.has(tax)) return tax;
+  const known = [...[...taxes].sort(), TAX_EXEMPT, TAX_REVERSE_CHARGE].join(', ');
+  c.add(path, `unknown tax ${JSON.stringify(tax)} (expected one of: ${known})`);
+  return undefined;
+}
+
 export function validateCustomers(
   c: Checker,
   raw: RawValue | undefined,
   currency: string | undefined,
   plans: ReadonlySet<string>,
   meters: ReadonlySet<string>,
+  taxes: ReadonlySet<string> = new Set(),
 ): Record<string, Customer> {
   const out: Record<string, Customer> = {};
   if (raw === undefined || raw === null) return out;
@@ -55,13 +79,16 @@ export function validateCustomers(
     const path = `customers.${id}`;
     const cm = value === null ? {} : c.map(value, path);
     if (!cm) continue;
-    c.keys(cm, path, ['currency', 'contract', 'name']);
+    c.keys(cm, path, ['currency', 'contract', 'name', 'billing', 'tax']);
     const own = c.string(cm.currency, `${path}.currency`, false);
     if (own !== undefined && currency !== undefined && own !== currency) {
       c.add(`${path}.currency`, `must equal the catalogue's currency ${currency} (got ${own})`);
     }
     const contract = validateContract(c, cm.contract, `${path}.contract`, plans, meters);
-    out[id] = { id, currency: currency ?? own ?? '', contract };
+    const given = cm.billing !== undefined && cm.billing !== null;
+    const billing = given ? validateBilling(c, cm.billing, `${path}.billing`) : undefined;
+    const tax = validateTax(c, cm.tax, `${path}.tax`, taxes, { given, ...(billing ? { value: billing } : {}) });
+    out[id] = { id, currency: currency ?? own ?? '', contract, ...(billing ? { billing } : {}), ...(tax !== undefined ? { tax } : {}) };
   }
   return out;
 }

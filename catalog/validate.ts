@@ -8,13 +8,14 @@ import { Checker, isMapValue } from './fields.js';
 import type { RawValue } from './raw.js';
 import type { Catalog, Plan } from './types.js';
 import { validateCustomers } from './validate-customers.js';
+import { validateIssuer, validateTaxes } from './validate-issuer.js';
 import { validateMeters } from './validate-meters.js';
 import { validatePlan } from './validate-plans.js';
 import { validateSubscriptions } from './validate-subscriptions.js';
 
 export type ValidateResult = { ok: true; catalog: Catalog } | { ok: false; problems: Problem[] };
 
-const TOP = ['currency', 'timezone', 'meters', 'plans', 'customers', 'subscriptions', 'hosts'] as const;
+const TOP = ['currency', 'timezone', 'meters', 'plans', 'customers', 'subscriptions', 'hosts', 'issuer', 'taxes'] as const;
 
 /** Names a section declares (its shape is checked by its own validator). */
 const declared = (v: RawValue | undefined): Set<string> => new Set(isMapValue(v) ? Object.keys(v) : []);
@@ -46,7 +47,9 @@ export function validateCatalog(raw: RawValue, contentHash: string): ValidateRes
       if (plan) plans[name] = plan;
     }
   }
-  const customers = validateCustomers(c, root.customers, minorDigits === undefined ? undefined : currency, planNames, meterNames);
+  const issuer = validateIssuer(c, root.issuer);
+  const taxes = validateTaxes(c, root.taxes);
+  const customers = validateCustomers(c, root.customers, minorDigits === undefined ? undefined : currency, planNames, meterNames, declared(root.taxes));
   const subscriptions = validateSubscriptions(c, root.subscriptions, customerNames, planNames, timezone !== undefined && IANAZone.isValidZone(timezone) ? timezone : 'UTC');
 
   const hosts: Record<string, string> = {};
@@ -60,5 +63,8 @@ export function validateCatalog(raw: RawValue, contentHash: string): ValidateRes
   if (c.problems.length > 0 || currency === undefined || minorDigits === undefined || timezone === undefined) {
     return { ok: false, problems: c.problems };
   }
-  return { ok: true, catalog: { currency, minorDigits, timezone, meters, plans, customers, subscriptions, hosts, contentHash } };
+  return {
+    ok: true,
+    catalog: { currency, minorDigits, timezone, meters, plans, customers, subscriptions, hosts, ...(issuer ? { issuer } : {}), taxes, contentHash },
+  };
 }

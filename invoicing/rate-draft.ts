@@ -126,7 +126,7 @@ export async function rateDraft(
       const a = late.adjustments[adjustmentIndex++]!;
       return { json, detail, subscriptionId: a.subscriptionId, lineage: a.lineage };
     }
-    if (l.type === 'discount' || l.type === 'minimum_commit') return { json, detail };
+    if (l.type === 'discount' || l.type === 'minimum_commit' || l.type === 'tax') return { json, detail };
     const sub = subsById.get(l.subscriptionId);
     const span = sub ? overlap(sub, period) : undefined;
     if (l.type !== 'usage' || !span) return { json, detail, subscriptionId: l.subscriptionId };

@@ -3,7 +3,7 @@
 
 /** One invoice line as SPEC §9 prints it: decimal strings, plus optional extra fields. */
 export interface LineJson {
-  type: 'base_fee' | 'usage' | 'sla_credit' | 'adjustment' | 'discount' | 'minimum_commit';
+  type: 'base_fee' | 'usage' | 'sla_credit' | 'adjustment' | 'discount' | 'minimum_commit' | 'tax';
   amount: string;
   server_id?: string;
   plan?: string;

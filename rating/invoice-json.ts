@@ -22,6 +22,8 @@ export function lineToJson(l: InvoiceLine, digits: number): { [key: string]: Jso
     case 'discount':
     case 'minimum_commit':
       return { type: l.type, amount };
+    case 'tax':
+      return { type: l.type, code: l.code, rate: formatPlain(l.rate), base: formatAmount(l.base, digits), amount, name: l.name };
   }
 }
 
@@ -43,6 +45,8 @@ export function lineDetail(l: InvoiceLine): { [key: string]: Json } {
       return { pct: formatPlain(l.pct) };
     case 'minimum_commit':
       return { commit: formatPlain(l.commit) };
+    case 'tax':
+      return {};
   }
 }
 
@@ -55,6 +59,8 @@ export function invoiceToJson(inv: Invoice, options: { detail?: boolean } = {}):
     period: { start: formatInstant(inv.period.startMs), end: formatInstant(inv.period.endMs) },
     lines: inv.lines.map((l) => (options.detail ? { ...lineToJson(l, digits), ...lineDetail(l) } : lineToJson(l, digits))),
     subtotal: formatAmount(inv.subtotal, digits),
+    total_excluding_tax: formatAmount(inv.totalExcludingTax, digits),
+    tax_total: formatAmount(inv.taxTotal, digits),
     total: formatAmount(inv.total, digits),
   };
 }

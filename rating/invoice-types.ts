@@ -59,7 +59,22 @@ export interface MinimumCommitLine {
   amount: Decimal;
 }
 
-export type InvoiceLine = BaseFeeLine | UsageLine | SlaCreditLine | AdjustmentLine | DiscountLine | MinimumCommitLine;
+/** SPEC §12.2: after every other line; never part of subtotal, discount or minimum commit. */
+export interface TaxLine {
+  type: 'tax';
+  /** The key under `taxes:`, or `reverse_charge`. */
+  code: string;
+  /** Printed name ("USt."; "Reverse charge"). */
+  name: string;
+  /** Percent ("19"; 0 for reverse charge). */
+  rate: Decimal;
+  /** The amount taxed: the invoice's total_excluding_tax. */
+  base: Decimal;
+  /** round_half_up(base × rate ÷ 100) to the minor unit. */
+  amount: Decimal;
+}
+
+export type InvoiceLine = BaseFeeLine | UsageLine | SlaCreditLine | AdjustmentLine | DiscountLine | MinimumCommitLine | TaxLine;
 
 export interface Invoice {
   customer: string;
@@ -69,5 +84,10 @@ export interface Invoice {
   period: BillingPeriod;
   lines: InvoiceLine[];
   subtotal: Decimal;
+  /** SPEC §6 step 5's total: every line but tax. */
+  totalExcludingTax: Decimal;
+  /** Sum of the tax lines (zero without tax). */
+  taxTotal: Decimal;
+  /** totalExcludingTax + taxTotal: the sum of all lines. */
   total: Decimal;
 }

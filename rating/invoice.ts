@@ -1,7 +1,8 @@
 // One customer's invoice for one period (SPEC §6): per subscription a base fee, one usage
 // line per charged meter that has usage, an SLA credit; then late-usage adjustments, the
-// contract discount and the minimum-commit true-up. Each line is rounded on its own; the
-// subtotal and total are sums of rounded lines, so the invoice always adds up as printed.
+// contract discount and the minimum-commit true-up; then tax (SPEC §12.2) on the total of all
+// that. Each line is rounded on its own; the subtotal and totals are sums of rounded lines, so
+// the invoice always adds up as printed.
 import type { Catalog, Subscription } from '../catalog/types.js';
 import { Decimal, ZERO, roundTo } from '../lib/decimal.js';
 import { availability, type DownInterval } from '../nagios/intervals.js';
@@ -12,6 +13,7 @@ import type { AdjustmentLine, Invoice, InvoiceLine } from './invoice-types.js';
 import { overlap } from './overlap.js';
 import type { BillingPeriod } from './period.js';
 import { slaCredit } from './sla.js';
+import { applyTax } from './tax.js';
 
 /** Usage quantities of one subscription in the period: meter → q (meters with samples only). */
 export type SubscriptionUsage = ReadonlyMap<string, Decimal>;
@@ -101,9 +103,11 @@ export function rateInvoice(input: InvoiceInput): Invoice {
     const trueUp = round(Decimal.max(ZERO, commit.minus(afterDiscount)));
     if (!trueUp.isZero()) lines.push({ type: 'minimum_commit', commit, amount: trueUp });
   }
-  const total = lines.reduce((s, l) => s.plus(l.amount), ZERO);
+  const beforeTax = lines.reduce((s, l) => s.plus(l.amount), ZERO);
+  const tax = applyTax(beforeTax, customer?.tax, catalog.taxes, digits);
+  lines.push(...tax.lines);
   return {
     customer: input.customer, currency: catalog.currency, minorDigits: digits, status: input.status ?? 'draft',
-    period, lines, subtotal, total,
+    period, lines, subtotal, totalExcludingTax: tax.totalExcludingTax, taxTotal: tax.taxTotal, total: tax.total,
   };
 }

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { parseCatalog } from '../../catalog/load.js';
-import { ValidationError, type Problem } from '../../lib/errors.js';
+import { problems } from './problems.js';
 
 const GOOD = `currency: USD
 timezone: UTC
@@ -23,15 +23,6 @@ subscriptions:
   - { server_id: srv-0001, customer: acme, plan: d8-monthly, from: "2026-10-01T00:00:00Z" }
 `;
 
-function problems(yaml: string): Problem[] {
-  try {
-    parseCatalog(yaml);
-  } catch (err) {
-    assert.ok(err instanceof ValidationError, `expected ValidationError, got ${String(err)}`);
-    return [...err.problems];
-  }
-  assert.fail('the catalogue was accepted');
-}
 
 /** Asserts exactly one problem, at `path`, whose message matches. */
 function rejects(yaml: string, path: string, message: RegExp): void {

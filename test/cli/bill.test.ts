@@ -52,7 +52,8 @@ const EXPECTED = {
         { type: 'discount', amount: '-14.71' },
         { type: 'minimum_commit', amount: '367.66' },
       ],
-      subtotal: '147.05', total: '500.00',
+      // No taxes in the example catalogue (SPEC §6 step 7): tax_total 0, the totals equal.
+      subtotal: '147.05', total_excluding_tax: '500.00', tax_total: '0.00', total: '500.00',
     },
     {
       customer: 'globex', currency: 'USD', status: 'draft', period: PERIOD,
@@ -62,7 +63,7 @@ const EXPECTED = {
         { type: 'base_fee', server_id: 'srv-0003', plan: 'd8-monthly', quantity: '0.516129032', unit: 'month', unit_price: '149.00', amount: '76.90' },
         { type: 'usage', server_id: 'srv-0003', plan: 'd8-monthly', meter: 'bandwidth_out_gb', quantity: '500', unit: 'GB', amount: '0.00' },
       ],
-      subtotal: '121.60', total: '121.60',
+      subtotal: '121.60', total_excluding_tax: '121.60', tax_total: '0.00', total: '121.60',
     },
   ],
   unattributed: [

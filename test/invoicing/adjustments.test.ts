@@ -50,8 +50,8 @@ test('adjustment = re-rated rounded line − usage line − earlier adjustments;
     billable: new Decimal(1), model: 'per_unit', amount: new Decimal(amount), exactAmount: new Decimal(amount),
   });
   const rerated: Invoice = {
-    customer: 'acme', currency: 'USD', minorDigits: 2, status: 'draft', period, subtotal: new Decimal(0), total: new Decimal(0),
-    lines: [usage('a', '3.00'), usage('b', '0.40')],
+    customer: 'acme', currency: 'USD', minorDigits: 2, status: 'draft', period, subtotal: new Decimal(0), totalExcludingTax: new Decimal(0), taxTotal: new Decimal(0),
+    total: new Decimal(0), lines: [usage('a', '3.00'), usage('b', '0.40')],
   };
   const adjustments = adjustmentsFor(groups[0]!, rerated, [
     { subscriptionId: 'a', meter: 'requests', periodOfUsage: '2026-10', amount: '1.25' }, // October's own line

@@ -305,6 +305,7 @@ test('rating: §9 line shapes (field names and string formats)', () => {
       { type: 'discount', amount: '-11.89' },
       { type: 'minimum_commit', amount: '393.04' },
     ],
-    subtotal: '118.85', total: '500.00',
+    // No `taxes` in the catalogue (SPEC §6 step 7): no tax line, tax_total zero, totals equal.
+    subtotal: '118.85', total_excluding_tax: '500.00', tax_total: '0.00', total: '500.00',
   });
 });
