@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import avro from 'avsc';
 import { fingerprintBytes } from './fingerprint.js';
 
-export type SchemaKind = 'sample' | 'rollup' | 'dlq';
+export type SchemaKind = 'sample' | 'rollup' | 'dlq' | 'document';
 
 export interface SchemaVersion {
   kind: SchemaKind;
@@ -25,6 +25,7 @@ const FILES: Record<SchemaKind, { file: string; version: number }[]> = {
   sample: [{ file: 'sample.avsc', version: 1 }],
   rollup: [{ file: 'rollup-part.avsc', version: 1 }],
   dlq: [{ file: 'dead-letter.avsc', version: 1 }],
+  document: [{ file: 'billing-document.avsc', version: 1 }],
 };
 
 function readSchemaFile(file: string): string {

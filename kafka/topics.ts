@@ -7,6 +7,7 @@
 // | metrics.dlq    | 1                    | delete  | same as metrics.raw               | server_id or none |
 // | usage.rollups  | KAFKA_PARTITIONS (6) | delete  | same as metrics.raw               | server_id |
 // | aggregate.state| KAFKA_PARTITIONS (6) | compact | forever (latest value per key)    | role's choice |
+// | billing.documents | KAFKA_PARTITIONS (6) | delete | forever (accounting records)   | customer  |
 //
 // All get replication KAFKA_REPLICATION_FACTOR and min.insync.replicas KAFKA_MIN_INSYNC_REPLICAS
 // (capped at the replication factor): with producers at acks=all, 3/2 in production means an
@@ -22,6 +23,7 @@ export const TOPICS = {
   dlq: 'metrics.dlq',
   rollups: 'usage.rollups',
   aggregateState: 'aggregate.state',
+  documents: 'billing.documents',
 } as const;
 export type TopicKey = keyof typeof TOPICS;
 
@@ -106,6 +108,9 @@ export function topicSpecs(cfg: TopicConfig): TopicSpec[] {
       'segment.ms': String(600_000),
       'min.cleanable.dirty.ratio': '0.1',
     }),
+    // Finalized invoices and credit notes (SPEC §13), keyed by customer: a customer's documents
+    // stay in order. Kept forever: they are accounting records, one per customer and month.
+    deleteTopicSpec(cfg, names.documents, n, -1),
   ];
 }
 

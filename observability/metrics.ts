@@ -22,6 +22,10 @@ export function createMetrics() {
     sinkBatchSeconds: new Histogram({ name: 'meterline_sink_batch_seconds', help: 'Sink batch latency (COPY + merge + commit)', registers, buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] }),
     draftRecomputeSeconds: new Histogram({ name: 'meterline_draft_recompute_seconds', help: 'Time to recompute one draft invoice', registers, buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5] }),
     nagiosHostStates: new Counter({ name: 'meterline_nagios_host_states_total', help: 'HARD Nagios host states received (stored, or duplicate of a stored one)', labelNames: ['result'], registers }),
+    billingDocumentsPublished: new Counter({ name: 'meterline_billing_documents_published_total', help: 'Documents the outbox relay committed to billing.documents', registers }),
+    outboxLagSeconds: new Gauge({ name: 'meterline_outbox_lag_seconds', help: 'Age of the oldest document in the outbox not yet on billing.documents (0 when none)', registers }),
+    webhookDeliveries: new Counter({ name: 'meterline_webhook_deliveries_total', help: 'Webhook delivery attempts by outcome (delivered, retry, failed)', labelNames: ['status'], registers }),
+    usageAlerts: new Counter({ name: 'meterline_usage_alerts_total', help: 'usage.alert events emitted', registers }),
     httpRequestSeconds: new Histogram({ name: 'meterline_http_request_seconds', help: 'HTTP request latency', labelNames: ['method', 'route', 'status'], registers, buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5] }),
   };
 }

@@ -7,7 +7,7 @@ const DAY = 86_400_000;
 
 test('topic names carry the prefix', () => {
   assert.deepEqual(topicNames('t1.'), {
-    raw: 't1.metrics.raw', dlq: 't1.metrics.dlq', rollups: 't1.usage.rollups', aggregateState: 't1.aggregate.state',
+    raw: 't1.metrics.raw', dlq: 't1.metrics.dlq', rollups: 't1.usage.rollups', aggregateState: 't1.aggregate.state', documents: 't1.billing.documents',
   });
 });
 
