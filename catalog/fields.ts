@@ -139,7 +139,8 @@ export class Checker {
       this.add(path, `${JSON.stringify(v)} is not a real date`);
       return undefined;
     }
-    const input = v instanceof NumberText ? Number(v.text) : v;
+    // epoch milliseconds only as whole digits; any other number text is judged (and refused) as written
+    const input = v instanceof NumberText ? (/^\d{1,15}$/.test(v.text) ? Number(v.text) : v.text) : v;
     if (typeof input !== 'string' && typeof input !== 'number') {
       this.add(path, `must be an RFC 3339 timestamp such as "2026-10-01T00:00:00Z" (got ${describe(v)})`);
       return undefined;

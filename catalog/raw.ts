@@ -4,11 +4,10 @@
 // the YAML parser gives JSON files the same treatment (JSON.parse would lose the text).
 import { isAlias, isMap, isScalar, isSeq, parseDocument, type Document, type Node } from 'yaml';
 import type { Problem } from '../lib/errors.js';
+import { NumberText } from '../lib/number-text.js';
 
-/** A number as written in the file (e.g. `1e-9`, `149.00`, `0x1F`). */
-export class NumberText {
-  constructor(readonly text: string) {}
-}
+/** A number as written in the file (e.g. `1e-9`, `149.00`, `0x1F`): the same class as JSON input's. */
+export { NumberText };
 
 export type RawValue = string | boolean | null | NumberText | RawValue[] | { [key: string]: RawValue };
 

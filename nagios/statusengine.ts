@@ -8,6 +8,8 @@
 // Host states are numbers (0 UP, 1 DOWN, 2 UNREACHABLE) or names; state_type 1 = HARD, 0 = SOFT
 // (or is_hardstate true/false). Timestamps are epoch seconds. A message naming a service is a
 // service state change and is ignored (SPEC §7: service alerts do not count).
+import { parseJsonExact } from '../lib/json-exact.js';
+import { canonicalNumber, NumberText } from '../lib/number-text.js';
 import { HOST_STATE_CODES, type HostState, type HostStateEvent } from './state.js';
 
 export type StatusengineResult =
@@ -17,29 +19,34 @@ export type StatusengineResult =
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-function hostState(v: unknown): HostState | undefined {
+/** Numbers arrive as their text (lib/json-exact.ts): state codes and epochs are judged by its canonical form ("1.0" → "1"). */
+const plain = (v: unknown): unknown => (v instanceof NumberText ? canonicalNumber(v.text) : v);
+
+function hostState(raw: unknown): HostState | undefined {
+  const v = plain(raw);
   if (typeof v === 'number' || (typeof v === 'string' && /^\d$/.test(v))) return HOST_STATE_CODES[Number(v)];
   if (typeof v === 'string') return (HOST_STATE_CODES as readonly string[]).includes(v.toUpperCase()) ? (v.toUpperCase() as HostState) : undefined;
   return undefined;
 }
 
 function hardness(stateType: unknown, isHard: unknown): boolean | undefined {
-  for (const v of [stateType, isHard]) {
+  for (const v of [plain(stateType), plain(isHard)]) {
     if (v === 1 || v === '1' || v === true || v === 'HARD' || v === 'true') return true;
     if (v === 0 || v === '0' || v === false || v === 'SOFT' || v === 'false') return false;
   }
   return undefined;
 }
 
-function epochSeconds(v: unknown): number | undefined {
-  const n = typeof v === 'string' && /^\d{1,11}$/.test(v) ? Number(v) : v;
-  return typeof n === 'number' && Number.isInteger(n) && n >= 0 && n < 1e11 ? n : undefined;
+/** Whole epoch seconds, from a number's text or a string of digits (never rounded: 1790812800.5 is refused). */
+function epochSeconds(raw: unknown): number | undefined {
+  const v = plain(raw);
+  return typeof v === 'string' && /^\d{1,11}$/.test(v) ? Number(v) : undefined;
 }
 
 export function parseStatusengineLine(line: string): StatusengineResult {
   let v: unknown;
   try {
-    v = JSON.parse(line);
+    v = parseJsonExact(line);
   } catch (err) {
     return { kind: 'error', reason: `invalid JSON: ${(err as Error).message}` };
   }

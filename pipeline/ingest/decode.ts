@@ -5,7 +5,7 @@ import type { Sample } from '../../pipeline/samples/sample.js';
 import { parseCloudEvent, parseSample, type ParseResult } from '../../pipeline/samples/parse.js';
 import { formatDuration } from '../../lib/duration.js';
 import type { BodyFormat } from './content-type.js';
-import { parseJsonExact } from './json-exact.js';
+import { parseJsonExact } from '../../lib/json-exact.js';
 import { splitJson, splitNdjson, type Piece } from './split.js';
 
 export interface IngestLimits {

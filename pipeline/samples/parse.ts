@@ -2,16 +2,24 @@
 // or a reason naming the field that is wrong. Shared by HTTP ingest, `meterline bill` and the
 // Nagios converter, so every entry point accepts and rejects exactly the same samples.
 import { isDecimalString } from '../../lib/decimal.js';
+import { canonicalNumber, NumberText } from '../../lib/number-text.js';
 import { MAX_ID_LENGTH, MAX_METRICS, MAX_SERVER_ID_LENGTH, type Sample } from './sample.js';
-import { parseTimestamp } from './timestamp.js';
+import { parseTimestamp, type TimestampResult } from './timestamp.js';
 
 export type ParseResult = { ok: true; sample: Sample } | { ok: false; reason: string };
 
 const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/** A metric value as an exact decimal string: a finite JSON number or a decimal string. */
+/**
+ * A metric value as an exact decimal string: a JSON number as written (NumberText, from
+ * lib/json-exact.ts — never a double), a decimal string, or (in-process callers) a finite number.
+ */
 export function metricValue(v: unknown): string | undefined {
+  if (v instanceof NumberText) {
+    const s = canonicalNumber(v.text);
+    return withinExponentRange(s) ? s : undefined;
+  }
   if (typeof v === 'number') return Number.isFinite(v) ? String(v) : undefined;
   if (typeof v === 'string' && isDecimalString(v) && withinExponentRange(v)) return v.trim();
   return undefined;
@@ -27,10 +35,25 @@ function withinExponentRange(v: string): boolean {
   return e === null || Math.abs(Number(e[1])) <= 10_000;
 }
 
+/** A decimal string above zero, judged by its digits (no double: "1e-400" is positive). */
+const isPositive = (s: string): boolean => !s.startsWith('-') && /[1-9]/.test(s.replace(/[eE].*$/, ''));
+
+/**
+ * ts: a JSON number is epoch milliseconds, judged by its text (canonical: no trailing fraction
+ * zeros), so 1790812800000.0000000001 is refused as a fraction instead of rounded to a whole.
+ */
+function timestampOf(v: unknown): TimestampResult {
+  if (!(v instanceof NumberText)) return parseTimestamp(v);
+  const s = canonicalNumber(v.text);
+  if (/^-?\d{1,16}$/.test(s)) return parseTimestamp(Number(s));
+  if (s.includes('.') || s.includes('e-')) return { ok: false, reason: 'ts in epoch milliseconds must be a whole number' };
+  return { ok: false, reason: 'ts out of range' };
+}
+
 function parseIntervalS(v: unknown): { ok: true; value?: string } | { ok: false; reason: string } {
   if (v === undefined || v === null) return { ok: true };
   const s = metricValue(v);
-  if (s === undefined || Number(s) <= 0) return { ok: false, reason: 'interval_s must be a positive number of seconds' };
+  if (s === undefined || !isPositive(s)) return { ok: false, reason: 'interval_s must be a positive number of seconds' };
   return { ok: true, value: s };
 }
 
@@ -85,7 +108,7 @@ function build(f: Fields): ParseResult {
   const server = nonEmptyString(f.serverId, f.serverField, MAX_SERVER_ID_LENGTH);
   if (!server.ok) return server;
   if (f.ts === undefined) return { ok: false, reason: `${f.tsField} is missing` };
-  const ts = parseTimestamp(f.ts);
+  const ts = timestampOf(f.ts);
   if (!ts.ok) return { ok: false, reason: f.tsField === 'ts' ? ts.reason : ts.reason.replace(/^ts/, f.tsField) };
   const interval = parseIntervalS(f.intervalS);
   if (!interval.ok) return interval;
@@ -121,16 +144,18 @@ export function parseCloudEvent(v: unknown): ParseResult {
   });
 }
 
+/** A JSON number when its text is exactly the value's, else the decimal string (read back exactly either way). */
+function jsonNumber(v: string): number | string {
+  const n = Number(v);
+  return String(n) === v ? n : v;
+}
+
 /** The SPEC §2 JSON form of a sample (NDJSON output of `nagios convert`, loadgen files). */
 export function sampleToJson(s: Sample): Record<string, unknown> {
   const metrics: Record<string, number | string> = {};
-  for (const [k, v] of Object.entries(s.metrics)) {
-    // Emit a JSON number when it survives the round trip exactly, else the decimal string.
-    const n = Number(v);
-    metrics[k] = String(n) === v ? n : v;
-  }
+  for (const [k, v] of Object.entries(s.metrics)) metrics[k] = jsonNumber(v);
   const out: Record<string, unknown> = { id: s.id, server_id: s.serverId, ts: new Date(s.tsMs).toISOString() };
-  if (s.intervalS !== undefined) out.interval_s = Number(s.intervalS);
+  if (s.intervalS !== undefined) out.interval_s = jsonNumber(s.intervalS);
   out.metrics = metrics;
   if (Object.keys(s.labels).length > 0) out.labels = s.labels;
   return out;

@@ -3,10 +3,11 @@
 // string labels — scanned by hand into a Sample without building the JSON value first
 // (JSON.parse + parseSample were most of bill's parse cost). It answers only where it is sure
 // to give exactly the Sample the full path would give; anything else (whitespace, an escape, a
-// CloudEvent, an unknown or repeated field, a string metric, a value the full path might reject)
+// CloudEvent, an unknown or repeated field, a string metric, an exponent, a value the full path might reject)
 // returns undefined, and the full path — the one that names what is wrong — decides.
 import { MAX_ID_LENGTH, MAX_SERVER_ID_LENGTH, type Sample } from '../../pipeline/samples/sample.js';
 import { parseTimestamp } from '../../pipeline/samples/timestamp.js';
+import { canonicalNumber } from '../../lib/number-text.js';
 
 const QUOTE = 34;
 const COMMA = 44;
@@ -45,29 +46,10 @@ function numberEnd(t: string, i: number): number {
 const isDigit = (c: number): boolean => c >= 48 && c <= 57;
 
 /**
- * A JSON number's text as metricValue gives it, String(Number(text)), or undefined for a number
- * of more than 15 digits (the full path decides those: it reads them exactly when a double does
- * not hold them). Texts of at most 15 significant digits name distinct doubles, so most already
- * are the shortest round-trip form and are kept as they are; the conversion runs only for a
- * trailing fraction zero, "-0" or "0.…" (exponent notation below 1e-6).
+ * A JSON number's text as metricValue gives it: canonicalNumber of the token (exact, from the
+ * text alone — a 64-bit counter keeps every digit). Most tokens already are canonical.
  */
-function numberText(t: string, from: number, to: number): string | undefined {
-  const neg = t.charCodeAt(from) === 45 ? 1 : 0;
-  const n = to - from;
-  let dot = -1;
-  for (let j = from + neg; j < to; j++) {
-    if (t.charCodeAt(j) === 46) {
-      dot = j;
-      break;
-    }
-  }
-  if (n - neg - (dot >= 0 ? 1 : 0) > 15) return undefined;
-  const tok = t.slice(from, to);
-  if (t.charCodeAt(from + neg) === 48 && n > neg + 1) return String(Number(tok)); // "0.…", "-0.…"
-  if (neg === 1 && n === 2) return String(Number(tok)); // "-0"… and "-7": cheap either way
-  if (dot >= 0 && t.charCodeAt(to - 1) === 48) return String(Number(tok)); // "1.50"
-  return tok;
-}
+const numberText = (t: string, from: number, to: number): string => canonicalNumber(t.slice(from, to));
 
 /** A key we know, where its value starts: `"name":` at i. */
 function keyAt(t: string, i: number, name: string): boolean {
@@ -127,9 +109,7 @@ function flatObject(t: string, i: number, out: Record<string, string>, numbers: 
     if (numbers) {
       const ne = numberEnd(t, j);
       if (ne < 0) return -1;
-      const v = numberText(t, j, ne);
-      if (v === undefined) return -1;
-      out[name] = v;
+      out[name] = numberText(t, j, ne);
       j = ne;
     } else {
       if (t.charCodeAt(j) !== QUOTE) return -1;
@@ -187,7 +167,7 @@ export function fastSample(t: string): Sample | undefined {
       const e = numberEnd(t, v);
       if (e < 0) return undefined;
       intervalS = numberText(t, v, e);
-      if (intervalS === undefined || !(Number(intervalS) > 0)) return undefined;
+      if (intervalS.startsWith('-') || intervalS === '0') return undefined; // not positive: the full path names it
       i = e;
     } else if (key === 'metrics') {
       if (metrics !== undefined) return undefined;

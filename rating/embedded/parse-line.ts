@@ -1,8 +1,8 @@
 // One NDJSON line → what bill feeds: a sample, a rejection reason, nothing (blank line), or —
 // for a line holding a JSON array (the HTTP batch form, SPEC §2) — one of those per element.
 // Shared by the in-process path and the parse workers, so both accept exactly the same input;
-// numbers a double cannot hold are read as their source text, as HTTP ingest reads them.
-import { quoteInexactNumbers } from '../../pipeline/ingest/json-exact.js';
+// every number is read as its source text (lib/json-exact.ts), as HTTP ingest reads them.
+import { parseJsonExact } from '../../lib/json-exact.js';
 import { parseSample } from '../../pipeline/samples/parse.js';
 import { fastSample } from './fast-sample.js';
 import type { Sample } from '../../pipeline/samples/sample.js';
@@ -17,42 +17,15 @@ export type LineResult = LineItem | LineItem[] | undefined;
 
 export const isRejection = (x: LineItem): x is Rejection => (x as Rejection).reason !== undefined;
 
-const isDigit = (c: number): boolean => c >= 48 && c <= 57;
-
-/**
- * Whether the text has a run of 17+ digits/dots or an exponent (`e5`, `E-9`): the only ways a
- * JSON number can hold a value a double does not. The same test as ingest's, as a char loop:
- * it runs on every line and a regex over the whole line cost more than the rest of parsing.
- */
-export function mayBeInexact(t: string): boolean {
-  let run = 0;
-  for (let i = 0; i < t.length; i++) {
-    const c = t.charCodeAt(i);
-    if (isDigit(c) || c === 46) {
-      if (++run >= 17) return true;
-      continue;
-    }
-    run = 0;
-    if (c === 101 || c === 69) {
-      const d = t.charCodeAt(i + 1);
-      if (isDigit(d) || ((d === 43 || d === 45) && isDigit(t.charCodeAt(i + 2)))) return true;
-    }
-  }
-  return false;
-}
-
 export function parseLine(text: string): LineResult {
-  // The canonical line, scanned by hand (it declines any number of more than 15 digits, so it
-  // never needs the exact reading below).
+  // The canonical line, scanned by hand (numbers taken from their text, as below).
   const fast = fastSample(text);
   if (fast !== undefined) return fast;
   if (text.length === 0 || text.trim() === '') return undefined;
-  const inexact = mayBeInexact(text);
   let value: unknown;
   try {
-    // A 64-bit counter (18446744073709551615) must not become a nearby double: lines that may
-    // hold such a number go through ingest's exact reading.
-    value = JSON.parse(inexact ? quoteInexactNumbers(text) : text);
+    // Never JSON.parse: a 64-bit counter (9007199254740993) must not become a nearby double.
+    value = parseJsonExact(text);
   } catch (err) {
     return { reason: `not JSON: ${(err as Error).message}` };
   }

@@ -34,7 +34,8 @@ test('each bad sample names its problem and index; good ones in the same batch p
     '2 invalid: metrics.m must be a finite number (got "Infinity")',
     '3 invalid: id is missing or not a non-empty string',
     '4 invalid: metrics.m must be a finite number (got true)',
-    `5 json: malformed JSON: ${(() => { try { JSON.parse('{"id": "f", oops}'); } catch (e) { return (e as Error).message; } return ''; })()}`,
+    // {"id": "f", oops}: the o of oops is character 12
+    '5 json: malformed JSON: unexpected "o" at position 12 (expected a property name)',
     'ok g',
   ]);
 });
@@ -75,4 +76,30 @@ test('one sample over 256 KiB is rejected by itself (a Kafka record must fit the
   const huge = JSON.stringify(s('h', '2026-10-10T11:59:00Z', { labels: { pad: 'x'.repeat(300_000) } }));
   const body = `[${huge},${JSON.stringify(s('ok'))}]`;
   assert.deepEqual(run(body), [`0 invalid: the sample is ${huge.length} bytes; at most 262144 per sample`, 'ok ok']);
+});
+
+test('numbers are read from their text in every format: 2^53 + 1 stays 9007199254740993 (issue 12.1)', () => {
+  const values = (body: string, format: Parameters<typeof decodeBody>[1]) => {
+    const r = decodeBody(Buffer.from(body), format, NOW, limits);
+    assert.ok(r.ok);
+    return r.outcomes.map((o) => (o.ok ? [o.sample.metrics.pkts, o.sample.intervalS, o.sample.tsMs] : o.reason));
+  };
+  // no "e" in any id: the old "may be inexact" guess only caught 17+ digits or an exponent
+  const plain = `{"id":"a","server_id":"x-1","ts":${NOW - 60_000},"interval_s":9007199254740993,"metrics":{"pkts":9007199254740993}}`;
+  const ce = `{"specversion":"1.0","id":"c","source":"a","type":"t","subject":"x-1","time":"2026-10-10T11:59:00Z","data":{"metrics":{"pkts":18446744073709551615}}}`;
+  const want = ['9007199254740993', '9007199254740993', NOW - 60_000];
+  assert.deepEqual(values(`[${plain}]`, 'json'), [want]);
+  assert.deepEqual(values(plain, 'json'), [want]);
+  assert.deepEqual(values(`${plain}\n${plain}`, 'ndjson'), [want, want]);
+  assert.deepEqual(values(ce, 'cloudevent'), [['18446744073709551615', undefined, NOW - 60_000]]);
+  assert.deepEqual(values(`[${ce}]`, 'cloudevents-batch'), [['18446744073709551615', undefined, NOW - 60_000]]);
+});
+
+test('a ts given as a JSON number must be whole epoch milliseconds, judged by its text', () => {
+  const body = (ts: string) => `{"id":"a","server_id":"x","ts":${ts},"metrics":{"m":1}}`;
+  // NOW − 60000 = 1791633540000 (2026-10-10T11:59:00Z); with a fraction JSON.parse would round it to a whole
+  assert.deepEqual(run(body('1791633540000.0000000001')), ['0 invalid: ts in epoch milliseconds must be a whole number']);
+  assert.deepEqual(run(body('1791633540000.000')), ['ok a']);
+  assert.deepEqual(run(body('1.79163354e12')), ['ok a']);
+  assert.deepEqual(run(body('1e400')), ['0 invalid: ts out of range']);
 });

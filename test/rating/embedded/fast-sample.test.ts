@@ -5,15 +5,15 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { fastSample } from '../../../rating/embedded/fast-sample.js';
-import { mayBeInexact, parseLine } from '../../../rating/embedded/parse-line.js';
+import { parseLine } from '../../../rating/embedded/parse-line.js';
 import { parseSample } from '../../../pipeline/samples/parse.js';
-import { quoteInexactNumbers } from '../../../pipeline/ingest/json-exact.js';
+import { parseJsonExact } from '../../../lib/json-exact.js';
 
-/** The full path: JSON.parse (numbers a double cannot hold read exactly, as ingest does) + parseSample. */
+/** The full path: the exact JSON reader (every number as its text, as ingest reads it) + parseSample. */
 function fullPath(line: string): unknown {
   let value: unknown;
   try {
-    value = JSON.parse(mayBeInexact(line) ? quoteInexactNumbers(line) : line);
+    value = parseJsonExact(line);
   } catch {
     return 'not JSON';
   }
@@ -35,6 +35,8 @@ test('fast path: numbers are the shortest round-trip text, as metricValue gives 
   const cases: Array<[string, string]> = [
     ['1.50', '1.5'], ['-0', '0'], ['0', '0'], ['-0.0', '0'], ['0.0000001', '1e-7'], ['0.000001', '0.000001'],
     ['123456789012345', '123456789012345'], ['0.00000000000001', '1e-14'], ['-12.25', '-12.25'], ['100', '100'],
+    // 2^53 + 1 and 2^64 − 1: every digit kept (a double would give ...992 and ...616)
+    ['9007199254740993', '9007199254740993'], ['18446744073709551615', '18446744073709551615'],
   ];
   for (const [src, want] of cases) {
     const line = `{"id":"a","server_id":"s","ts":"2026-10-01T00:00:00Z","metrics":{"x":${src}}}`;
@@ -57,7 +59,7 @@ test('fast path: declines what it cannot be sure of', () => {
     `{"id":"a",${base},"metrics":{"x":1}} `,
     `{"id":"a",${base},"interval_s":0,"metrics":{"x":1}}`,
     `{"id":"a",${base},"labels":null,"metrics":{"x":1}}`,
-    `{"id":"a",${base},"metrics":{"x":1234567890123456}}`, // 16 digits: maybe not a double
+    `{"id":"a",${base},"metrics":{"x":1e5}}`, // an exponent
     `{"id":"a",${base},"metrics":{}}`,
     `{"id":"a",${base},"metrics":{"":1}}`,
     `{"id":"a",${base},"metrics":{"${'m'.repeat(201)}":1}}`,
