@@ -52,6 +52,8 @@ export type InvoiceStatus = 'draft' | 'final';
 /** An invoice as stored and served (SPEC §9 form, with its id and status). */
 export interface InvoiceJson {
   id: string;
+  /** SPEC §12.3: null on drafts (and on invoices finalized before numbering existed). */
+  number: string | null;
   customer: string;
   currency: string;
   status: InvoiceStatus;

@@ -8,6 +8,7 @@ const PERIOD = /^\d{4}-(0[1-9]|1[0-2])$/;
 const period = z.string().regex(PERIOD, 'must be YYYY-MM (e.g. 2026-10)');
 const nonEmpty = (what: string) => z.string().min(1, `${what} must not be empty`);
 const instant = z.string().describe('RFC 3339 instant (UTC offset allowed) or epoch milliseconds');
+const money = z.string().regex(/^\d+(\.\d+)?$/, 'must be a positive decimal string').describe('exact decimal string with at most the currency\'s minor digits, e.g. "10.00"');
 const decimal = z.union([z.string(), z.number()]).describe('exact decimal (a string keeps every digit)');
 
 const AUTH = { 401: 'missing, unknown or revoked API key', 403: "the key's role may not do this" } as const;
@@ -101,7 +102,7 @@ export const API_ROUTES: readonly RouteSpec[] = [
   }),
   defineRoute({
     id: 'getInvoice', method: 'get', path: '/v1/invoices/:id', tag: 'invoices', access: readers('read invoices'), invalidStatus: 422,
-    summary: 'One invoice', params: z.object({ id: nonEmpty('id') }),
+    summary: 'One invoice (`number` set once final, null on drafts)', params: z.object({ id: nonEmpty('id') }),
     responses: { 200: 'the invoice', 404: 'no such invoice (or not this customer\'s)', ...AUTH },
   }),
   defineRoute({
@@ -110,6 +111,32 @@ export const API_ROUTES: readonly RouteSpec[] = [
     params: z.object({ id: nonEmpty('id'), n: z.string().regex(/^[1-9]\d*$/, 'must be a line number from 1') }),
     query: z.object({ limit: z.coerce.number().int().min(1).max(10_000).optional(), offset: z.coerce.number().int().min(0).optional() }),
     responses: { 200: 'the explanation', 404: 'no such invoice or line', 422: 'bad parameter', ...AUTH },
+  }),
+  defineRoute({
+    id: 'createCreditNote', method: 'post', path: '/v1/invoices/:id/credit-notes', tag: 'invoices', access: finance('create credit notes'), invalidStatus: 422,
+    summary: 'Credit a final invoice: a final credit note with its own number, tax recomputed (SPEC §12.4)',
+    params: z.object({ id: nonEmpty('id') }),
+    body: {
+      contentTypes: ['application/json'],
+      schema: z.union([
+        z.object({ reason: nonEmpty('reason'), lines: z.array(z.object({ n: z.number().int().min(1), amount: money })).min(1), customer: z.string().optional() }).strict(),
+        z.object({ reason: nonEmpty('reason'), full: z.literal(true), customer: z.string().optional() }).strict(),
+      ]),
+      description:
+        'lines: the invoice lines to credit (n from 1) and the amount taken off each, at most what remains of it after earlier credit notes; ' +
+        'only lines with a positive amount. full: credit everything that remains (discount and SLA credit lines included). customer: optional check of the owner.',
+    },
+    responses: { 201: 'the credit note (SPEC §12.4 form); Location names it', 404: 'no such invoice', 409: 'the invoice is a draft', 422: 'invalid field, unknown or over-credited line (named)', ...AUTH },
+  }),
+  defineRoute({
+    id: 'listInvoiceCreditNotes', method: 'get', path: '/v1/invoices/:id/credit-notes', tag: 'invoices', access: readers('read credit notes'), invalidStatus: 422,
+    summary: "An invoice's credit notes, oldest first", params: z.object({ id: nonEmpty('id') }),
+    responses: { 200: '{"credit_notes":[…]}', 404: "no such invoice (or not this customer's)", ...AUTH },
+  }),
+  defineRoute({
+    id: 'getCreditNote', method: 'get', path: '/v1/credit-notes/:id', tag: 'invoices', access: readers('read credit notes'), invalidStatus: 422,
+    summary: 'One credit note (SPEC §12.4 form)', params: z.object({ id: nonEmpty('id') }),
+    responses: { 200: 'the credit note', 404: "no such credit note (or not this customer's)", ...AUTH },
   }),
   defineRoute({
     id: 'putCustomer', method: 'put', path: '/v1/customers/:id', tag: 'provisioning', access: finance('manage customers and subscriptions'),

@@ -18,6 +18,8 @@ export interface InvoiceHead {
   periodEndMs: number;
   status: InvoiceStatus;
   fingerprint: string;
+  /** Set by finalization (SPEC §12.3); null on drafts and on invoices finalized before numbering. */
+  number: string | null;
 }
 
 interface HeadRow {
@@ -28,8 +30,9 @@ interface HeadRow {
   period_end: Date;
   status: InvoiceStatus;
   fingerprint: string;
+  number: string | null;
 }
-const HEAD = 'id, customer, period, period_start, period_end, status, fingerprint';
+const HEAD = 'id, customer, period, period_start, period_end, status, fingerprint, number';
 const toHead = (r: HeadRow): InvoiceHead => ({
   id: r.id,
   customer: r.customer,
@@ -38,6 +41,7 @@ const toHead = (r: HeadRow): InvoiceHead => ({
   periodEndMs: r.period_end.getTime(),
   status: r.status,
   fingerprint: r.fingerprint,
+  number: r.number,
 });
 
 export async function invoiceHead(db: Queryable, customer: string, period: string): Promise<InvoiceHead | undefined> {
@@ -47,6 +51,12 @@ export async function invoiceHead(db: Queryable, customer: string, period: strin
     values: [customer, period],
   });
   return r.rows[0] ? toHead(r.rows[0]) : undefined;
+}
+
+/** The customer an invoice belongs to (undefined: no such invoice). */
+export async function invoiceCustomer(db: Queryable, id: string): Promise<string | undefined> {
+  const r = await db.query<{ customer: string }>({ name: 'invoices.customer_of', text: 'SELECT customer FROM invoices WHERE id = $1', values: [id] });
+  return r.rows[0]?.customer;
 }
 
 /** A customer's invoices, oldest period first. */
@@ -129,12 +139,14 @@ export async function deleteDraft(db: Queryable, id: string): Promise<void> {
   await db.query({ name: 'invoices.delete_draft', text: "DELETE FROM invoices WHERE id = $1 AND status = 'draft'", values: [id] });
 }
 
-export async function markFinal(db: Queryable, id: string): Promise<void> {
-  await db.query({
+/** Makes a draft final with its number, in one UPDATE (the one change the trigger allows). */
+export async function markFinal(db: Queryable, id: string, number: string): Promise<void> {
+  const r = await db.query({
     name: 'invoices.finalize',
-    text: "UPDATE invoices SET status = 'final', finalized_at = now() WHERE id = $1 AND status = 'draft'",
-    values: [id],
+    text: "UPDATE invoices SET status = 'final', finalized_at = now(), number = $2 WHERE id = $1 AND status = 'draft'",
+    values: [id, number],
   });
+  if (r.rowCount !== 1) throw new Error(`invoice ${id}: no draft to finalize (the caller holds the customer's lock; this is a bug)`);
 }
 
 /** Billed amounts of usage and adjustment lines on a customer's final invoices (for adjustments). */
@@ -214,6 +226,7 @@ export async function listInvoices(db: Queryable, filter: { id?: string; custome
   }
   return heads.rows.map((h) => ({
     id: h.id,
+    number: h.number,
     customer: h.customer,
     currency: h.currency,
     status: h.status,

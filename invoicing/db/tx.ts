@@ -9,15 +9,22 @@ export type Queryable = Pick<pg.PoolClient, 'query'>;
 export async function withTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
   try {
-    await client.query('BEGIN');
+    return await inTransaction(client, fn);
+  } finally {
+    client.release();
+  }
+}
+
+/** One transaction on a client the caller holds (e.g. one that also holds a session lock). */
+export async function inTransaction<C extends Queryable, T>(client: C, fn: (client: C) => Promise<T>): Promise<T> {
+  await client.query('BEGIN');
+  try {
     const result = await fn(client);
     await client.query('COMMIT');
     return result;
   } catch (err) {
     await client.query('ROLLBACK').catch(() => undefined);
     throw err;
-  } finally {
-    client.release();
   }
 }
 
@@ -32,4 +39,32 @@ export async function lockCustomer(client: Queryable, customer: string): Promise
     text: "SELECT pg_advisory_xact_lock(hashtextextended('meterline.invoices:' || $1, 0))",
     values: [customer],
   });
+}
+
+/**
+ * Runs `fn` with one connection holding the period's finalization lock (a session lock, kept
+ * across the per-customer transaction `fn` runs on that same connection). A second finalize of
+ * the period waits here, then finds every invoice final. One connection per call, so concurrent
+ * calls waiting for the lock never starve the holder of connections.
+ */
+export async function withPeriodLock<T>(pool: pg.Pool, period: string, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  let broken: Error | undefined;
+  try {
+    await client.query({ name: 'invoicing.lock_period', text: "SELECT pg_advisory_lock(hashtextextended('meterline.finalize:' || $1, 0))", values: [period] });
+    try {
+      return await fn(client);
+    } finally {
+      await client
+        .query({ name: 'invoicing.unlock_period', text: "SELECT pg_advisory_unlock(hashtextextended('meterline.finalize:' || $1, 0))", values: [period] })
+        .catch((err: Error) => {
+          broken = err; // dropping the connection below releases the lock
+        });
+    }
+  } catch (err) {
+    broken ??= err as Error; // e.g. the lock query failed: do not reuse a connection in doubt
+    throw err;
+  } finally {
+    client.release(broken);
+  }
 }

@@ -9,7 +9,9 @@ import assert from 'node:assert/strict';
 import { INGEST_ROUTES, API_ROUTES, OPS_ROUTES } from '../../api/openapi/index.js';
 import { insertParts } from '../../invoicing/db/parts.js';
 import { invoiceId } from '../../invoicing/db/invoices.js';
+import { createCreditNote } from '../../invoicing/credit-notes.js';
 import { syncAll } from '../../invoicing/drafts.js';
+import { finalizePeriod } from '../../invoicing/finalize.js';
 import { storeHostStates } from '../../nagios/store/index.js';
 import type { RollupPart } from '../../pipeline/aggregation/rollup.js';
 import { storeParts } from '../../sinks/store.js';
@@ -20,6 +22,8 @@ const NOW = '2026-11-05T00:00:00Z';
 const ACME_INV = invoiceId('acme', '2026-10');
 const BETA_INV = invoiceId('beta', '2026-10');
 let betaSubId = '';
+let acmeNote = '';
+let betaNote = '';
 
 const part = (serverId: string, iso: string, sum: string, n: number): RollupPart => ({
   partId: `access:${serverId}:${n}`,
@@ -51,6 +55,10 @@ before(async () => {
     {},
   );
   await syncAll(t.db.pool, t.ctx);
+  // October final, with one credit note each, so the credit note routes have data to leak.
+  await finalizePeriod(t.db.pool, t.ctx, '2026-10');
+  acmeNote = (await createCreditNote(t.db.pool, t.ctx, ACME_INV, '{"reason":"goodwill","lines":[{"n":1,"amount":"1.00"}]}')).id;
+  betaNote = (await createCreditNote(t.db.pool, t.ctx, BETA_INV, '{"reason":"goodwill","lines":[{"n":1,"amount":"1.00"}]}')).id;
   const { rows } = await t.db.pool.query<{ id: string }>(`SELECT id FROM subscriptions WHERE customer = 'beta'`);
   betaSubId = rows[0]!.id;
 });
@@ -87,6 +95,12 @@ const CASES: Case[] = [
   { route: 'getInvoice', method: 'GET', path: () => `/v1/invoices/${ACME_INV}`, agent: 403, finance: 200, acme: 200 },
   { route: 'explainInvoiceLine', method: 'GET', path: () => `/v1/invoices/${ACME_INV}/lines/2/explain`, agent: 403, finance: 200, acme: 200 },
   { route: 'finalizeInvoices', method: 'POST', path: () => '/v1/invoices/finalize?period=2026-09', agent: 403, finance: 200, acme: 403 },
+  {
+    route: 'createCreditNote', method: 'POST', path: () => `/v1/invoices/${ACME_INV}/credit-notes`,
+    body: () => JSON.stringify({ reason: 'matrix', lines: [{ n: 1, amount: '0.01' }] }), agent: 403, finance: 201, acme: 403,
+  },
+  { route: 'listInvoiceCreditNotes', method: 'GET', path: () => `/v1/invoices/${ACME_INV}/credit-notes`, agent: 403, finance: 200, acme: 200 },
+  { route: 'getCreditNote', method: 'GET', path: () => `/v1/credit-notes/${acmeNote}`, agent: 403, finance: 200, acme: 200 },
   { route: 'putCustomer', method: 'PUT', path: () => '/v1/customers/gamma', body: () => '{}', agent: 403, finance: [200, 201], acme: 403 },
   {
     route: 'createSubscription', method: 'POST', path: () => '/v1/subscriptions',
@@ -148,6 +162,8 @@ const PROBES: Array<{ path: string; method?: string; status: number; accept?: st
   { path: '/v1/subscriptions?server_id=srv-2', status: 403 },
   { path: '/v1/invoices/finalize?period=2026-10&customer=beta', method: 'POST', status: 403 },
   { path: '/v1/customers/beta', method: 'PUT', status: 403, body: '{}' },
+  { path: `/v1/invoices/${BETA_INV}/credit-notes`, status: 404 },
+  { path: `/v1/invoices/${BETA_INV}/credit-notes`, method: 'POST', status: 403, body: '{"reason":"x","full":true}' },
 ];
 
 test("a customer key never reads another customer's data, whatever it asks for", async () => {
@@ -165,12 +181,22 @@ test("a customer key never reads another customer's data, whatever it asks for",
   assert.deepEqual((own.json as { rollups: Array<Record<string, string>> }).rollups.map((r) => [r.server_id, r.value]), [['srv-1', '100']]);
   const inv = await t.call('GET', `/v1/invoices/${ACME_INV}`, { key: t.keys.acme });
   assert.equal((inv.json as { customer: string }).customer, 'acme');
+  // Credit notes by id (not known before): beta's is a 404 naming only the id asked for.
+  const other = await t.call('GET', `/v1/credit-notes/${betaNote}`, { key: t.keys.acme });
+  assert.equal(other.status, 404);
+  assertNothingOfBeta(other.text.replace(betaNote, ''));
+  const mine = await t.call('GET', `/v1/credit-notes/${acmeNote}`, { key: t.keys.acme });
+  assert.equal((mine.json as { customer: string }).customer, 'acme');
 });
 
 test('the same probes with finance see both customers (the data is there to leak)', async () => {
   const all = await t.call('GET', '/v1/rollups?from=2026-10-01T00:00:00Z&granularity=month', { key: t.keys.finance });
   assert.deepEqual((all.json as { rollups: Array<Record<string, string>> }).rollups.map((r) => [r.server_id, r.value]), [['srv-1', '100'], ['srv-2', '777']]);
   assert.equal((await t.call('GET', `/v1/invoices/${BETA_INV}`, { key: t.keys.finance })).status, 200);
+  assert.equal((await t.call('GET', `/v1/credit-notes/${betaNote}`, { key: t.keys.finance })).status, 200);
+  assert.equal((await t.call('GET', `/v1/credit-notes/${betaNote}`, { key: t.keys.beta })).status, 200);
+  const betaNotes = await t.call('GET', `/v1/invoices/${BETA_INV}/credit-notes`, { key: t.keys.beta });
+  assert.deepEqual((betaNotes.json as { credit_notes: Array<{ id: string }> }).credit_notes.map((n) => n.id), [betaNote]);
   const a = await t.call('GET', '/v1/availability?server_id=srv-2&period=2026-10', { key: t.keys.finance });
   assert.equal((a.json as { down_seconds: string }).down_seconds, String(6 * 3600));
   const beta = await t.call('GET', '/v1/availability?server_id=srv-2&period=2026-10', { key: t.keys.beta });

@@ -1,0 +1,64 @@
+// Document number formats (SPEC §12.1, §12.3): "ML-{YYYY}-{SEQ:6}" → "ML-2026-000042". Pure:
+// the sequence itself lives in the database (db/numbers.ts). A format's prefix — the text with
+// {YYYY} substituted and its {SEQ…} part removed — names the gapless sequence it draws from, so
+// a format with {YYYY} restarts at 1 every year and two formats with one prefix share a sequence.
+import type { Catalog } from '../catalog/types.js';
+import { MeterlineError } from '../lib/errors.js';
+
+export const DEFAULT_INVOICE_NUMBER = 'ML-{YYYY}-{SEQ:6}';
+export const DEFAULT_CREDIT_NOTE_NUMBER = 'CN-{YYYY}-{SEQ:6}';
+
+const SEQ = /\{SEQ(?::(\d{1,2}))?\}/g;
+const YEAR = /\{YYYY\}/g;
+
+export interface NumberFormat {
+  format: string;
+  /** The sequence a document of `year` draws from. */
+  prefix(year: number): string;
+  /** The document number of sequence value `seq` (from 1) in `year`. */
+  render(year: number, seq: bigint): string;
+}
+
+/** Parses a number format; one `{SEQ}` or `{SEQ:n}` (n = zero-padded width) is required. */
+export function numberFormat(format: string): NumberFormat {
+  const seqs = [...format.matchAll(SEQ)];
+  if (seqs.length !== 1) {
+    throw new MeterlineError('config', `number format ${JSON.stringify(format)}: needs exactly one {SEQ} or {SEQ:n}`);
+  }
+  const width = Number(seqs[0]![1] ?? '1');
+  const withYear = (year: number) => format.replace(YEAR, String(year).padStart(4, '0'));
+  return {
+    format,
+    prefix: (year) => withYear(year).replace(SEQ, ''),
+    render: (year, seq) => withYear(year).replace(SEQ, seq.toString().padStart(width, '0')),
+  };
+}
+
+export interface NumberFormats {
+  invoice: NumberFormat;
+  creditNote: NumberFormat;
+}
+
+interface IssuerLike {
+  invoiceNumber?: unknown;
+  invoice_number?: unknown;
+  creditNoteNumber?: unknown;
+  credit_note_number?: unknown;
+}
+
+const textOr = (fallback: string, ...values: unknown[]): string => {
+  const found = values.find((v) => typeof v === 'string' && v !== '');
+  return typeof found === 'string' ? found : fallback;
+};
+
+/**
+ * The catalogue's issuer formats, or the SPEC defaults. Read defensively: the issuer block is
+ * optional, and older catalogue types have none.
+ */
+export function numberFormatsOf(catalog: Catalog): NumberFormats {
+  const issuer = (catalog as { issuer?: IssuerLike }).issuer;
+  return {
+    invoice: numberFormat(textOr(DEFAULT_INVOICE_NUMBER, issuer?.invoiceNumber, issuer?.invoice_number)),
+    creditNote: numberFormat(textOr(DEFAULT_CREDIT_NOTE_NUMBER, issuer?.creditNoteNumber, issuer?.credit_note_number)),
+  };
+}
