@@ -1,5 +1,6 @@
 // Invoice routes (SPEC §9, §10): GET /v1/invoices?customer=&period=, GET /v1/invoices/:id,
-// GET /v1/invoices/:id/lines/:n/explain, POST /v1/invoices/finalize?period=[&customer=].
+// GET /v1/invoices/:id/lines/:n/explain, POST /v1/invoices/finalize?period=[&customer=];
+// GET /v1/invoices/:id also as an HTML or PDF document (SPEC §12.5, api/routes/documents.ts).
 // Finance keys read everything and alone may finalize; a customer key reads only its own
 // customer's invoices (another customer's invoice is a 404, so ids reveal nothing).
 import { Hono } from 'hono';
@@ -7,9 +8,11 @@ import type pg from 'pg';
 import { apiKeyAuth, confinedCustomer, type AuthEnv, type KeyLookup } from '../auth/index.js';
 import type { InvoicingContext } from '../../invoicing/context.js';
 import { listInvoices } from '../../invoicing/db/invoices.js';
+import { invoiceDocumentOf } from '../../invoicing/documents/load.js';
 import { explainLine } from '../../invoicing/explain.js';
 import { finalizePeriod } from '../../invoicing/finalize.js';
 import { errorResponse } from '../../invoicing/http-errors.js';
+import { documentResponse, requestedDocument } from './documents.js';
 
 export interface InvoicesRouteOptions {
   pool: pg.Pool;
@@ -63,9 +66,13 @@ export function invoicesRoute(opts: InvoicesRouteOptions): Hono<AuthEnv> {
     return inv && (confined === undefined || inv.customer === confined) ? inv : undefined;
   };
 
+  // JSON, or the printable document (SPEC §12.5): Accept: text/html | application/pdf, or `:id.pdf`.
   app.get('/v1/invoices/:id', readers, async (c) => {
-    const inv = await visible(c.req.param('id'), confinedCustomer(c));
-    return inv ? c.json(inv) : c.json({ error: `no invoice ${JSON.stringify(c.req.param('id'))}` }, 404);
+    const { id, format } = requestedDocument(c, c.req.param('id'));
+    const inv = await visible(id, confinedCustomer(c));
+    if (!inv) return c.json({ error: `no invoice ${JSON.stringify(id)}` }, 404);
+    if (format === 'json') return c.json(inv);
+    return documentResponse(c, format, await invoiceDocumentOf(pool, ctx.catalog, inv), inv.id);
   });
 
   app.get('/v1/invoices/:id/lines/:n/explain', readers, async (c) => {

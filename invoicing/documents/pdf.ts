@@ -109,11 +109,14 @@ function taxSummary(doc: Doc, m: DocumentModel, y: number): number {
   y = room(doc, m, y + 10, 30 + 14 * m.taxes.length);
   write(doc, 'Tax summary', MARGIN, y, { width: 200, bold: true });
   y += 14;
-  const cols = [MARGIN, COL.qty.x, COL.price.x, COL.amount.x];
-  ['Tax', 'Rate', 'Base', `Tax (${m.currency})`].forEach((h, i) => write(doc, h, cols[i]!, y, { width: i === 0 ? 200 : 70, align: i === 0 ? 'left' : 'right', bold: true }));
+  // Same columns as the line table: rate under quantity, base under unit price, tax under amount.
+  const cols = [{ x: MARGIN, w: 200 }, COL.qty, COL.price, COL.amount];
+  const cells = (values: string[], bold: boolean) =>
+    values.forEach((v, i) => write(doc, v, cols[i]!.x, y, { width: cols[i]!.w, align: i === 0 ? 'left' : 'right', bold }));
+  cells(['Tax', 'Rate', 'Base', `Tax (${m.currency})`], true);
   y += 14;
   for (const t of m.taxes) {
-    [t.label, t.rate, t.base, t.amount].forEach((v, i) => write(doc, v, cols[i]!, y, { width: i === 0 ? 200 : 70, align: i === 0 ? 'left' : 'right' }));
+    cells([t.label, t.rate, t.base, t.amount], false);
     y += 14;
   }
   return y;

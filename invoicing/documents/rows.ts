@@ -108,6 +108,6 @@ export function rowOf(l: SourceLine, currency: string, ctx: DocumentContext): Do
 export function taxRowOf(l: SourceLine, ctx: DocumentContext): TaxRow {
   const code = text(l, 'code') ?? '';
   const rate = text(l, 'rate') ?? '0';
-  const label = code === REVERSE_CHARGE ? 'Reverse charge' : (ctx.taxNames[code] ?? code);
+  const label = code === REVERSE_CHARGE ? 'Reverse charge' : (text(l, 'name') ?? ctx.taxNames[code] ?? code);
   return { label, rate: `${rate} %`, base: text(l, 'base') ?? '', amount: l.amount };
 }
