@@ -13,7 +13,7 @@ COPY . .
 # Runtime files that are not TypeScript (SQL migrations, Avro schemas) are gathered apart.
 RUN npm run build \
  && mkdir -p /assets \
- && for d in db avro; do \
+ && for d in db avro console; do \
       if [ -d "$d" ]; then find "$d" -type f ! -name '*.ts' -exec cp --parents {} /assets/ \; ; fi; \
     done
 

@@ -18,6 +18,8 @@ import { API_ROUTES } from './openapi/index.js';
 import { availabilityRoute } from './routes/availability.js';
 import { rollupsRoute } from './routes/rollups.js';
 import { syncCatalog } from '../sinks/catalog-sync.js';
+import { mountConsole } from '../console/index.js';
+import { loadSealKey } from '../console/session.js';
 
 export interface ApiDeps {
   pool: pg.Pool;
@@ -45,15 +47,20 @@ export function apiRole(o: { catalogPath?: string } = {}): Role {
     async start({ config, log, app }: RoleContext): Promise<RunningRole> {
       const catalog = await loadCatalog(requireCatalogPath('api', o.catalogPath, config));
       const pool = createPool(config.database, { applicationName: 'meterline-api' });
+      let sealKey: Buffer;
       try {
         await seedFromCatalog(pool, catalog);
         await syncCatalog(pool, catalog); // meters and time zone for the analyst views (sinks/catalog-sync.ts)
+        sealKey = await loadSealKey(pool);
       } catch (err) {
         await pool.end();
         throw err;
       }
-      mountApi(app, { pool, catalog, lookup: cachedKeyLookup(pgKeyStore(pool)) });
-      log.info({ catalog: catalog.contentHash.slice(0, 12) }, 'api: rollups, availability, invoices and provisioning routes mounted');
+      const lookup = cachedKeyLookup(pgKeyStore(pool));
+      mountApi(app, { pool, catalog, lookup });
+      // The web console (SPEC §14) after the API: its pages read only through the routes above.
+      mountConsole(app, { catalog, lookup, sealKey });
+      log.info({ catalog: catalog.contentHash.slice(0, 12) }, 'api: rollups, availability, invoices and provisioning routes and the web console mounted');
       return { stop: () => pool.end() };
     },
   };

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { MeterlineError } from '../lib/errors.js';
 import { parseDuration } from '../lib/duration.js';
 import { VARIABLES, STACK_PORT_BASE_DEFAULT, stackDefaults } from './variables.js';
+import { parseWebhookKey } from '../webhooks/secret-box.js';
 
 export type Env = Record<string, string | undefined>;
 
@@ -40,6 +41,9 @@ export interface Config {
   maxBodyBytes: number;
   maxBatchSamples: number;
   logLevel: string;
+  /** METERLINE_WEBHOOK_KEY, 32 bytes; absent = webhooks off. */
+  webhookKey?: Buffer;
+  webhooksAllowPrivate: boolean;
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -195,7 +199,14 @@ export function loadConfig(env: Env = process.env): Config {
     maxBodyBytes: r.int('METERLINE_MAX_BODY_BYTES', 1024, 1 << 30),
     maxBatchSamples: r.int('METERLINE_MAX_BATCH_SAMPLES', 1, 1_000_000),
     logLevel: r.str('METERLINE_LOG_LEVEL'),
+    webhooksAllowPrivate: r.bool('METERLINE_WEBHOOKS_ALLOW_PRIVATE'),
   };
+  const webhookKey = r.opt('METERLINE_WEBHOOK_KEY');
+  if (webhookKey !== undefined) {
+    const key = parseWebhookKey(webhookKey);
+    if (key) config.webhookKey = key;
+    else r.problems.push('METERLINE_WEBHOOK_KEY: must be 32 bytes as 64 hex digits or base64 (e.g. `openssl rand -hex 32`)');
+  }
   if (!LOG_LEVELS.includes(config.logLevel)) {
     r.problems.push(`METERLINE_LOG_LEVEL=${JSON.stringify(config.logLevel)}: must be one of ${LOG_LEVELS.join(', ')}`);
   }

@@ -62,6 +62,8 @@ export const VARIABLES: readonly VariableSpec[] = [
   { name: 'METERLINE_MAX_BODY_BYTES', default: '10485760', doc: 'Largest accepted HTTP request body (413 above).' },
   { name: 'METERLINE_MAX_BATCH_SAMPLES', default: '10000', doc: 'Most samples in one HTTP request.' },
   { name: 'METERLINE_LOG_LEVEL', default: 'info', doc: 'pino log level (`fatal` … `trace`, `silent`).' },
+  { name: 'METERLINE_WEBHOOK_KEY', doc: 'AES-256-GCM key (64 hex digits or base64 of 32 bytes) that encrypts webhook signing secrets at rest; without it `POST /v1/webhooks` answers 503 and no deliveries are sent.' },
+  { name: 'METERLINE_WEBHOOKS_ALLOW_PRIVATE', default: 'false', doc: 'Also allow http and loopback/private webhook URLs (development and tests only; production needs https to public addresses).' },
   { name: 'METERLINE_STACK_DIR', default: '.stack', doc: 'Where `meterline stack` keeps data, logs and pid files (relative to the checkout).' },
   { name: 'METERLINE_CACHE_DIR', default: '~/.cache/meterline', doc: 'Download cache of `meterline stack` (Maven jars, the TimescaleDB root, helm).' },
   { name: 'METERLINE_PORT_BASE', default: String(STACK_PORT_BASE_DEFAULT), doc: 'Local stack ports: Kafka base+92, controller base+93, PostgreSQL base+432, Redis base+379, Schema Registry base+81.' },
