@@ -3,14 +3,9 @@
 // the API's decimal strings; totals are exact decimal sums (decimal.js), never float sums.
 import type { Aggregation } from '../catalog/types.js';
 import { dec, formatPlain, type Decimal } from '../lib/decimal.js';
+import type { RollupRow } from '../api/routes/rollups.js';
 
-export interface RollupRow {
-  bucket: string;
-  server_id: string;
-  meter: string;
-  value: string;
-  unit: string;
-}
+export type { RollupRow };
 
 export interface Series {
   label: string;
