@@ -1,7 +1,8 @@
-// Customers between the database and the rating core. The contract is stored in the
-// catalogue's own spelling with every decimal a plain string, and read back through the
-// catalogue validator, so a contract from the API obeys exactly the rules of one from the file.
-import type { BaseFee, Catalog, Charge, Contract, Customer } from '../catalog/types.js';
+// Customers between the database and the rating core. The contract and billing details are
+// stored in the catalogue's own spelling with every decimal a plain string, and read back
+// through the catalogue validator, so a customer from the API obeys exactly the rules of one
+// from the file (a tax key the catalogue lacks, reverse_charge without a VAT id …).
+import type { BaseFee, BillingDetails, Catalog, Charge, Contract, Customer } from '../catalog/types.js';
 import { Checker } from '../catalog/fields.js';
 import type { RawValue } from '../catalog/raw.js';
 import { validateCustomers } from '../catalog/validate-customers.js';
@@ -47,14 +48,27 @@ export function contractJson(contract: Contract): { [key: string]: Json } {
   return out;
 }
 
+/** Billing details in catalogue spelling. */
+export function billingJson(b: BillingDetails): { [key: string]: Json } {
+  return {
+    name: b.name,
+    address: [...b.address],
+    country: b.country,
+    ...(b.vatId !== undefined ? { vat_id: b.vatId } : {}),
+    ...(b.email !== undefined ? { email: b.email } : {}),
+  };
+}
+
 /**
- * Validates one customer entry (`{currency?, contract?}`, raw as read from the request or the
+ * Validates one customer entry (`{currency?, contract?, billing?, tax?}`, raw as read from the request or the
  * database) against the catalogue's plans, meters and currency. Problems are named by field
  * within the entry (`contract.discount_pct`), not by catalogue path.
  */
 export function validateCustomerEntry(catalog: Catalog, id: string, raw: RawValue): { customer?: Customer; problems: Problem[] } {
   const c = new Checker();
-  const customers = validateCustomers(c, { [id]: raw }, catalog.currency, new Set(Object.keys(catalog.plans)), new Set(Object.keys(catalog.meters)));
+  const customers = validateCustomers(
+    c, { [id]: raw }, catalog.currency, new Set(Object.keys(catalog.plans)), new Set(Object.keys(catalog.meters)), new Set(Object.keys(catalog.taxes)),
+  );
   const prefix = `customers.${id}`;
   const problems = c.problems.map((p) => ({
     path: p.path === prefix ? '(body)' : p.path.startsWith(`${prefix}.`) ? p.path.slice(prefix.length + 1) : p.path,
@@ -65,7 +79,10 @@ export function validateCustomerEntry(catalog: Catalog, id: string, raw: RawValu
 
 /** A stored customer as the rating core sees it; a row the catalogue no longer accepts is an error. */
 export function customerFromRow(catalog: Catalog, row: CustomerRow): Customer {
-  const { customer, problems } = validateCustomerEntry(catalog, row.id, { currency: row.currency, contract: row.contract as RawValue });
+  const entry: { [key: string]: RawValue } = { currency: row.currency, contract: row.contract as RawValue };
+  if (row.billing !== null) entry.billing = row.billing as RawValue;
+  if (row.tax !== null) entry.tax = row.tax;
+  const { customer, problems } = validateCustomerEntry(catalog, row.id, entry);
   if (!customer) {
     throw new MeterlineError('validation', `customer ${row.id} in the database does not fit catalogue ${catalog.contentHash.slice(0, 12)}: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`);
   }
@@ -76,5 +93,7 @@ export const customerRow = (customer: Customer, source: 'catalog' | 'api'): Cust
   id: customer.id,
   currency: customer.currency,
   contract: contractJson(customer.contract),
+  billing: customer.billing ? billingJson(customer.billing) : null,
+  tax: customer.tax ?? null,
   source,
 });

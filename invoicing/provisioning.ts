@@ -10,7 +10,7 @@ import { validateSubscriptions } from '../catalog/validate-subscriptions.js';
 import { MeterlineError, ValidationError, type Problem } from '../lib/errors.js';
 import { formatInstant } from '../rating/period.js';
 import type { InvoicingContext } from './context.js';
-import { contractJson, validateCustomerEntry } from './customers.js';
+import { customerRow, validateCustomerEntry } from './customers.js';
 import { getCustomer, putCustomer } from './db/customers.js';
 import { customerInvoiceHeads } from './db/invoices.js';
 import { getSubscription, insertSubscription, isOverlapError, listSubscriptions, setSubscriptionEnd } from './db/subscriptions.js';
@@ -24,6 +24,15 @@ export interface SubscriptionJson {
   plan: string;
   from: string;
   to: string | null;
+}
+
+/** A customer as PUT returns it (catalogue spelling). */
+export interface CustomerJson {
+  id: string;
+  currency: string;
+  contract: unknown;
+  billing?: unknown;
+  tax?: string;
 }
 
 export const subscriptionJson = (s: Subscription): SubscriptionJson => ({
@@ -76,18 +85,21 @@ export class ProvisioningService {
     private readonly ctx: InvoicingContext,
   ) {}
 
-  /** PUT /v1/customers/:id — create or replace currency and contract. */
-  async putCustomer(id: string, body: string): Promise<{ created: boolean; customer: { id: string; currency: string; contract: unknown } }> {
+  /** PUT /v1/customers/:id — create or replace currency, contract, billing details and tax. */
+  async putCustomer(id: string, body: string): Promise<{ created: boolean; customer: CustomerJson }> {
     if (id.trim() === '') throw new ValidationError('customer', [{ path: 'id', message: 'must be a non-empty string' }]);
     const raw = parseBody(body);
     const { customer, problems } = validateCustomerEntry(this.ctx.catalog, id, raw);
     if (!customer) throw new ValidationError(`customer ${id}`, problems);
-    const row = { id, currency: customer.currency, contract: contractJson(customer.contract), source: 'api' as const };
+    const row = customerRow(customer, 'api');
     return withTransaction(this.pool, async (client) => {
       await lockCustomer(client, id);
       const created = await putCustomer(client, row);
       await syncCustomerLocked(client, this.ctx, id);
-      return { created, customer: { id, currency: row.currency, contract: row.contract } };
+      return {
+        created,
+        customer: { id, currency: row.currency, contract: row.contract, ...(row.billing ? { billing: row.billing } : {}), ...(row.tax !== null ? { tax: row.tax } : {}) },
+      };
     });
   }
 

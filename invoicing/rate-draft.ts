@@ -145,6 +145,8 @@ export async function rateDraft(
     currency: invoice.currency,
     lines,
     subtotal: formatAmount(invoice.subtotal, invoice.minorDigits),
+    totalExcludingTax: formatAmount(invoice.totalExcludingTax, invoice.minorDigits),
+    taxTotal: formatAmount(invoice.taxTotal, invoice.minorDigits),
     total: formatAmount(invoice.total, invoice.minorDigits),
     catalogHash: ctx.catalog.contentHash,
     partIds: [...attributed.partIds, ...late.partIds],

@@ -40,6 +40,9 @@ export interface RatedInvoice {
   currency: string;
   lines: RatedLine[];
   subtotal: string;
+  /** SPEC §12.2: total before tax, the tax lines' sum, and their sum (= the sum of all lines). */
+  totalExcludingTax: string;
+  taxTotal: string;
   total: string;
   catalogHash: string;
   /** Every rollup part this invoice accounts for (its usage, and late usage it adjusts for):
@@ -60,6 +63,8 @@ export interface InvoiceJson {
   period: { start: string; end: string };
   lines: LineJson[];
   subtotal: string;
+  total_excluding_tax: string;
+  tax_total: string;
   total: string;
   catalog_hash: string;
   computed_at: string;

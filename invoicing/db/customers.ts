@@ -1,5 +1,6 @@
-// customers table: the contract is kept in the catalogue's own spelling (decimal strings), so
-// the catalogue validator reads it back exactly as it reads the file.
+// customers table: the contract and billing details are kept in the catalogue's own spelling
+// (decimal strings, snake_case), so the catalogue validator reads them back exactly as it reads
+// the file.
 import type { Queryable } from './tx.js';
 
 export interface CustomerRow {
@@ -7,38 +8,42 @@ export interface CustomerRow {
   currency: string;
   /** Catalogue spelling: { overrides?, discount_pct?, minimum_commit? }. */
   contract: Record<string, unknown>;
+  /** Catalogue spelling: { name, address, country, vat_id?, email? }; null = none. */
+  billing: Record<string, unknown> | null;
+  /** A key of the catalogue's taxes, exempt or reverse_charge; null = no tax. */
+  tax: string | null;
   source: 'catalog' | 'api';
 }
 
-interface Row {
-  id: string;
-  currency: string;
-  contract: Record<string, unknown>;
-  source: 'catalog' | 'api';
-}
+type Row = CustomerRow;
+const COLUMNS = 'id, currency, contract, billing, tax, source';
 
 export async function getCustomer(db: Queryable, id: string): Promise<CustomerRow | undefined> {
   const r = await db.query<Row>({
     name: 'customers.get',
-    text: 'SELECT id, currency, contract, source FROM customers WHERE id = $1',
+    text: `SELECT ${COLUMNS} FROM customers WHERE id = $1`,
     values: [id],
   });
   return r.rows[0];
 }
 
 export async function listCustomers(db: Queryable): Promise<CustomerRow[]> {
-  const r = await db.query<Row>('SELECT id, currency, contract, source FROM customers ORDER BY id');
+  const r = await db.query<Row>(`SELECT ${COLUMNS} FROM customers ORDER BY id`);
   return r.rows;
 }
+
+const rowValues = (c: CustomerRow): unknown[] =>
+  [c.id, c.currency, JSON.stringify(c.contract), c.billing === null ? null : JSON.stringify(c.billing), c.tax, c.source];
 
 /** PUT semantics (the API): create or replace. Returns true when the customer is new. */
 export async function putCustomer(db: Queryable, c: CustomerRow): Promise<boolean> {
   const r = await db.query<{ inserted: boolean }>({
     name: 'customers.put',
-    text: `INSERT INTO customers (id, currency, contract, source) VALUES ($1, $2, $3, $4)
-           ON CONFLICT (id) DO UPDATE SET currency = EXCLUDED.currency, contract = EXCLUDED.contract, updated_at = now()
+    text: `INSERT INTO customers (id, currency, contract, billing, tax, source) VALUES ($1, $2, $3, $4, $5, $6)
+           ON CONFLICT (id) DO UPDATE SET currency = EXCLUDED.currency, contract = EXCLUDED.contract,
+             billing = EXCLUDED.billing, tax = EXCLUDED.tax, updated_at = now()
            RETURNING (xmax = 0) AS inserted`,
-    values: [c.id, c.currency, JSON.stringify(c.contract), c.source],
+    values: rowValues(c),
   });
   return r.rows[0]?.inserted ?? false;
 }
@@ -47,8 +52,8 @@ export async function putCustomer(db: Queryable, c: CustomerRow): Promise<boolea
 export async function insertCustomerIfMissing(db: Queryable, c: CustomerRow): Promise<boolean> {
   const r = await db.query({
     name: 'customers.seed',
-    text: `INSERT INTO customers (id, currency, contract, source) VALUES ($1, $2, $3, $4) ON CONFLICT (id) DO NOTHING`,
-    values: [c.id, c.currency, JSON.stringify(c.contract), c.source],
+    text: `INSERT INTO customers (id, currency, contract, billing, tax, source) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO NOTHING`,
+    values: rowValues(c),
   });
   return (r.rowCount ?? 0) > 0;
 }

@@ -82,7 +82,7 @@ export async function draftHeads(db: Queryable, period: string, customer?: strin
 /** What a recompute would write, as one hash: equal → nothing to write. */
 export function fingerprintOf(inv: RatedInvoice): string {
   const h = createHash('sha256');
-  h.update(JSON.stringify([inv.currency, inv.subtotal, inv.total, inv.catalogHash, inv.periodStartMs, inv.periodEndMs]));
+  h.update(JSON.stringify([inv.currency, inv.subtotal, inv.total, inv.catalogHash, inv.periodStartMs, inv.periodEndMs, inv.totalExcludingTax, inv.taxTotal]));
   for (const l of inv.lines) {
     h.update(JSON.stringify([l.json, l.subscriptionId ?? null, l.lineage ? [l.lineage.fromMs, l.lineage.toMs] : null]));
   }
@@ -100,11 +100,16 @@ export async function writeDraft(db: Queryable, inv: RatedInvoice, existing: Inv
   const id = invoiceId(inv.customer, inv.period);
   await db.query({
     name: 'invoices.upsert_draft',
-    text: `INSERT INTO invoices (id, customer, period, period_start, period_end, status, currency, subtotal, total, catalog_hash, fingerprint, computed_at)
-           VALUES ($1, $2, $3, $4, $5, 'draft', $6, $7, $8, $9, $10, now())
+    text: `INSERT INTO invoices (id, customer, period, period_start, period_end, status, currency, subtotal, total, catalog_hash, fingerprint, computed_at,
+                                 total_excluding_tax, tax_total)
+           VALUES ($1, $2, $3, $4, $5, 'draft', $6, $7, $8, $9, $10, now(), $11, $12)
            ON CONFLICT (id) DO UPDATE SET currency = EXCLUDED.currency, subtotal = EXCLUDED.subtotal, total = EXCLUDED.total,
-             catalog_hash = EXCLUDED.catalog_hash, fingerprint = EXCLUDED.fingerprint, computed_at = now()`,
-    values: [id, inv.customer, inv.period, new Date(inv.periodStartMs), new Date(inv.periodEndMs), inv.currency, inv.subtotal, inv.total, inv.catalogHash, fingerprint],
+             catalog_hash = EXCLUDED.catalog_hash, fingerprint = EXCLUDED.fingerprint, computed_at = now(),
+             total_excluding_tax = EXCLUDED.total_excluding_tax, tax_total = EXCLUDED.tax_total`,
+    values: [
+      id, inv.customer, inv.period, new Date(inv.periodStartMs), new Date(inv.periodEndMs), inv.currency, inv.subtotal, inv.total, inv.catalogHash, fingerprint,
+      inv.totalExcludingTax, inv.taxTotal,
+    ],
   });
   await db.query({ name: 'invoice_lines.delete', text: 'DELETE FROM invoice_lines WHERE invoice_id = $1', values: [id] });
   if (inv.lines.length > 0) {
@@ -196,6 +201,8 @@ interface LineRow {
 interface InvoiceRow extends HeadRow {
   currency: string;
   subtotal: string;
+  total_excluding_tax: string;
+  tax_total: string;
   total: string;
   catalog_hash: string;
   computed_at: Date;
@@ -206,7 +213,10 @@ interface InvoiceRow extends HeadRow {
 export async function listInvoices(db: Queryable, filter: { id?: string; customer?: string; period?: string }): Promise<InvoiceJson[]> {
   const heads = await db.query<InvoiceRow>({
     name: 'invoices.list',
-    text: `SELECT ${HEAD}, currency, subtotal::text AS subtotal, total::text AS total, catalog_hash, computed_at, finalized_at
+    // Invoices rated before tax existed (migration 051) have NULL totals: they had no tax, so
+    // total_excluding_tax = total and tax_total = 0 at total's scale (total - total keeps it).
+    text: `SELECT ${HEAD}, currency, subtotal::text AS subtotal, total::text AS total, catalog_hash, computed_at, finalized_at,
+                  COALESCE(total_excluding_tax, total)::text AS total_excluding_tax, COALESCE(tax_total, total - total)::text AS tax_total
              FROM invoices
             WHERE ($1::text IS NULL OR id = $1) AND ($2::text IS NULL OR customer = $2) AND ($3::text IS NULL OR period = $3)
             ORDER BY customer, period`,
@@ -234,6 +244,8 @@ export async function listInvoices(db: Queryable, filter: { id?: string; custome
     lines: byInvoice.get(h.id) ?? [],
     // numeric::text keeps the scale it was written with: the rated strings come back unchanged.
     subtotal: h.subtotal,
+    total_excluding_tax: h.total_excluding_tax,
+    tax_total: h.tax_total,
     total: h.total,
     catalog_hash: h.catalog_hash,
     computed_at: h.computed_at.toISOString(),

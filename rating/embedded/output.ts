@@ -67,10 +67,13 @@ export function invoiceTable(inv: Invoice): string {
   const rows: Row[] = [['type', 'server', 'plan', 'meter', 'quantity', 'unit', 'unit price', 'amount']];
   for (const l of inv.lines) {
     const j = lineToJson(l, inv.minorDigits);
-    rows.push([s(j.type), s(j.server_id), s(j.plan), s(j.meter ?? j.period_of_usage), s(j.quantity), s(j.unit), s(j.unit_price), s(j.amount)]);
+    // A tax line: its code where a meter goes, the base as its quantity, the rate as its unit.
+    if (j.type === 'tax') rows.push([s(j.type), '', '', s(j.code), s(j.base), `${s(j.rate)} %`, '', s(j.amount)]);
+    else rows.push([s(j.type), s(j.server_id), s(j.plan), s(j.meter ?? j.period_of_usage), s(j.quantity), s(j.unit), s(j.unit_price), s(j.amount)]);
   }
   const j = invoiceToJson(inv);
-  rows.push(['', '', '', '', '', '', 'subtotal', s(j.subtotal)], ['', '', '', '', '', '', 'total', s(j.total)]);
+  const sum = (label: string, v: Json | undefined): Row => ['', '', '', '', '', '', label, s(v)];
+  rows.push(sum('subtotal', j.subtotal), sum('total excl. tax', j.total_excluding_tax), sum('tax', j.tax_total), sum('total', j.total));
   return `${heading(inv)}\n${render(rows, new Set([4, 6, 7]))}`;
 }
 

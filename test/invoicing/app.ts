@@ -6,6 +6,7 @@ import { mountInvoicing } from '../../invoicing/api-role.js';
 import type { InvoicingContext } from '../../invoicing/context.js';
 import { seedFromCatalog } from '../../invoicing/seed.js';
 import { freshDb, type FreshDb } from '../sinks/fresh-db.js';
+import type { Catalog } from '../../catalog/types.js';
 import { catalog } from './fixtures.js';
 
 export interface TestApp {
@@ -16,10 +17,10 @@ export interface TestApp {
   keys: { finance: string; acme: string; beta: string; agent: string };
 }
 
-export async function testApp(label: string, nowIso: string): Promise<TestApp> {
+export async function testApp(label: string, nowIso: string, cat: Catalog = catalog()): Promise<TestApp> {
   const db = await freshDb(label);
   let now = Date.parse(nowIso);
-  const ctx: InvoicingContext = { catalog: catalog(), now: () => now };
+  const ctx: InvoicingContext = { catalog: cat, now: () => now };
   await seedFromCatalog(db.pool, ctx.catalog);
   const store = memoryKeyStore();
   const keys = {
