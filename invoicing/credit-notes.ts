@@ -15,6 +15,7 @@ import { listInvoices } from './db/invoices.js';
 import { takeNumber } from './db/numbers.js';
 import { withTransaction, type Queryable } from './db/tx.js';
 import { numberFormatsOf } from './numbering.js';
+import { enqueueDocumentEvent } from '../events/outbox.js';
 
 const newCreditNoteId = (): string => `cn-${randomBytes(8).toString('hex')}`;
 
@@ -48,5 +49,10 @@ export async function createCreditNoteInTransaction(client: Queryable, ctx: Invo
 
 /** createCreditNoteInTransaction in a transaction of its own. */
 export async function createCreditNote(pool: pg.Pool, ctx: InvoicingContext, invoiceId: string, body: string): Promise<CreditNoteJson> {
-  return withTransaction(pool, (client) => createCreditNoteInTransaction(client, ctx, invoiceId, body));
+  return withTransaction(pool, async (client) => {
+    const doc = await createCreditNoteInTransaction(client, ctx, invoiceId, body);
+    // SPEC §13: credit_note.created commits with the note (billing.documents and webhooks).
+    await enqueueDocumentEvent(client, { kind: 'credit_note', id: doc.id, customer: doc.customer, json: doc as unknown as Record<string, unknown> });
+    return doc;
+  });
 }
