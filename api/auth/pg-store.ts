@@ -1,6 +1,7 @@
 // API keys in PostgreSQL (table api_keys, migration 030).
 import type pg from 'pg';
 import { MeterlineError } from '../../lib/errors.js';
+import { pgKeyInvalidations, type PgInvalidationOptions } from './invalidation.js';
 import type { ApiKey, KeyRole } from './keys.js';
 import { validateNewKey, type KeyStore } from './store.js';
 
@@ -28,8 +29,35 @@ function toKey(r: Row): ApiKey {
   };
 }
 
-export function pgKeyStore(pool: pg.Pool): KeyStore {
+/** Work to finish before a pool ends (the key-change feed: its LISTEN connection ends with the pool). */
+const beforeEnd = new WeakMap<pg.Pool, Array<() => Promise<void>>>();
+
+function onPoolEnd(pool: pg.Pool, fn: () => Promise<void>): void {
+  let hooks = beforeEnd.get(pool);
+  if (!hooks) {
+    const list: Array<() => Promise<void>> = [];
+    hooks = list;
+    beforeEnd.set(pool, list);
+    // The roles end their pool on stop; the feed belongs to the store built on that pool, so it
+    // ends there too, without every role having to know the feed exists.
+    const end = pool.end.bind(pool) as () => Promise<void>;
+    pool.end = (async () => {
+      await Promise.all(list.splice(0).map((f) => f()));
+      await end();
+    }) as typeof pool.end;
+  }
+  hooks.push(fn);
+}
+
+/**
+ * API keys in PostgreSQL. Its `invalidations` feed (LISTEN meterline_api_keys) opens only when
+ * a cache starts it, and closes when the pool ends.
+ */
+export function pgKeyStore(pool: pg.Pool, feed: PgInvalidationOptions = {}): KeyStore {
+  const invalidations = pgKeyInvalidations(pool, feed);
+  onPoolEnd(pool, () => invalidations.close());
   return {
+    invalidations,
     async findByHash(hash) {
       const { rows } = await pool.query<Row>({ name: 'api_keys_by_hash', text: `SELECT ${COLUMNS} FROM api_keys WHERE key_hash = $1`, values: [hash] });
       return rows[0] ? toKey(rows[0]) : undefined;

@@ -1,6 +1,7 @@
 // Where API keys live. The contract is here; PostgreSQL (pg-store.ts) in production, memory in
 // tests and the ingest benchmark.
 import { MeterlineError } from '../../lib/errors.js';
+import { memoryKeyInvalidations, type KeyInvalidations } from './invalidation.js';
 import { generateKey, type ApiKey, type KeyRole } from './keys.js';
 
 export interface NewKey {
@@ -19,6 +20,8 @@ export interface KeyStore {
   /** Marks the key revoked (idempotent: revoking twice keeps the first time); not_found if no such id. */
   revoke(id: string): Promise<ApiKey>;
   list(): Promise<ApiKey[]>;
+  /** Announces every change of a key, so caches drop what they hold at once (invalidation.ts). */
+  invalidations?: KeyInvalidations;
 }
 
 export function validateNewKey(key: NewKey): void {
@@ -29,7 +32,9 @@ export function validateNewKey(key: NewKey): void {
 export function memoryKeyStore(now: () => number = Date.now): KeyStore {
   const byId = new Map<string, ApiKey & { hash: Buffer }>();
   const strip = ({ hash: _h, ...k }: ApiKey & { hash: Buffer }): ApiKey => ({ ...k });
+  const invalidations = memoryKeyInvalidations();
   return {
+    invalidations,
     async findByHash(hash) {
       for (const k of byId.values()) if (k.hash.equals(hash)) return strip(k);
       return undefined;
@@ -42,12 +47,14 @@ export function memoryKeyStore(now: () => number = Date.now): KeyStore {
         ...(key.description ? { description: key.description } : {}),
       };
       byId.set(key.id, rec);
+      invalidations.announce(key.id);
       return strip(rec);
     },
     async revoke(id) {
       const k = byId.get(id);
       if (!k) throw new MeterlineError('not_found', `no API key ${JSON.stringify(id)}`);
       k.revokedAtMs ??= now();
+      invalidations.announce(id);
       return strip(k);
     },
     async list() {

@@ -46,7 +46,7 @@ export const command: Command = {
           process.stderr.write(`meterline keys: ${err.message}\n`);
           return 1;
         }
-        process.stdout.write(`revoked ${key.id} at ${new Date(key.revokedAtMs ?? 0).toISOString()} (processes holding it in their cache stop accepting it within 10 s)\n`);
+        process.stdout.write(`revoked ${key.id} at ${new Date(key.revokedAtMs ?? 0).toISOString()} (running processes drop it from their caches at once; one whose database connection is down, within 10 s)\n`);
         return 0;
       }
       const keys = await store.list();

@@ -48,17 +48,55 @@ test('customer keys are confined to their customer; finance keys are not', async
   await assert.rejects(issueKey(t.store, { role: 'agent', customer: 'acme' }), /not tied to a customer/);
 });
 
-test('a revoked key → 401 at once without cache, after the TTL with it', async () => {
+test('a revoked key → 401 at once, cache or not, when the store announces changes', async () => {
   const t = await setup(10_000);
   const agent = await issueKey(t.store, { role: 'agent' });
-  assert.equal((await t.call('/w', `Bearer ${agent.secret}`)).status, 200);
+  assert.equal((await t.call('/w', `Bearer ${agent.secret}`)).status, 200); // now cached
   await t.store.revoke(agent.key.id);
-  // Cached for 10 s: the documented revocation delay.
-  assert.equal((await t.call('/w', `Bearer ${agent.secret}`)).status, 200);
-  t.tick(10_001);
+  // no clock tick: the memory store's change feed cleared the cache
   const r = await t.call('/w', `Bearer ${agent.secret}`);
   assert.equal(r.status, 401);
   assert.match(((await r.json()) as { error: string }).error, new RegExp(`API key ${agent.key.id} was revoked at`));
+});
+
+test('a store without a change feed: a cached answer lasts ttlMs, no longer', async () => {
+  let clock = 0;
+  const inner = memoryKeyStore();
+  const agent = await issueKey(inner, { role: 'agent' });
+  let queries = 0;
+  const lookup = cachedKeyLookup({ findByHash: (h) => (queries++, inner.findByHash(h)) }, { ttlMs: 10_000, now: () => clock });
+  assert.equal((await lookup(agent.secret))?.id, agent.key.id);
+  await inner.revoke(agent.key.id);
+  clock += 9_999;
+  assert.equal((await lookup(agent.secret))?.revokedAtMs, undefined, 'still the cached answer at 9.999 s');
+  clock += 1;
+  assert.notEqual((await lookup(agent.secret))?.revokedAtMs, undefined, 'read again at 10 s');
+  assert.equal(queries, 2);
+});
+
+test('an answer read while a key changes is used once but never cached', async () => {
+  const inner = memoryKeyStore();
+  const agent = await issueKey(inner, { role: 'agent' });
+  const feed = inner.invalidations!;
+  let release: () => void = () => undefined;
+  let queries = 0;
+  // The first query is held open; the key is revoked (and announced) meanwhile.
+  const store = {
+    invalidations: feed,
+    findByHash: async (h: Buffer) => {
+      queries++;
+      const answer = await inner.findByHash(h);
+      if (queries === 1) await new Promise<void>((r) => (release = r));
+      return answer;
+    },
+  };
+  const lookup = cachedKeyLookup(store, { ttlMs: 60_000 });
+  const first = lookup(agent.secret);
+  await inner.revoke(agent.key.id);
+  release();
+  assert.equal((await first)?.revokedAtMs, undefined, 'the in-flight answer predates the revocation');
+  assert.notEqual((await lookup(agent.secret))?.revokedAtMs, undefined, 'the next lookup reads again');
+  assert.equal(queries, 2);
 });
 
 test('the store keeps only the SHA-256 of the secret', async () => {
