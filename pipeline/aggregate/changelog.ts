@@ -1,13 +1,20 @@
 // The aggregate role's state changelog: compacted topic `aggregate.state`, co-partitioned with
-// metrics.raw (state of input partition p lives in changelog partition p, key "p"). Every
-// aggregate transaction writes the partition's whole aggregator state and the next input
-// offset beside the rollup parts it emits, so state, output and input position commit or abort
-// together. Restoring reads the changelog partitions to their end (read_committed) and keeps
-// the newest record per key.
+// metrics.raw (state of input partition p lives in changelog partition p). Like a Kafka Streams
+// store changelog it is incremental (pipeline/aggregation/changes.ts): each aggregate
+// transaction writes, beside the rollup parts it emits, the meta record of the partition (key
+// "p": clock, correction epoch, configuration header and the next input offset) and one record
+// per server whose state changed (key "p/<server id>"; a tombstone when the server holds
+// nothing any more) — O(changes) per commit, not O(state). State, output and input position
+// commit or abort together. Restoring reads the changelog partition once to its end
+// (read_committed) and keeps the newest record per key.
+//
+// Format 1 (the whole partition state, gzipped JSON, under key "p") is still read: a partition
+// restored from it writes every server on its next commit, and the new meta replaces it.
 import { randomUUID } from 'node:crypto';
 import { gzipSync, gunzipSync } from 'node:zlib';
 import type { Kafka } from 'kafkajs';
 import type { AggregatorSnapshot } from '../aggregation/aggregator.js';
+import type { PartitionMeta, ServerRecord } from '../aggregation/changes.js';
 import { MeterlineError } from '../../lib/errors.js';
 
 export interface PartitionCheckpoint {
@@ -35,19 +42,47 @@ export function decodeCheckpoint(value: Buffer): PartitionCheckpoint {
 }
 
 export const checkpointKey = (partition: number): string => String(partition);
+export const serverKey = (partition: number, serverId: string): string => `${partition}/${serverId}`;
+
+/** The meta record (format 2): the partition's meta and the first input offset not in its state. */
+export interface MetaCheckpoint extends PartitionMeta {
+  nextOffset: string;
+}
+
+export const encodeMeta = (m: MetaCheckpoint): Buffer => Buffer.from(JSON.stringify(m));
+export const encodeServer = (r: ServerRecord): Buffer => Buffer.from(JSON.stringify(r));
+
+/** A meta record of either format (format 1 is gzipped, so it starts with the gzip magic). */
+export function decodeMeta(value: Buffer): PartitionCheckpoint | MetaCheckpoint {
+  if (value[0] === 0x1f && value[1] === 0x8b) return decodeCheckpoint(value);
+  const m = JSON.parse(value.toString('utf8')) as MetaCheckpoint;
+  if (m.version !== 2 || !Number.isInteger(m.partition) || !/^\d+$/.test(m.nextOffset)) {
+    throw new MeterlineError('internal', `aggregate.state: unreadable checkpoint (version ${String(m.version)})`);
+  }
+  return m;
+}
+
+/** What the changelog holds for one partition: its newest meta and server records. */
+export interface StoredPartition {
+  meta: PartitionCheckpoint | MetaCheckpoint;
+  /** Newest record of each server (tombstoned servers absent). */
+  servers: ServerRecord[];
+}
 
 /**
- * Reads the changelog partitions `wanted` to their end and returns the newest checkpoint of
- * each (absent = never checkpointed). Call only after the partition's transactional producer
- * was initialised: that aborts or completes the previous owner's open transaction, so the end
- * read here is final.
+ * Reads the changelog partitions `wanted` to their end, once, and returns the newest meta and
+ * server records of each (absent = never checkpointed). Call only after the partition's
+ * transactional producer was initialised: that aborts or completes the previous owner's open
+ * transaction, so the end read here is final.
  */
-export async function readCheckpoints(
+export async function readChangelog(
   kafka: Kafka,
   topic: string,
   wanted: readonly number[],
-): Promise<Map<number, PartitionCheckpoint>> {
-  const out = new Map<number, PartitionCheckpoint>();
+): Promise<Map<number, StoredPartition>> {
+  const out = new Map<number, StoredPartition>();
+  const metas = new Map<number, Buffer>();
+  const servers = new Map<number, Map<string, Buffer>>();
   if (wanted.length === 0) return out;
   const admin = kafka.admin();
   await admin.connect();
@@ -66,6 +101,7 @@ export async function readCheckpoints(
     }
     const pending = new Set([...ends].filter(([p, end]) => end > (low.get(p) ?? 0n)).map(([p]) => p));
     if (pending.size === 0) return out;
+    for (const p of pending) servers.set(p, new Map());
     const consumer = kafka.consumer({
       groupId,
       readUncommitted: false,
@@ -90,10 +126,19 @@ export async function readCheckpoints(
         const running = consumer.run({
           autoCommit: false,
           eachBatch: async ({ batch }) => {
-            if (!wanted.includes(batch.partition)) return;
+            const mine = servers.get(batch.partition);
+            if (mine === undefined) return;
+            const metaKey = checkpointKey(batch.partition);
+            const prefix = `${metaKey}/`;
+            // Newest record per key; decoded once at the end (most keys are rewritten often).
             for (const m of batch.messages) {
-              if (m.key?.toString() !== checkpointKey(batch.partition) || !m.value) continue;
-              out.set(batch.partition, decodeCheckpoint(m.value));
+              const key = m.key?.toString() ?? '';
+              if (key === metaKey) {
+                if (m.value) metas.set(batch.partition, m.value);
+              } else if (key.startsWith(prefix)) {
+                if (m.value) mine.set(key, m.value);
+                else mine.delete(key);
+              }
             }
           },
         });
@@ -106,6 +151,10 @@ export async function readCheckpoints(
   } finally {
     await admin.deleteGroups([groupId]).catch(() => undefined);
     await admin.disconnect();
+  }
+  for (const [p, value] of metas) {
+    const records = [...(servers.get(p)?.values() ?? [])].map((b) => JSON.parse(b.toString('utf8')) as ServerRecord);
+    out.set(p, { meta: decodeMeta(value), servers: records });
   }
   return out;
 }

@@ -1,8 +1,9 @@
 // One owned input partition of the aggregate role: its transactional producer, what it has
 // emitted since the last commit, and the commit itself. A commit is one Kafka transaction:
 // the rollup parts (usage.rollups), records that could not be read (metrics.dlq), the
-// partition's aggregator state and next input offset (aggregate.state), and the consumed
-// input offset (sendOffsets). All four become visible together or not at all.
+// partition's state changes since the last commit and next input offset (aggregate.state,
+// changelog.ts), and the consumed input offset (sendOffsets). All four become visible
+// together or not at all.
 //
 // The transactional.id is fixed per input partition (`…meterline-aggregate-<p>`): whoever
 // owns p after a rebalance or a restart initialises the same id, which aborts the previous
@@ -12,7 +13,7 @@ import type { RollupPart } from '../aggregation/rollup.js';
 import type { Aggregator } from '../aggregation/aggregator.js';
 import type { AvroSerde } from '../../avro/serde.js';
 import { rollupToRecord, deadLetterToRecord, type DeadLetter } from '../../avro/records.js';
-import { checkpointKey, encodeCheckpoint } from './changelog.js';
+import { checkpointKey, encodeMeta, encodeServer, serverKey } from './changelog.js';
 
 export interface OwnerTopics {
   raw: string;
@@ -64,6 +65,8 @@ export interface CommitInfo {
   parts: number;
   corrections: number;
   dead: number;
+  /** Changelog records written: the meta, one per changed server, tombstones. */
+  stateRecords: number;
   stateBytes: number;
   /** From the start of the transaction to its commit. */
   durationMs: number;
@@ -168,13 +171,7 @@ export class PartitionOwner {
     const parts = this.parts;
     const dead = this.dead;
     const nextOffset = this.nextOffset;
-    const state = agg.snapshotPartition(this.partition);
-    const checkpoint = encodeCheckpoint({
-      version: 1,
-      partition: this.partition,
-      nextOffset,
-      ...(state ? { state } : {}),
-    });
+    const state = this.stateRecords(agg, nextOffset);
     this.parts = [];
     this.dead = [];
     this.records = 0;
@@ -202,10 +199,7 @@ export class PartitionOwner {
         // the topic's max.message.bytes (1 MiB by default), so large commits go in chunks.
         for (const chunk of chunks(messages)) await txn.send({ topic: topics.rollups, messages: chunk });
         for (const chunk of chunks(letters)) await txn.send({ topic: topics.dlq, messages: chunk });
-        await txn.send({
-          topic: topics.state,
-          messages: [{ key: checkpointKey(this.partition), value: checkpoint, partition: this.partition }],
-        });
+        for (const chunk of chunks(state)) await txn.send({ topic: topics.state, messages: chunk });
         await txn.sendOffsets({
           consumerGroupId: groupId,
           topics: [{ topic: topics.raw, partitions: [{ partition: this.partition, offset: nextOffset }] }],
@@ -221,7 +215,8 @@ export class PartitionOwner {
         parts: parts.length,
         corrections: parts.filter((p) => p.correction).length,
         dead: dead.length,
-        stateBytes: checkpoint.length,
+        stateRecords: state.length,
+        stateBytes: state.reduce((n, m) => n + ((m.value as Buffer | null)?.length ?? 0), 0),
         durationMs: performance.now() - t0,
       };
     });
@@ -232,6 +227,20 @@ export class PartitionOwner {
       },
     );
     return run;
+  }
+
+  /**
+   * The changelog records of this commit, taken synchronously with the offsets: the meta record
+   * and the partition's changes since the previous commit (each a fresh copy, safe to send later).
+   */
+  private stateRecords(agg: Aggregator, nextOffset: string): Message[] {
+    const p = this.partition;
+    const changes = agg.drainChanges(p);
+    const meta = { ...(changes?.meta ?? agg.metaOf(p)), nextOffset };
+    const out: Message[] = [{ key: checkpointKey(p), value: encodeMeta(meta), partition: p }];
+    for (const r of changes?.upserts ?? []) out.push({ key: serverKey(p, r.serverId), value: encodeServer(r), partition: p });
+    for (const id of changes?.removed ?? []) out.push({ key: serverKey(p, id), value: null, partition: p });
+    return out;
   }
 
   /** Waits for commits in flight. */

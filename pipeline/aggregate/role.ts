@@ -21,7 +21,7 @@ import { Aggregator, type AggregatorConfig } from '../aggregation/aggregator.js'
 import type { RollupPart } from '../aggregation/rollup.js';
 import type { Sample } from '../samples/sample.js';
 import type { SampleDedup } from './dedup.js';
-import { readCheckpoints } from './changelog.js';
+import { readChangelog } from './changelog.js';
 import { PartitionOwner, type CommitInfo, type DeadRecord, type OwnerTopics } from './owner.js';
 
 export const AGGREGATE_GROUP = 'meterline-aggregate';
@@ -52,6 +52,8 @@ export interface AggregateRole {
 
 export const DEFAULT_COMMIT_EVERY_RECORDS = 50_000;
 export const DEFAULT_COMMIT_EVERY_MS = 1000;
+/** Records applied between two commit checks (about 0.1–0.3 s of work). */
+const SLICE_RECORDS = 1000;
 
 const next = (offset: string): string => (BigInt(offset) + 1n).toString();
 
@@ -79,7 +81,7 @@ export async function startAggregate(opts: AggregateOptions): Promise<AggregateR
   async function restore(list: PartitionOwner[]): Promise<void> {
     try {
       await Promise.all(list.map((o) => o.fence()));
-      const checkpoints = await readCheckpoints(
+      const checkpoints = await readChangelog(
         kafka,
         topics.state,
         list.map((o) => o.partition),
@@ -95,8 +97,12 @@ export async function startAggregate(opts: AggregateOptions): Promise<AggregateR
         const c = checkpoints.get(o.partition);
         agg.revokePartition(o.partition);
         // nowMs restarts the idle clock: the old owner's processing time means nothing here.
-        if (c?.state) agg.restorePartition(c.state, Date.now());
-        const start = c?.nextOffset ?? starts.get(o.partition);
+        if (c?.meta.version === 2) agg.restoreFromRecords(c.meta, c.servers, Date.now());
+        else if (c?.meta.state) {
+          agg.restorePartition(c.meta.state, Date.now());
+          agg.markAllChanged(o.partition); // format 1: the next commit writes every server
+        }
+        const start = c?.meta.nextOffset ?? starts.get(o.partition);
         o.nextOffset = start;
         o.status = 'ready';
         if (start !== undefined) consumer.seek({ topic: topics.raw, partition: o.partition, offset: start });
@@ -202,6 +208,36 @@ export async function startAggregate(opts: AggregateOptions): Promise<AggregateR
     // Unresolved, it is fetched again from the checkpoint.
     if (isStale()) return;
     const from = o.nextOffset === undefined ? undefined : BigInt(o.nextOffset);
+    // A fetch holds up to maxBytesPerPartition of records: applied in slices, each followed by
+    // the commit check, so a big fetch never holds back a commit (or a heartbeat) for long.
+    const messages = batch.messages;
+    for (let i = 0; i < messages.length; i += SLICE_RECORDS) {
+      const slice = messages.slice(i, i + SLICE_RECORDS);
+      const end = i + SLICE_RECORDS >= messages.length;
+      // The batch's own last offset may lie past its last message (a commit marker).
+      const last = end ? batch.lastOffset() : (slice[slice.length - 1] as (typeof slice)[number]).offset;
+      if (!(await applySlice(o, batch.topic, batch.partition, slice, last, from, heartbeat))) return;
+      resolveOffset(last);
+      const now = Date.now();
+      if (o.pendingRecords() >= everyRecords || now - o.pendingSinceMs() >= everyMs) await commit(o);
+      await heartbeat();
+      if (o.status !== 'ready' || owners.get(batch.partition) !== o || stopping) return;
+    }
+  }
+
+  /**
+   * Decodes, deduplicates and applies one slice of a fetched batch; false when the slice was
+   * left unapplied (partition lost meanwhile, or samples undecodable for now).
+   */
+  async function applySlice(
+    o: PartitionOwner,
+    topic: string,
+    partition: number,
+    messages: EachBatchPayload['batch']['messages'],
+    last: string,
+    from: bigint | undefined,
+    heartbeat: () => Promise<void>,
+  ): Promise<boolean> {
     const now = Date.now();
     const samples: { sample: Sample; offset: string; key: Buffer | null; value: Buffer }[] = [];
     const dead: DeadRecord[] = [];
@@ -213,69 +249,66 @@ export async function startAggregate(opts: AggregateOptions): Promise<AggregateR
           reason: `aggregate: ${reason}`,
           source: 'kafka',
           receivedAtMs: now,
-          origin: { topic: batch.topic, partition: batch.partition, offset: m.offset },
+          origin: { topic, partition, offset: m.offset },
         },
       });
-    for (const m of batch.messages) {
-      if (from !== undefined && BigInt(m.offset) < from) continue; // already in the restored state
-      try {
+    const wanted = from === undefined ? messages : messages.filter((m) => BigInt(m.offset) >= from); // older: in the restored state
+    // Decoded together: one await for the slice, not one per record.
+    const decoded = await Promise.allSettled(
+      wanted.map(async (m) => {
         if (!m.value) throw new Error('record has no value');
-        const r = recordToSample(await serde.decode('sample', batch.topic, m.value));
-        if (!r.ok) throw new Error(r.reason);
-        samples.push({ sample: r.sample, offset: m.offset, key: m.key, value: m.value });
-      } catch (err) {
-        // A Schema Registry outage says nothing about the record: dead-lettering it would lose
-        // a good sample. Leave the batch unresolved (fetched again) and retry in a second.
-        if (isKind(err, 'unavailable')) {
-          log.warn({ partition: batch.partition, err: (err as Error).message }, 'aggregate: cannot decode yet; retrying');
-          await new Promise((r) => setTimeout(r, 1000).unref());
-          await heartbeat();
-          return;
-        }
-        reject(m, (err as Error).message);
-      }
-    }
-    const keep = await dedup.claim(
-      samples.map((s) => ({ id: s.sample.id, partition: batch.partition, offset: s.offset })),
+        return recordToSample(await serde.decode('sample', topic, m.value));
+      }),
     );
-    if (o.status !== 'ready' || owners.get(batch.partition) !== o) return; // lost while waiting for Redis
-    // From here to o.consumed() nothing awaits: a commit (timer) can never snapshot half a batch.
+    for (let i = 0; i < wanted.length; i++) {
+      const m = wanted[i] as (typeof wanted)[number];
+      const d = decoded[i] as PromiseSettledResult<ReturnType<typeof recordToSample>>;
+      if (d.status === 'fulfilled' && d.value.ok) {
+        samples.push({ sample: d.value.sample, offset: m.offset, key: m.key, value: m.value as Buffer });
+        continue;
+      }
+      const err: unknown = d.status === 'rejected' ? d.reason : new Error(d.value.ok ? '' : d.value.reason);
+      // A Schema Registry outage says nothing about the record: dead-lettering it would lose
+      // a good sample. Leave the slice unresolved (fetched again) and retry in a second.
+      if (isKind(err, 'unavailable')) {
+        log.warn({ partition, err: (err as Error).message }, 'aggregate: cannot decode yet; retrying');
+        await new Promise((r) => setTimeout(r, 1000).unref());
+        await heartbeat();
+        return false;
+      }
+      reject(m, (err as Error).message);
+    }
+    const keep = await dedup.claim(samples.map((s) => ({ id: s.sample.id, partition, offset: s.offset })));
+    if (o.status !== 'ready' || owners.get(partition) !== o) return false; // lost while waiting for Redis
+    // From here to o.consumed() nothing awaits: a commit (timer) can never snapshot half a slice.
     let kept = 0;
     const emitted: RollupPart[] = [];
     for (let i = 0; i < samples.length; i++) {
       if (!keep[i]) continue;
       const s = samples[i] as (typeof samples)[number];
       try {
-        for (const part of agg.add(s.sample, { partition: batch.partition, offset: s.offset }, now))
-          emitted.push(part);
+        for (const part of agg.add(s.sample, { partition, offset: s.offset }, now)) emitted.push(part);
         kept++;
       } catch (err) {
         // The core checks a sample completely before it changes state: a rejected sample
         // counted nothing, so it can go to the DLQ. Anything else: state is suspect — restore.
         if (!isKind(err, 'validation')) {
           lose(o, err);
-          return;
+          return false;
         }
         reject({ key: s.key, value: s.value, offset: s.offset }, err.message);
       }
     }
     for (const d of dead) o.deadLetter(d, now);
     metrics?.dlqRecords.inc({ role: 'aggregate' }, dead.length);
-    const last = batch.lastOffset();
     o.emitted(emitted, now);
     observeEmitted(emitted);
-    const wm = agg.watermarkOf(batch.partition);
-    if (Number.isFinite(wm))
-      metrics?.watermarkDelaySeconds.set(
-        { partition: String(batch.partition) },
-        Math.max(0, now - wm) / 1000,
-      );
-    o.consumed(batch.messages.length, next(last), now);
-    resolveOffset(last);
+    const wm = agg.watermarkOf(partition);
+    if (Number.isFinite(wm)) metrics?.watermarkDelaySeconds.set({ partition: String(partition) }, Math.max(0, now - wm) / 1000);
+    o.consumed(messages.length, next(last), now);
     metrics?.samplesAggregated.inc(kept);
     metrics?.samplesDeduplicated.inc(keep.filter((k) => !k).length);
-    if (o.pendingRecords() >= everyRecords || now - o.pendingSinceMs() >= everyMs) await commit(o);
-    await heartbeat();
+    return true;
   }
 
   /** Late samples are the ones inside correction parts (SPEC §4: merged into a stored window). */

@@ -21,6 +21,8 @@
 //                                        // the restored partitions' idle clocks
 //   agg.snapshotPartition(p) / agg.restorePartition(snap, nowMs?) / agg.revokePartition(p)
 //                                        // one partition at a time, for rebalances
+//   agg.drainChanges(p) / agg.restoreFromRecords(meta, servers, nowMs?) / agg.markAllChanged(p)
+//                                        // incremental state (changes.ts), for a changelog
 //   agg.partitions(): number[]; agg.openSegments(): number   // introspection
 //
 // Semantics (SPEC §3, §4; docs/decisions.md "Aggregation and rollups"):
@@ -54,12 +56,16 @@ import { Segmenter } from '../windows/segments.js';
 import { idleCloseTarget, isIdle, watermarkOf } from '../windows/watermark.js';
 import { checkConfig, DEFAULT_MAX_PENDING_CORRECTIONS, DEFAULT_TOPIC, type AggregatorConfig, type SourceRef } from './config.js';
 import { checkSnapshot, snapshotHeader, type AggregatorSnapshot } from './snapshot.js';
+import { snapshotFromRecords, type PartitionChanges, type PartitionMeta, type ServerRecord } from './changes.js';
+import { finiteOrNull } from '../windows/watermark.js';
 
 export type { AggregatorConfig, SourceRef } from './config.js';
 export type { AggregatorSnapshot } from './snapshot.js';
 export { DEFAULT_MAX_PENDING_CORRECTIONS, DEFAULT_TOPIC } from './config.js';
 
 const NONE: readonly RollupPart[] = Object.freeze([]);
+/** How often (in windows of event time) servers holding nothing are swept from memory. */
+const SWEEP_WINDOWS = 10;
 
 export class Aggregator {
   private readonly compiled: CompiledMeter[];
@@ -68,6 +74,7 @@ export class Aggregator {
   private readonly segmenter: Segmenter;
   private readonly topic: string;
   private readonly maxPending: number;
+  private readonly counterIdleMs: number;
   private parts = new Map<number, PartitionState>();
   private last: PartitionState | undefined;
   /** Per-call parsed values, one slot per metric entry (reused: add is not re-entrant). */
@@ -81,6 +88,7 @@ export class Aggregator {
     this.segmenter = new Segmenter(config.windowMs, config.splitPoints);
     this.topic = config.topic ?? DEFAULT_TOPIC;
     this.maxPending = config.maxPendingCorrections ?? DEFAULT_MAX_PENDING_CORRECTIONS;
+    this.counterIdleMs = config.counterIdleMs ?? Number.POSITIVE_INFINITY;
   }
 
   /** Adds one (deduplicated) sample read from `source`; returns the parts that became emittable. */
@@ -97,6 +105,7 @@ export class Aggregator {
     const clock = p.clock;
     clock.lastActivityMs = nowMs;
     if (carries) {
+      p.changed.add(sample.serverId);
       const seg = this.segmenter.segmentOf(sample.serverId, ts);
       const late = seg.endMs <= clock.closedUpToMs;
       const st = p.server(sample.serverId);
@@ -190,6 +199,58 @@ export class Aggregator {
     for (const ps of snap.partitions) this.parts.set(ps.partition, this.restoreOne(ps, nowMs));
   }
 
+  /**
+   * What changed in a partition since the previous call: its meta record, the current record of
+   * every server that received samples, and the servers swept away. Undefined before the
+   * partition's first record. Resets the change set: the caller writes these or drops the state.
+   */
+  drainChanges(partition: number): PartitionChanges | undefined {
+    const p = this.parts.get(partition);
+    if (p === undefined) return undefined;
+    const names = this.meterNames();
+    const upserts: ServerRecord[] = [];
+    const removed: string[] = [];
+    for (const id of p.changed) {
+      const r = p.serverRecord(id, names);
+      if (r === undefined) removed.push(id);
+      else upserts.push(r);
+    }
+    for (const id of p.removed) if (!p.changed.has(id)) removed.push(id);
+    p.changed = new Set();
+    p.removed = new Set();
+    return { meta: this.metaOf(p), upserts, removed };
+  }
+
+  /** The meta record of a partition (also for one without records yet: null clock). */
+  metaOf(p: PartitionState | number): PartitionMeta {
+    const ps = typeof p === 'number' ? this.parts.get(p) : p;
+    const n = typeof p === 'number' ? p : p.partition;
+    const { windowMs, meters } = snapshotHeader(this.config);
+    return {
+      version: 2,
+      windowMs,
+      meters,
+      partition: n,
+      maxEventTsMs: ps ? finiteOrNull(ps.clock.maxEventTsMs) : null,
+      lastActivityMs: ps ? finiteOrNull(ps.clock.lastActivityMs) : null,
+      closedUpToMs: ps ? finiteOrNull(ps.clock.closedUpToMs) : null,
+      correctionsSinceMs: ps && ps.pendingCorrections > 0 ? finiteOrNull(ps.correctionsSinceMs) : null,
+      correctionsEpoch: ps?.correctionsEpoch ?? 0,
+    };
+  }
+
+  /** Rebuilds a partition from its meta record and the newest record of each of its servers. */
+  restoreFromRecords(meta: PartitionMeta, servers: Iterable<ServerRecord>, nowMs?: number): void {
+    this.restorePartition(snapshotFromRecords(meta, servers), nowMs);
+    const p = this.parts.get(meta.partition) as PartitionState;
+    p.correctionsEpoch = meta.correctionsEpoch;
+  }
+
+  /** Makes the next drainChanges return every server (after restoring from a whole snapshot). */
+  markAllChanged(partition: number): void {
+    this.parts.get(partition)?.markAllChanged();
+  }
+
   /** Forgets a partition (revoked on a rebalance): its state emits nothing. */
   revokePartition(partition: number): void {
     this.parts.delete(partition);
@@ -228,6 +289,9 @@ export class Aggregator {
     const out = upToMs >= p.nextEndMs ? this.emit(p, p.takeClosed(upToMs), false) : [];
     const w = this.config.windowMs;
     if (p.pendingCorrections > 0 && Math.floor(upToMs / w) > Math.floor(before / w)) out.push(...this.emit(p, p.takeCorrections(), true));
+    // Forget servers that hold nothing any more, every SWEEP_WINDOWS windows of event time.
+    const every = w * SWEEP_WINDOWS;
+    if (Number.isFinite(upToMs) && Math.floor(upToMs / every) > Math.floor(before / every)) p.sweep(upToMs - this.counterIdleMs);
     return out;
   }
 

@@ -18,6 +18,11 @@ export interface AggregatorConfig {
   topic?: string;
   /** Pending correction segments per partition before a forced flush. */
   maxPendingCorrections?: number;
+  /**
+   * Event time after which a counter series without samples is forgotten (its next sample is a
+   * new baseline). Default Infinity: baselines live as long as their partition's state.
+   */
+  counterIdleMs?: number;
 }
 
 export interface SourceRef {
@@ -34,6 +39,7 @@ export function checkConfig(c: AggregatorConfig): void {
   const bad: string[] = [];
   if (!Number.isSafeInteger(c.windowMs) || c.windowMs <= 0) bad.push(`windowMs must be a positive integer (got ${c.windowMs})`);
   if (!Number.isSafeInteger(c.allowedLatenessMs) || c.allowedLatenessMs < 0) bad.push(`allowedLatenessMs must be an integer ≥ 0 (got ${c.allowedLatenessMs})`);
+  if (c.counterIdleMs !== undefined && !(c.counterIdleMs > 0)) bad.push(`counterIdleMs must be positive (got ${c.counterIdleMs})`);
   if (!(c.idleTimeoutMs > 0)) bad.push(`idleTimeoutMs must be positive (got ${c.idleTimeoutMs})`);
   const names = new Set<string>();
   for (const m of c.meters) {

@@ -51,6 +51,11 @@ export class CounterBaselines {
     return s;
   }
 
+  /** Forgets a server's series (its state was swept). */
+  drop(serverId: string): void {
+    this.servers.delete(serverId);
+  }
+
   apply(serverId: string, metric: string, tsMs: number, value: Fixed): Fixed | undefined {
     return applyReading(this.forServer(serverId), metric, tsMs, value);
   }

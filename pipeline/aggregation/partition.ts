@@ -5,8 +5,10 @@
 // (snapshotPartition / restorePartition / revokePartition on the Aggregator).
 import { Acc, type AccSnapshot } from './accumulator.js';
 import { CounterBaselines, type CounterSnapshot, type ServerSeries } from './counters.js';
+import { formatFixed } from './fixed.js';
 import { finiteOrNull, newClock, nullToNegInf, type PartitionClock } from '../windows/watermark.js';
 import type { Segment } from '../windows/segments.js';
+import type { ServerRecord, SegmentRecord } from './changes.js';
 
 /** The accumulators of one server over one segment, one slot per configured meter. */
 export interface Group {
@@ -65,6 +67,12 @@ export class PartitionState {
   private corrections = new Map<string, Map<number, Group>>();
   pendingCorrections = 0;
   correctionsSinceMs = Number.NEGATIVE_INFINITY;
+  /** Bumped each time the pending corrections are emitted (changes.ts). */
+  correctionsEpoch = 0;
+  /** Servers whose state changed since the last drain (the incremental changelog). */
+  changed = new Set<string>();
+  /** Servers dropped since the last drain (nothing open or pending, no live baseline). */
+  removed = new Set<string>();
 
   constructor(
     readonly partition: number,
@@ -156,22 +164,56 @@ export class PartitionState {
     for (const perServer of this.corrections.values()) out.push(...perServer.values());
     for (const g of out) g.done = true;
     this.corrections = new Map();
+    this.correctionsEpoch++;
     this.pendingCorrections = 0;
     this.correctionsSinceMs = Number.NEGATIVE_INFINITY;
     return out.sort(byEndServerStart);
+  }
+
+  /** Every server with state (the incremental changelog's full rewrite, e.g. after a format change). */
+  markAllChanged(): void {
+    for (const id of this.servers.keys()) this.changed.add(id);
+    for (const id of this.corrections.keys()) this.changed.add(id);
+  }
+
+  /** One server's current record; undefined when the partition holds nothing of it. */
+  serverRecord(serverId: string, meterNames: readonly string[]): ServerRecord | undefined {
+    const st = this.servers.get(serverId);
+    const pending = this.corrections.get(serverId);
+    if (st === undefined && pending === undefined) return undefined;
+    const counters: ServerRecord['counters'] = [];
+    for (const [metric, r] of st?.series ?? []) counters.push([metric, r.tsMs, formatFixed(r.value)]);
+    const epoch = this.correctionsEpoch;
+    return {
+      serverId,
+      open: st === undefined ? [] : [...st.open.values()].map((g) => segmentRecord(g, meterNames)),
+      corrections: pending === undefined ? [] : [...pending.values()].map((g) => ({ ...segmentRecord(g, meterNames), epoch })),
+      counters,
+    };
+  }
+
+  /**
+   * Drops servers that hold nothing: no open segment, no pending correction, and no counter
+   * series newer than `seriesCutoffMs` (event time). Bounds memory by the live servers.
+   */
+  sweep(seriesCutoffMs: number): void {
+    for (const [id, st] of this.servers) {
+      if (st.open.size > 0 || this.corrections.has(id)) continue;
+      let live = false;
+      for (const r of st.series.values()) if (r.tsMs >= seriesCutoffMs) live = true;
+      if (live) continue;
+      this.servers.delete(id);
+      this.counters.drop(id);
+      this.changed.delete(id);
+      this.removed.add(id);
+    }
   }
 
   snapshot(meterNames: readonly string[]): PartitionSnapshot {
     const groups = (m: Iterable<Map<number, Group>>): GroupSnapshot[] => {
       const out: GroupSnapshot[] = [];
       for (const perServer of m) {
-        for (const g of perServer.values()) {
-          const accs: Record<string, AccSnapshot> = {};
-          g.accs.forEach((a, i) => {
-            if (a !== undefined) accs[meterNames[i] as string] = a.snapshot();
-          });
-          out.push({ serverId: g.serverId, startMs: g.startMs, endMs: g.endMs, accs });
-        }
+        for (const g of perServer.values()) out.push({ serverId: g.serverId, ...segmentRecord(g, meterNames) });
       }
       return out;
     };
@@ -196,6 +238,8 @@ export class PartitionState {
       closedUpToMs: nullToNegInf(snap.closedUpToMs),
     };
     p.counters = CounterBaselines.restore(snap.counters);
+    // Every server with a baseline gets its ServerState, so a sweep can see (and drop) it.
+    for (const [serverId] of snap.counters) p.server(serverId);
     const fill = (g: Group, gs: GroupSnapshot): void => {
       for (const [name, a] of Object.entries(gs.accs)) g.accs[meterIndex(name)] = Acc.restore(a);
     };
@@ -204,6 +248,14 @@ export class PartitionState {
     for (const gs of snap.corrections) fill(p.correctionGroup(gs.serverId, gs, since), gs);
     return p;
   }
+}
+
+function segmentRecord(g: Group, meterNames: readonly string[]): SegmentRecord {
+  const accs: SegmentRecord['accs'] = {};
+  g.accs.forEach((a, i) => {
+    if (a !== undefined) accs[meterNames[i] as string] = a.snapshot();
+  });
+  return { startMs: g.startMs, endMs: g.endMs, accs };
 }
 
 const newGroup = (serverId: string, seg: Segment, meterCount: number): Group => ({

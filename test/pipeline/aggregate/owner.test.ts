@@ -8,7 +8,7 @@ import { plainSerde } from '../../../avro/serde.js';
 import type { Aggregator } from '../../../pipeline/aggregation/aggregator.js';
 import type { RollupPart } from '../../../pipeline/aggregation/rollup.js';
 import { PartitionOwner } from '../../../pipeline/aggregate/owner.js';
-import { decodeCheckpoint } from '../../../pipeline/aggregate/changelog.js';
+import { decodeMeta } from '../../../pipeline/aggregate/changelog.js';
 
 interface Call {
   op: string;
@@ -67,7 +67,11 @@ function fakeKafka(failOn?: string): { kafka: Kafka; calls: Call[]; states: Buff
 }
 
 const TOPICS = { raw: 'raw', rollups: 'rollups', dlq: 'dlq', state: 'state' };
-const agg = { snapshotPartition: () => undefined } as unknown as Aggregator;
+/** An aggregator that never saw a record: no changes, a meta record with an empty clock. */
+const agg = {
+  drainChanges: () => undefined,
+  metaOf: (partition: number) => ({ version: 2, windowMs: 60_000, meters: {}, partition, maxEventTsMs: null, lastActivityMs: null, closedUpToMs: null, correctionsSinceMs: null, correctionsEpoch: 0 }),
+} as unknown as Aggregator;
 const part = (i: number): RollupPart => ({
   partId: `raw:2:${i}:m:0`,
   serverId: `srv-${i % 7}`,
@@ -106,7 +110,8 @@ test('one commit = one transaction: parts, dead letters, checkpoint, offsets, th
       ['commit', '', ''],
     ],
   );
-  assert.deepEqual(decodeCheckpoint(states[0] as Buffer), { version: 1, partition: 2, nextOffset: '43' });
+  const meta = decodeMeta(states[0] as Buffer);
+  assert.deepEqual([meta.version, meta.partition, meta.nextOffset], [2, 2, '43']);
   assert.equal(info?.parts, 2);
   assert.equal(o.dirty, false);
   // Nothing new: no empty transaction.
