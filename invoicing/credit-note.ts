@@ -4,8 +4,9 @@
 // and SLA-credit lines (negative) are reversed only by a full credit note, which credits what
 // remains of every line so the credit notes of an invoice never add up to more than it.
 // Tax is recomputed on the credited base with the invoice's own tax line.
-import { ZERO, dec, formatFixed, roundTo, type Decimal } from '../lib/decimal.js';
+import { ZERO, dec, formatFixed, type Decimal } from '../lib/decimal.js';
 import { ValidationError, type Problem } from '../lib/errors.js';
+import { taxAmount } from '../rating/tax.js';
 import type { CreditNoteRequest } from './credit-note-request.js';
 import type { LineJson } from './types.js';
 
@@ -54,7 +55,9 @@ export interface CreditNoteJson {
   total: string;
 }
 
-const isTax = (l: LineJson): boolean => (l.type as string) === 'tax';
+const isTax = (l: LineJson): boolean => l.type === 'tax';
+/** `d` printed with as many fraction digits as the line's own amount (its currency's). */
+const likeLine = (d: Decimal, line: LineJson): string => d.toFixed(line.amount.split('.')[1]?.length ?? 0);
 
 /** The lines `req` credits, checked against what remains of each; throws 422 naming the line. */
 export function planCredit(inv: CreditedInvoice, creditedBefore: ReadonlyMap<number, Decimal>, req: CreditNoteRequest): CreditedLine[] {
@@ -70,7 +73,7 @@ export function planCredit(inv: CreditedInvoice, creditedBefore: ReadonlyMap<num
     });
     const total = lines.reduce((s, l) => s.plus(l.credited), ZERO);
     if (lines.length === 0 || total.lte(0)) {
-      fail([{ path: 'full', message: `nothing remains to credit on invoice ${inv.number ?? inv.id} (what remains totals ${total.toFixed()})` }]);
+      fail([{ path: 'full', message: `nothing remains to credit on invoice ${inv.number ?? inv.id} (what remains totals ${inv.lines[0] ? likeLine(total, inv.lines[0]) : '0'})` }]);
     }
     return lines;
   }
@@ -90,7 +93,7 @@ export function planCredit(inv: CreditedInvoice, creditedBefore: ReadonlyMap<num
     } else if (want.amount.gt(remaining(want.n))) {
       problems.push({
         path: `lines[${i}].amount`,
-        message: `${want.amount.toFixed()} exceeds what remains of line ${want.n}: ${remaining(want.n).toFixed()} of ${line.amount} after earlier credit notes`,
+        message: `${likeLine(want.amount, line)} exceeds what remains of line ${want.n}: ${likeLine(remaining(want.n), line)} of ${line.amount} after earlier credit notes`,
       });
     } else {
       out.push({ n: want.n, credited: want.amount });
@@ -121,9 +124,8 @@ export function creditNoteDocument(
   let taxTotal = ZERO;
   const tax = taxOf(inv);
   if (tax) {
-    // round_half_up(base × rate ÷ 100): ties away from zero, so a negative base gives exactly
-    // the negated tax of its magnitude.
-    taxTotal = roundTo(base.times(dec(tax.rate)).div(100), minorDigits);
+    // The invoice's own rate on the credited base, rounded as every document's tax is.
+    taxTotal = taxAmount(base, dec(tax.rate), minorDigits);
     out.push({ type: 'tax', code: tax.code, rate: tax.rate, base: money(base), amount: money(taxTotal) });
   }
   return {

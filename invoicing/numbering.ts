@@ -2,11 +2,8 @@
 // the sequence itself lives in the database (db/numbers.ts). A format's prefix — the text with
 // {YYYY} substituted and its {SEQ…} part removed — names the gapless sequence it draws from, so
 // a format with {YYYY} restarts at 1 every year and two formats with one prefix share a sequence.
-import type { Catalog } from '../catalog/types.js';
+import { numberFormats, type Catalog } from '../catalog/types.js';
 import { MeterlineError } from '../lib/errors.js';
-
-export const DEFAULT_INVOICE_NUMBER = 'ML-{YYYY}-{SEQ:6}';
-export const DEFAULT_CREDIT_NOTE_NUMBER = 'CN-{YYYY}-{SEQ:6}';
 
 const SEQ = /\{SEQ(?::(\d{1,2}))?\}/g;
 const YEAR = /\{YYYY\}/g;
@@ -39,26 +36,8 @@ export interface NumberFormats {
   creditNote: NumberFormat;
 }
 
-interface IssuerLike {
-  invoiceNumber?: unknown;
-  invoice_number?: unknown;
-  creditNoteNumber?: unknown;
-  credit_note_number?: unknown;
-}
-
-const textOr = (fallback: string, ...values: unknown[]): string => {
-  const found = values.find((v) => typeof v === 'string' && v !== '');
-  return typeof found === 'string' ? found : fallback;
-};
-
-/**
- * The catalogue's issuer formats, or the SPEC defaults. Read defensively: the issuer block is
- * optional, and older catalogue types have none.
- */
-export function numberFormatsOf(catalog: Catalog): NumberFormats {
-  const issuer = (catalog as { issuer?: IssuerLike }).issuer;
-  return {
-    invoice: numberFormat(textOr(DEFAULT_INVOICE_NUMBER, issuer?.invoiceNumber, issuer?.invoice_number)),
-    creditNote: numberFormat(textOr(DEFAULT_CREDIT_NOTE_NUMBER, issuer?.creditNoteNumber, issuer?.credit_note_number)),
-  };
+/** The catalogue's number formats in force (the issuer's, else the SPEC defaults), parsed. */
+export function numberFormatsOf(catalog: Pick<Catalog, 'issuer'>): NumberFormats {
+  const f = numberFormats(catalog);
+  return { invoice: numberFormat(f.invoice), creditNote: numberFormat(f.creditNote) };
 }
