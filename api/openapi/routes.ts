@@ -28,6 +28,15 @@ const contract = z.object({
   minimum_commit: z.string().optional(),
 });
 
+const billing = z.object({
+  name: nonEmpty('name'),
+  address: z.array(z.string()).min(1).describe('address lines'),
+  country: z.string().describe('ISO 3166-1 alpha-2, upper case'),
+  vat_id: z.string().optional(),
+  email: z.string().optional(),
+}).describe('who invoices are addressed to (SPEC §12.1)');
+const customerTax = z.string().describe('a key of the catalogue\'s taxes, or exempt, or reverse_charge (needs billing.vat_id)');
+
 const agent = (action: string) => ({ roles: ['agent'] as const, action });
 const finance = (action: string) => ({ roles: ['finance'] as const, action });
 const readers = (action: string) => ({ roles: ['finance', 'customer'] as const, action, confined: true });
@@ -140,8 +149,12 @@ export const API_ROUTES: readonly RouteSpec[] = [
   }),
   defineRoute({
     id: 'putCustomer', method: 'put', path: '/v1/customers/:id', tag: 'provisioning', access: finance('manage customers and subscriptions'),
-    summary: 'Create or replace a customer (currency, contract)', params: z.object({ id: nonEmpty('id') }),
-    body: { contentTypes: ['application/json'], schema: z.object({ currency: z.string().optional(), contract: contract.optional() }), description: 'validated like the catalogue file' },
+    summary: 'Create or replace a customer (currency, contract, billing, tax)', params: z.object({ id: nonEmpty('id') }),
+    body: {
+      contentTypes: ['application/json'],
+      schema: z.object({ currency: z.string().optional(), contract: contract.optional(), billing: billing.optional(), tax: customerTax.optional() }),
+      description: 'validated like the catalogue file',
+    },
     responses: { 200: 'replaced', 201: 'created', 422: 'invalid field (named)', ...AUTH },
   }),
   defineRoute({
