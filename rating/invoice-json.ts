@@ -23,7 +23,7 @@ export function lineToJson(l: InvoiceLine, digits: number): { [key: string]: Jso
     case 'minimum_commit':
       return { type: l.type, amount };
     case 'tax':
-      return { type: l.type, code: l.code, rate: formatPlain(l.rate), base: formatAmount(l.base, digits), amount, name: l.name };
+      return { type: l.type, code: l.code, rate: formatPlain(l.rate), base: formatAmount(l.base, digits), amount };
   }
 }
 
@@ -46,7 +46,7 @@ export function lineDetail(l: InvoiceLine): { [key: string]: Json } {
     case 'minimum_commit':
       return { commit: formatPlain(l.commit) };
     case 'tax':
-      return {};
+      return { name: l.name };
   }
 }
 
