@@ -6,7 +6,7 @@ import { Hono } from 'hono';
 import { createLogger, type Logger } from '../observability/log.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { Readiness } from '../observability/readiness.js';
-import { accessLog, errorHandler, httpMetrics, requestId } from './middleware/index.js';
+import { accessLog, errorHandler, httpMetrics, keyRateLimit, requestId, type KeyRateLimitOptions } from './middleware/index.js';
 import { ALL_ROUTES, openApiDocument } from './openapi/index.js';
 
 export interface AppOptions {
@@ -17,6 +17,8 @@ export interface AppOptions {
   readiness?: Readiness;
   /** Version in the OpenAPI document. */
   version?: string;
+  /** Per-key request rate limit (429 over it); none without it. */
+  keyRateLimit?: KeyRateLimitOptions;
 }
 
 export const APP_VERSION = '0.1.0';
@@ -28,6 +30,7 @@ export function createApp(opts: AppOptions = {}): Hono {
   app.use('*', requestId());
   app.use('*', accessLog(log));
   if (opts.metrics) app.use('*', httpMetrics(opts.metrics));
+  if (opts.keyRateLimit) app.use('*', keyRateLimit(opts.keyRateLimit));
 
   // Liveness only: the process runs and serves HTTP. Readiness of dependencies is /readyz's job.
   app.get('/healthz', (c) => c.json({ status: 'ok' }));

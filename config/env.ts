@@ -40,6 +40,9 @@ export interface Config {
   maxClockSkewMs: number;
   maxBodyBytes: number;
   maxBatchSamples: number;
+  /** Requests per second per API key per process (0: no limit), and the burst allowed. */
+  keyRateLimit: number;
+  keyRateBurst: number;
   logLevel: string;
   /** METERLINE_WEBHOOK_KEY, 32 bytes; absent = webhooks off. */
   webhookKey?: Buffer;
@@ -198,6 +201,8 @@ export function loadConfig(env: Env = process.env): Config {
     maxClockSkewMs: r.duration('METERLINE_MAX_CLOCK_SKEW'),
     maxBodyBytes: r.int('METERLINE_MAX_BODY_BYTES', 1024, 1 << 30),
     maxBatchSamples: r.int('METERLINE_MAX_BATCH_SAMPLES', 1, 1_000_000),
+    keyRateLimit: r.int('METERLINE_KEY_RATE_LIMIT', 0, 1_000_000),
+    keyRateBurst: r.int('METERLINE_KEY_RATE_BURST', 1, 1_000_000),
     logLevel: r.str('METERLINE_LOG_LEVEL'),
     webhooksAllowPrivate: r.bool('METERLINE_WEBHOOKS_ALLOW_PRIVATE'),
   };

@@ -61,6 +61,8 @@ export const VARIABLES: readonly VariableSpec[] = [
   { name: 'METERLINE_MAX_CLOCK_SKEW', default: '5m', doc: 'Ingest rejects samples newer than now + this.' },
   { name: 'METERLINE_MAX_BODY_BYTES', default: '10485760', doc: 'Largest accepted HTTP request body (413 above).' },
   { name: 'METERLINE_MAX_BATCH_SAMPLES', default: '10000', doc: 'Most samples in one HTTP request.' },
+  { name: 'METERLINE_KEY_RATE_LIMIT', default: '500', doc: 'Requests per second one API key may make to one process (429 with `Retry-After` above it; `0`: no limit). Counted per process: N replicas allow N times this.' },
+  { name: 'METERLINE_KEY_RATE_BURST', default: '1000', doc: 'Requests one API key may make at once after a quiet spell (the token bucket\'s size).' },
   { name: 'METERLINE_LOG_LEVEL', default: 'info', doc: 'pino log level (`fatal` … `trace`, `silent`).' },
   { name: 'METERLINE_WEBHOOK_KEY', doc: 'AES-256-GCM key (64 hex digits or base64 of 32 bytes) that encrypts webhook signing secrets at rest; without it `POST /v1/webhooks` answers 503 and no deliveries are sent.' },
   { name: 'METERLINE_WEBHOOKS_ALLOW_PRIVATE', default: 'false', doc: 'Also allow http and loopback/private webhook URLs (development and tests only; production needs https to public addresses).' },

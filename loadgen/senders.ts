@@ -78,9 +78,11 @@ export function httpSender(opts: HttpSenderOptions): Sender {
         continue;
       }
       const text = await res.text();
-      if (res.status === 503 && attempt < maxAttempts) {
+      if ((res.status === 503 || res.status === 429) && attempt < maxAttempts) {
+        // 429: this key's rate limit (METERLINE_KEY_RATE_LIMIT); wait as long as the server asks
         stats.retries++;
-        await backoff(attempt);
+        const asked = Number(res.headers.get('retry-after'));
+        await (res.status === 429 && asked > 0 ? new Promise((r) => setTimeout(r, Math.min(asked, 60) * 1000)) : backoff(attempt));
         continue;
       }
       stats.requests++;

@@ -45,7 +45,7 @@ export function createRoleProcess(
   if (needs.includes('kafka')) probes.kafka = kafkaProbeFromConfig(config.kafka);
   if (needs.includes('database')) probes.database = databaseProbeFromConfig(config.database);
   const readiness = createReadiness({ ...probeOptions, probes: Object.fromEntries(Object.entries(probes).map(([k, p]) => [k, p.probe])) });
-  const app = createApp({ log, metrics, readiness });
+  const app = createApp({ log, metrics, readiness, keyRateLimit: { perSecond: config.keyRateLimit, burst: config.keyRateBurst } });
   return {
     app,
     metrics,

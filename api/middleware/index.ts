@@ -12,3 +12,4 @@ export { requestId, REQUEST_ID_HEADER } from './request-id.js';
 export { accessLog } from './access-log.js';
 export { httpMetrics, routeOf } from './http-metrics.js';
 export { errorHandler } from './errors.js';
+export { keyRateLimit, type KeyRateLimitOptions } from './key-rate-limit.js';
