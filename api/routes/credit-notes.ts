@@ -9,7 +9,9 @@ import type { InvoicingContext } from '../../invoicing/context.js';
 import { createCreditNote } from '../../invoicing/credit-notes.js';
 import { creditNotesOfInvoice, getCreditNote } from '../../invoicing/db/credit-notes.js';
 import { invoiceCustomer } from '../../invoicing/db/invoices.js';
+import { creditNoteDocumentOf } from '../../invoicing/documents/load.js';
 import { errorResponse } from '../../invoicing/http-errors.js';
+import { documentResponse, requestedDocument } from './documents.js';
 
 export interface CreditNotesRouteOptions {
   pool: pg.Pool;
@@ -42,12 +44,14 @@ export function creditNotesRoute(opts: CreditNotesRouteOptions): Hono<AuthEnv> {
     return c.json({ credit_notes: (await creditNotesOfInvoice(pool, id)).map((n) => n.document) });
   });
 
+  // JSON, or the printable document (SPEC §12.5): Accept: text/html | application/pdf, or `:id.pdf`.
   app.get('/v1/credit-notes/:id', readers, async (c) => {
-    const id = c.req.param('id');
+    const { id, format } = requestedDocument(c, c.req.param('id'));
     const note = await getCreditNote(pool, id);
     const confined = confinedCustomer(c);
     if (!note || (confined !== undefined && note.document.customer !== confined)) return c.json({ error: `no credit note ${JSON.stringify(id)}` }, 404);
-    return c.json(note.document);
+    if (format === 'json') return c.json(note.document);
+    return documentResponse(c, format, await creditNoteDocumentOf(pool, ctx.catalog, note), note.document.id);
   });
 
   return app;

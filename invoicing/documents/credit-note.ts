@@ -3,7 +3,7 @@
 // server group) and prints the credit note's own amount; tax lines become the tax summary.
 import type { DocumentModel } from './model.js';
 import { customerParty, dateIn, groupByServer, periodDates, taxesOf, totalsOf, type InvoiceSource } from './build.js';
-import { rowOf, text, type DocumentContext, type SourceLine } from './rows.js';
+import { field, rowOf, text, type DocumentContext, type SourceLine } from './rows.js';
 
 export interface CreditNoteSource {
   number?: string | null;
@@ -22,7 +22,8 @@ export interface CreditNoteSource {
 }
 
 function creditRow(l: SourceLine, credited: InvoiceSource | undefined, ctx: DocumentContext, currency: string) {
-  const n = typeof l.n === 'number' ? l.n : Number(text(l, 'n'));
+  const raw = field(l, 'n');
+  const n = typeof raw === 'number' ? raw : Number(text(l, 'n'));
   const original = Number.isInteger(n) && n >= 1 ? credited?.lines[n - 1] : undefined;
   if (!original) return { serverId: undefined, row: { description: Number.isInteger(n) ? `Credit of invoice line ${n}` : 'Credit', amount: l.amount } };
   const described = rowOf(original, currency, ctx);

@@ -4,9 +4,12 @@
 import type { Catalog, Customer } from '../../catalog/types.js';
 import { effectivePlan } from '../../rating/contract.js';
 import { customerFromRow } from '../customers.js';
+import type { StoredCreditNote } from '../db/credit-notes.js';
 import { getCustomer } from '../db/customers.js';
+import { listInvoices } from '../db/invoices.js';
 import type { Queryable } from '../db/tx.js';
 import { invoiceDocument, type InvoiceSource } from './build.js';
+import { creditNoteDocument } from './credit-note.js';
 import type { DocumentModel } from './model.js';
 import type { DocumentContext } from './rows.js';
 
@@ -39,4 +42,11 @@ export async function loadDocumentContext(db: Queryable, catalog: Catalog, custo
 
 export async function invoiceDocumentOf(db: Queryable, catalog: Catalog, inv: InvoiceSource): Promise<DocumentModel> {
   return invoiceDocument(inv, await loadDocumentContext(db, catalog, inv.customer));
+}
+
+/** A credit note's document: its lines described by the credited invoice's, issued when created. */
+export async function creditNoteDocumentOf(db: Queryable, catalog: Catalog, stored: StoredCreditNote): Promise<DocumentModel> {
+  const [credited] = await listInvoices(db, { id: stored.invoiceId });
+  const source = { ...stored.document, created_at: stored.createdAt.toISOString() };
+  return creditNoteDocument(source, credited, await loadDocumentContext(db, catalog, stored.document.customer));
 }

@@ -8,9 +8,8 @@ import type { DocRow, Party, TaxRow } from './model.js';
 
 /** An invoice or credit-note line as served: `type` and `amount` always, the rest by type. */
 export interface SourceLine {
-  type: string;
-  amount: string;
-  [field: string]: unknown;
+  readonly type: string;
+  readonly amount: string;
 }
 
 /** What a document needs besides the JSON, gathered from the catalogue and the customer. */
@@ -32,8 +31,11 @@ export interface DocumentContext {
 
 export const REVERSE_CHARGE = 'reverse_charge';
 
-export const text = (l: SourceLine, field: string): string | undefined => {
-  const v = l[field];
+/** A line's other fields are read by name: each line type has its own (SPEC §9, §12). */
+export const field = (l: SourceLine, name: string): unknown => (l as unknown as Readonly<Record<string, unknown>>)[name];
+
+export const text = (l: SourceLine, name: string): string | undefined => {
+  const v = field(l, name);
   return typeof v === 'string' && v !== '' ? v : undefined;
 };
 

@@ -3,7 +3,10 @@
 import { parseCatalog } from '../../../catalog/load.js';
 import type { InvoiceSource } from '../../../invoicing/documents/build.js';
 import type { CreditNoteSource } from '../../../invoicing/documents/credit-note.js';
-import type { DocumentContext } from '../../../invoicing/documents/rows.js';
+import type { DocumentContext, SourceLine } from '../../../invoicing/documents/rows.js';
+
+/** Served lines carry the fields of their type besides type and amount. */
+export const lines = (...ls: Array<SourceLine & Record<string, unknown>>): SourceLine[] => ls;
 
 const PLANS = parseCatalog(`
 currency: USD
@@ -44,7 +47,7 @@ export const usdFinal: InvoiceSource = {
   status: 'final',
   number: 'ML-2026-000003',
   period: { start: '2026-09-30T22:00:00Z', end: '2026-10-31T23:00:00Z' },
-  lines: [
+  lines: lines(
     { type: 'base_fee', server_id: 'srv-0001', plan: 'd8-monthly', quantity: '1', unit: 'month', unit_price: '129.00', amount: '129.00' },
     { type: 'usage', server_id: 'srv-0001', plan: 'd8-monthly', meter: 'bandwidth_out_gb', quantity: '1234.567', unit: 'GB', amount: '2.35' },
     { type: 'sla_credit', server_id: 'srv-0001', plan: 'd8-monthly', amount: '-12.90' },
@@ -54,7 +57,7 @@ export const usdFinal: InvoiceSource = {
     { type: 'discount', amount: '-12.44' },
     { type: 'minimum_commit', amount: '388.01' },
     { type: 'tax', code: 'de-vat', rate: '19', base: '500.00', amount: '95.00' },
-  ],
+  ),
   subtotal: '124.43',
   total_excluding_tax: '500.00',
   tax_total: '95.00',
@@ -71,10 +74,10 @@ export const jpyFinal: InvoiceSource = {
   status: 'final',
   number: 'ML-2026-000004',
   period: { start: '2026-09-30T22:00:00Z', end: '2026-10-31T23:00:00Z' },
-  lines: [
+  lines: lines(
     { type: 'base_fee', server_id: 'srv-0100', plan: 'd8-monthly', quantity: '1', unit: 'month', unit_price: '15000', amount: '15000' },
     { type: 'usage', server_id: 'srv-0100', plan: 'd8-monthly', meter: 'bandwidth_out_gb', quantity: '15600', unit: 'GB', amount: '123' },
-  ],
+  ),
   subtotal: '15123',
   total_excluding_tax: '15123',
   tax_total: '0',
@@ -89,11 +92,11 @@ export const bhdReverse: InvoiceSource = {
   status: 'final',
   number: 'ML-2026-000005',
   period: { start: '2026-09-30T22:00:00Z', end: '2026-10-31T23:00:00Z' },
-  lines: [
+  lines: lines(
     { type: 'base_fee', server_id: 'srv-0200', plan: 'd8-monthly', quantity: '1', unit: 'month', unit_price: '45.500', amount: '45.500' },
     { type: 'usage', server_id: 'srv-0200', plan: 'd8-monthly', meter: 'bandwidth_out_gb', quantity: '1112.5', unit: 'GB', amount: '1.125' },
     { type: 'tax', code: 'reverse_charge', rate: '0', base: '46.625', amount: '0.000' },
-  ],
+  ),
   subtotal: '46.625',
   total_excluding_tax: '46.625',
   tax_total: '0.000',
@@ -107,7 +110,7 @@ export const draft: InvoiceSource = {
   currency: 'USD',
   status: 'draft',
   period: { start: '2026-11-30T23:00:00Z', end: '2026-12-31T23:00:00Z' },
-  lines: [{ type: 'base_fee', server_id: 'srv-<9>', plan: 'c4-hourly', quantity: '10', unit: 'hour', unit_price: '0.12', amount: '1.20' }],
+  lines: lines({ type: 'base_fee', server_id: 'srv-<9>', plan: 'c4-hourly', quantity: '10', unit: 'hour', unit_price: '0.12', amount: '1.20' }),
   subtotal: '1.20',
   total: '1.20',
   finalized_at: null,
@@ -120,10 +123,10 @@ export const creditNote: CreditNoteSource = {
   customer: 'acme',
   currency: 'USD',
   reason: 'Outage <b>compensation</b>',
-  lines: [
+  lines: lines(
     { type: 'credit', n: 1, amount: '-10.00' },
     { type: 'tax', code: 'de-vat', rate: '19', base: '-10.00', amount: '-1.90' },
-  ],
+  ),
   total_excluding_tax: '-10.00',
   tax_total: '-1.90',
   total: '-11.90',
