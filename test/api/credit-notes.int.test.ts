@@ -3,7 +3,7 @@
 // naming the field with nothing written, customer keys confined, immutable in the database.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import pg from 'pg';
+import { createPool } from '../../db/pool.js';
 import { createCreditNote } from '../../invoicing/credit-notes.js';
 import { insertParts } from '../../invoicing/db/parts.js';
 import { syncAll } from '../../invoicing/drafts.js';
@@ -129,7 +129,7 @@ test('over-crediting across two credit notes: the second one beyond what remains
 });
 
 test('two concurrent credit notes on one invoice (two connections) never over-credit', async () => {
-  const [p1, p2] = [new pg.Pool({ connectionString: t.db.url, max: 1 }), new pg.Pool({ connectionString: t.db.url, max: 1 })];
+  const [p1, p2] = [1, 2].map((i) => createPool({ url: t.db.url, ssl: false, poolSize: 1 }, { applicationName: `credit-race-${i}` })) as [ReturnType<typeof createPool>, ReturnType<typeof createPool>];
   try {
     // beta's line 1: 39 hours × 0.12 = 4.68; each asks for 3.00 of it: only one can have it.
     const body = JSON.stringify({ reason: 'race', lines: [{ n: 1, amount: '3.00' }] });
