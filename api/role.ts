@@ -18,6 +18,8 @@ import { API_ROUTES } from './openapi/index.js';
 import { availabilityRoute } from './routes/availability.js';
 import { rollupsRoute } from './routes/rollups.js';
 import { syncCatalog } from '../sinks/catalog-sync.js';
+import { webhooksRoute } from './routes/webhooks.js';
+import { secretBox, type SecretBox } from '../webhooks/secret-box.js';
 import { mountConsole } from '../console/index.js';
 import { loadSealKey } from '../console/session.js';
 
@@ -26,6 +28,8 @@ export interface ApiDeps {
   catalog: Catalog;
   lookup: KeyLookup;
   now?: () => number;
+  /** Webhook routes: the secret box (absent = METERLINE_WEBHOOK_KEY unset) and the SSRF rule. */
+  webhooks?: { box?: SecretBox; allowPrivate: boolean };
 }
 
 /** Guards, then mounts every API route on `app`. */
@@ -38,6 +42,7 @@ export function mountApi(app: Hono, deps: ApiDeps): InvoicingContext {
   app.route('/', rollupsRoute({ pool: deps.pool, catalog: deps.catalog, confinedTo: (c) => confinedCustomer(c as never) }));
   app.route('/', availabilityRoute({ pool: deps.pool, timezone: deps.catalog.timezone, now }) as unknown as Hono);
   mountInvoicing(app, { pool: deps.pool, ctx, lookup: deps.lookup });
+  app.route('/', webhooksRoute({ pool: deps.pool, lookup: deps.lookup, ...(deps.webhooks ?? { allowPrivate: false }) }) as unknown as Hono);
   return ctx;
 }
 
@@ -57,7 +62,8 @@ export function apiRole(o: { catalogPath?: string } = {}): Role {
         throw err;
       }
       const lookup = cachedKeyLookup(pgKeyStore(pool));
-      mountApi(app, { pool, catalog, lookup });
+      const webhooks = { ...(config.webhookKey ? { box: secretBox(config.webhookKey) } : {}), allowPrivate: config.webhooksAllowPrivate };
+      mountApi(app, { pool, catalog, lookup, webhooks });
       // The web console (SPEC §14) after the API: its pages read only through the routes above.
       mountConsole(app, { catalog, lookup, sealKey });
       log.info({ catalog: catalog.contentHash.slice(0, 12) }, 'api: rollups, availability, invoices and provisioning routes and the web console mounted');

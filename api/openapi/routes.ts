@@ -12,6 +12,8 @@ const money = z.string().regex(/^\d+(\.\d+)?$/, 'must be a positive decimal stri
 const decimal = z.union([z.string(), z.number()]).describe('exact decimal (a string keeps every digit)');
 
 const AUTH = { 401: 'missing, unknown or revoked API key', 403: "the key's role may not do this" } as const;
+/** Invoices and credit notes answer JSON, or their document by Accept (api/routes/documents.ts). */
+const DOCUMENT_TYPES = ['application/json', 'text/html', 'application/pdf'] as const;
 
 const sample = z.object({
   id: nonEmpty('id').describe('unique per sample: the idempotency key'),
@@ -111,8 +113,9 @@ export const API_ROUTES: readonly RouteSpec[] = [
   }),
   defineRoute({
     id: 'getInvoice', method: 'get', path: '/v1/invoices/:id', tag: 'invoices', access: readers('read invoices'), invalidStatus: 422,
-    summary: 'One invoice (`number` set once final, null on drafts)', params: z.object({ id: nonEmpty('id') }),
-    responses: { 200: 'the invoice', 404: 'no such invoice (or not this customer\'s)', ...AUTH },
+    summary: 'One invoice (`number` set once final, null on drafts); `Accept: text/html` or `application/pdf`, or the id with `.pdf` appended, gives its printable document (SPEC §12.5)',
+    params: z.object({ id: nonEmpty('id').describe('the invoice id; `<id>.pdf` answers the PDF') }), produces: DOCUMENT_TYPES,
+    responses: { 200: 'the invoice (JSON), or its document (HTML, PDF)', 404: 'no such invoice (or not this customer\'s)', ...AUTH },
   }),
   defineRoute({
     id: 'explainInvoiceLine', method: 'get', path: '/v1/invoices/:id/lines/:n/explain', tag: 'invoices', access: readers('read invoices'), invalidStatus: 422,
@@ -144,8 +147,9 @@ export const API_ROUTES: readonly RouteSpec[] = [
   }),
   defineRoute({
     id: 'getCreditNote', method: 'get', path: '/v1/credit-notes/:id', tag: 'invoices', access: readers('read credit notes'), invalidStatus: 422,
-    summary: 'One credit note (SPEC §12.4 form)', params: z.object({ id: nonEmpty('id') }),
-    responses: { 200: 'the credit note', 404: "no such credit note (or not this customer's)", ...AUTH },
+    summary: 'One credit note (SPEC §12.4 form); `Accept: text/html` or `application/pdf`, or the id with `.pdf` appended, gives its printable document (SPEC §12.5)',
+    params: z.object({ id: nonEmpty('id').describe('the credit note id; `<id>.pdf` answers the PDF') }), produces: DOCUMENT_TYPES,
+    responses: { 200: 'the credit note (JSON), or its document (HTML, PDF)', 404: "no such credit note (or not this customer's)", ...AUTH },
   }),
   defineRoute({
     id: 'putCustomer', method: 'put', path: '/v1/customers/:id', tag: 'provisioning', access: finance('manage customers and subscriptions'),
@@ -177,6 +181,32 @@ export const API_ROUTES: readonly RouteSpec[] = [
     id: 'listSubscriptions', method: 'get', path: '/v1/subscriptions', tag: 'provisioning', access: finance('read subscriptions'),
     summary: 'Subscriptions by server and/or customer', query: z.object({ server_id: z.string().optional(), customer: z.string().optional() }),
     responses: { 200: '{"subscriptions":[…]}', ...AUTH },
+  }),
+  defineRoute({
+    id: 'createWebhook', method: 'post', path: '/v1/webhooks', tag: 'webhooks', access: finance('manage webhooks'),
+    summary: 'Register a webhook endpoint; the answer carries its signing secret, shown this once (SPEC §13)',
+    body: {
+      contentTypes: ['application/json'],
+      schema: z.object({ url: z.string().describe('https URL resolving to public addresses (METERLINE_WEBHOOKS_ALLOW_PRIVATE=true also allows http and private ones)'), events: z.array(z.enum(['invoice.finalized', 'credit_note.created', 'usage.alert'])).min(1) }),
+      description: 'Deliveries are Standard Webhooks: body {"type","timestamp","data"}, headers webhook-id, webhook-timestamp, webhook-signature (v1,<base64 HMAC-SHA256>); at most 16 KiB',
+    },
+    responses: { 201: '{id, url, events, created_at, secret}', 400: 'body is not JSON', ...AUTH, 413: 'body over 16 KiB', 415: 'not application/json', 422: 'refused URL, unknown event name or field (named)', 503: 'METERLINE_WEBHOOK_KEY is not set' },
+  }),
+  defineRoute({
+    id: 'listWebhooks', method: 'get', path: '/v1/webhooks', tag: 'webhooks', access: finance('manage webhooks'),
+    summary: 'Registered webhooks (never their secrets)', responses: { 200: '{"webhooks":[…]}', ...AUTH },
+  }),
+  defineRoute({
+    id: 'deleteWebhook', method: 'delete', path: '/v1/webhooks/:id', tag: 'webhooks', access: finance('manage webhooks'), invalidStatus: 422,
+    summary: 'Remove a webhook; its pending deliveries are cancelled', params: z.object({ id: nonEmpty('id') }),
+    responses: { 204: 'removed', 404: 'no such webhook', ...AUTH },
+  }),
+  defineRoute({
+    id: 'listWebhookDeliveries', method: 'get', path: '/v1/webhooks/:id/deliveries', tag: 'webhooks', access: finance('manage webhooks'), invalidStatus: 422,
+    summary: "A webhook's deliveries, newest event first: status (pending, delivered, failed, cancelled), attempts, last response code",
+    params: z.object({ id: nonEmpty('id') }),
+    query: z.object({ limit: z.coerce.number().int().min(1).max(1000).optional() }),
+    responses: { 200: '{"deliveries":[…]}', 404: 'no such webhook', 422: 'bad parameter', ...AUTH },
   }),
 ];
 
