@@ -1,6 +1,6 @@
 // `meterline invoices finalize --period 2026-10 [--customer ID] [--catalog FILE]`: closes a
 // billing period (SPEC §4, §8). Each customer's draft is recomputed one last time and becomes
-// final, immutable in the database; usage of the period that arrives later is billed as an
+// final, immutable in the database, numbered (SPEC §12.3); usage of the period that arrives later is billed as an
 // adjustment on the next invoice. Prints one line per customer; safe to run again.
 import type { Command } from '../command.js';
 import { UsageError } from '../command.js';
@@ -29,7 +29,8 @@ export const command: Command = {
     try {
       await seedFromCatalog(pool, catalog);
       const results = await finalizePeriod(pool, { catalog, now: Date.now }, values.period, values.customer);
-      for (const r of results) console.log(`${r.customer}\t${r.result}${r.invoice ? `\t${r.invoice}` : ''}`);
+      // customer, result, invoice id, invoice number (SPEC §12.3), tab-separated; empty fields left out.
+      for (const r of results) console.log([r.customer, r.result, r.invoice, r.number].filter((f) => f !== undefined).join('\t'));
       const finalized = results.filter((r) => r.result === 'finalized').length;
       console.error(`invoices: period ${values.period}: ${finalized} finalized, ${results.length - finalized} unchanged`);
       return 0;
