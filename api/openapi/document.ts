@@ -37,7 +37,12 @@ function operation(spec: RouteSpec): Json {
     operationId: spec.id,
     summary: spec.summary,
     tags: [spec.tag],
-    responses: Object.fromEntries(Object.entries(spec.responses).map(([code, description]) => [code, { description }])),
+    responses: Object.fromEntries(
+      Object.entries(spec.responses).map(([code, description]) => [
+        code,
+        code === '200' && spec.produces ? { description, content: Object.fromEntries(spec.produces.map((t) => [t, {}])) } : { description },
+      ]),
+    ),
   };
   const params = parameters(spec);
   if (params.length > 0) op.parameters = params;

@@ -38,6 +38,8 @@ export interface RouteSpec {
   body?: BodySpec;
   /** Status of a query or path parameter that fails its schema (routes differ: 400 or 422). */
   invalidStatus?: 400 | 422;
+  /** Media types of the 200 answer when it is more than JSON (chosen by the Accept header). */
+  produces?: readonly string[];
   responses: Readonly<Record<number, string>>;
 }
 
