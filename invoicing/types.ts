@@ -55,8 +55,11 @@ export type InvoiceStatus = 'draft' | 'final';
 /** An invoice as stored and served (SPEC §9 form, with its id and status). */
 export interface InvoiceJson {
   id: string;
-  /** SPEC §12.3: null on drafts (and on invoices finalized before numbering existed). */
-  number: string | null;
+  /**
+   * SPEC §12.3: absent on drafts (a draft has no number; its JSON is exactly `bill`'s); set on
+   * final invoices — null only on those finalized before numbering existed.
+   */
+  number?: string | null;
   customer: string;
   currency: string;
   status: InvoiceStatus;

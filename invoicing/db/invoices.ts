@@ -236,7 +236,7 @@ export async function listInvoices(db: Queryable, filter: { id?: string; custome
   }
   return heads.rows.map((h) => ({
     id: h.id,
-    number: h.number,
+    ...(h.status === 'final' ? { number: h.number } : {}),
     customer: h.customer,
     currency: h.currency,
     status: h.status,
