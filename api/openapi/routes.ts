@@ -109,7 +109,7 @@ export const API_ROUTES: readonly RouteSpec[] = [
     id: 'finalizeInvoices', method: 'post', path: '/v1/invoices/finalize', tag: 'invoices', access: finance('finalize invoices'), invalidStatus: 422,
     summary: "Finalize a period's drafts (immutable afterwards)",
     query: z.object({ period, customer: z.string().optional() }),
-    responses: { 200: 'per-customer results', 422: 'bad query parameter', ...AUTH, 409: 'conflict' },
+    responses: { 200: '{"period","results":[{"customer","invoice","number","result"}]} in ascending customer id; numbers assigned now or before', 422: 'bad query parameter', ...AUTH, 409: 'the period has not ended' },
   }),
   defineRoute({
     id: 'getInvoice', method: 'get', path: '/v1/invoices/:id', tag: 'invoices', access: readers('read invoices'), invalidStatus: 422,
