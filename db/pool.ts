@@ -20,5 +20,10 @@ export function createPool(db: DatabaseConfig, opts: PoolOptions = {}): pg.Pool 
   });
   // An idle client losing its connection must not crash the process; the next query reconnects.
   pool.on('error', () => undefined);
+  // Nor a checked-out one (a restart of PostgreSQL mid-transaction): the pool listens only to
+  // idle clients, and an 'error' event nobody listens to ends the process. The query in flight
+  // rejects with the same error, which is where the caller learns of it; the pool discards the
+  // broken client when it is released.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   return pool;
 }

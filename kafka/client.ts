@@ -5,7 +5,7 @@
 import { Kafka, logLevel, type ISocketFactory, type LogEntry, type SASLOptions } from 'kafkajs';
 import type { KafkaConfig } from '../config/env.js';
 
-export type KafkaLog = (level: 'error' | 'warn' | 'info' | 'debug', message: string, fields: Record<string, unknown>) => void;
+export type KafkaLog = (level: LevelName, message: string, fields: Record<string, unknown>) => void;
 
 export interface KafkaClientOptions {
   /** Appended to KAFKA_CLIENT_ID (`meterline-ingest`): brokers' quotas and logs name the role. */
@@ -26,12 +26,40 @@ const stderrLog: KafkaLog = (level, message, fields) => {
   process.stderr.write(`${JSON.stringify({ level, msg: `kafka: ${message}`, ...fields })}\n`);
 };
 
+type LevelName = 'error' | 'warn' | 'info' | 'debug';
+
+/**
+ * kafkajs lines that are not an operator's problem, at the level they deserve. kafkajs logs a
+ * broker answer it is about to retry at ERROR (every start: the group coordinator "is loading",
+ * a fresh topic's leader is still being elected), and two notices at WARN on every producer
+ * (the v2 partitioner change — we set the partitioner; "limiting retries … may invalidate EoS" —
+ * ours retry without limit, the transactional ones within their transaction). A retry that
+ * finally fails still surfaces: as the caller's error, a consumer crash, a not-ready /readyz.
+ */
+const DEMOTED: readonly [RegExp, LevelName][] = [
+  [/coordinator is loading|coordinator is not available|not the correct coordinator|NOT_COORDINATOR|COORDINATOR_LOAD_IN_PROGRESS|COORDINATOR_NOT_AVAILABLE/i, 'debug'],
+  [/does not host this topic-partition|not the leader for that topic-partition|no leader for this topic-partition|leadership election|UNKNOWN_TOPIC_OR_PARTITION|LEADER_NOT_AVAILABLE|NOT_LEADER/i, 'debug'],
+  [/group is rebalancing|REBALANCE_IN_PROGRESS/i, 'debug'],
+  [/switched default partitioner|Limiting retries for the idempotent producer/i, 'debug'],
+  [/Restarting the consumer in/i, 'warn'],
+];
+
+const RANK: Record<LevelName, number> = { error: 3, warn: 2, info: 1, debug: 0 };
+
+/** The level a kafkajs line is logged at: its own, or lower for known noise (never higher). */
+export function kafkaLineLevel(level: LevelName, message: string, error?: unknown): LevelName {
+  if (message.startsWith('Crash')) return level; // a consumer gave up: whatever the cause, say so
+  const text = `${message} ${typeof error === 'string' ? error : ''}`;
+  for (const [re, to] of DEMOTED) if (re.test(text) && RANK[to] < RANK[level]) return to;
+  return level;
+}
+
 function logCreator(log: KafkaLog) {
   return () =>
     ({ namespace, level, log: entry }: LogEntry) => {
       const { message, timestamp: _ts, ...fields } = entry;
-      const name = level === logLevel.ERROR ? 'error' : level === logLevel.WARN ? 'warn' : level === logLevel.INFO ? 'info' : 'debug';
-      log(name, String(message), { namespace, ...fields });
+      const own: LevelName = level === logLevel.ERROR ? 'error' : level === logLevel.WARN ? 'warn' : level === logLevel.INFO ? 'info' : 'debug';
+      log(kafkaLineLevel(own, String(message), (fields as { error?: unknown }).error), String(message), { namespace, ...fields });
     };
 }
 

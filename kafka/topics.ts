@@ -114,6 +114,33 @@ export function topicSpecs(cfg: TopicConfig): TopicSpec[] {
   ];
 }
 
+const isRetriable = (err: unknown): boolean => (err as { retriable?: unknown }).retriable === true;
+
+/** How long ensureTopics waits for fresh topics' leaders (a fresh broker may take seconds). */
+export const LEADER_WAIT_MS = 30_000;
+
+type TopicMetadata = Awaited<ReturnType<Admin['fetchTopicMetadata']>>;
+
+/**
+ * Metadata of `topics` once every partition has a leader. Right after creation, or on a broker
+ * that has just started, the broker answers UNKNOWN_TOPIC_OR_PARTITION / LEADER_NOT_AVAILABLE
+ * for a while: that is waited out (up to `timeoutMs`), not reported.
+ */
+export async function waitForLeaders(admin: Admin, topics: string[], timeoutMs = LEADER_WAIT_MS): Promise<TopicMetadata> {
+  const deadline = Date.now() + timeoutMs;
+  for (let delay = 50; ; delay = Math.min(delay * 2, 1000)) {
+    try {
+      const meta = await admin.fetchTopicMetadata({ topics });
+      const ready = meta.topics.length === topics.length && meta.topics.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0));
+      if (ready) return meta;
+      if (Date.now() + delay > deadline) throw new Error(`topics ${topics.join(', ')}: no leader for every partition within ${timeoutMs} ms`);
+    } catch (err) {
+      if (!isRetriable(err) || Date.now() + delay > deadline) throw err;
+    }
+    await new Promise((r) => setTimeout(r, delay));
+  }
+}
+
 export interface EnsureResult {
   created: string[];
   existing: string[];
@@ -141,16 +168,21 @@ export async function ensureTopics(admin: Admin, specs: TopicSpec[]): Promise<En
         })),
       });
     } catch (err) {
-      // Another process may have created some of them in between: fine if they now all exist.
-      const now = new Set(await admin.listTopics());
-      if (!missing.every((s) => now.has(s.name))) throw err;
+      // A topic just created whose metadata has not reached the broker yet (kafkajs waits for
+      // LEADER_NOT_AVAILABLE only, not UNKNOWN_TOPIC_OR_PARTITION): waited for below. Another
+      // process may have created some of them in between: fine if they now all exist.
+      if (!isRetriable(err)) {
+        const now = new Set(await admin.listTopics());
+        if (!missing.every((s) => now.has(s.name))) throw err;
+      }
     }
   }
   const created = missing.map((s) => s.name);
   const existing = specs.filter((s) => before.has(s.name));
   const warnings: string[] = [];
+  // Every topic served with a leader on every partition before a role subscribes or produces.
+  const meta = await waitForLeaders(admin, specs.map((s) => s.name));
   if (existing.length > 0) {
-    const meta = await admin.fetchTopicMetadata({ topics: existing.map((s) => s.name) });
     for (const t of meta.topics) {
       const spec = existing.find((s) => s.name === t.name);
       if (spec && t.partitions.length !== spec.partitions) {

@@ -18,6 +18,8 @@ export function createMetrics() {
     rollupsEmitted: new Counter({ name: 'meterline_rollups_emitted_total', help: 'Rollup parts emitted', labelNames: ['correction'], registers }),
     watermarkDelaySeconds: new Gauge({ name: 'meterline_watermark_delay_seconds', help: 'Wall clock minus the watermark, per input partition', labelNames: ['partition'], registers }),
     consumerLag: new Gauge({ name: 'meterline_consumer_lag_records', help: 'High watermark minus committed offset, per topic partition', labelNames: ['group', 'topic', 'partition'], registers }),
+    poisonRecords: new Counter({ name: 'meterline_poison_records_total', help: 'usage.rollups records a role could not process for good (dead-lettered, the partition moved on)', labelNames: ['role', 'reason'], registers }),
+    unratableCustomers: new Gauge({ name: 'meterline_rate_unratable_customers', help: 'Customers whose drafts cannot be rated under the current catalogue (a configuration error, e.g. a plan in use is gone)', registers }),
     sinkRows: new Counter({ name: 'meterline_sink_rows_total', help: 'Rollup rows written to TimescaleDB (new parts)', registers }),
     sinkBatchSeconds: new Histogram({ name: 'meterline_sink_batch_seconds', help: 'Sink batch latency (COPY + merge + commit)', registers, buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] }),
     draftRecomputeSeconds: new Histogram({ name: 'meterline_draft_recompute_seconds', help: 'Time to recompute one draft invoice', registers, buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5] }),

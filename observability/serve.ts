@@ -51,7 +51,7 @@ export function roleServer(config: Config, log: Logger, roleNames: readonly stri
       : undefined;
   let http: HttpServer | undefined;
   return {
-    context: { config, log, app: proc.app, metrics: proc.metrics },
+    context: { config, log, app: proc.app, metrics: proc.metrics, readiness: proc.readiness },
     process: proc,
     async listen() {
       http = await listen(proc.app, config.port);

@@ -8,6 +8,7 @@ import type { Logger } from '../observability/log.js';
 import { MeterlineError } from '../lib/errors.js';
 import type { KafkaLog } from '../kafka/client.js';
 import { ensureTopics, topicNames, topicSpecs, type TopicNames } from '../kafka/topics.js';
+import { retryTransient } from './retry.js';
 
 /** The catalogue file `role` runs with: its --catalog flag over METERLINE_CATALOG; a config error otherwise. */
 export function requireCatalogPath(role: string, flag: string | undefined, config: Config): string {
@@ -26,15 +27,26 @@ export const kafkaLogTo =
   (level, message, fields) =>
     log[level]({ ...fields }, `kafka: ${message}`);
 
-/** Creates (or checks) every topic of the deployment, logging what does not match; returns the topic names. */
+/**
+ * Creates (or checks) every topic of the deployment, logging what does not match; returns the
+ * topic names. A broker that is down, or fresh and still electing leaders (UNKNOWN_TOPIC_OR_
+ * PARTITION right after creation), is waited for (roles/retry.ts), never a reason to exit.
+ */
 export async function prepareTopics(kafka: Kafka, config: Config, log: Logger): Promise<TopicNames> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    const r = await ensureTopics(admin, topicSpecs(config));
-    for (const w of r.warnings) log.warn(w);
-  } finally {
-    await admin.disconnect();
-  }
+  const r = await retryTransient(
+    'kafka: preparing topics',
+    async () => {
+      const admin = kafka.admin();
+      try {
+        await admin.connect();
+        return await ensureTopics(admin, topicSpecs(config));
+      } finally {
+        await admin.disconnect().catch(() => undefined);
+      }
+    },
+    { log },
+  );
+  if (r.created.length > 0) log.info({ topics: r.created }, 'created topics');
+  for (const w of r.warnings) log.warn(w);
   return topicNames(config.kafka.topicPrefix);
 }

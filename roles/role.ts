@@ -6,6 +6,7 @@ import type { Hono } from 'hono';
 import type { Config } from '../config/env.js';
 import type { Logger } from '../observability/log.js';
 import type { Metrics } from '../observability/metrics.js';
+import type { Readiness } from '../observability/readiness.js';
 
 export interface RoleContext {
   config: Config;
@@ -17,6 +18,8 @@ export interface RoleContext {
    * registry of their own, or their metrics are never scraped. Absent only in tests.
    */
   metrics?: Metrics;
+  /** The process's /readyz: a role adds its own check (roles/health.ts). Absent only in tests. */
+  readiness?: Readiness;
 }
 
 export interface RunningRole {

@@ -6,9 +6,8 @@ import type { Logger } from 'pino';
 import type { Config } from '../../config/env.js';
 import type { Role, RunningRole } from '../../roles/role.js';
 import { createKafka } from '../../kafka/client.js';
-import { kafkaLogTo } from '../../roles/bootstrap.js';
+import { kafkaLogTo, prepareTopics } from '../../roles/bootstrap.js';
 import { createAckedProducer } from '../../kafka/producer.js';
-import { ensureTopics, topicNames, topicSpecs } from '../../kafka/topics.js';
 import { createSerde } from '../../avro/registry.js';
 import { createPool } from '../../db/pool.js';
 import { apiKeyAuth, cachedKeyLookup, pgKeyStore, type KeyLookup } from '../../api/auth/index.js';
@@ -32,16 +31,7 @@ export interface IngestOptions {
 /** Mounts POST /v1/samples on `app`; returns how to release what it holds. */
 export async function startIngest(config: Config, log: Logger, app: Hono, opts: IngestOptions = {}): Promise<RunningRole> {
   const kafka = opts.kafka ?? createKafka(config.kafka, { role: 'ingest', log: kafkaLogTo(log) });
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    const topics = await ensureTopics(admin, topicSpecs(config));
-    if (topics.created.length > 0) log.info({ topics: topics.created }, 'ingest: created topics');
-    for (const w of topics.warnings) log.warn(`ingest: ${w}`);
-  } finally {
-    await admin.disconnect();
-  }
-  const names = topicNames(config.kafka.topicPrefix);
+  const names = await prepareTopics(kafka, config, log);
   const serde = await createSerde(config);
   const producer = createAckedProducer(kafka, opts.ackTimeoutMs !== undefined ? { ackTimeoutMs: opts.ackTimeoutMs } : {});
   // The database holds API keys and the Nagios host states (POST /v1/nagios/events).
