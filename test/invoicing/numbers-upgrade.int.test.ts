@@ -5,7 +5,6 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { parseCatalog } from '../../catalog/load.js';
 import { loadConfig } from '../../config/env.js';
 import { loadMigrations, migrate } from '../../db/migrate.js';
 import { createPool } from '../../db/pool.js';
@@ -15,6 +14,7 @@ import { listInvoices } from '../../invoicing/db/invoices.js';
 import { syncAll } from '../../invoicing/drafts.js';
 import { finalizePeriod } from '../../invoicing/finalize.js';
 import { seedFromCatalog } from '../../invoicing/seed.js';
+import { catalog } from './fixtures.js';
 
 const base = new URL(loadConfig().database.url);
 const at = (db: string) => Object.assign(new URL(base), { pathname: `/${db}` }).toString();
@@ -35,20 +35,6 @@ after(async () => {
   await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
 });
 
-const CATALOG = `
-currency: USD
-timezone: UTC
-meters:
-  requests: { metric: http_requests, kind: delta, unit: request }
-plans:
-  monthly:
-    base_fee: { amount: "30.00", per: month }
-customers:
-  acme: {}
-subscriptions:
-  - { server_id: srv-1, customer: acme, plan: monthly, from: "2026-10-01T00:00:00Z" }
-`;
-
 test('final invoices from before numbering stay unnumbered and creditable; numbering starts at 1 after the upgrade', async () => {
   await admin(`CREATE DATABASE ${name}`);
   pool = createPool({ url: at(name), ssl: false, poolSize: 2 }, { applicationName: 'test-numbers-upgrade' });
@@ -68,7 +54,7 @@ test('final invoices from before numbering stay unnumbered and creditable; numbe
   } finally {
     client.release();
   }
-  const ctx: InvoicingContext = { catalog: parseCatalog(CATALOG), now: () => Date.parse('2026-11-02T00:00:00Z') };
+  const ctx: InvoicingContext = { catalog: catalog(), now: () => Date.parse('2026-11-02T00:00:00Z') };
   const [old] = await listInvoices(pool, { id: 'inv-old' });
   assert.deepEqual([old?.status, old?.number], ['final', null]);
 
@@ -77,6 +63,6 @@ test('final invoices from before numbering stay unnumbered and creditable; numbe
 
   await seedFromCatalog(pool, ctx.catalog);
   await syncAll(pool, ctx);
-  const [r] = await finalizePeriod(pool, ctx, '2026-10');
-  assert.deepEqual([r?.result, r?.number], ['finalized', 'ML-2026-000001']);
+  const results = await finalizePeriod(pool, ctx, '2026-10');
+  assert.deepEqual(results.map((r) => [r.customer, r.result, r.number]), [['acme', 'finalized', 'ML-2026-000001'], ['beta', 'finalized', 'ML-2026-000002']]);
 });
