@@ -28,7 +28,8 @@ export const securityHeaders: MiddlewareHandler = async (c, next) => {
   await next();
   c.header('Content-Security-Policy', CSP);
   c.header('X-Content-Type-Options', 'nosniff');
-  c.header('Referrer-Policy', 'no-referrer');
+  // same-origin, not no-referrer: with no-referrer the browser sends `Origin: null` on our own posts.
+  c.header('Referrer-Policy', 'same-origin');
   c.header('X-Frame-Options', 'DENY');
   if (!c.res.headers.get('cache-control')) c.header('Cache-Control', 'no-store');
 };

@@ -39,8 +39,8 @@ ${inv.tax_total !== undefined ? html`<tr><td colspan="7">tax</td><td class="num"
 export function invoiceRoutes(): Hono<ConsoleEnv> {
   const app = new Hono<ConsoleEnv>();
 
-  app.get('/invoices/:id/document.:ext{html|pdf}', async (c) => {
-    const ext = c.req.param('ext') as keyof typeof DOCS;
+  app.get('/invoices/:id/:doc{document\\.(?:html|pdf)}', async (c) => {
+    const ext = c.req.param('doc').slice('document.'.length) as keyof typeof DOCS;
     const a = await c.get('api').fetchRaw(`/v1/invoices/${encodeURIComponent(c.req.param('id'))}`, DOCS[ext]);
     if (a.status !== 200) return refused(c, a);
     // An API without SPEC §12.5 documents answers JSON whatever is asked: say so, do not pass it off.
@@ -75,14 +75,14 @@ ${linesTable(inv)}
     if (!a.body) return refused(c, a);
     const e = a.body;
     const offset = Number(page.get('offset'));
-    const ranges = (title: string, list: OffsetRange[]) => html`<table><caption>${title}</caption>
+    const ranges = (cls: string, title: string, list: OffsetRange[]) => html`<table class="${cls}"><caption>${title}</caption>
 <thead><tr><th scope="col">topic</th><th scope="col" class="num">partition</th><th scope="col" class="num">first offset</th><th scope="col" class="num">last offset</th></tr></thead>
 <tbody>${list.map((r) => html`<tr><td>${r.topic}</td><td class="num">${r.partition}</td><td class="num">${r.first_offset}</td><td class="num">${r.last_offset}</td></tr>`)}</tbody></table>`;
     const body = html`<p><a href="/invoices/${id}">← invoice</a></p>
 <section class="card">
 ${e.note ? html`<p>${e.note}.</p>` : ''}
 ${e.selection ? html`<p>Server <strong>${e.selection.server_id}</strong>, meter <strong>${e.selection.meter}</strong>, ${e.selection.from} – ${e.selection.to}.</p>` : ''}
-<div class="scroll">${ranges('usage.rollups offsets', e.offsets.rollups)}${ranges('metrics.raw offsets of the samples', e.offsets.sources)}</div>
+<div class="scroll">${ranges('rollup-offsets', 'usage.rollups offsets', e.offsets.rollups)}${ranges('source-offsets', 'metrics.raw offsets of the samples', e.offsets.sources)}</div>
 </section>
 ${e.parts_total > 0
   ? html`<section class="card scroll"><h2>Rollup parts (${offset + 1}–${offset + e.parts.length} of ${e.parts_total})</h2>
