@@ -98,7 +98,14 @@ export interface Customer {
   contract: Contract;
   billing?: BillingDetails;
   tax?: CustomerTax;
+  /** SPEC §13 usage alerts; absent or empty = none. */
+  alerts?: UsageAlert[];
 }
+
+/** A usage alert threshold (SPEC §13): on the draft's amount, or on one meter's quantity. */
+export type UsageAlert =
+  | { kind: 'amount'; threshold: Decimal; text: string }
+  | { kind: 'meter'; meter: string; threshold: Decimal; text: string };
 
 export interface Subscription {
   /** Stable id: from the database, or `<server_id>@<from ISO>` for catalogue-file entries. */

@@ -3,6 +3,7 @@
 import { Decimal, ZERO } from '../lib/decimal.js';
 import { TAX_EXEMPT, TAX_REVERSE_CHARGE, type BillingDetails, type Contract, type Customer, type CustomerTax, type PlanOverride } from './types.js';
 import type { Checker } from './fields.js';
+import { validateAlerts } from './validate-alerts.js';
 import type { RawValue } from './raw.js';
 import { validateBilling } from './validate-party.js';
 import { validateBaseFee, validateCharges } from './validate-plans.js';
@@ -79,7 +80,7 @@ export function validateCustomers(
     const path = `customers.${id}`;
     const cm = value === null ? {} : c.map(value, path);
     if (!cm) continue;
-    c.keys(cm, path, ['currency', 'contract', 'name', 'billing', 'tax']);
+    c.keys(cm, path, ['currency', 'contract', 'name', 'billing', 'tax', 'alerts']);
     const own = c.string(cm.currency, `${path}.currency`, false);
     if (own !== undefined && currency !== undefined && own !== currency) {
       c.add(`${path}.currency`, `must equal the catalogue's currency ${currency} (got ${own})`);
@@ -88,7 +89,8 @@ export function validateCustomers(
     const given = cm.billing !== undefined && cm.billing !== null;
     const billing = given ? validateBilling(c, cm.billing, `${path}.billing`) : undefined;
     const tax = validateTax(c, cm.tax, `${path}.tax`, taxes, { given, ...(billing ? { value: billing } : {}) });
-    out[id] = { id, currency: currency ?? own ?? '', contract, ...(billing ? { billing } : {}), ...(tax !== undefined ? { tax } : {}) };
+    const alerts = validateAlerts(c, cm.alerts, `${path}.alerts`, meters);
+    out[id] = { id, currency: currency ?? own ?? '', contract, ...(billing ? { billing } : {}), ...(tax !== undefined ? { tax } : {}), ...(alerts.length > 0 ? { alerts } : {}) };
   }
   return out;
 }

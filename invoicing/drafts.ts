@@ -14,6 +14,7 @@ import { lockCustomer, withTransaction, type Queryable } from './db/tx.js';
 import { periodsOverlapping } from './period.js';
 import { adjustmentTarget, rateDraft } from './rate-draft.js';
 import type { RatedInvoice } from './types.js';
+import { checkAlerts } from './alert-check.js';
 
 export type Outcome = 'written' | 'unchanged' | 'deleted' | 'none' | 'final';
 
@@ -34,7 +35,11 @@ export async function recomputeLocked(db: Queryable, ctx: InvoicingContext, cust
     await deleteDraft(db, head.id);
     return { outcome: 'deleted', head };
   }
-  return { outcome: (await writeDraft(db, rated, head)) ? 'written' : 'unchanged', ...(head ? { head } : {}), rated };
+  const written = await writeDraft(db, rated, head);
+  // SPEC §13: usage alerts the draft reached, in this transaction. Unchanged drafts too: an
+  // alert just added (PUT /v1/customers/:id) may already be reached.
+  await checkAlerts(db, rated);
+  return { outcome: written ? 'written' : 'unchanged', ...(head ? { head } : {}), rated };
 }
 
 /** Where usage of `label` is billed: its own draft, or the adjustment target once it is final. */

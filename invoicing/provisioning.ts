@@ -16,6 +16,8 @@ import { customerInvoiceHeads } from './db/invoices.js';
 import { getSubscription, insertSubscription, isOverlapError, listSubscriptions, setSubscriptionEnd } from './db/subscriptions.js';
 import { lockCustomer, withTransaction, type Queryable } from './db/tx.js';
 import { syncCustomerLocked } from './drafts.js';
+import { putCustomerAlerts } from './db/alerts.js';
+import { alertJson } from '../catalog/validate-alerts.js';
 
 export interface SubscriptionJson {
   id: string;
@@ -33,6 +35,7 @@ export interface CustomerJson {
   contract: unknown;
   billing?: unknown;
   tax?: string;
+  alerts?: Record<string, string>[];
 }
 
 export const subscriptionJson = (s: Subscription): SubscriptionJson => ({
@@ -95,10 +98,20 @@ export class ProvisioningService {
     return withTransaction(this.pool, async (client) => {
       await lockCustomer(client, id);
       const created = await putCustomer(client, row);
+      // Before the sync: the recompute checks the new alerts against the current draft.
+      await putCustomerAlerts(client, id, customer.alerts ?? []);
       await syncCustomerLocked(client, this.ctx, id);
+      const alerts = (customer.alerts ?? []).map(alertJson);
       return {
         created,
-        customer: { id, currency: row.currency, contract: row.contract, ...(row.billing ? { billing: row.billing } : {}), ...(row.tax !== null ? { tax: row.tax } : {}) },
+        customer: {
+          id,
+          currency: row.currency,
+          contract: row.contract,
+          ...(row.billing ? { billing: row.billing } : {}),
+          ...(row.tax !== null ? { tax: row.tax } : {}),
+          ...(alerts.length > 0 ? { alerts } : {}),
+        },
       };
     });
   }

@@ -9,6 +9,7 @@ import { customerRow } from './customers.js';
 import { insertCustomerIfMissing } from './db/customers.js';
 import { insertSubscriptionIfMissing, isOverlapError } from './db/subscriptions.js';
 import { withTransaction } from './db/tx.js';
+import { putCustomerAlerts } from './db/alerts.js';
 
 export interface SeedResult {
   customers: number;
@@ -20,7 +21,10 @@ export async function seedFromCatalog(pool: pg.Pool, catalog: Catalog): Promise<
     let customers = 0;
     let subscriptions = 0;
     for (const c of Object.values(catalog.customers)) {
-      if (await insertCustomerIfMissing(client, customerRow(c, 'catalog'))) customers += 1;
+      if (await insertCustomerIfMissing(client, customerRow(c, 'catalog'))) {
+        customers += 1;
+        await putCustomerAlerts(client, c.id, c.alerts ?? []); // owned by the API afterwards, like the rest
+      }
     }
     for (const s of catalog.subscriptions) {
       try {

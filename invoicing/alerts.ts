@@ -1,0 +1,34 @@
+// Which usage alerts a draft has reached (SPEC §13). Pure: the caller loads the alerts and
+// writes the events. Amount alerts compare the draft's total_excluding_tax; meter alerts the
+// sum of the draft's usage-line quantities of that meter (every server of the customer, the
+// period's own usage: adjustment lines for earlier periods do not count).
+import type { UsageAlert } from '../catalog/types.js';
+import { Decimal } from '../lib/decimal.js';
+
+export interface DraftFigures {
+  totalExcludingTax: string;
+  lines: readonly { json: { type: string; meter?: string; quantity?: unknown } }[];
+}
+
+export interface Reached {
+  alert: UsageAlert;
+  /** The draft's figure that reached the threshold (decimal string). */
+  value: string;
+}
+
+export function meterQuantity(draft: DraftFigures, meter: string): Decimal {
+  let sum = new Decimal(0);
+  for (const l of draft.lines) {
+    if (l.json.type === 'usage' && l.json.meter === meter && typeof l.json.quantity === 'string') sum = sum.plus(l.json.quantity);
+  }
+  return sum;
+}
+
+export function reachedAlerts(alerts: readonly UsageAlert[], draft: DraftFigures): Reached[] {
+  const out: Reached[] = [];
+  for (const a of alerts) {
+    const value = a.kind === 'amount' ? new Decimal(draft.totalExcludingTax) : meterQuantity(draft, a.meter);
+    if (value.gte(a.threshold)) out.push({ alert: a, value: a.kind === 'amount' ? draft.totalExcludingTax : value.toFixed() });
+  }
+  return out;
+}

@@ -1,0 +1,24 @@
+// reachedAlerts (pure): amounts against total_excluding_tax, meters against the sum of the
+// draft's usage-line quantities of that meter across servers (adjustments excluded).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Decimal } from '../../lib/decimal.js';
+import { reachedAlerts } from '../../invoicing/alerts.js';
+import type { UsageAlert } from '../../catalog/types.js';
+
+const amount = (t: string): UsageAlert => ({ kind: 'amount', threshold: new Decimal(t), text: t });
+const meter = (m: string, t: string): UsageAlert => ({ kind: 'meter', meter: m, threshold: new Decimal(t), text: t });
+const draft = {
+  totalExcludingTax: '1000.00',
+  lines: [
+    { json: { type: 'usage', meter: 'bw', quantity: '2500.5' } },
+    { json: { type: 'usage', meter: 'bw', quantity: '2499.5' } }, // second server: 5000 in all
+    { json: { type: 'adjustment', meter: 'bw', quantity: '900' } }, // an earlier period's usage
+    { json: { type: 'usage', meter: 'ip', quantity: '10' } },
+  ],
+};
+
+test('a threshold is reached at equality, not below', () => {
+  const r = reachedAlerts([amount('1000.00'), amount('1000.01'), meter('bw', '5000'), meter('bw', '5000.1'), meter('ip', '11'), meter('none', '1')], draft);
+  assert.deepEqual(r.map((x) => [x.alert.text, x.value]), [['1000.00', '1000.00'], ['5000', '5000']]);
+});
