@@ -74,7 +74,7 @@ export function invoiceDocument(inv: InvoiceSource, ctx: DocumentContext): Docum
     title: 'Invoice',
     draft,
     ...(inv.number ? { number: inv.number } : {}),
-    ...(!draft && inv.finalized_at ? { issueDate: dateIn(inv.finalized_at, ctx.timezone) } : {}),
+    ...(!draft && inv.finalized_at ? { issueDate: dateIn(inv.finalized_at, ctx.timezone), issuedAt: inv.finalized_at } : {}),
     period: periodDates(inv.period, ctx.timezone),
     facts: [{ label: 'Customer', value: inv.customer }],
     currency: inv.currency,

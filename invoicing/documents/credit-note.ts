@@ -46,7 +46,7 @@ export function creditNoteDocument(cn: CreditNoteSource, credited: InvoiceSource
     title: 'Credit note',
     draft: false,
     ...(cn.number ? { number: cn.number } : {}),
-    ...(issued ? { issueDate: dateIn(issued, ctx.timezone) } : {}),
+    ...(issued ? { issueDate: dateIn(issued, ctx.timezone), issuedAt: issued } : {}),
     ...(credited ? { period: periodDates(credited.period, ctx.timezone) } : {}),
     facts,
     currency: cn.currency,

@@ -54,6 +54,8 @@ export interface DocumentModel {
   number?: string;
   /** YYYY-MM-DD in the catalogue's time zone; absent on drafts. */
   issueDate?: string;
+  /** The instant of issue (ISO 8601): the PDF's creation date, so a final document's bytes never change. */
+  issuedAt?: string;
   /** Inclusive dates in the catalogue's time zone. */
   period?: { from: string; to: string };
   /** Further header facts, in order: customer id, credited invoice, reason. */

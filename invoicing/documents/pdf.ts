@@ -138,7 +138,13 @@ function marks(doc: Doc, m: DocumentModel): void {
 }
 
 export function renderPdf(m: DocumentModel): Promise<Buffer> {
-  const doc = new PDFDocument({ size: 'A4', margin: MARGIN, bufferPages: true, info: { Title: winAnsi(documentHeading(m)), ...(m.issuer ? { Author: winAnsi(m.issuer.name) } : {}) } });
+  const info = {
+    Title: winAnsi(documentHeading(m)),
+    ...(m.issuer ? { Author: winAnsi(m.issuer.name) } : {}),
+    // The issue instant, not "now": the same final invoice gives the same bytes on every request.
+    ...(m.issuedAt ? { CreationDate: new Date(m.issuedAt) } : {}),
+  };
+  const doc = new PDFDocument({ size: 'A4', margin: MARGIN, bufferPages: true, info });
   const chunks: Buffer[] = [];
   doc.on('data', (c: Buffer) => chunks.push(c));
   const done = new Promise<Buffer>((resolve, reject) => {

@@ -117,6 +117,17 @@ test('credit note: its number, the credited invoice, each credit described by th
   assert.equal(creditNoteDocument(creditNote, undefined, context()).contractRows[0]!.description, 'Credit of invoice line 1');
 });
 
+test('PDF: a final document is the same bytes every time (dated by its issue, not by now); its title names it', async () => {
+  const m = invoiceDocument(usdFinal, context());
+  const first = await renderPdf(m);
+  assert.ok(first.equals(await renderPdf(m)), 'byte-identical');
+  const { info } = await pdfText(first);
+  assert.equal(info.Title, 'Invoice ML-2026-000003');
+  assert.equal(info.Author, 'Example Hosting GmbH');
+  // finalized_at, not the clock: no other source of change is left in the bytes.
+  assert.match(String(info.CreationDate), /^D:20261101233000/);
+});
+
 test('PDF: characters outside the standard font print as "?", the HTML keeps them', async () => {
   const ctx = context({ billing: { name: 'Müller – Ωmega 株式会社', address: ['x'] } });
   const { items } = await pdfOf(usdFinal, ctx);
