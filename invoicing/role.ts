@@ -11,6 +11,7 @@ import { createMetrics } from '../observability/metrics.js';
 import { seedFromCatalog } from './seed.js';
 import { downIntervalsFor } from '../nagios/store/intervals.js';
 import { startRate, RATE_GROUP, type RateOptions } from './rate-role.js';
+import { startBillingEvents } from '../events/start.js';
 
 export interface RateRoleOptions {
   /** Overrides METERLINE_CATALOG. */
@@ -46,8 +47,11 @@ export function rateRole(o: RateRoleOptions = {}): Role {
           ...(o.sessionTimeoutMs !== undefined ? { sessionTimeoutMs: o.sessionTimeoutMs } : {}),
           ...(o.onBatch ? { onBatch: o.onBatch } : {}),
         });
+        // SPEC §13: the outbox relay (billing.documents) and the webhook worker run in the rate role.
+        const events = startBillingEvents({ config, kafka, pool, serde: await createSerde(config), log, ...(metrics ? { metrics } : {}) });
         return {
           async stop() {
+            await events.stop();
             await role.stop();
             await pool.end();
           },
