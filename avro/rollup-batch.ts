@@ -39,15 +39,23 @@ export async function decodeRollupBatch(
       if (isKind(err, 'unavailable')) throw err;
       const reason = `${role}: ${(err as Error).message}`;
       log.error({ partition: batch.partition, offset: m.offset, reason }, 'undecodable rollup record sent to the DLQ');
-      const letter = deadLetterToRecord({
-        original: m.value ?? Buffer.alloc(0),
-        reason,
-        source: 'kafka',
-        receivedAtMs: Date.now(),
-        origin: at,
-      });
-      dead.push({ value: await serde.encode('dlq', dlqTopic, letter) });
+      dead.push(await rollupDeadLetter(serde, dlqTopic, m.value, at, reason));
     }
   }
   return { parts, dead };
+}
+
+/**
+ * A usage.rollups record that decoded but cannot be processed for good (PostgreSQL refuses its
+ * row, its plan is gone), as a DLQ record: the original bytes, where it was read, and why.
+ */
+export async function rollupDeadLetter(
+  serde: AvroSerde,
+  dlqTopic: string,
+  original: Buffer | null,
+  at: RollupAt['at'],
+  reason: string,
+): Promise<{ value: Buffer }> {
+  const letter = deadLetterToRecord({ original: original ?? Buffer.alloc(0), reason, source: 'kafka', receivedAtMs: Date.now(), origin: at });
+  return { value: await serde.encode('dlq', dlqTopic, letter) };
 }

@@ -1,16 +1,24 @@
-// Writes rollup parts to TimescaleDB in one transaction: COPY into a per-connection staging
-// table, then INSERT … SELECT … ON CONFLICT (part_id, window_start) DO NOTHING. A part stored
-// before (a replay after a crash, a rebalance, a re-sent batch) hits the key and changes
-// nothing, so each part — on-time or correction — counts exactly once however often it arrives.
+// Writes rollup parts to TimescaleDB exactly once, in one transaction per batch:
+//  1. lock the partition's row in sink_offsets and skip the parts at offsets already stored
+//     (a replay after a crash between the database commit and Kafka's offset commit);
+//  2. COPY the rest straight into rollup_parts — the fast path, as fast as a plain COPY;
+//  3. should a part be there already anyway (a re-sent part at a new offset, a sink of an older
+//     version that stored without offsets), the COPY fails on the key: that batch goes the slow
+//     way instead, COPY into a staging table + INSERT … ON CONFLICT DO NOTHING;
+//  4. a row PostgreSQL refuses for good (a value out of range, a failed CHECK) is found by
+//     halving the batch under savepoints and returned as poison with the database's reason —
+//     the other rows are stored and the partition moves on;
+//  5. advance the partition's offset and commit.
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import type pg from 'pg';
 import copyStreams from 'pg-copy-streams';
 import { ROLLUP_COLUMNS, copyRow, type StoredPart } from './copy-rows.js';
+import { isTransient } from '../roles/transient.js';
 
 const COLUMNS = ROLLUP_COLUMNS.join(', ');
 
-/** Session-local staging table; ON COMMIT DELETE ROWS empties it after every batch. */
+/** Session-local staging table; emptied after each use and, to be sure, at every commit. */
 const CREATE_STAGE = `CREATE TEMP TABLE IF NOT EXISTS rollup_parts_stage
   (LIKE rollup_parts INCLUDING DEFAULTS) ON COMMIT DELETE ROWS`;
 
@@ -18,19 +26,44 @@ const MERGE = `INSERT INTO rollup_parts (${COLUMNS})
   SELECT ${COLUMNS} FROM rollup_parts_stage
   ON CONFLICT (part_id, window_start) DO NOTHING`;
 
+const LOCK_POSITION = `WITH ins AS (
+    INSERT INTO sink_offsets (consumer_group, topic, partition, next_offset) VALUES ($1, $2, $3, 0)
+    ON CONFLICT DO NOTHING)
+  SELECT next_offset::text AS next_offset FROM sink_offsets
+  WHERE consumer_group = $1 AND topic = $2 AND partition = $3 FOR UPDATE`;
+
+const ADVANCE = `UPDATE sink_offsets SET next_offset = GREATEST(next_offset, $4::bigint), updated_at = now()
+  WHERE consumer_group = $1 AND topic = $2 AND partition = $3`;
+
+const UNIQUE_VIOLATION = '23505';
+
+/** Where a batch came from: the sink stores its next offset with the rows. */
+export interface BatchPosition {
+  group: string;
+  topic: string;
+  partition: number;
+  /** The offset after the batch's last record. */
+  nextOffset: string;
+}
+
+export interface Poison {
+  stored: StoredPart;
+  reason: string;
+}
+
 export interface StoreResult {
   /** Parts offered. */
   offered: number;
-  /** Parts new to the table (the rest were stored before). */
+  /** Parts new to the table (the rest were stored before, or are poison). */
   inserted: number;
+  /** Parts skipped because the stored offsets say they were stored before. */
+  skipped: number;
+  /** Parts PostgreSQL refused for good, with its reason. */
+  poison: Poison[];
 }
 
-/** COPY the rows of `parts` (already formatted, one per line) into a table. */
-export async function copyInto(
-  client: pg.ClientBase,
-  table: string,
-  rows: Iterable<string>,
-): Promise<number> {
+/** COPY rows (already formatted, one per line) into a table. */
+export async function copyInto(client: pg.ClientBase, table: string, rows: Iterable<string>): Promise<number> {
   const stream = client.query(copyStreams.from(`COPY ${table} (${COLUMNS}) FROM STDIN`));
   await pipeline(Readable.from(chunked(rows)), stream);
   return stream.rowCount;
@@ -49,16 +82,85 @@ function* chunked(rows: Iterable<string>): Generator<string> {
   if (buf.length > 0) yield buf;
 }
 
-/** Store parts exactly once: one transaction, committed before the caller commits Kafka offsets. */
-export async function storeParts(client: pg.ClientBase, parts: readonly StoredPart[]): Promise<StoreResult> {
-  if (parts.length === 0) return { offered: 0, inserted: 0 };
+const sqlState = (err: unknown): string | undefined => (err as { code?: unknown }).code as string | undefined;
+
+/** Runs `fn` under a savepoint: undone alone if it throws, the transaction carries on. */
+async function savepoint<T>(client: pg.ClientBase, fn: () => Promise<T>): Promise<T> {
+  await client.query('SAVEPOINT store');
+  try {
+    const r = await fn();
+    await client.query('RELEASE SAVEPOINT store');
+    return r;
+  } catch (err) {
+    if (!isTransient(err)) await client.query('ROLLBACK TO SAVEPOINT store');
+    throw err;
+  }
+}
+
+/** Inserts rows: straight COPY, or staging + ON CONFLICT when some are there already. */
+async function insertRows(client: pg.ClientBase, rows: string[]): Promise<number> {
+  try {
+    return await savepoint(client, () => copyInto(client, 'rollup_parts', rows));
+  } catch (err) {
+    if (sqlState(err) !== UNIQUE_VIOLATION) throw err;
+  }
+  return savepoint(client, async () => {
+    await client.query(CREATE_STAGE);
+    await copyInto(client, 'rollup_parts_stage', rows);
+    const res = await client.query(MERGE);
+    await client.query('TRUNCATE rollup_parts_stage');
+    return res.rowCount ?? 0;
+  });
+}
+
+/** Inserts what it can; rows refused for good are isolated by halving and returned as poison. */
+async function insertIsolating(client: pg.ClientBase, parts: readonly StoredPart[], rows: string[], poison: Poison[]): Promise<number> {
+  try {
+    return await insertRows(client, rows);
+  } catch (err) {
+    if (isTransient(err)) throw err;
+    if (parts.length === 1) {
+      const e = err as Error;
+      poison.push({ stored: parts[0] as StoredPart, reason: `${sqlState(err) ?? 'error'}: ${e.message}` });
+      return 0;
+    }
+    const mid = Math.ceil(parts.length / 2);
+    return (
+      (await insertIsolating(client, parts.slice(0, mid), rows.slice(0, mid), poison)) +
+      (await insertIsolating(client, parts.slice(mid), rows.slice(mid), poison))
+    );
+  }
+}
+
+/**
+ * Store parts exactly once in one transaction; with `position`, the partition's offset advances
+ * in the same transaction and parts at offsets stored before are skipped. Committed before the
+ * caller commits Kafka offsets.
+ */
+export async function storeParts(
+  client: pg.ClientBase,
+  parts: readonly StoredPart[],
+  position?: BatchPosition,
+  /** Runs inside the transaction, just before COMMIT (the sink dead-letters the poison here). */
+  beforeCommit?: (result: StoreResult) => Promise<void>,
+): Promise<StoreResult> {
+  if (parts.length === 0 && !position) return { offered: 0, inserted: 0, skipped: 0, poison: [] };
   await client.query('BEGIN');
   try {
-    await client.query(CREATE_STAGE);
-    await copyInto(client, 'rollup_parts_stage', parts.map(copyRow));
-    const res = await client.query(MERGE);
+    let fresh = parts;
+    if (position) {
+      const key = [position.group, position.topic, position.partition];
+      const res = await client.query<{ next_offset: string }>(LOCK_POSITION, key);
+      const stored = BigInt(res.rows[0]?.next_offset ?? '0');
+      fresh = parts.filter((p) => p.origin === undefined || BigInt(p.origin.offset) >= stored);
+    }
+    const poison: Poison[] = [];
+    const inserted = fresh.length === 0 ? 0 : await insertIsolating(client, fresh, fresh.map(copyRow), poison);
+    if (position) await client.query(ADVANCE, [position.group, position.topic, position.partition, position.nextOffset]);
+    const result = { offered: parts.length, inserted, skipped: parts.length - fresh.length, poison };
+    await beforeCommit?.(result);
     await client.query('COMMIT');
-    return { offered: parts.length, inserted: res.rowCount ?? 0 };
+    return result;
   } catch (err) {
     await client.query('ROLLBACK').catch(() => undefined);
     throw err;

@@ -107,12 +107,12 @@ test('storing parts is idempotent: a replayed batch inserts nothing', async () =
       client,
       PARTS.map((p) => ({ part: p, origin: { topic: 'usage.rollups', partition: 0, offset: '7' } })),
     );
-    assert.deepEqual(first, { offered: PARTS.length, inserted: PARTS.length });
+    assert.deepEqual(first, { offered: PARTS.length, inserted: PARTS.length, skipped: 0, poison: [] });
     const again = await storeParts(
       client,
       [...PARTS, ...PARTS].map((p) => ({ part: p })),
     );
-    assert.deepEqual(again, { offered: 2 * PARTS.length, inserted: 0 });
+    assert.deepEqual(again, { offered: 2 * PARTS.length, inserted: 0, skipped: 0, poison: [] });
   } finally {
     client.release();
   }
