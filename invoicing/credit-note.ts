@@ -4,6 +4,7 @@
 // and SLA-credit lines (negative) are reversed only by a full credit note, which credits what
 // remains of every line so the credit notes of an invoice never add up to more than it.
 // Tax is recomputed on the credited base with the invoice's own tax line.
+import { minorDigitsOf } from '../catalog/currencies.js';
 import { ZERO, dec, formatFixed, type Decimal } from '../lib/decimal.js';
 import { ValidationError, type Problem } from '../lib/errors.js';
 import { taxAmount } from '../rating/tax.js';
@@ -56,12 +57,12 @@ export interface CreditNoteJson {
 }
 
 const isTax = (l: LineJson): boolean => l.type === 'tax';
-/** `d` printed with as many fraction digits as the line's own amount (its currency's). */
-const likeLine = (d: Decimal, line: LineJson): string => d.toFixed(line.amount.split('.')[1]?.length ?? 0);
+
 
 /** The lines `req` credits, checked against what remains of each; throws 422 naming the line. */
 export function planCredit(inv: CreditedInvoice, creditedBefore: ReadonlyMap<number, Decimal>, req: CreditNoteRequest): CreditedLine[] {
   const remaining = (n: number): Decimal => dec(inv.lines[n - 1]!.amount).minus(creditedBefore.get(n) ?? ZERO);
+  const money = (d: Decimal): string => formatFixed(d, minorDigitsOf(inv.currency) ?? 2);
   const fail = (problems: Problem[]): never => {
     throw new ValidationError(`credit note on invoice ${inv.number ?? inv.id}`, problems);
   };
@@ -73,7 +74,7 @@ export function planCredit(inv: CreditedInvoice, creditedBefore: ReadonlyMap<num
     });
     const total = lines.reduce((s, l) => s.plus(l.credited), ZERO);
     if (lines.length === 0 || total.lte(0)) {
-      fail([{ path: 'full', message: `nothing remains to credit on invoice ${inv.number ?? inv.id} (what remains totals ${inv.lines[0] ? likeLine(total, inv.lines[0]) : '0'})` }]);
+      fail([{ path: 'full', message: `nothing remains to credit on invoice ${inv.number ?? inv.id} (what remains totals ${money(total)})` }]);
     }
     return lines;
   }
@@ -93,7 +94,7 @@ export function planCredit(inv: CreditedInvoice, creditedBefore: ReadonlyMap<num
     } else if (want.amount.gt(remaining(want.n))) {
       problems.push({
         path: `lines[${i}].amount`,
-        message: `${likeLine(want.amount, line)} exceeds what remains of line ${want.n}: ${likeLine(remaining(want.n), line)} of ${line.amount} after earlier credit notes`,
+        message: `${money(want.amount)} exceeds what remains of line ${want.n}: ${money(remaining(want.n))} of ${line.amount} after earlier credit notes`,
       });
     } else {
       out.push({ n: want.n, credited: want.amount });
