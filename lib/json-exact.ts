@@ -157,6 +157,14 @@ class Reader {
   }
 }
 
+/** JSON text of a value for a message, numbers as written (JSON.stringify would quote a NumberText). */
+export function showJson(v: unknown): string {
+  if (v instanceof NumberText) return v.text;
+  if (Array.isArray(v)) return `[${v.map(showJson).join(',')}]`;
+  if (typeof v === 'object' && v !== null) return `{${Object.entries(v).map(([k, x]) => `${JSON.stringify(k)}:${showJson(x)}`).join(',')}}`;
+  return JSON.stringify(v) ?? 'undefined';
+}
+
 /** Parse JSON text; numbers come back as NumberText. Throws JsonSyntaxError. */
 export function parseJsonExact(text: string): JsonValue {
   const r = new Reader(text);

@@ -8,7 +8,7 @@
 // Host states are numbers (0 UP, 1 DOWN, 2 UNREACHABLE) or names; state_type 1 = HARD, 0 = SOFT
 // (or is_hardstate true/false). Timestamps are epoch seconds. A message naming a service is a
 // service state change and is ignored (SPEC §7: service alerts do not count).
-import { parseJsonExact } from '../lib/json-exact.js';
+import { parseJsonExact, showJson } from '../lib/json-exact.js';
 import { canonicalNumber, NumberText } from '../lib/number-text.js';
 import { HOST_STATE_CODES, type HostState, type HostStateEvent } from './state.js';
 
@@ -17,7 +17,8 @@ export type StatusengineResult =
   | { kind: 'ignored' }
   | { kind: 'error'; reason: string };
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+/** A JSON object (a number read as NumberText is an object to JavaScript, not to JSON). */
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof NumberText);
 
 /** Numbers arrive as their text (lib/json-exact.ts): state codes and epochs are judged by its canonical form ("1.0" → "1"). */
 const plain = (v: unknown): unknown => (v instanceof NumberText ? canonicalNumber(v.text) : v);
@@ -57,11 +58,11 @@ export function parseStatusengineLine(line: string): StatusengineResult {
   const host = inner.host_name ?? inner.hostname;
   if (typeof host !== 'string' || host.trim() === '') return { kind: 'error', reason: 'host_name (or hostname) is missing' };
   const state = hostState(inner.state);
-  if (!state) return { kind: 'error', reason: `state ${JSON.stringify(inner.state)} is not a host state (0/1/2 or UP/DOWN/UNREACHABLE)` };
+  if (!state) return { kind: 'error', reason: `state ${showJson(inner.state)} is not a host state (0/1/2 or UP/DOWN/UNREACHABLE)` };
   const hard = hardness(inner.state_type, inner.is_hardstate);
   if (hard === undefined) return { kind: 'error', reason: 'state_type (or is_hardstate) is missing or not HARD/SOFT' };
   const tsField = v.timestamp ?? inner.timestamp ?? inner.state_time;
   const ts = epochSeconds(tsField);
-  if (ts === undefined) return { kind: 'error', reason: `timestamp ${JSON.stringify(tsField)} is not epoch seconds` };
+  if (ts === undefined) return { kind: 'error', reason: `timestamp ${showJson(tsField)} is not epoch seconds` };
   return { kind: 'state', event: { host: host.trim(), state, hard, tsMs: ts * 1000, source: 'statusengine' } };
 }

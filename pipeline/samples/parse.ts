@@ -2,14 +2,16 @@
 // or a reason naming the field that is wrong. Shared by HTTP ingest, `meterline bill` and the
 // Nagios converter, so every entry point accepts and rejects exactly the same samples.
 import { isDecimalString } from '../../lib/decimal.js';
+import { showJson } from '../../lib/json-exact.js';
 import { canonicalNumber, NumberText } from '../../lib/number-text.js';
 import { MAX_ID_LENGTH, MAX_METRICS, MAX_SERVER_ID_LENGTH, type Sample } from './sample.js';
 import { parseTimestamp, type TimestampResult } from './timestamp.js';
 
 export type ParseResult = { ok: true; sample: Sample } | { ok: false; reason: string };
 
+/** A JSON object (a number read as NumberText is an object to JavaScript, not to JSON). */
 const isObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
+  typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof NumberText);
 
 /**
  * A metric value as an exact decimal string: a JSON number as written (NumberText, from
@@ -67,7 +69,7 @@ function parseMetrics(v: unknown): { ok: true; value: Record<string, string> } |
     if (name.length === 0 || name.length > 200) return { ok: false, reason: `metric name ${JSON.stringify(name)} is empty or too long` };
     const value = metricValue(v[name]);
     if (value === undefined) {
-      return { ok: false, reason: `metrics.${name} must be a finite number (got ${JSON.stringify(v[name]) ?? 'undefined'})` };
+      return { ok: false, reason: `metrics.${name} must be a finite number (got ${showJson(v[name])})` };
     }
     out[name] = value;
   }

@@ -103,3 +103,9 @@ test('a ts given as a JSON number must be whole epoch milliseconds, judged by it
   assert.deepEqual(run(body('1.79163354e12')), ['ok a']);
   assert.deepEqual(run(body('1e400')), ['0 invalid: ts out of range']);
 });
+
+test('a JSON number where an object belongs is refused (a number is read as text, never as an object of its own)', () => {
+  assert.deepEqual(run('[42]'), ['0 invalid: a sample must be a JSON object']);
+  assert.deepEqual(run('{"id":"a","server_id":"x","ts":"2026-10-10T11:59:00Z","metrics":5}'), ['0 invalid: metrics must be an object of metric name to number']);
+  assert.deepEqual(run('{"id":"a","server_id":"x","ts":"2026-10-10T11:59:00Z","metrics":{"m":1},"labels":7}'), ['0 invalid: labels must be an object of strings']);
+});
