@@ -212,6 +212,8 @@ export function loadConfig(env: Env = process.env): Config {
     if (key) config.webhookKey = key;
     else r.problems.push('METERLINE_WEBHOOK_KEY: must be 32 bytes as 64 hex digits or base64 (e.g. `openssl rand -hex 32`)');
   }
+  const logFormat = r.str('METERLINE_LOG_FORMAT');
+  if (!['auto', 'text', 'json'].includes(logFormat)) r.problems.push(`METERLINE_LOG_FORMAT=${JSON.stringify(logFormat)}: must be auto, text or json`);
   if (!LOG_LEVELS.includes(config.logLevel)) {
     r.problems.push(`METERLINE_LOG_LEVEL=${JSON.stringify(config.logLevel)}: must be one of ${LOG_LEVELS.join(', ')}`);
   }
