@@ -64,22 +64,29 @@ export async function recomputeCustomer(pool: pg.Pool, ctx: InvoicingContext, cu
   });
 }
 
-/** (customer → usage periods) touched by these parts, by the subscriptions in the database. */
-export async function affectedByParts(
+/** What a set of parts changes for one customer: the usage periods, and which of the parts. */
+export interface Affected<P> {
+  labels: Set<string>;
+  parts: P[];
+}
+
+/** (customer → usage periods and parts) touched by these parts, by the subscriptions in the database. */
+export async function affectedByParts<P extends Pick<StoredPart, 'serverId' | 'windowStartMs'>>(
   db: Queryable,
   ctx: InvoicingContext,
-  parts: readonly Pick<StoredPart, 'serverId' | 'windowStartMs'>[],
-): Promise<Map<string, Set<string>>> {
-  const out = new Map<string, Set<string>>();
+  parts: readonly P[],
+): Promise<Map<string, Affected<P>>> {
+  const out = new Map<string, Affected<P>>();
   if (parts.length === 0) return out;
   const index = new SubscriptionIndex(await subscriptionsOfServers(db, [...new Set(parts.map((p) => p.serverId))]));
   for (const p of parts) {
     const sub = index.find(p.serverId, p.windowStartMs);
     if (!sub) continue; // unattributed: no invoice changes (GET /v1/rollups still shows it)
     const label = periodOf(p.windowStartMs, ctx.catalog.timezone).label;
-    const set = out.get(sub.customer) ?? new Set<string>();
-    set.add(label);
-    out.set(sub.customer, set);
+    const entry = out.get(sub.customer) ?? { labels: new Set<string>(), parts: [] };
+    entry.labels.add(label);
+    entry.parts.push(p);
+    out.set(sub.customer, entry);
   }
   return out;
 }
@@ -116,10 +123,26 @@ export async function syncCustomer(pool: pg.Pool, ctx: InvoicingContext, custome
   });
 }
 
-export async function syncAll(pool: pg.Pool, ctx: InvoicingContext): Promise<number> {
+/**
+ * Brings every customer's drafts up to date. With `onFailure`, a customer whose drafts cannot
+ * be rated (e.g. a plan in use missing from the catalogue) is reported there and skipped, so
+ * one customer never keeps the others' drafts stale; without it, the first failure throws.
+ */
+export async function syncAll(
+  pool: pg.Pool,
+  ctx: InvoicingContext,
+  onFailure?: (customer: string, err: unknown) => void,
+  onSuccess?: (customer: string) => void,
+): Promise<number> {
   let written = 0;
   for (const c of await listCustomers(pool)) {
-    written += (await syncCustomer(pool, ctx, c.id)).filter((o) => o === 'written' || o === 'deleted').length;
+    try {
+      written += (await syncCustomer(pool, ctx, c.id)).filter((o) => o === 'written' || o === 'deleted').length;
+      onSuccess?.(c.id);
+    } catch (err) {
+      if (!onFailure) throw err;
+      onFailure(c.id, err);
+    }
   }
   return written;
 }

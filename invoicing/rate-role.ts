@@ -5,17 +5,29 @@
 // subscriptions in the database; recompute each of those drafts from *all* stored parts
 // (recompute, never increment) and commit; only then commit the Kafka offsets. A crash anywhere
 // replays the batch: storing changes nothing, recomputing gives the same drafts.
-import type { Kafka, Consumer, Producer, EachBatchPayload } from 'kafkajs';
+//
+// A customer whose draft cannot be rated for good (its plan is gone from the catalogue) does
+// not hold the partition: its parts of the batch are dead-lettered with the reason (they stay
+// stored in rating_parts, so its drafts are right again once the catalogue is fixed and the
+// role restarts), counted, and shown on /readyz. A dependency that is away (PostgreSQL,
+// Kafka) is waited for inside the batch with heartbeats, never a reason to exit.
+import { Partitioners, type Kafka, type Consumer, type Producer, type EachBatchPayload, type ConsumerRunConfig } from 'kafkajs';
 import type pg from 'pg';
 import type { Logger } from '../observability/log.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { AvroSerde } from '../avro/serde.js';
-import { decodeRollupBatch } from '../avro/rollup-batch.js';
+import { decodeRollupBatch, rollupDeadLetter, type RollupAt } from '../avro/rollup-batch.js';
+import { isKind } from '../lib/errors.js';
+import { roleHealth, type RoleHealth } from '../roles/health.js';
+import { retryTransient } from '../roles/retry.js';
+import { consumeSupervised } from '../roles/supervise-consumer.js';
+import { isTransient } from '../roles/transient.js';
 import type { InvoicingContext } from './context.js';
 import { insertParts } from './db/parts.js';
 import { withTransaction } from './db/tx.js';
 import { PartCache } from './part-cache.js';
 import { affectedByParts, recomputeCustomer, syncAll } from './drafts.js';
+import { unratableCustomers } from './unratable.js';
 
 export const RATE_GROUP = 'meterline-rate';
 /** Drafts of periods nothing flowed into (a new month, a subscription starting) are created by
@@ -30,12 +42,14 @@ export interface RateOptions {
   ctx: InvoicingContext;
   log: Logger;
   metrics?: Metrics;
+  /** The role's readiness conditions (default: a private one, tests). */
+  health?: RoleHealth;
   groupId?: string;
   syncEveryMs?: number;
   /** A member that died without leaving holds its partitions this long (kafkajs default 30 s). */
   sessionTimeoutMs?: number;
   /** Called after each batch is stored, rated and its offsets committed (tests wait on it). */
-  onBatch?: (info: { partition: number; nextOffset: string; parts: number; newParts: number; customers: number }) => void;
+  onBatch?: (info: { partition: number; nextOffset: string; parts: number; newParts: number; customers: number; poison: number }) => void;
 }
 
 export interface RateRole {
@@ -50,9 +64,23 @@ export async function startRate(opts: RateOptions): Promise<RateRole> {
   // reading a month of parts each time (exact either way; see part-cache.ts).
   const ctx: InvoicingContext = { ...opts.ctx, partCache: opts.ctx.partCache ?? new PartCache() };
   const groupId = opts.groupId ?? RATE_GROUP;
+  const health = opts.health ?? roleHealth('rate');
+  const unratable = unratableCustomers(health, opts.metrics);
+  const stopping = new AbortController();
+
+  /** A customer's drafts failed for good: a config error is shown on /readyz; anything else is logged. */
+  const customerFailed = (customer: string, err: unknown): string => {
+    if (isTransient(err)) throw err;
+    const reason = (err as Error).message;
+    if (isKind(err, 'config')) unratable.failed(customer, reason);
+    log.error({ customer, reason }, 'rate: drafts of this customer cannot be rated; other customers go on');
+    return reason;
+  };
+  const sync = () => syncAll(pool, ctx, customerFailed, (c) => unratable.rated(c));
 
   // Drafts for every customer with a subscription in an open period, before consuming.
-  const synced = await syncAll(pool, ctx);
+  const synced = await retryTransient('rate: draft sync', sync, { log, onRetry: (err) => health.set('sync', (err as Error).message) });
+  health.set('sync', undefined);
   log.info({ drafts: synced }, 'rate: drafts synced');
 
   const sessionTimeout = opts.sessionTimeoutMs ?? 30_000;
@@ -64,43 +92,79 @@ export async function startRate(opts: RateOptions): Promise<RateRole> {
     maxBytesPerPartition: 4 * 1024 * 1024,
     maxBytes: 16 * 1024 * 1024,
   });
-  const producer: Producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
-  await Promise.all([consumer.connect(), producer.connect()]);
-  await consumer.subscribe({ topics: [topics.rollups], fromBeginning: true });
+  const producer: Producer = kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    createPartitioner: Partitioners.DefaultPartitioner,
+    // Unbounded, as an idempotent producer's must be (kafkajs warns otherwise).
+    retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 100, maxRetryTime: 2000 },
+  });
 
-  async function handle({ batch, heartbeat }: EachBatchPayload): Promise<void> {
-    if (batch.messages.length === 0) return;
-    const { parts, dead } = await decodeRollupBatch(batch, serde, topics.dlq, 'rate', log);
+  /** Stores and rates one batch; returns the parts that could not be rated, with the reason. */
+  async function rateBatch(parts: RollupAt[], newParts: { n: number }, heartbeat: () => Promise<void>) {
     const inserted = await withTransaction(pool, (client) => insertParts(client, parts));
+    newParts.n = inserted.size;
     // Every part of the batch, not only the new ones: after a crash between storing and rating,
     // the replay finds nothing new to store but must still rate.
-    const affected = await affectedByParts(pool, ctx, parts.map((p) => p.part));
+    const affected = await affectedByParts(pool, ctx, parts.map((p) => ({ ...p.part, at: p.at })));
+    const poison: { at: RollupAt['at']; reason: string }[] = [];
     for (const customer of [...affected.keys()].sort()) {
+      // Shutting down: leave the rest to the replay (offsets are not committed).
+      if (stopping.signal.aborted) throw stopping.signal.reason as Error;
+      const entry = affected.get(customer);
+      if (!entry) continue;
       const t0 = process.hrtime.bigint();
-      await recomputeCustomer(pool, ctx, customer, affected.get(customer) ?? []);
+      try {
+        await recomputeCustomer(pool, ctx, customer, entry.labels);
+        unratable.rated(customer);
+      } catch (err) {
+        const reason = customerFailed(customer, err);
+        for (const p of entry.parts) poison.push({ at: p.at, reason: `rate: customer ${customer}: ${reason}` });
+      }
       opts.metrics?.draftRecomputeSeconds.observe(Number(process.hrtime.bigint() - t0) / 1e9);
       await heartbeat();
     }
+    return { poison, customers: affected.size };
+  }
+
+  async function handle({ batch, heartbeat, isRunning }: EachBatchPayload): Promise<void> {
+    if (batch.messages.length === 0 || !isRunning()) return;
+    const { parts, dead } = await decodeRollupBatch(batch, serde, topics.dlq, 'rate', log);
+    const newParts = { n: 0 };
+    const rated = await retryTransient('rate: rating a batch', () => rateBatch(parts, newParts, heartbeat), {
+      log,
+      signal: stopping.signal,
+      onRetry: (err) => health.set('store', `cannot rate: ${(err as Error).message}`),
+      between: heartbeat,
+    });
+    health.set('store', undefined);
+    const values = new Map(batch.messages.map((m) => [m.offset, m.value]));
+    for (const p of rated.poison) dead.push(await rollupDeadLetter(serde, topics.dlq, values.get(p.at.offset) ?? null, p.at, p.reason));
     if (dead.length > 0) {
       await producer.send({ topic: topics.dlq, acks: -1, messages: dead });
       opts.metrics?.dlqRecords.inc({ role: 'rate' }, dead.length);
+      const undecodable = dead.length - rated.poison.length;
+      if (undecodable > 0) opts.metrics?.poisonRecords.inc({ role: 'rate', reason: 'undecodable' }, undecodable);
+      if (rated.poison.length > 0) opts.metrics?.poisonRecords.inc({ role: 'rate', reason: 'unratable' }, rated.poison.length);
     }
     const offset = nextOffset(batch.lastOffset());
     await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset }]);
-    log.debug({ partition: batch.partition, offset, parts: parts.length, newParts: inserted.size, customers: affected.size }, 'rate batch done');
-    opts.onBatch?.({ partition: batch.partition, nextOffset: offset, parts: parts.length, newParts: inserted.size, customers: affected.size });
+    const info = { partition: batch.partition, nextOffset: offset, parts: parts.length, newParts: newParts.n, customers: rated.customers, poison: rated.poison.length };
+    log.debug(info, 'rate batch done');
+    opts.onBatch?.(info);
     await heartbeat();
   }
 
-  await consumer.run({ autoCommit: false, partitionsConsumedConcurrently: 2, eachBatch: handle });
+  const run: ConsumerRunConfig = { autoCommit: false, partitionsConsumedConcurrently: 2, eachBatch: handle };
+  const supervised = await consumeSupervised(consumer, producer, topics.rollups, run, { role: 'rate', log, health });
   log.info({ groupId, topic: topics.rollups }, 'rate started');
 
   let syncing = false;
   const timer = setInterval(() => {
     if (syncing) return;
     syncing = true;
-    syncAll(pool, ctx)
-      .catch((err: unknown) => log.error({ err }, 'rate: periodic draft sync failed'))
+    sync()
+      .catch((err: unknown) => log.warn({ err: (err as Error).message }, 'rate: periodic draft sync failed; the next one retries'))
       .finally(() => {
         syncing = false;
       });
@@ -110,6 +174,8 @@ export async function startRate(opts: RateOptions): Promise<RateRole> {
   return {
     async stop() {
       clearInterval(timer);
+      stopping.abort(new Error('rate stopping'));
+      supervised.stop();
       await consumer.disconnect();
       await producer.disconnect();
     },

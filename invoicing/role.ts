@@ -4,7 +4,9 @@
 import type { Role, RunningRole, RoleContext } from '../roles/role.js';
 import { loadCatalog } from '../catalog/load.js';
 import { createKafka } from '../kafka/client.js';
-import { prepareTopics, requireCatalogPath } from '../roles/bootstrap.js';
+import { kafkaLogTo, prepareTopics, requireCatalogPath } from '../roles/bootstrap.js';
+import { roleHealth } from '../roles/health.js';
+import { retryTransient } from '../roles/retry.js';
 import { createSerde } from '../avro/registry.js';
 import { createPool } from '../db/pool.js';
 import { createMetrics } from '../observability/metrics.js';
@@ -24,13 +26,19 @@ export interface RateRoleOptions {
 export function rateRole(o: RateRoleOptions = {}): Role {
   return {
     name: 'rate',
-    async start({ config, log, metrics }: RoleContext): Promise<RunningRole> {
+    async start({ config, log, metrics, readiness }: RoleContext): Promise<RunningRole> {
       const catalog = await loadCatalog(requireCatalogPath('rate', o.catalogPath, config));
       const pool = createPool(config.database, { applicationName: 'meterline-rate' });
+      const health = roleHealth('rate', readiness);
       try {
-        const seeded = await seedFromCatalog(pool, catalog);
+        // A database still starting up is waited for; a catalogue it refuses is not.
+        const seeded = await retryTransient('rate: seeding from the catalogue', () => seedFromCatalog(pool, catalog), {
+          log,
+          onRetry: (err) => health.set('seed', (err as Error).message),
+        });
+        health.set('seed', undefined);
         log.info({ ...seeded, catalog: catalog.contentHash.slice(0, 12) }, 'rate: seeded customers and subscriptions from the catalogue');
-        const kafka = createKafka(config.kafka, { role: 'rate' });
+        const kafka = createKafka(config.kafka, { role: 'rate', log: kafkaLogTo(log) });
         const names = await prepareTopics(kafka, config, log);
         const prefix = config.kafka.topicPrefix;
         const role = await startRate({
@@ -41,6 +49,7 @@ export function rateRole(o: RateRoleOptions = {}): Role {
           // SLA credits from the Nagios host states stored by POST /v1/nagios/events.
           ctx: { catalog, now: Date.now, downIntervals: downIntervalsFor },
           log,
+          health,
           metrics: metrics ?? createMetrics(),
           groupId: `${prefix}${RATE_GROUP}`,
           ...(o.syncEveryMs !== undefined ? { syncEveryMs: o.syncEveryMs } : {}),
