@@ -175,7 +175,10 @@ test('credit notes, their lines and final invoice numbers are immutable in the d
     `UPDATE invoices SET number = 'ML-2026-999999' WHERE id = '${ACME}'`,
     `INSERT INTO credit_note_lines (credit_note_id, invoice_id, n, credited) SELECT id, invoice_id, 2, 0.01 FROM credit_notes LIMIT 1`,
     'UPDATE document_number_counters SET last_value = 1',
+    // A credit note on a draft (November's, made by finalizing October), written past the API.
+    `INSERT INTO credit_notes (id, number, invoice_id, customer, currency, reason, total_excluding_tax, tax_total, total, document)
+     VALUES ('cn-x', 'CN-X', '${invoiceId('acme', '2026-11')}', 'acme', 'USD', 'r', -1, 0, -1, '{}')`,
   ]) {
-    await assert.rejects(t.db.pool.query(sql), /cannot be changed|can only be written|may only increase|is final/, sql);
+    await assert.rejects(t.db.pool.query(sql), /cannot be changed|can only be written|may only increase|is final|is not a final invoice/, sql);
   }
 });
