@@ -22,9 +22,10 @@ import { redisDedup } from '../pipeline/aggregate/dedup.js';
 import { aggregatorSettings } from '../pipeline/aggregate/index.js';
 import { startAggregate } from '../pipeline/aggregate/role.js';
 import { latencySummary, report, type BenchModule } from './report.js';
+import { sampleRss } from './rss.js';
 import { doneOrTimeout, wholeNumberFlag as int } from './flags.js';
 
-/** Reads the whole topic with a fresh group; `perRecord` runs on each record. Returns seconds. */
+/** Reads the whole topic with a fresh group; `perRecord` runs on each record. Returns seconds from the group join. */
 async function readAll(
   kafka: Kafka,
   topic: string,
@@ -42,11 +43,12 @@ async function readAll(
   let t0 = 0;
   const seconds = await new Promise<number>((resolve, reject) => {
     consumer.on(consumer.events.CRASH, (e) => reject(e.payload.error));
+    // Timed from the group join (as the role's own figure includes its join), not the first batch.
+    consumer.on(consumer.events.GROUP_JOIN, () => (t0 = performance.now()));
     void consumer.run({
       autoCommit: false,
       partitionsConsumedConcurrently: 3,
       eachBatch: async ({ batch }) => {
-        if (t0 === 0) t0 = performance.now();
         for (const m of batch.messages) await perRecord(m);
         seen += batch.messages.length;
         if (seen >= total) resolve((performance.now() - t0) / 1000);
@@ -143,6 +145,7 @@ export const bench: BenchModule & Command = {
       const done = new Map<number, bigint>();
       let resolveDone: () => void = () => undefined;
       const finished = new Promise<void>((r) => (resolveDone = r));
+      const rss = sampleRss();
       const started = performance.now();
       const role = await startAggregate({
         kafka,
@@ -164,7 +167,30 @@ export const bench: BenchModule & Command = {
       });
       const outcome = await doneOrTimeout(finished, maxSeconds);
       await role.stop();
+      const peakRssMiB = rss.stop();
       bar.end(made);
+      // Restore: a fresh role (empty memory, as after kill -9 of the first; the stop above only
+      // committed what was pending) takes the partitions over from the changelog.
+      process.stderr.write('bench aggregate: restore of every partition by a fresh process state…\n');
+      const restores: { partition: number; ms: number; servers: number }[] = [];
+      let allRestored: () => void = () => undefined;
+      const restored = new Promise<void>((r) => (allRestored = r));
+      const second = await startAggregate({
+        kafka,
+        serde,
+        dedup: redisDedup(redis, config.dedupHorizonMs, `${prefix}d:`),
+        topics: { raw: names.raw, rollups: names.rollups, dlq: names.dlq, state: names.aggregateState },
+        aggregator: aggregatorSettings(catalog, config),
+        log: pino({ level: 'warn' }, pino.destination(2)),
+        groupId: `${prefix}meterline-aggregate`,
+        onRestored: (info) => {
+          restores.push(info);
+          if (restores.length >= ends.size) allRestored();
+        },
+      });
+      await doneOrTimeout(restored, 120);
+      await second.stop();
+      const slowest = restores.reduce((m, r) => (r.ms > m.ms ? r : m), { partition: -1, ms: NaN, servers: 0 });
       // From the consumer's start (group join, restore, first fetch included) to the last commit.
       const seconds = ((outcome === 'done' ? lastCommit : performance.now()) - started) / 1000;
       const file = report(
@@ -181,6 +207,10 @@ export const bench: BenchModule & Command = {
             processes: 1,
             client: 'kafkajs (node-rdkafka not installed)',
             rollupParts: parts,
+            peakRssMiB,
+            restoreMs: Math.round(slowest.ms),
+            restoreServers: slowest.servers,
+            restoredPartitions: restores.length,
             rawReadPerSecond: Math.round(made / rawSeconds),
             readAndDecodePerSecond: Math.round(made / decodeSeconds),
             framing: config.schemaRegistry ? 'confluent (schema registry)' : 'single-object',

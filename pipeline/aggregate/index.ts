@@ -33,10 +33,15 @@ export function aggregatorSettings(catalog: Catalog, config: Config): AggregateO
   };
 }
 
+/** The process's readiness registry, when the context carries one (not in tests). */
+const readinessOf = (ctx: RoleContext): { add(name: string, probe: () => Promise<void>): void } | undefined =>
+  (ctx as { readiness?: { add(name: string, probe: () => Promise<void>): void } }).readiness;
+
 export function aggregateRole(o: AggregateRoleOptions = {}): Role {
   return {
     name: 'aggregate',
-    async start({ config, log, metrics }: RoleContext): Promise<RunningRole> {
+    async start(ctx: RoleContext): Promise<RunningRole> {
+      const { config, log, metrics } = ctx;
       const catalog = await loadCatalog(requireCatalogPath('aggregate', o.catalogPath, config));
       const kafka = createKafka(config.kafka, { role: 'aggregate', log: kafkaLogTo(log) });
       const names = await prepareTopics(kafka, config, log);
@@ -58,6 +63,11 @@ export function aggregateRole(o: AggregateRoleOptions = {}): Role {
         ...(o.commitEveryRecords !== undefined ? { commitEveryRecords: o.commitEveryRecords } : {}),
         ...(o.sessionTimeoutMs !== undefined ? { sessionTimeoutMs: o.sessionTimeoutMs } : {}),
         ...(o.onCommit ? { onCommit: o.onCommit } : {}),
+      });
+      // /readyz fails while a partition cannot make progress (a stall used to stay green).
+      readinessOf(ctx)?.add('aggregate', async () => {
+        const problems = Object.entries(role.problems());
+        if (problems.length > 0) throw new Error(problems.map(([c, p]) => `${c}: ${p}`).join('; '));
       });
       return {
         async stop() {

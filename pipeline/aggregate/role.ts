@@ -17,7 +17,7 @@ import type { Metrics } from '../../observability/metrics.js';
 import type { AvroSerde } from '../../avro/serde.js';
 import { recordToSample } from '../../avro/records.js';
 import { isKind } from '../../lib/errors.js';
-import { Aggregator, type AggregatorConfig } from '../aggregation/aggregator.js';
+import { Aggregator, type AggregatorConfig, type Migration } from '../aggregation/aggregator.js';
 import type { RollupPart } from '../aggregation/rollup.js';
 import type { Sample } from '../samples/sample.js';
 import type { SampleDedup } from './dedup.js';
@@ -42,13 +42,25 @@ export interface AggregateOptions {
   tickMs?: number;
   sessionTimeoutMs?: number;
   onCommit?: (info: CommitInfo) => void;
+  /** After each partition's restore: how long it took (fence, changelog read, rebuild). */
+  onRestored?: (info: { partition: number; ms: number; servers: number }) => void;
 }
 
 export interface AggregateRole {
   stop(): Promise<void>;
   /** Partitions this process owns and has restored. */
   owned(): number[];
+  /**
+   * Partitions that cannot make progress (restore failing, or commits failing again and
+   * again), with the reason: /readyz reports them (index.ts). Empty when all is well.
+   */
+  problems(): Record<string, string>;
+  /** A server's split points changed (subscription-feed.ts): cut its windows anew. */
+  splitPointsChanged(serverId: string): void;
 }
+
+/** Consecutive failed commits or restores of a partition before it is reported as stuck. */
+const STUCK_AFTER_FAILURES = 3;
 
 export const DEFAULT_COMMIT_EVERY_RECORDS = 50_000;
 export const DEFAULT_COMMIT_EVERY_MS = 1000;
@@ -64,6 +76,9 @@ export async function startAggregate(opts: AggregateOptions): Promise<AggregateR
   const everyMs = opts.commitEveryMs ?? DEFAULT_COMMIT_EVERY_MS;
   const agg = new Aggregator({ ...opts.aggregator, topic: topics.raw });
   const owners = new Map<number, PartitionOwner>();
+  /** Consecutive failures per partition, and the partitions reported stuck (problems()). */
+  const failures = new Map<number, number>();
+  const stuck = new Map<string, string>();
   let stopping = false;
 
   const consumer: Consumer = kafka.consumer({
@@ -79,6 +94,7 @@ export async function startAggregate(opts: AggregateOptions): Promise<AggregateR
 
   /** Fences, reads checkpoints and restores a set of newly owned partitions in one pass. */
   async function restore(list: PartitionOwner[]): Promise<void> {
+    const t0 = performance.now();
     try {
       await Promise.all(list.map((o) => o.fence()));
       const checkpoints = await readChangelog(
@@ -97,16 +113,28 @@ export async function startAggregate(opts: AggregateOptions): Promise<AggregateR
         const c = checkpoints.get(o.partition);
         agg.revokePartition(o.partition);
         // nowMs restarts the idle clock: the old owner's processing time means nothing here.
-        if (c?.meta.version === 2) agg.restoreFromRecords(c.meta, c.servers, Date.now());
+        const now = Date.now();
+        let migration: Migration | undefined;
+        if (c?.meta.version === 2) migration = agg.restoreFromRecords(c.meta, c.servers, now);
         else if (c?.meta.state) {
-          agg.restorePartition(c.meta.state, Date.now());
+          migration = agg.restoreOrMigrate(c.meta.state, now);
           agg.markAllChanged(o.partition); // format 1: the next commit writes every server
+        }
+        if (migration && migration.migrated.length > 0) {
+          // Published by the next commit; a crash before it migrates the same state again.
+          o.emitted(migration.parts, now);
+          log.warn(
+            { partition: o.partition, changes: migration.migrated, parts: migration.parts.length },
+            'aggregate: meters or window changed; open windows emitted under the old configuration',
+          );
         }
         const start = c?.meta.nextOffset ?? starts.get(o.partition);
         o.nextOffset = start;
         o.status = 'ready';
         if (start !== undefined) consumer.seek({ topic: topics.raw, partition: o.partition, offset: start });
-        log.info({ partition: o.partition, nextOffset: start }, 'aggregate: partition restored');
+        const ms = performance.now() - t0;
+        log.info({ partition: o.partition, nextOffset: start, ms: Math.round(ms) }, 'aggregate: partition restored');
+        opts.onRestored?.({ partition: o.partition, ms, servers: c?.servers.length ?? 0 });
       }
     } catch (err) {
       log.error({ err, partitions: list.map((o) => o.partition) }, 'aggregate: restore failed; retrying');
@@ -137,6 +165,10 @@ export async function startAggregate(opts: AggregateOptions): Promise<AggregateR
   /** Drops a partition's state after a failed commit or restore; restores it again unless revoked. */
   function lose(o: PartitionOwner, err: unknown): void {
     if (o.status === 'revoked') return;
+    const n = (failures.get(o.partition) ?? 0) + 1;
+    failures.set(o.partition, n);
+    if (n >= STUCK_AFTER_FAILURES)
+      stuck.set(`partition ${o.partition}`, `${n} failed commits/restores in a row; last: ${String((err as Error)?.message ?? err)}`);
     const fenced = /fenced|epoch/i.test(String((err as Error)?.message ?? err));
     log.warn(
       { partition: o.partition, err: String((err as Error)?.message ?? err) },
@@ -161,6 +193,8 @@ export async function startAggregate(opts: AggregateOptions): Promise<AggregateR
     return o.commit(agg, serde, topics, groupId).then(
       (info) => {
         if (!info) return;
+        failures.delete(o.partition);
+        stuck.delete(`partition ${o.partition}`);
         metrics?.rollupsEmitted.inc({ correction: 'false' }, info.parts - info.corrections);
         metrics?.rollupsEmitted.inc({ correction: 'true' }, info.corrections);
         log.debug(info, 'aggregate: committed');
@@ -177,6 +211,8 @@ export async function startAggregate(opts: AggregateOptions): Promise<AggregateR
       owners.delete(p);
       agg.revokePartition(p);
       void o.close('revoked');
+      failures.delete(p);
+      stuck.delete(`partition ${p}`);
       log.info({ partition: p }, 'aggregate: partition revoked');
     }
     const fresh: PartitionOwner[] = [];
@@ -342,6 +378,8 @@ export async function startAggregate(opts: AggregateOptions): Promise<AggregateR
   log.info({ groupId, topic: topics.raw }, 'aggregate started');
 
   return {
+    problems: () => Object.fromEntries(stuck),
+    splitPointsChanged: (serverId) => agg.splitPointsChanged(serverId),
     owned: () =>
       [...owners.values()]
         .filter((o) => o.status === 'ready')

@@ -58,6 +58,13 @@ import { checkConfig, DEFAULT_MAX_PENDING_CORRECTIONS, DEFAULT_TOPIC, type Aggre
 import { checkSnapshot, snapshotHeader, type AggregatorSnapshot } from './snapshot.js';
 import { snapshotFromRecords, type PartitionChanges, type PartitionMeta, type ServerRecord } from './changes.js';
 import { finiteOrNull } from '../windows/watermark.js';
+import { differences, oldConfig, withoutMeters } from './migrate.js';
+
+/** The outcome of restoring state: parts emitted by a migration, and what changed (empty: none). */
+export interface Migration {
+  parts: RollupPart[];
+  migrated: string[];
+}
 
 export type { AggregatorConfig, SourceRef } from './config.js';
 export type { AggregatorSnapshot } from './snapshot.js';
@@ -239,16 +246,56 @@ export class Aggregator {
     };
   }
 
-  /** Rebuilds a partition from its meta record and the newest record of each of its servers. */
-  restoreFromRecords(meta: PartitionMeta, servers: Iterable<ServerRecord>, nowMs?: number): void {
-    this.restorePartition(snapshotFromRecords(meta, servers), nowMs);
-    const p = this.parts.get(meta.partition) as PartitionState;
-    p.correctionsEpoch = meta.correctionsEpoch;
+  /**
+   * Rebuilds a partition from its meta record and the newest record of each of its servers
+   * (migrating it when the meters or the window changed since: see restoreOrMigrate).
+   */
+  restoreFromRecords(meta: PartitionMeta, servers: Iterable<ServerRecord>, nowMs?: number): Migration {
+    return this.restoreOrMigrate(snapshotFromRecords(meta, servers), nowMs, meta.correctionsEpoch);
+  }
+
+  /**
+   * Restores one partition's snapshot. If it was written under other meters or another window
+   * (migrate.ts), its open segments and pending corrections are emitted now under the old
+   * configuration (returned: the caller publishes them), its counter baselines carry over, and
+   * the next drainChanges rewrites every server. `migrated` names what changed.
+   */
+  restoreOrMigrate(snap: AggregatorSnapshot, nowMs?: number, correctionsEpoch = 0): Migration {
+    const migrated = differences(snap, this.config);
+    if (migrated.length === 0) {
+      this.restorePartition(snap, nowMs);
+      for (const ps of snap.partitions) (this.parts.get(ps.partition) as PartitionState).correctionsEpoch = correctionsEpoch;
+      return { parts: [], migrated };
+    }
+    const before = oldConfig(snap, this.config);
+    const keep = new Set(before.meters.map((m) => m.name));
+    const old = new Aggregator(before);
+    old.restore(
+      { ...snapshotHeader(before), partitions: snap.partitions.map((p) => withoutMeters(p, keep)) },
+      nowMs,
+    );
+    const parts = old.flushAll();
+    this.last = undefined;
+    for (const ps of old.snapshot().partitions) {
+      const p = this.restoreOne({ ...ps, open: [], corrections: [], correctionsSinceMs: null }, nowMs);
+      p.correctionsEpoch = correctionsEpoch + 1; // the flushed corrections are spent
+      p.markAllChanged();
+      this.parts.set(ps.partition, p);
+    }
+    return { parts, migrated };
   }
 
   /** Makes the next drainChanges return every server (after restoring from a whole snapshot). */
   markAllChanged(partition: number): void {
     this.parts.get(partition)?.markAllChanged();
+  }
+
+  /**
+   * The split points of a server changed (a subscription created or ended): windows found from
+   * now on are cut at the new points. Open segments keep their extent (their samples are summed).
+   */
+  splitPointsChanged(serverId: string): void {
+    this.segmenter.forget(serverId);
   }
 
   /** Forgets a partition (revoked on a rebalance): its state emits nothing. */

@@ -45,6 +45,11 @@ export class Segmenter {
     private readonly splitPoints?: SplitPoints,
   ) {}
 
+  /** Forgets a server's cached cuts (its split points changed). */
+  forget(serverId: string): void {
+    this.cache.delete(serverId);
+  }
+
   segmentOf(serverId: string, tsMs: number): Segment {
     const startMs = windowStartOf(tsMs, this.windowMs);
     if (this.splitPoints === undefined) return { startMs, endMs: startMs + this.windowMs };
