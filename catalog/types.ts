@@ -77,9 +77,10 @@ export interface Contract {
 /** Who the invoices are addressed to (SPEC §12.1); printed on every document. */
 export interface BillingDetails {
   name: string;
+  /** Address lines; empty when none were given. */
   address: string[];
   /** ISO 3166-1 alpha-2, upper case. */
-  country: string;
+  country?: string;
   vatId?: string;
   email?: string;
 }
@@ -135,9 +136,10 @@ export const DEFAULT_CREDIT_NOTE_NUMBER = 'CN-{YYYY}-{SEQ:6}';
 /** Who issues the invoices (SPEC §12.1). */
 export interface Issuer {
   name: string;
+  /** Address lines; empty when none were given. */
   address: string[];
   /** ISO 3166-1 alpha-2, upper case. */
-  country: string;
+  country?: string;
   vatId?: string;
   /** Always set (the default when the file has none). */
   invoiceNumber: string;

@@ -1,5 +1,5 @@
 // The name-and-address block shared by `issuer:` and a customer's `billing:` (SPEC §12.1):
-// name, address lines, an ISO 3166-1 alpha-2 country, an optional VAT id.
+// a name, address lines, an ISO 3166-1 alpha-2 country, a VAT id.
 import { isCountry } from './countries.js';
 import type { Checker, RawMap } from './fields.js';
 import type { BillingDetails } from './types.js';
@@ -10,7 +10,7 @@ const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const VAT_ID = /^[A-Za-z0-9][A-Za-z0-9 .\-+*]{1,30}$/;
 
 export function validateCountry(c: Checker, v: RawMap[string] | undefined, path: string): string | undefined {
-  const s = c.string(v, path);
+  const s = c.string(v, path, false);
   if (s === undefined) return undefined;
   if (isCountry(s)) return s;
   const hint = isCountry(s.toUpperCase()) ? ` (write it upper case: ${s.toUpperCase()})` : '';
@@ -18,13 +18,11 @@ export function validateCountry(c: Checker, v: RawMap[string] | undefined, path:
   return undefined;
 }
 
+/** Address lines; absent = none (a document prints what there is). */
 function validateAddress(c: Checker, v: RawMap[string] | undefined, path: string): string[] | undefined {
-  if (v === undefined || v === null) {
-    c.add(path, 'is required (a list of address lines)');
-    return undefined;
-  }
-  if (!Array.isArray(v) || v.length === 0) {
-    c.add(path, 'must be a non-empty list of address lines');
+  if (v === undefined || v === null) return [];
+  if (!Array.isArray(v)) {
+    c.add(path, 'must be a list of address lines, e.g. ["Hauptstr. 1", "10115 Berlin"]');
     return undefined;
   }
   const lines = v.map((line, i) => c.string(line, `${path}[${i}]`));
@@ -39,14 +37,19 @@ export function validateVatId(c: Checker, v: RawMap[string] | undefined, path: s
   return undefined;
 }
 
-/** name, address, country, vat_id of `m` (the caller checks which other keys are allowed). */
+/**
+ * name (required), address, country, vat_id of `m` (the caller checks which other keys are
+ * allowed). Only the name is required: SPEC §12.1 makes the blocks optional without saying which
+ * of their fields are, and a document prints what there is; what is given must be well-formed.
+ */
 export function validateParty(c: Checker, m: RawMap, path: string): Omit<BillingDetails, 'email'> | undefined {
   const name = c.string(m.name, `${path}.name`);
   const address = validateAddress(c, m.address, `${path}.address`);
+  const hasCountry = m.country !== undefined && m.country !== null;
   const country = validateCountry(c, m.country, `${path}.country`);
   const vatId = validateVatId(c, m.vat_id, `${path}.vat_id`);
-  if (name === undefined || address === undefined || country === undefined) return undefined;
-  return { name, address, country, ...(vatId !== undefined ? { vatId } : {}) };
+  if (name === undefined || address === undefined || (hasCountry && country === undefined)) return undefined;
+  return { name, address, ...(country !== undefined ? { country } : {}), ...(vatId !== undefined ? { vatId } : {}) };
 }
 
 /** A customer's `billing:` block. */

@@ -53,7 +53,7 @@ export function billingJson(b: BillingDetails): { [key: string]: Json } {
   return {
     name: b.name,
     address: [...b.address],
-    country: b.country,
+    ...(b.country !== undefined ? { country: b.country } : {}),
     ...(b.vatId !== undefined ? { vat_id: b.vatId } : {}),
     ...(b.email !== undefined ? { email: b.email } : {}),
   };

@@ -64,7 +64,7 @@ test('a catalogue without issuer and taxes: no issuer, no taxes, default number 
 test('every problem at once, each by its path', () => {
   const p = problems(`${HEAD}issuer:
   name: "X"
-  address: []
+  address: "Hauptstr. 1"
   country: de
   invoice_number: "INV-{YYYY}"
   credit_note_number: "CN-{SEQ:6}-{MM}"
@@ -80,7 +80,7 @@ customers:
   e: { billing: { name: "E", address: "one line", country: US, email: "nobody" } }
 `);
   const byPath = (path: string): string => p.filter((x) => x.path === path).map((x) => x.message).join(' | ');
-  assert.match(byPath('issuer.address'), /non-empty list/);
+  assert.match(byPath('issuer.address'), /list of address lines/);
   assert.match(byPath('issuer.country'), /ISO 3166-1 alpha-2.*upper case: DE/);
   assert.match(byPath('issuer.invoice_number'), /\{SEQ/);
   assert.match(byPath('issuer.credit_note_number'), /unknown placeholder \{MM\}/);
@@ -105,7 +105,10 @@ test('number formats: {SEQ} without width is fine; two {SEQ} and stray braces ar
   assert.match(problems(issuer('A-{SEQ:0}')).map((x) => x.message).join(), /1 to 18 digits/);
 });
 
-test('issuer requires name, address and country; unknown fields are named', () => {
-  const p = problems(`${HEAD}issuer: { vatid: DE1 }\n`);
-  assert.deepEqual(p.map((x) => x.path).sort(), ['issuer.address', 'issuer.country', 'issuer.name', 'issuer.vatid']);
+test('issuer and billing need only a name (address and country optional); unknown fields are named', () => {
+  const p = problems(`${HEAD}issuer: { vatid: DE1 }\ncustomers: { a: { billing: { email: a@b.example } } }\n`);
+  assert.deepEqual(p.map((x) => x.path).sort(), ['customers.a.billing.name', 'issuer.name', 'issuer.vatid']);
+  const c = parseCatalog(`${HEAD}issuer: { name: X, invoice_number: "INV-{SEQ:4}" }\ncustomers: { a: { billing: { name: A } } }\n`);
+  assert.deepEqual(c.issuer, { name: 'X', address: [], invoiceNumber: 'INV-{SEQ:4}', creditNoteNumber: 'CN-{YYYY}-{SEQ:6}' });
+  assert.deepEqual(c.customers.a?.billing, { name: 'A', address: [] });
 });
