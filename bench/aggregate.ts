@@ -147,7 +147,8 @@ export const bench: BenchModule & Command = {
       const finished = new Promise<void>((r) => (resolveDone = r));
       const rss = sampleRss();
       const started = performance.now();
-      const role = await startAggregate({
+      // The role as `meterline aggregate` runs it; the callbacks differ between the two runs.
+      const roleOptions = {
         kafka,
         serde,
         dedup: redisDedup(redis, config.dedupHorizonMs, `${prefix}d:`),
@@ -155,6 +156,9 @@ export const bench: BenchModule & Command = {
         aggregator: aggregatorSettings(catalog, config),
         log: pino({ level: 'warn' }, pino.destination(2)),
         groupId: `${prefix}meterline-aggregate`,
+      };
+      const role = await startAggregate({
+        ...roleOptions,
         onCommit: (info) => {
           lastCommit = performance.now();
           commitMs.push(info.durationMs);
@@ -176,13 +180,7 @@ export const bench: BenchModule & Command = {
       let allRestored: () => void = () => undefined;
       const restored = new Promise<void>((r) => (allRestored = r));
       const second = await startAggregate({
-        kafka,
-        serde,
-        dedup: redisDedup(redis, config.dedupHorizonMs, `${prefix}d:`),
-        topics: { raw: names.raw, rollups: names.rollups, dlq: names.dlq, state: names.aggregateState },
-        aggregator: aggregatorSettings(catalog, config),
-        log: pino({ level: 'warn' }, pino.destination(2)),
-        groupId: `${prefix}meterline-aggregate`,
+        ...roleOptions,
         onRestored: (info) => {
           restores.push(info);
           if (restores.length >= ends.size) allRestored();
