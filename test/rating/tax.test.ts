@@ -76,3 +76,27 @@ test('tax: the three totals (500.00 + 95.00 = 595.00; without lines tax_total 0 
   const none = taxTotals(dec('123.45'), []);
   assert.deepEqual([txt(none.totalExcludingTax, 2), txt(none.taxTotal, 2), txt(none.total, 2)], ['123.45', '0.00', '123.45']);
 });
+
+test('tax: 2 000 generated cases agree with a scaled-integer reference model (half away from zero)', () => {
+  // Reference: base b minor units, rate = num / 10^k percent. Exact tax in minor units is
+  // b·num / (100·10^k); rounding half away from zero = sign · floor((2|n| + d) / 2d).
+  let seed = 12345;
+  const next = (n: number): number => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return seed % n;
+  };
+  for (let i = 0; i < 2000; i++) {
+    const digits = [0, 2, 3][next(3)]!;
+    const b = BigInt(next(2_000_000) - 1_000_000);
+    const k = next(3);
+    const num = BigInt(next(100 * 10 ** k + 1)); // 0 … 100 %
+    const n = b * num;
+    const d = 100n * 10n ** BigInt(k);
+    const mag = (2n * (n < 0n ? -n : n) + d) / (2n * d);
+    const want = n < 0n ? -mag : mag;
+    const base = dec(b.toString()).div(10 ** digits);
+    const rate = dec(num.toString()).div(10 ** k);
+    const got = taxAmount(base, rate, digits).times(10 ** digits);
+    assert.equal(got.toFixed(0), want.toString(), `base ${base.toFixed(digits)} at ${rate.toFixed()} % (${digits} digits)`);
+  }
+});
