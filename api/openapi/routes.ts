@@ -11,6 +11,12 @@ const instant = z.string().describe('RFC 3339 instant (UTC offset allowed) or ep
 const money = z.string().regex(/^\d+(\.\d+)?$/, 'must be a positive decimal string').describe('exact decimal string with at most the currency\'s minor digits, e.g. "10.00"');
 const decimal = z.union([z.string(), z.number()]).describe('exact decimal (a string keeps every digit)');
 
+/** SPEC §13: one usage.alert per (customer, period, alert) when the open draft reaches it. */
+const usageAlert = z.union([
+  z.object({ amount: z.string().describe("total_excluding_tax of the customer's draft, in the currency") }),
+  z.object({ meter: z.string(), quantity: z.string().describe("the meter's quantity in the period, all servers, in its unit") }),
+]);
+
 const AUTH = { 401: 'missing, unknown or revoked API key', 403: "the key's role may not do this" } as const;
 /** Invoices and credit notes answer JSON, or their document by Accept (api/routes/documents.ts). */
 const DOCUMENT_TYPES = ['application/json', 'text/html', 'application/pdf'] as const;
@@ -153,10 +159,10 @@ export const API_ROUTES: readonly RouteSpec[] = [
   }),
   defineRoute({
     id: 'putCustomer', method: 'put', path: '/v1/customers/:id', tag: 'provisioning', access: finance('manage customers and subscriptions'),
-    summary: 'Create or replace a customer (currency, contract, billing, tax)', params: z.object({ id: nonEmpty('id') }),
+    summary: 'Create or replace a customer (currency, contract, billing, tax, usage alerts)', params: z.object({ id: nonEmpty('id') }),
     body: {
       contentTypes: ['application/json'],
-      schema: z.object({ currency: z.string().optional(), contract: contract.optional(), billing: billing.optional(), tax: customerTax.optional() }),
+      schema: z.object({ currency: z.string().optional(), contract: contract.optional(), billing: billing.optional(), tax: customerTax.optional(), alerts: z.array(usageAlert).optional() }),
       description: 'validated like the catalogue file',
     },
     responses: { 200: 'replaced', 201: 'created', 422: 'invalid field (named)', ...AUTH },
