@@ -27,7 +27,6 @@ export function createMetrics() {
     billingDocumentsPublished: new Counter({ name: 'meterline_billing_documents_published_total', help: 'Documents the outbox relay committed to billing.documents', registers }),
     outboxLagSeconds: new Gauge({ name: 'meterline_outbox_lag_seconds', help: 'Age of the oldest document in the outbox not yet on billing.documents (0 when none)', registers }),
     webhookDeliveries: new Counter({ name: 'meterline_webhook_deliveries_total', help: 'Webhook delivery attempts by outcome (delivered, retry, failed)', labelNames: ['status'], registers }),
-    usageAlerts: new Counter({ name: 'meterline_usage_alerts_total', help: 'usage.alert events emitted', registers }),
     httpRequestSeconds: new Histogram({ name: 'meterline_http_request_seconds', help: 'HTTP request latency', labelNames: ['method', 'route', 'status'], registers, buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5] }),
   };
 }
