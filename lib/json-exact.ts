@@ -157,6 +157,16 @@ class Reader {
   }
 }
 
+/**
+ * Why text is not JSON, for a rejection: `NaN` and `Infinity` (which some agents write for a
+ * failed reading) are named as such; any other error is the reader's, with its position.
+ */
+export function jsonErrorReason(text: string, err: unknown): string {
+  const special = /(?:^|[:,[\s])(-?Infinity|NaN)(?=[\s,}\]]|$)/.exec(text);
+  if (special) return `${special[1]} is not a JSON number (values must be finite numbers)`;
+  return err instanceof Error ? err.message : String(err);
+}
+
 /** JSON text of a value for a message, numbers as written (JSON.stringify would quote a NumberText). */
 export function showJson(v: unknown): string {
   if (v instanceof NumberText) return v.text;

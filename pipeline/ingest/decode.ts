@@ -5,7 +5,7 @@ import type { Sample } from '../../pipeline/samples/sample.js';
 import { parseCloudEvent, parseSample, type ParseResult } from '../../pipeline/samples/parse.js';
 import { formatDuration } from '../../lib/duration.js';
 import type { BodyFormat } from './content-type.js';
-import { parseJsonExact } from '../../lib/json-exact.js';
+import { jsonErrorReason, parseJsonExact } from '../../lib/json-exact.js';
 import { splitJson, splitNdjson, type Piece } from './split.js';
 
 export interface IngestLimits {
@@ -66,9 +66,7 @@ function parsePiece(bytes: Buffer): { ok: true; value: unknown } | { ok: false; 
   try {
     return { ok: true, value: parseJsonExact(text) };
   } catch (err) {
-    const special = /(?:^|[:,[\s])(-?Infinity|NaN)(?=[\s,}\]]|$)/.exec(text);
-    if (special) return { ok: false, code: 'json', reason: `malformed JSON: ${special[1]} is not a JSON number (values must be finite numbers)` };
-    return { ok: false, code: 'json', reason: `malformed JSON: ${(err as Error).message}` };
+    return { ok: false, code: 'json', reason: `malformed JSON: ${jsonErrorReason(text, err)}` };
   }
 }
 

@@ -2,7 +2,7 @@
 // for a line holding a JSON array (the HTTP batch form, SPEC §2) — one of those per element.
 // Shared by the in-process path and the parse workers, so both accept exactly the same input;
 // every number is read as its source text (lib/json-exact.ts), as HTTP ingest reads them.
-import { parseJsonExact } from '../../lib/json-exact.js';
+import { jsonErrorReason, parseJsonExact } from '../../lib/json-exact.js';
 import { parseSample } from '../../pipeline/samples/parse.js';
 import { fastSample } from './fast-sample.js';
 import type { Sample } from '../../pipeline/samples/sample.js';
@@ -27,7 +27,7 @@ export function parseLine(text: string): LineResult {
     // Never JSON.parse: a 64-bit counter (9007199254740993) must not become a nearby double.
     value = parseJsonExact(text);
   } catch (err) {
-    return { reason: `not JSON: ${(err as Error).message}` };
+    return { reason: `not JSON: ${jsonErrorReason(text, err)}` };
   }
   if (Array.isArray(value)) {
     return value.map((v, k): LineItem => {
