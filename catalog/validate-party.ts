@@ -45,10 +45,12 @@ export function validateVatId(c: Checker, v: RawMap[string] | undefined, path: s
 export function validateParty(c: Checker, m: RawMap, path: string): Omit<BillingDetails, 'email'> | undefined {
   const name = c.string(m.name, `${path}.name`);
   const address = validateAddress(c, m.address, `${path}.address`);
-  const hasCountry = m.country !== undefined && m.country !== null;
+  const given = (v: RawMap[string] | undefined): boolean => v !== undefined && v !== null;
   const country = validateCountry(c, m.country, `${path}.country`);
   const vatId = validateVatId(c, m.vat_id, `${path}.vat_id`);
-  if (name === undefined || address === undefined || (hasCountry && country === undefined)) return undefined;
+  // A field given but malformed makes the block invalid (its problem is already recorded), so
+  // nothing downstream reports it again as missing (reverse_charge "without vat_id").
+  if (name === undefined || address === undefined || (given(m.country) && country === undefined) || (given(m.vat_id) && vatId === undefined)) return undefined;
   return { name, address, ...(country !== undefined ? { country } : {}), ...(vatId !== undefined ? { vatId } : {}) };
 }
 

@@ -76,6 +76,7 @@ customers:
   a: { tax: fr-vat }
   b: { tax: reverse_charge, billing: { name: "B", address: ["x"], country: XX } }
   c: { tax: reverse_charge, billing: { name: "C", address: ["y"], country: FR } }
+  c2: { tax: reverse_charge, billing: { name: "C", vat_id: "#1" } }
   d: { tax: reverse_charge }
   e: { billing: { name: "E", address: "one line", country: US, email: "nobody" } }
 `);
@@ -91,10 +92,12 @@ customers:
   assert.match(byPath('customers.b.billing.country'), /ISO 3166-1 alpha-2.*"XX"/);
   assert.match(byPath('customers.c.tax'), /reverse_charge requires billing\.vat_id/);
   assert.match(byPath('customers.d.tax'), /reverse_charge requires billing/);
+  // A malformed vat_id is named once, at the vat_id (not again as a missing one at tax).
+  assert.match(byPath('customers.c2.billing.vat_id'), /VAT id/);
   assert.match(byPath('customers.e.billing.address'), /list of address lines/);
   assert.match(byPath('customers.e.billing.email'), /e-mail/);
-  // Exactly these thirteen, nothing reported twice.
-  assert.equal(p.length, 13, JSON.stringify(p, null, 1));
+  // Exactly these fourteen, nothing reported twice.
+  assert.equal(p.length, 14, JSON.stringify(p, null, 1));
 });
 
 test('number formats: {SEQ} without width is fine; two {SEQ} and stray braces are not', () => {
