@@ -42,15 +42,21 @@ const DEMOTED: readonly [RegExp, LevelName][] = [
   [/group is rebalancing|REBALANCE_IN_PROGRESS/i, 'debug'],
   [/switched default partitioner|Limiting retries for the idempotent producer/i, 'debug'],
   [/Restarting the consumer in/i, 'warn'],
+  // A broker that is away: the role's own retry line and /readyz say so once, not every 100 ms.
+  [/Connection error|Failed to connect to seed broker|ECONNREFUSED|Connection timeout|KafkaJSConnectionClosedError|Closed connection/i, 'warn'],
 ];
 
 const RANK: Record<LevelName, number> = { error: 3, warn: 2, info: 1, debug: 0 };
 
 /** The level a kafkajs line is logged at: its own, or lower for known noise (never higher). */
 export function kafkaLineLevel(level: LevelName, message: string, error?: unknown): LevelName {
-  if (message.startsWith('Crash')) return level; // a consumer gave up: whatever the cause, say so
   const text = `${message} ${typeof error === 'string' ? error : ''}`;
-  for (const [re, to] of DEMOTED) if (re.test(text) && RANK[to] < RANK[level]) return to;
+  // A consumer crash always shows; at WARN when kafkajs restarts it on a passing cause.
+  const floor: LevelName = message.startsWith('Crash') ? 'warn' : 'debug';
+  for (const [re, to] of DEMOTED) {
+    const lowered = RANK[to] < RANK[floor] ? floor : to;
+    if (re.test(text) && RANK[lowered] < RANK[level]) return lowered;
+  }
   return level;
 }
 

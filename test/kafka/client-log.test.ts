@@ -12,8 +12,15 @@ test('start-up noise is demoted', () => {
   assert.equal(kafkaLineLevel('error', 'Restarting the consumer in 300ms'), 'warn');
 });
 
-test('a crash and unknown errors keep their level; nothing is raised', () => {
-  assert.equal(kafkaLineLevel('error', 'Crash: KafkaJSNumberOfRetriesExceeded: This server does not host this topic-partition'), 'error');
+test('a broker that is away is a warning (the role says so on /readyz and in its own retry line)', () => {
+  assert.equal(kafkaLineLevel('error', 'Connection error: connect ECONNREFUSED 127.0.0.1:9092'), 'warn');
+  assert.equal(kafkaLineLevel('error', 'Failed to connect to seed broker, trying another broker from the list: Connection error: connect ECONNREFUSED 127.0.0.1:9092'), 'warn');
+});
+
+test('a crash always shows: at warn on a passing cause, at error otherwise; unknown errors keep their level', () => {
+  assert.equal(kafkaLineLevel('error', "Crash: KafkaJSProtocolError: The coordinator is loading and hence can't process requests for this group"), 'warn');
+  assert.equal(kafkaLineLevel('error', 'Crash: KafkaJSNumberOfRetriesExceeded: This server does not host this topic-partition'), 'warn');
+  assert.equal(kafkaLineLevel('error', 'Crash: KafkaJSNonRetriableError: Not authorized to access group'), 'error');
   assert.equal(kafkaLineLevel('error', 'Response SaslAuthenticate', 'Authentication failed'), 'error');
   assert.equal(kafkaLineLevel('debug', 'Restarting the consumer in 300ms'), 'debug');
 });

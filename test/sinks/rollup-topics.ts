@@ -20,9 +20,10 @@ export interface RollupTopics {
   deadLetters(n: number): Promise<DeadLetter[]>;
 }
 
-export async function rollupTopics(name: string): Promise<RollupTopics> {
-  const prefix = `t${randomBytes(4).toString('hex')}.${name}.`;
-  const config = loadConfig({ ...process.env, KAFKA_TOPIC_PREFIX: prefix });
+/** `env` overrides the environment (KAFKA_BROKERS of a test-owned broker, a chosen KAFKA_TOPIC_PREFIX). */
+export async function rollupTopics(name: string, env: NodeJS.ProcessEnv = {}): Promise<RollupTopics> {
+  const prefix = env.KAFKA_TOPIC_PREFIX ?? `t${randomBytes(4).toString('hex')}.${name}.`;
+  const config = loadConfig({ ...process.env, ...env, KAFKA_TOPIC_PREFIX: prefix });
   const kafka = createKafka(config.kafka, { role: 'test', level: 'nothing' });
   const admin = kafka.admin();
   await admin.connect();
