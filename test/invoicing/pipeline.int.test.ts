@@ -94,7 +94,7 @@ test('ingest → aggregate → sink → rate gives the invoices bill gives', { t
   // srv-2 outside its 38.5 h, srv-3 before Oct 5, srv-4 always: usage no subscription covers.
   assert.deepEqual(bill.unattributed.map((u) => u.server_id).filter((s, i, a) => a.indexOf(s) === i), ['srv-2', 'srv-3', 'srv-4']);
   const types = bill.invoices.flatMap((i) => (i.lines as Json[]).map((l) => l.type));
-  for (const t of ['base_fee', 'usage', 'discount']) assert.ok(types.includes(t), `bill's invoices have a ${t} line`);
+  for (const t of ['base_fee', 'usage', 'discount', 'tax']) assert.ok(types.includes(t), `bill's invoices have a ${t} line`);
 
   const { secret } = await issueKey(pgKeyStore(p.db.pool), { role: 'agent' });
   const ingest = new Child('ingest', ['ingest'], { ...p.env, METERLINE_MAX_SAMPLE_AGE: '400d' });

@@ -1,7 +1,8 @@
 // A month of agent samples for the pipeline-vs-bill tests: every meter kind the fixture
-// catalogue charges (counter with a reset, delta, time_average gauge, integral gauge), a plan
-// change at an instant that is not a window boundary, an hourly subscription of 38.5 h, a
-// server with no subscription (unattributed), re-sent duplicates and out-of-order arrivals.
+// catalogue charges (counter with a reset, delta, time_average gauge, integral gauge), tax at a
+// rate and a reverse charge (SPEC §12.2), a plan change at an instant that is not a window
+// boundary, an hourly subscription of 38.5 h, a server with no subscription (unattributed),
+// re-sent duplicates and out-of-order arrivals.
 import type { Sample } from '../../pipeline/samples/sample.js';
 import { sampleToJson } from '../../pipeline/samples/parse.js';
 import { rng } from '../e2e/workload.js';
@@ -26,13 +27,18 @@ plans:
     charges:
       - { meter: requests, model: package, package_size: "1000", package_price: "0.05" }
       - { meter: bandwidth_out_gb, model: volume, tiers: [ { up_to: "5", unit_price: "0.02" }, { up_to: null, unit_price: "0.01" } ] }
+taxes:
+  de-vat: { rate: "19", name: "USt." }
 customers:
   acme:
     contract:
       overrides: { d8-monthly: { base_fee: { amount: "129.00", per: month } } }
       discount_pct: "10"
       minimum_commit: "500.00"
-  beta: {}
+    tax: de-vat
+  beta:
+    billing: { name: "Beta GmbH", address: ["Ring 1", "1010 Wien"], country: AT, vat_id: ATU12345678 }
+    tax: reverse_charge
 subscriptions:
   - { server_id: srv-1, customer: acme, plan: d8-monthly, from: "2026-10-01T00:00:00Z" }
   - { server_id: srv-2, customer: acme, plan: c4-hourly, from: "2026-10-10T12:30:00Z", to: "2026-10-12T03:00:00Z" }
