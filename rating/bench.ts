@@ -28,6 +28,8 @@ export interface RateBenchResult {
   rollups: number;
   invoices: number;
   lines: number;
+  /** Each customer's invoice total (fixed to the cent), so the workload itself can be checked. */
+  totals: Record<string, string>;
   foldSeconds: number;
   rateSeconds: number;
   rollupsPerSecond: number;
@@ -115,6 +117,7 @@ export function benchRate(o: RateBenchOptions): RateBenchResult {
     rollups,
     invoices: invoices.length,
     lines: invoices.reduce((n, i) => n + i.lines.length, 0),
+    totals: Object.fromEntries(invoices.map((i) => [i.customer, i.total.toFixed(2)])),
     foldSeconds: (t1 - t0) / 1000,
     rateSeconds: (t2 - t1) / 1000,
     rollupsPerSecond: rollups / ((t2 - t0) / 1000),

@@ -20,4 +20,9 @@ test('bench rate folds one part per server, hour and meter, and rates every cust
   //   1000 − 985.62 = 14.38 true-up.
   // c4: 672 h × 0.12 = 80.64 + 166 621.43 × 0.01 = 1666.21 → 1746.85, − 87.34 > 1000: none.
   assert.equal(r.lines, 2 * 2 + 6 * 4 + 8 + 6);
+  // One server per customer (c0…c7); servers 0 and 4 are c4 (1746.85 − 87.34 = 1659.51, above
+  // the commit), the others d8 (985.62 + 14.38 true-up = 1000.00).
+  const c4 = '1659.51';
+  const d8 = '1000.00';
+  assert.deepEqual(r.totals, { c0: c4, c1: d8, c2: d8, c3: d8, c4, c5: d8, c6: d8, c7: d8 });
 });
