@@ -17,7 +17,10 @@ export interface ChartGroup {
   meter: string;
   unit: string;
   buckets: string[];
+  /** One series per server: exactly the API's rows. */
   series: Series[];
+  /** Per bucket, the servers combined (finance's fleet view, combinable meters, > 1 server). */
+  fleet?: (string | null)[];
   /** Servers by their combined value over the range, largest first (combinable meters only). */
   top: { server_id: string; value: string }[];
 }
@@ -38,7 +41,6 @@ export function combinerOf(aggregation: Aggregation | undefined): Combine | unde
   }
 }
 
-export const FLEET_LABEL = 'fleet total';
 const TOP = 10;
 
 /** Charts per meter, in meter order; rows arrive sorted by bucket, server, meter (SPEC §10). */
@@ -59,11 +61,9 @@ export function chartGroups(rows: readonly RollupRow[], aggregationOf: (meter: s
     const combine = combinerOf(aggregationOf(meter));
     const out: Series[] = servers.map((s) => ({ label: s, values: series.get(s)! }));
     let top: ChartGroup['top'] = [];
+    let fleet: (string | null)[] | undefined;
     if (combine) {
-      if (withFleet && servers.length > 1) {
-        const fleet = buckets.map((_, i) => reduce(servers.map((s) => series.get(s)![i] ?? null), combine));
-        out.unshift({ label: FLEET_LABEL, values: fleet });
-      }
+      if (withFleet && servers.length > 1) fleet = buckets.map((_, i) => reduce(servers.map((s) => series.get(s)![i] ?? null), combine));
       top = servers
         .map((s) => ({ server_id: s, total: reduceDec(series.get(s)!, combine) }))
         .filter((t): t is { server_id: string; total: Decimal } => t.total !== undefined)
@@ -71,7 +71,7 @@ export function chartGroups(rows: readonly RollupRow[], aggregationOf: (meter: s
         .slice(0, TOP)
         .map((t) => ({ server_id: t.server_id, value: formatPlain(t.total) }));
     }
-    return { meter, unit: list[0]!.unit, buckets, series: out, top };
+    return { meter, unit: list[0]!.unit, buckets, series: out, ...(fleet ? { fleet } : {}), top };
   });
 }
 

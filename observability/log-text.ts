@@ -37,9 +37,11 @@ export function formatRecord(json: string, color: boolean): string {
     }
     fields.push(`${k}=${show(v)}`);
   }
-  const role = typeof rec.role === 'string' ? `${rec.role}: ` : '';
+  const msg = String(rec.msg ?? '');
+  // Many messages already start with their role ("rate: drafts synced"): not twice.
+  const role = typeof rec.role === 'string' && !msg.startsWith(`${rec.role}:`) ? `${rec.role}: ` : '';
   const rest = fields.length > 0 ? ` ${paint(fields.join(' '), color ? DIM : undefined)}` : '';
-  const line = `${paint(time, color ? DIM : undefined)} ${paint(label, COLORS[level])} ${role}${String(rec.msg ?? '')}${rest}`;
+  const line = `${paint(time, color ? DIM : undefined)} ${paint(label, COLORS[level])} ${role}${msg}${rest}`;
   return stack ? `${line}\n${stack}` : line;
 }
 

@@ -2,47 +2,58 @@
 // SIGINT/SIGTERM, then stops the HTTP server first (no new work) and the roles in reverse order.
 import type { Command } from '../command.js';
 import { parseFlags } from '../args.js';
-import { loadConfig } from '../../config/env.js';
+import { loadConfig, type Config } from '../../config/env.js';
 import { createLogger } from '../../observability/log.js';
 import { roleServer } from '../../observability/serve.js';
 import { ROLES } from '../../roles/registry.js';
 import type { RunningRole } from '../../roles/role.js';
 import { untilShutdown } from '../../lib/signals.js';
 
+export interface RunHooks {
+  /**
+   * Once every role runs and the port listens (`meterline start` prints the console URL and
+   * starts the demo fleet here); the function it returns runs first at shutdown.
+   */
+  onListening?: (port: number, config: Config) => Promise<(() => Promise<void>) | void>;
+}
+
+/** Every role in one process until SIGINT/SIGTERM. */
+export async function runAll(argv: string[], hooks: RunHooks = {}): Promise<number> {
+  const { values } = parseFlags(argv, { catalog: { type: 'string' } });
+  const config = { ...loadConfig(), ...(values.catalog ? { catalogPath: values.catalog } : {}) };
+  const log = createLogger(config.logLevel);
+  // One app, one metric registry, readiness over what all roles need.
+  const server = roleServer(
+    config,
+    log,
+    ROLES.map((r) => r.name),
+  );
+  const running: { name: string; role: RunningRole }[] = [];
+  const shutdown = untilShutdown();
+  try {
+    for (const role of ROLES) {
+      running.push({
+        name: role.name,
+        role: await role.start({ ...server.context, log: log.child({ role: role.name }) }),
+      });
+      log.info({ role: role.name }, 'role started');
+    }
+    const http = await server.listen();
+    log.info({ roles: running.map((r) => r.name) }, 'all roles started');
+    const beforeStop = await hooks.onListening?.(http.port, config);
+    const signal = await shutdown;
+    log.info({ signal }, 'shutting down');
+    await beforeStop?.();
+    await server.stop();
+  } finally {
+    for (const { name, role } of running.reverse()) {
+      await role.stop().catch((err: unknown) => log.error({ err, role: name }, 'role did not stop cleanly'));
+    }
+  }
+  return 0;
+}
+
 export const command: Command = {
   summary: 'run all roles in one process (uses the services configured in the environment) [--catalog FILE]',
-  async run(argv) {
-    const { values } = parseFlags(argv, { catalog: { type: 'string' } });
-    const config = { ...loadConfig(), ...(values.catalog ? { catalogPath: values.catalog } : {}) };
-    const log = createLogger(config.logLevel);
-    // One app, one metric registry, readiness over what all roles need.
-    const server = roleServer(
-      config,
-      log,
-      ROLES.map((r) => r.name),
-    );
-    const running: { name: string; role: RunningRole }[] = [];
-    const shutdown = untilShutdown();
-    try {
-      for (const role of ROLES) {
-        running.push({
-          name: role.name,
-          role: await role.start({ ...server.context, log: log.child({ role: role.name }) }),
-        });
-        log.info({ role: role.name }, 'role started');
-      }
-      await server.listen();
-      log.info({ roles: running.map((r) => r.name) }, 'all roles started');
-      const signal = await shutdown;
-      log.info({ signal }, 'shutting down');
-      await server.stop();
-    } finally {
-      for (const { name, role } of running.reverse()) {
-        await role
-          .stop()
-          .catch((err: unknown) => log.error({ err, role: name }, 'role did not stop cleanly'));
-      }
-    }
-    return 0;
-  },
+  run: (argv) => runAll(argv),
 };

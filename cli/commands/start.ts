@@ -7,16 +7,23 @@ import { isKind } from '../../lib/errors.js';
 import { join, relative } from 'node:path';
 import { checkoutRoot, stackSettings } from '../../stack/paths.js';
 import { up } from '../../stack/stack.js';
+import { createPool } from '../../db/pool.js';
+import { announce } from '../start-banner.js';
 import { runMigrations } from './migrate.js';
-import { command as runCommand } from './run.js';
+import { runAll } from './run.js';
 
 const EXTERNAL = ['KAFKA_BROKERS', 'DATABASE_URL', 'REDIS_URL'] as const;
 
 export const command: Command = {
-  summary: 'bring the local stack up (unless services are configured), migrate, run all roles',
+  summary: 'bring the local stack up (unless services are configured), migrate, run all roles, print the console URL [--demo: a simulated fleet]',
   async run(argv) {
-    const args = [...argv];
-    if (!EXTERNAL.every((name) => process.env[name]?.trim())) {
+    const demo = argv.includes('--demo');
+    const args = argv.filter((a) => a !== '--demo');
+    const local = !EXTERNAL.every((name) => process.env[name]?.trim());
+    // The demo's charts should follow within a minute: rollups close once the watermark (newest
+    // event − allowed lateness) passes them, so the demo shortens the lateness unless it is set.
+    if (demo && !process.env.METERLINE_ALLOWED_LATENESS?.trim()) process.env.METERLINE_ALLOWED_LATENESS = '30s';
+    if (local) {
       console.error('start: no external services configured; bringing the local stack up…');
       const env: Record<string, string> = {};
       try {
@@ -50,6 +57,15 @@ export const command: Command = {
     }
     const config = loadConfig(); // validates everything before any work
     await runMigrations(config.database, (line) => console.error(line));
-    return runCommand.run(args);
+    const pool = createPool(config.database, { applicationName: 'meterline-start' });
+    try {
+      return await runAll(args, {
+        onListening: (port) =>
+          // A development key only on the local stack and never in production.
+          announce({ pool, port, demo, devKey: local && process.env.NODE_ENV !== 'production', warn: (l) => console.error(l) }),
+      });
+    } finally {
+      await pool.end();
+    }
   },
 };

@@ -12,12 +12,14 @@
     var data = [xs];
     var points = 0;
     var series = [{ label: 'bucket (UTC)', value: function (_u, _v, _si, di) { return di == null ? '—' : g.buckets[di]; } }];
-    g.series.forEach(function (s, i) {
-      data.push(s.values.map(function (v) { if (v === null) return null; points++; return Number(v); }));
+    var all = g.fleet ? [{ label: 'fleet total', values: g.fleet, fleet: true }].concat(g.series) : g.series;
+    all.forEach(function (s, i) {
+      data.push(s.values.map(function (v) { if (v === null) return null; if (!s.fleet) points++; return Number(v); }));
       series.push({
         label: s.label,
         stroke: PALETTE[i % PALETTE.length],
-        width: s.label === 'fleet total' ? 2.5 : 1.5,
+        width: s.fleet ? 2.5 : 1.5,
+        dash: s.fleet ? [6, 4] : undefined,
         spanGaps: false,
         value: function (_u, _v, _si, di) { var t = di == null ? null : s.values[di]; return t === null || t === undefined ? '—' : t + ' ' + g.unit; },
       });

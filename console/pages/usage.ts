@@ -31,7 +31,7 @@ function rangeQuery(g: (typeof GRANULARITIES)[number], nowMs: number, keep: URLS
 function chart(g: ChartGroup, i: number): Html {
   return html`<section class="card" aria-labelledby="meter-${i}">
   <h2 id="meter-${i}">${g.meter} <span class="unit">(${g.unit})</span></h2>
-  <div class="chart" data-chart="${JSON.stringify(g)}" role="img" aria-label="${`${g.meter} over time, ${g.series.length} series`}"></div>
+  <div class="chart" data-chart="${JSON.stringify(g)}" role="img" aria-label="${`${g.meter} over time: ${g.series.length} server(s)${g.fleet ? ' and the fleet total' : ''}`}"></div>
   ${g.top.length > 0
     ? html`<table class="top"><caption>Top servers over the range</caption>
       <thead><tr><th scope="col">server</th><th scope="col" class="num">${g.unit}</th></tr></thead>

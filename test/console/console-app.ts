@@ -29,8 +29,13 @@ export interface ConsoleApp {
   stop(): Promise<void>;
 }
 
-/** acme rents srv-1 all October; beta rents srv-2 from Oct 10 12:30 to Oct 12 03:00 (fixtures.ts). */
+/**
+ * acme rents srv-1 all October; beta rents srv-2 from Oct 10 12:30 to Oct 12 03:00 (fixtures.ts);
+ * srv-9 is rented by no one (finance sees its usage, no customer does): `d × 11.5` requests at
+ * noon of each day d = 1…19.
+ */
 export const PARTS: RollupPart[] = [
+  ...Array.from({ length: 19 }, (_, i) => requestsPart('srv-9', `2026-10-${String(i + 1).padStart(2, '0')}T12:00:00Z`, ((i + 1) * 11.5).toFixed(1))),
   requestsPart('srv-1', '2026-10-02T10:00:00Z', '150'),
   requestsPart('srv-1', '2026-10-02T10:01:00Z', '25.5'),
   requestsPart('srv-1', '2026-10-02T13:30:00Z', '70'),

@@ -47,15 +47,20 @@ test('finance: the fleet chart plots exactly the points of GET /v1/rollups', { t
   await chart.waitFor();
   const api = await t.api<{ rollups: Rollup[] }>(`/v1/rollups?${RANGE}`, t.keys.finance);
   assert.equal(api.status, 200);
-  // Finance sees one server in this range (srv-2's usage is on Oct 11), so no fleet-total series.
   const expected = api.body.rollups.map((r) => [r.bucket, r.server_id, r.value]);
   assert.deepEqual(await points(w.page), expected);
-  // Worked by hand from the parts (console-app.ts): 150 + 25.5 in the 10:00 hour, 70 at 13:00, 1234.567 on the 3rd.
+  // Worked by hand from the parts (console-app.ts): srv-1 150 + 25.5 in the 10:00 hour, 70 at
+  // 13:00, 1234.567 on the 3rd; srv-9 2 × 11.5 and 3 × 11.5 at noon.
   assert.deepEqual(expected, [
     ['2026-10-02T10:00:00Z', 'srv-1', '175.5'],
+    ['2026-10-02T12:00:00Z', 'srv-9', '23'],
     ['2026-10-02T13:00:00Z', 'srv-1', '70'],
     ['2026-10-03T08:00:00Z', 'srv-1', '1234.567'],
+    ['2026-10-03T12:00:00Z', 'srv-9', '34.5'],
   ]);
+  // Top servers over the range, exact sums: 175.5 + 70 + 1234.567 = 1480.067; 23 + 34.5 = 57.5.
+  const top = await w.page.$$eval('table.top tbody tr', (trs) => trs.map((r) => Array.from(r.querySelectorAll('td'), (td) => (td as { textContent: string | null }).textContent)));
+  assert.deepEqual(top, [['srv-1', '1480.067'], ['srv-9', '57.5']]);
   assert.equal(await chart.getAttribute('data-points'), String(expected.length));
   assert.ok(await w.page.locator('.chart canvas').count(), 'uPlot drew a canvas');
   if (process.env.METERLINE_CONSOLE_SCREENSHOT) {
@@ -116,12 +121,14 @@ test('a customer cannot reach another customer\'s pages by editing the URL', { t
     const res = await w.page.goto(`${t.url}${path}`);
     assert.equal(res?.status(), status, path);
     const text = await w.page.locator('main').innerText();
-    assert.doesNotMatch(text, /beta|srv-2|999/, `${path} shows nothing of beta`);
+    assert.doesNotMatch(text, /beta|srv-2|srv-9|999/, `${path} shows nothing of beta or of servers acme does not rent`);
   }
   // Another customer's server id in the usage filter: the API gives no rollups of it.
   await w.page.goto(`${t.url}/usage?server_id=srv-2&granularity=day&from=2026-10-01T00:00:00Z&to=2026-11-01T00:00:00Z`);
   assert.equal(await w.page.locator('table.points tbody tr').count(), 0);
   assert.match(await w.page.locator('main').innerText(), /No usage in this range/);
+  await w.page.goto(`${t.url}/usage?granularity=day&from=2026-10-01T00:00:00Z&to=2026-11-01T00:00:00Z`);
+  assert.doesNotMatch(await w.page.locator('main').innerText(), /srv-9|srv-2/);
   assert.deepEqual(w.offLoopback, []);
 });
 
