@@ -53,6 +53,6 @@ test('secrets round-trip through AES-256-GCM; another key or a flipped byte is r
   const sealed = box.seal('whsec_abc');
   assert.equal(box.open(sealed), 'whsec_abc');
   assert.throws(() => secretBox(randomBytes(32)).open(sealed), /does not decrypt/);
-  sealed[sealed.length - 1] ^= 1;
+  sealed.writeUInt8(sealed.readUInt8(sealed.length - 1) ^ 1, sealed.length - 1);
   assert.throws(() => box.open(sealed), /does not decrypt/);
 });
