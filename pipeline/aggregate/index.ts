@@ -1,5 +1,6 @@
 // The aggregate role as `meterline aggregate` and `meterline run` start it: wires Config, the
-// catalogue, Kafka, the Avro serde and Redis into startAggregate (role.ts).
+// catalogue, Kafka, the Avro serde, Redis and the subscriptions in PostgreSQL (their boundaries
+// cut windows, subscription-feed.ts) into startAggregate (role.ts).
 import { Redis } from 'ioredis';
 import type { Catalog } from '../../catalog/types.js';
 import type { Config } from '../../config/env.js';
@@ -11,7 +12,9 @@ import { createSerde } from '../../avro/registry.js';
 import { createMetrics } from '../../observability/metrics.js';
 import { redisDedup, DEFAULT_DEDUP_PREFIX } from './dedup.js';
 import { catalogSplitPoints } from './split-points.js';
-import { startAggregate, AGGREGATE_GROUP, type AggregateOptions } from './role.js';
+import { subscriptionFeed } from './subscription-feed.js';
+import { createPool } from '../../db/pool.js';
+import { startAggregate, AGGREGATE_GROUP, type AggregateOptions, type AggregateRole } from './role.js';
 
 export interface AggregateRoleOptions {
   /** Overrides METERLINE_CATALOG. */
@@ -23,13 +26,17 @@ export interface AggregateRoleOptions {
 }
 
 /** The aggregator's settings from the catalogue (meters, billing split points) and Config (window, lateness, idleness). */
-export function aggregatorSettings(catalog: Catalog, config: Config): AggregateOptions['aggregator'] {
+export function aggregatorSettings(
+  catalog: Catalog,
+  config: Config,
+  subscriptionPoints?: (serverId: string) => readonly number[],
+): AggregateOptions['aggregator'] {
   return {
     meters: Object.values(catalog.meters),
     windowMs: config.windowMs,
     allowedLatenessMs: config.allowedLatenessMs,
     idleTimeoutMs: config.idleTimeoutMs,
-    splitPoints: catalogSplitPoints(catalog),
+    splitPoints: catalogSplitPoints(catalog, subscriptionPoints),
   };
 }
 
@@ -48,12 +55,27 @@ export function aggregateRole(o: AggregateRoleOptions = {}): Role {
       const prefix = config.kafka.topicPrefix;
       const redis = new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 3 });
       await redis.connect();
+      // Subscriptions created or ended over the API cut windows like the catalogue's (SPEC
+      // §6.1): loaded before the first record is aggregated, then followed by LISTEN/NOTIFY.
+      const pool = createPool(config.database, { max: 1, applicationName: 'meterline-aggregate' });
+      // The feed is told of changes before the role exists (its first load): the role reads the
+      // loaded boundaries when it starts, later changes reach it through `started`.
+      const started: { role?: AggregateRole } = {};
+      const feed = subscriptionFeed(pool, log, (serverId) => started.role?.splitPointsChanged(serverId));
+      // /readyz fails while a partition cannot make progress (a stall used to stay green) or
+      // while subscription changes are not heard.
+      readinessOf(ctx)?.add('aggregate', async () => {
+        const problems = Object.entries(started.role?.problems() ?? {});
+        if (!feed.live()) problems.push(['subscriptions', 'not listening for subscription changes in PostgreSQL']);
+        if (problems.length > 0) throw new Error(problems.map(([c, p]) => `${c}: ${p}`).join('; '));
+      });
+      await feed.ready;
       const role = await startAggregate({
         kafka,
         serde: await createSerde(config),
         dedup: redisDedup(redis, config.dedupHorizonMs, `${prefix}${DEFAULT_DEDUP_PREFIX}`),
         topics: { raw: names.raw, rollups: names.rollups, dlq: names.dlq, state: names.aggregateState },
-        aggregator: aggregatorSettings(catalog, config),
+        aggregator: aggregatorSettings(catalog, config, (serverId) => feed.points(serverId)),
         log,
         // The process's registry (served on /metrics); a private one only without it (tests).
         metrics: metrics ?? createMetrics(),
@@ -64,14 +86,12 @@ export function aggregateRole(o: AggregateRoleOptions = {}): Role {
         ...(o.sessionTimeoutMs !== undefined ? { sessionTimeoutMs: o.sessionTimeoutMs } : {}),
         ...(o.onCommit ? { onCommit: o.onCommit } : {}),
       });
-      // /readyz fails while a partition cannot make progress (a stall used to stay green).
-      readinessOf(ctx)?.add('aggregate', async () => {
-        const problems = Object.entries(role.problems());
-        if (problems.length > 0) throw new Error(problems.map(([c, p]) => `${c}: ${p}`).join('; '));
-      });
+      started.role = role;
       return {
         async stop() {
           await role.stop();
+          await feed.close();
+          await pool.end();
           redis.disconnect();
         },
       };
