@@ -7,6 +7,7 @@ import { untilShutdown } from '../lib/signals.js';
 import { createLogger } from '../observability/log.js';
 import { consumerRoleServer, roleServer } from '../observability/serve.js';
 import type { Role } from '../roles/role.js';
+import { stopRoles } from '../roles/stop.js';
 
 /** Runs an HTTP role (ingest, api) alone on PORT until a shutdown signal; exit code 0. */
 export async function runHttpRole(role: Role): Promise<number> {
@@ -20,7 +21,7 @@ export async function runHttpRole(role: Role): Promise<number> {
     await shutdown;
   } finally {
     await server.stop();
-    await running.stop();
+    await stopRoles([{ name: role.name, role: running }], log);
   }
   return 0;
 }
@@ -34,7 +35,7 @@ export async function runConsumerRole(role: Role): Promise<number> {
   const running = await role.start(ops.context);
   log.info(`${role.name}: running`);
   await shutdown;
-  await running.stop();
+  await stopRoles([{ name: role.name, role: running }], log);
   await ops.stop();
   return 0;
 }

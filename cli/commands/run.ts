@@ -1,5 +1,6 @@
 // `meterline run`: every role in one process, sharing one HTTP server on PORT. Stays up until
-// SIGINT/SIGTERM, then stops the HTTP server first (no new work) and the roles in reverse order.
+// SIGINT/SIGTERM, then stops the HTTP server first (no new work) and then every role at once,
+// within a deadline (roles/stop.ts).
 import type { Command } from '../command.js';
 import { parseFlags } from '../args.js';
 import { loadConfig, type Config } from '../../config/env.js';
@@ -8,6 +9,7 @@ import { roleServer } from '../../observability/serve.js';
 import { ROLES } from '../../roles/registry.js';
 import type { RunningRole } from '../../roles/role.js';
 import { untilShutdown } from '../../lib/signals.js';
+import { stopRoles } from '../../roles/stop.js';
 
 export interface RunHooks {
   /**
@@ -46,9 +48,7 @@ export async function runAll(argv: string[], hooks: RunHooks = {}): Promise<numb
     await beforeStop?.();
     await server.stop();
   } finally {
-    for (const { name, role } of running.reverse()) {
-      await role.stop().catch((err: unknown) => log.error({ err, role: name }, 'role did not stop cleanly'));
-    }
+    await stopRoles(running, log);
   }
   return 0;
 }
