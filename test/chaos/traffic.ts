@@ -1,9 +1,10 @@
-// The chaos suite's input: a catalogue with `servers` servers on the invoicing fixture's meters
-// and plans (a contract with discount and minimum commit, hourly and monthly plans, a plan
-// change at an instant that is not a window boundary, subscriptions that start and end
-// mid-month, one server with no subscription), and a month of their samples (October 2026,
-// with some of September and November): counters with resets, out-of-order neighbours (some
-// later than the lateness: corrections) and re-sent duplicates, in the order agents send them.
+// The chaos suite's input: a catalogue with `servers` servers on the invoicing fixture's meters,
+// plans, taxes and customers (a contract with discount and minimum commit, a tax rate and a
+// reverse charge, hourly and monthly plans, a plan change at an instant that is not a window
+// boundary, subscriptions that start and end mid-month, one server with no subscription), and
+// a month of their samples (October 2026, with some of September and November): counters with
+// resets, samples held back past the lateness (corrections) and re-sent duplicates, in the
+// order agents send them.
 import type { Sample } from '../../pipeline/samples/sample.js';
 import { PIPELINE_CATALOG } from '../invoicing/workload.js';
 import { rng, type RefMeter } from '../e2e/workload.js';
@@ -28,9 +29,9 @@ export interface TrafficOptions {
 
 export const serverId = (i: number) => `srv-${String(i).padStart(4, '0')}`;
 
-/** The fixture's meters and plans, its two customers and one subscription story per server. */
+/** The fixture's meters, plans, taxes and customers, and one subscription story per server. */
 export function chaosCatalog(servers: number): string {
-  const head = PIPELINE_CATALOG.slice(0, PIPELINE_CATALOG.indexOf('customers:'));
+  const head = PIPELINE_CATALOG.slice(0, PIPELINE_CATALOG.indexOf('subscriptions:'));
   const subs: string[] = [];
   // The last server has no subscription (unattributed usage) when there are three or more.
   const billed = servers >= 3 ? servers - 1 : servers;
@@ -53,54 +54,52 @@ export function chaosCatalog(servers: number): string {
         sub(customer, 'c4-hourly', '2026-09-15T00:00:00Z');
     }
   }
-  return `${head}customers:
-  acme:
-    contract:
-      overrides: { d8-monthly: { base_fee: { amount: "129.00", per: month } } }
-      discount_pct: "10"
-      minimum_commit: "500.00"
-  beta: {}
-subscriptions:
-${subs.join('\n')}
-`;
+  return `${head}subscriptions:\n${subs.join('\n')}\n`;
+}
+
+/** One server's samples in time order: a month of a machine's life, with counter resets. */
+function serverSamples(s: number, o: TrafficOptions, random: () => number): Sample[] {
+  const id = serverId(s);
+  const out: Sample[] = [];
+  let bytes = 5_000_000_000 + s; // the counter's first sample is its baseline
+  let disk = 50 * (s % 5); // extra disk grows in steps, now and then
+  const ips = 1 + (s % 3);
+  const end = Date.parse('2026-11-01T02:00:00Z');
+  for (let ts = Date.parse('2026-09-30T22:00:00Z'), i = 0; ts < end; ts += o.stepMin * 60_000, i++) {
+    bytes = random() < 0.002 ? Math.floor(random() * 1_000_000) : bytes + Math.floor(random() * 40_000_000);
+    if (random() < 0.01) disk += 10 * Math.floor(random() * 5);
+    const hour = new Date(ts).getUTCHours();
+    const load = hour >= 8 && hour < 20 ? 900 : 200; // a day/night request pattern
+    const sample: Sample = {
+      id: `${id}-${i}`,
+      serverId: id,
+      tsMs: ts + 1_000 * (7 + ((s * 13 + i) % 40)), // inside windows, never on their edges
+      intervalS: String(o.stepMin * 60),
+      metrics: { net_tx_bytes: String(bytes), disk_extra_gb: `${disk}.5` },
+      labels: { dc: 'fra1' },
+    };
+    sample.metrics.public_ips = String(ips + (i % 100 < 3 ? 1 : 0));
+    sample.metrics.http_requests = String(Math.floor(random() * load));
+    out.push(sample);
+  }
+  return out;
 }
 
 /** Samples in send order. */
 export function chaosSamples(o: TrafficOptions): Sample[] {
   const random = rng(o.seed);
-  const start = Date.parse('2026-09-30T22:00:00Z');
-  const end = Date.parse('2026-11-01T02:00:00Z');
+  const all: Sample[] = [];
+  for (let s = 0; s < o.servers; s++) all.push(...serverSamples(s, o, random));
+  // Agents report in time order, all servers interleaved. Now and then one is held back 3 h
+  // (later than the lateness: a correction), and one re-sends a sample of earlier (a duplicate).
+  all.sort((a, b) => a.tsMs - b.tsMs);
   const out: Sample[] = [];
-  for (let s = 0; s < o.servers; s++) {
-    const id = serverId(s);
-    let bytes = 5_000_000_000 + s; // the counter's first sample is its baseline
-    for (let ts = start, i = 0; ts < end; ts += o.stepMin * 60_000, i++) {
-      bytes += Math.floor(random() * 40_000_000);
-      if (random() < 0.002) bytes = Math.floor(random() * 1_000_000); // an interface counter reset
-      out.push({
-        id: `${id}-${i}`,
-        serverId: id,
-        // seconds into the minute, so samples fall inside windows, never on their edges
-        tsMs: ts + 1_000 * (7 + ((s * 13 + i) % 40)),
-        intervalS: String(o.stepMin * 60),
-        metrics: {
-          net_tx_bytes: String(bytes),
-          disk_extra_gb: String(Math.floor(random() * 400) / 2),
-          public_ips: String(1 + Math.floor(random() * 3)),
-          http_requests: String(Math.floor(random() * 900)),
-        },
-        labels: { dc: 'fra1' },
-      });
-    }
-  }
-  // Agents report in time order, all servers interleaved; some neighbours swapped (out of
-  // order: when 4 places apart, later than the lateness) and some samples re-sent later.
-  out.sort((a, b) => a.tsMs - b.tsMs);
-  for (let i = 10; i < out.length - 5; i += 97) [out[i], out[i + 4]] = [out[i + 4] as Sample, out[i] as Sample];
-  const withDups: Sample[] = [];
-  out.forEach((sample, i) => {
-    withDups.push(sample);
-    if (i % 53 === 0 && i >= 400) withDups.push({ ...(out[i - 400] as Sample) });
+  const held: Sample[] = [];
+  all.forEach((sample, i) => {
+    if (i % 89 === 17) held.push(sample);
+    else out.push(sample);
+    while (held.length > 0 && (held[0] as Sample).tsMs + 3 * 3_600_000 <= sample.tsMs) out.push(held.shift() as Sample);
+    if (i % 53 === 0 && i >= 400) out.push({ ...(all[i - 400] as Sample) });
   });
-  return withDups;
+  return [...out, ...held];
 }
