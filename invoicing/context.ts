@@ -16,4 +16,9 @@ export interface InvoicingContext {
   downIntervals?: (db: Queryable, serverIds: readonly string[], fromMs: number, toMs: number) => Promise<DownInterval[]>;
   /** Merged per-day state of stored parts (the rate role's); absent = read every part. */
   partCache?: PartCache;
+  /**
+   * Rate drafts from the running usage state rows of the catalogue's zone (the rate role's,
+   * once ensureStates built them; usage-states.ts). Not for finalization, which needs part ids.
+   */
+  usageStates?: boolean;
 }

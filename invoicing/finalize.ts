@@ -35,7 +35,8 @@ export interface FinalizeResult {
  */
 export async function finalizeCustomerInTransaction(client: Queryable, ctx: InvoicingContext, customer: string, label: string): Promise<FinalizeResult> {
   await lockCustomer(client, customer);
-  const r = await recomputeLocked(client, ctx, customer, label);
+  // Rated from the parts themselves (not the running state): their ids are marked billed below.
+  const r = await recomputeLocked(client, { ...ctx, usageStates: false }, customer, label);
   if (r.outcome === 'final') return { customer, ...(r.head ? { invoice: r.head.id } : {}), ...(r.head?.number ? { number: r.head.number } : {}), result: 'already_final' };
   if (!r.rated) return { customer, result: 'no_invoice' };
   const id = invoiceId(customer, label);

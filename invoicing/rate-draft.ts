@@ -21,11 +21,13 @@ import { nextLabel } from './period.js';
 import type { LineJson, RatedInvoice, RatedLine } from './types.js';
 import { attributeParts } from './usage.js';
 import type { RatedPart } from './part-cache.js';
+import { loadStates } from './usage-states.js';
 
 const servers = (subs: readonly Subscription[]): string[] => [...new Set(subs.map((s) => s.serverId))];
 
-/** The stored parts of the subscriptions' servers in the period (merged per day when cached). */
+/** The stored parts of the subscriptions' servers in the period (merged when cached or kept as state). */
 async function loadParts(db: Queryable, ctx: InvoicingContext, subs: readonly Subscription[], period: BillingPeriod): Promise<RatedPart[]> {
+  if (ctx.usageStates) return loadStates(db, ctx.catalog.timezone, subs, period);
   if (!ctx.partCache) return partsOfServers(db, servers(subs), period.startMs, period.endMs);
   const boundaries = new Map<string, number[]>();
   for (const s of subs) {

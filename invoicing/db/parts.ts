@@ -1,7 +1,9 @@
 // rating_parts: the rollup parts the rate role has consumed. Inserted with ON CONFLICT DO
-// NOTHING on part_id, so a replayed part changes nothing; read back to recompute drafts.
+// NOTHING on part_id, so a replayed part changes nothing; read back to recompute drafts (or
+// merged into the running usage state, usage-states.ts, in the same statement).
 import type { RollupPart, RollupState } from '../../pipeline/aggregation/rollup.js';
 import type { Queryable } from './tx.js';
+import { mergeIntoStates } from './usage-states.js';
 
 /** Where the rate role read a part on `usage.rollups` (offsets are 64-bit: decimal strings). */
 export interface RollupPosition {
@@ -31,13 +33,16 @@ export interface ExplainedPart extends StoredPart {
 export async function insertParts(db: Queryable, parts: readonly { part: RollupPart; at: RollupPosition }[]): Promise<Set<string>> {
   if (parts.length === 0) return new Set();
   const r = await db.query<{ part_id: string }>({
-    name: 'rating_parts.insert',
-    text: `INSERT INTO rating_parts (part_id, server_id, meter, window_start, window_end, correction, state, source,
-                                     rollup_topic, rollup_partition, rollup_offset)
-           SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::timestamptz[], $6::boolean[],
-                                $7::jsonb[], $8::jsonb[], $9::text[], $10::int[], $11::bigint[])
-           ON CONFLICT (part_id) DO NOTHING
-           RETURNING part_id`,
+    name: 'rating_parts.insert_merge',
+    // The new parts (only those: a replay merges nothing) go into the running usage state too.
+    text: `WITH ins AS (
+             INSERT INTO rating_parts (part_id, server_id, meter, window_start, window_end, correction, state, source,
+                                       rollup_topic, rollup_partition, rollup_offset)
+             SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::timestamptz[], $6::boolean[],
+                                  $7::jsonb[], $8::jsonb[], $9::text[], $10::int[], $11::bigint[])
+             ON CONFLICT (part_id) DO NOTHING
+             RETURNING part_id, server_id, meter, window_start, window_end, state)${mergeIntoStates('ins', 'rating_state_zones')}
+           SELECT part_id FROM ins`,
     values: [
       parts.map((p) => p.part.partId),
       parts.map((p) => p.part.serverId),
