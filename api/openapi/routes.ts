@@ -17,7 +17,11 @@ const usageAlert = z.union([
   z.object({ meter: z.string(), quantity: z.string().describe("the meter's quantity in the period, all servers, in its unit") }),
 ]);
 
-const AUTH = { 401: 'missing, unknown or revoked API key', 403: "the key's role may not do this" } as const;
+const AUTH = {
+  401: 'missing, unknown or revoked API key',
+  403: "the key's role may not do this",
+  429: 'this API key made more requests a second than METERLINE_KEY_RATE_LIMIT allows; retry after Retry-After seconds',
+} as const;
 /** Invoices and credit notes answer JSON, or their document by Accept (api/routes/documents.ts). */
 const DOCUMENT_TYPES = ['application/json', 'text/html', 'application/pdf'] as const;
 
