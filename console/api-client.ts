@@ -11,11 +11,13 @@ export interface ApiAnswer<T> {
   error?: string;
   contentType: string;
   raw?: ArrayBuffer;
+  /** Headers of a raw document answer (its own CSP, Content-Disposition). */
+  headers?: Headers;
 }
 
 export interface ApiClient {
   get<T>(path: string): Promise<ApiAnswer<T>>;
-  send<T>(method: 'POST' | 'PUT' | 'PATCH', path: string, body?: unknown): Promise<ApiAnswer<T>>;
+  send<T>(method: 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, body?: unknown): Promise<ApiAnswer<T>>;
   /** A document (HTML or PDF) as the API renders it. */
   fetchRaw(path: string, accept: string): Promise<ApiAnswer<never>>;
 }
@@ -51,7 +53,7 @@ export function apiClient(app: Hono, key: string, requestId?: string): ApiClient
     async fetchRaw(path, accept) {
       const res = await app.request(path, { headers: headers({ accept }) });
       const contentType = res.headers.get('content-type') ?? '';
-      return { status: res.status, contentType, raw: await res.arrayBuffer() };
+      return { status: res.status, contentType, raw: await res.arrayBuffer(), headers: res.headers };
     },
   };
 }

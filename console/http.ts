@@ -26,7 +26,8 @@ export const CSP = [
 
 export const securityHeaders: MiddlewareHandler = async (c, next) => {
   await next();
-  c.header('Content-Security-Policy', CSP);
+  // A printable document passed through from the API keeps its own (stricter) policy.
+  if (!c.res.headers.get('content-security-policy')) c.header('Content-Security-Policy', CSP);
   c.header('X-Content-Type-Options', 'nosniff');
   // same-origin, not no-referrer: with no-referrer the browser sends `Origin: null` on our own posts.
   c.header('Referrer-Policy', 'same-origin');
@@ -104,4 +105,23 @@ export async function formFields(c: ConsoleContext): Promise<Record<string, stri
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(body)) if (typeof v === 'string') out[k] = v;
   return out;
+}
+
+const DOCS = { 'document.html': 'text/html', 'document.pdf': 'application/pdf' } as const;
+
+/**
+ * A printable document (SPEC §12.5) of an invoice or credit note, fetched from the API with the
+ * session's key and passed through with its own headers; `doc` is `document.html|pdf`.
+ */
+export async function passDocument(c: ConsoleContext, apiPath: string, doc: string): Promise<Response> {
+  const type = DOCS[doc as keyof typeof DOCS];
+  const a = await c.get('api').fetchRaw(apiPath, type);
+  if (a.status !== 200) return refused(c, a);
+  if (!a.contentType.startsWith(type)) return refused(c, { status: 404, contentType: '' });
+  const headers: Record<string, string> = { 'content-type': a.contentType };
+  for (const h of ['content-security-policy', 'content-disposition']) {
+    const v = a.headers?.get(h);
+    if (v) headers[h] = v;
+  }
+  return c.body(new Uint8Array(a.raw ?? new ArrayBuffer(0)), 200, headers);
 }

@@ -7,12 +7,14 @@ import type { KeyLookup } from '../api/auth/index.js';
 import { assetRoutes } from './assets.js';
 import { requireSession, securityHeaders, type ConsoleEnv } from './http.js';
 import { availabilityRoutes } from './pages/availability.js';
+import { creditNoteRoutes } from './pages/credit-notes.js';
 import { customersRoutes } from './pages/customers.js';
 import { invoiceRoutes } from './pages/invoice.js';
 import { invoicesRoutes } from './pages/invoices.js';
 import { revenueRoutes } from './pages/revenue.js';
 import { signinRoutes } from './pages/signin.js';
 import { usageRoutes } from './pages/usage.js';
+import { webhookRoutes } from './pages/webhooks.js';
 import { sealer } from './session.js';
 
 export interface ConsoleDeps {
@@ -24,7 +26,7 @@ export interface ConsoleDeps {
 }
 
 /** Every page path: the session guard and security headers go in front of exactly these. */
-const PAGES = ['/', '/usage', '/availability', '/invoices', '/invoices/*', '/revenue', '/customers', '/customers/*', '/subscriptions/*'];
+const PAGES = ['/', '/usage', '/availability', '/invoices', '/invoices/*', '/credit-notes/*', '/revenue', '/customers', '/customers/*', '/subscriptions/*', '/webhooks', '/webhooks/*'];
 
 export function mountConsole(app: Hono, deps: ConsoleDeps): void {
   const now = deps.now ?? Date.now;
@@ -40,9 +42,11 @@ export function mountConsole(app: Hono, deps: ConsoleDeps): void {
   pages.get('/', (c) => c.redirect('/usage', 303));
   pages.route('/', usageRoutes({ aggregationOf: (m) => deps.catalog.meters[m]?.aggregation, now }));
   pages.route('/', availabilityRoutes({ now, timezone: deps.catalog.timezone }));
+  pages.route('/', creditNoteRoutes());
   pages.route('/', invoiceRoutes());
   pages.route('/', invoicesRoutes());
   pages.route('/', revenueRoutes());
   pages.route('/', customersRoutes({ plans: Object.keys(deps.catalog.plans).sort(), now }));
+  pages.route('/', webhookRoutes());
   app.route('/', pages as unknown as Hono);
 }

@@ -3,9 +3,10 @@
 // the key may not read is the API's 404, shown as an empty 404 page.
 import { Hono } from 'hono';
 import { html } from 'hono/html';
-import { refused, type ConsoleEnv } from '../http.js';
+import { passDocument, refused, type ConsoleEnv } from '../http.js';
 import { periodLabel, type Invoice, type Line } from '../invoice-types.js';
-import { layout, type Html } from './layout.js';
+import { creditNotesSection } from './credit-notes.js';
+import { flash, layout, type Html } from './layout.js';
 
 interface OffsetRange { topic: string; partition: number; first_offset: string; last_offset: string; parts?: number }
 interface Explanation {
@@ -16,7 +17,6 @@ interface Explanation {
   offsets: { rollups: OffsetRange[]; sources: OffsetRange[] };
 }
 
-const DOCS = { html: 'text/html', pdf: 'application/pdf' } as const;
 
 function linesTable(inv: Invoice): Html {
   const id = encodeURIComponent(inv.id);
@@ -39,14 +39,7 @@ ${inv.tax_total !== undefined ? html`<tr><td colspan="7">tax</td><td class="num"
 export function invoiceRoutes(): Hono<ConsoleEnv> {
   const app = new Hono<ConsoleEnv>();
 
-  app.get('/invoices/:id/:doc{document\\.(?:html|pdf)}', async (c) => {
-    const ext = c.req.param('doc').slice('document.'.length) as keyof typeof DOCS;
-    const a = await c.get('api').fetchRaw(`/v1/invoices/${encodeURIComponent(c.req.param('id'))}`, DOCS[ext]);
-    if (a.status !== 200) return refused(c, a);
-    // An API without SPEC §12.5 documents answers JSON whatever is asked: say so, do not pass it off.
-    if (!a.contentType.startsWith(DOCS[ext])) return refused(c, { status: 404, contentType: '' });
-    return c.body(new Uint8Array(a.raw ?? new ArrayBuffer(0)), 200, { 'content-type': a.contentType });
-  });
+  app.get('/invoices/:id/:doc{document\\.(?:html|pdf)}', (c) => passDocument(c, `/v1/invoices/${encodeURIComponent(c.req.param('id'))}`, c.req.param('doc')));
 
   app.get('/invoices/:id', async (c) => {
     const session = c.get('session');
@@ -55,13 +48,14 @@ export function invoiceRoutes(): Hono<ConsoleEnv> {
     if (!a.body) return refused(c, a);
     const inv = a.body;
     const eid = encodeURIComponent(inv.id);
-    const body = html`<section class="card">
+    const body = html`${flash(c.req.query())}<section class="card">
 <p><span class="badge ${inv.status}">${inv.status}</span> ${inv.number ? html`number <strong>${inv.number}</strong> · ` : ''}customer <strong>${inv.customer}</strong> ·
 period <strong>${periodLabel(inv)}</strong> (${inv.period.start} – ${inv.period.end})</p>
 <p>Documents: <a href="/invoices/${eid}/document.html">HTML</a> · <a href="/invoices/${eid}/document.pdf">PDF</a></p>
 ${linesTable(inv)}
 <p class="hint">Select a line number to see the rollups and Kafka offsets behind it.</p>
-</section>`;
+</section>
+${creditNotesSection(c, inv)}`;
     return c.html(layout({ title: `Invoice ${inv.number ?? inv.id}`, session }, body));
   });
 

@@ -17,6 +17,8 @@ import { syncCatalog } from '../../sinks/catalog-sync.js';
 import { storeParts } from '../../sinks/store.js';
 import { at, catalog, requestsPart } from '../invoicing/fixtures.js';
 import { freshDb, type FreshDb } from '../sinks/fresh-db.js';
+import { randomBytes } from 'node:crypto';
+import { secretBox } from '../../webhooks/secret-box.js';
 
 export interface ConsoleApp {
   url: string;
@@ -67,7 +69,7 @@ export async function consoleApp(label: string, nowIso: string): Promise<Console
   // No key cache: a revoked key must end its sessions on the very next page.
   const lookup = cachedKeyLookup(store, { ttlMs: 0 });
   const app = createApp({ log: createLogger('silent') });
-  const ctx = mountApi(app, { pool: db.pool, catalog: cat, lookup, now });
+  const ctx = mountApi(app, { pool: db.pool, catalog: cat, lookup, now, webhooks: { box: secretBox(randomBytes(32)), allowPrivate: true } });
   await syncAll(db.pool, ctx);
   mountConsole(app, { catalog: cat, lookup, sealKey: await loadSealKey(db.pool), now });
   const http: HttpServer = await listen(app, 0, '127.0.0.1');

@@ -116,6 +116,7 @@ test('a customer cannot reach another customer\'s pages by editing the URL', { t
     ['/invoices?customer=beta', 403],
     ['/customers', 403],
     ['/revenue', 403],
+    ['/webhooks', 403],
   ];
   for (const [path, status] of cases) {
     const res = await w.page.goto(`${t.url}${path}`);
@@ -211,4 +212,54 @@ test('a revoked key ends its session; signing out ends it too', { timeout: 60_00
   await Promise.all([w.page.waitForURL(`${t.url}/signin`), w.page.click('form.signout button')]);
   await w.page.goto(`${t.url}/invoices`);
   assert.equal(new URL(w.page.url()).pathname, '/signin');
+});
+
+test('finance: finalize a period, credit a line, read both documents; webhooks with the secret shown once', { timeout: 90_000 }, async () => {
+  t.setNow('2026-11-02T00:00:00Z'); // October has ended (before signing in: sessions last 12 h of this clock)
+  const w = await page();
+  await signIn(w.page, t.url, t.keys.finance);
+  await w.page.goto(`${t.url}/invoices`);
+  await w.page.fill('form[action="/invoices/finalize"] input[name=period]', '2026-10');
+  await Promise.all([w.page.waitForURL(/\/invoices\?period=2026-10&ok=/), w.page.click('form[action="/invoices/finalize"] button')]);
+  const [acme] = (await t.api<{ invoices: (Invoice & { status: string })[] }>('/v1/invoices?customer=acme&period=2026-10', t.keys.finance)).body.invoices;
+  assert.equal(acme!.status, 'final');
+
+  await w.page.goto(`${t.url}/invoices/${acme!.id}`);
+  const form = `form[action="/invoices/${acme!.id}/credit-notes"]`;
+  await w.page.fill(`${form} input[name=reason]`, 'goodwill');
+  await w.page.fill(`${form} input[name=n]`, '1');
+  await w.page.fill(`${form} input[name=amount]`, '10.00');
+  await Promise.all([w.page.waitForURL(/\/credit-notes\//), w.page.click(`${form} button`)]);
+  const notes = await t.api<{ credit_notes: { id: string; total: string }[] }>(`/v1/invoices/${acme!.id}/credit-notes`, t.keys.finance);
+  assert.equal(notes.body.credit_notes.length, 1);
+  // acme is untaxed in this catalogue: the credit note is the credited amount, negated.
+  assert.equal(notes.body.credit_notes[0]!.total, '-10.00');
+  assert.equal((await w.page.locator('[data-total="total"]').textContent())?.trim(), '-10.00');
+
+  for (const [path, type] of [
+    [`/invoices/${acme!.id}/document.html`, 'text/html'],
+    [`/invoices/${acme!.id}/document.pdf`, 'application/pdf'],
+    [`/credit-notes/${notes.body.credit_notes[0]!.id}/document.pdf`, 'application/pdf'],
+  ] as const) {
+    const res = await w.context.request.get(`${t.url}${path}`);
+    assert.equal(res.status(), 200, path);
+    assert.match(res.headers()['content-type'] ?? '', new RegExp(`^${type}`), path);
+  }
+  // The HTML document opens in the browser under its own policy, without console errors.
+  await w.page.goto(`${t.url}/invoices/${acme!.id}/document.html`);
+  // acme now also has srv-3 (24 h × 0.12 = 2.88, the forms test): 30.00 + 13.80 + 2.88 = 46.68,
+  // 10 % discount −4.67 → 42.01, the API's total.
+  assert.equal(acme!.total, '42.01');
+  assert.match(await w.page.locator('body').innerText(), /Total \(USD\)\s+42\.01/);
+
+  await w.page.goto(`${t.url}/webhooks`);
+  await w.page.fill('form[action="/webhooks"] input[name=url]', 'http://127.0.0.1:9/hook');
+  await Promise.all([w.page.waitForURL(`${t.url}/webhooks`), w.page.click('form[action="/webhooks"] button')]);
+  const secret = (await w.page.locator('[data-secret]').textContent()) ?? '';
+  assert.ok(secret.length >= 24, 'the signing secret is shown');
+  await w.page.goto(`${t.url}/webhooks`);
+  assert.doesNotMatch(await w.page.content(), new RegExp(secret.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')), 'and never again');
+  assert.equal(await w.page.locator('table.webhooks tbody tr').count(), 1);
+  assert.deepEqual(w.errors, []);
+  assert.deepEqual(w.offLoopback, []);
 });
