@@ -4,6 +4,8 @@
 // currency's minor digits — a JSON number is refused, money never passes through a double.
 import { Decimal } from '../lib/decimal.js';
 import { ValidationError, type Problem } from '../lib/errors.js';
+import { parseJsonExact, showJson } from '../lib/json-exact.js';
+import { NumberText } from '../lib/number-text.js';
 
 export interface CreditLineRequest {
   n: number;
@@ -20,7 +22,10 @@ const AMOUNT = /^\d+(\.(\d+))?$/;
 export const MAX_REASON_LENGTH = 1000;
 const MAX_LINES = 10_000;
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof NumberText);
+
+/** A line number from its text (the body is read number-exact: 1.0000000000000001 is not line 1). */
+const lineNumber = (v: unknown): number | undefined => (v instanceof NumberText && /^[1-9]\d{0,8}$/.test(v.text) ? Number(v.text) : undefined);
 
 function lineOf(raw: unknown, path: string, minorDigits: number, problems: Problem[]): CreditLineRequest | undefined {
   if (!isObject(raw)) {
@@ -28,12 +33,13 @@ function lineOf(raw: unknown, path: string, minorDigits: number, problems: Probl
     return undefined;
   }
   for (const k of Object.keys(raw)) if (!LINE_FIELDS.has(k)) problems.push({ path: `${path}.${k}`, message: 'unknown field (a line has n and amount)' });
-  const { n, amount } = raw;
+  const { amount } = raw;
+  const n = lineNumber(raw.n);
   const before = problems.length;
-  if (n === undefined) problems.push({ path: `${path}.n`, message: 'required: the number of the invoice line to credit (from 1)' });
-  else if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 1) problems.push({ path: `${path}.n`, message: `must be a line number from 1, not ${JSON.stringify(n)}` });
+  if (raw.n === undefined) problems.push({ path: `${path}.n`, message: 'required: the number of the invoice line to credit (from 1)' });
+  else if (n === undefined) problems.push({ path: `${path}.n`, message: `must be a line number from 1, not ${showJson(raw.n)}` });
   if (amount === undefined) problems.push({ path: `${path}.amount`, message: 'required: the amount to credit, a decimal string such as "10.00"' });
-  else if (typeof amount !== 'string') problems.push({ path: `${path}.amount`, message: `must be a decimal string such as "10.00" (exact), not ${JSON.stringify(amount)}` });
+  else if (typeof amount !== 'string') problems.push({ path: `${path}.amount`, message: `must be a decimal string such as "10.00" (exact), not ${showJson(amount)}` });
   else {
     const m = AMOUNT.exec(amount);
     if (!m) problems.push({ path: `${path}.amount`, message: `must be a positive decimal string such as "10.00", not ${JSON.stringify(amount)}` });
@@ -47,7 +53,7 @@ function lineOf(raw: unknown, path: string, minorDigits: number, problems: Probl
 export function parseCreditNoteRequest(text: string, minorDigits: number): CreditNoteRequest {
   let body: unknown;
   try {
-    body = JSON.parse(text);
+    body = parseJsonExact(text);
   } catch (err) {
     throw new ValidationError('credit note request', [{ path: '(body)', message: `not valid JSON (${(err as Error).message})` }]);
   }

@@ -102,3 +102,12 @@ test('amounts: at most the currency minor digits (0 for JPY), positive, strings 
   }
   assert.deepEqual(problemsOf(() => parseCreditNoteRequest('{"reason":"r","lines":[{"n":1,"amount":10}]}', 2)).map((p) => p.path), ['lines[0].amount']);
 });
+
+test('line numbers are read from their text: 1.0000000000000001 (a double would say 1) is not line 1', () => {
+  for (const n of ['1.0000000000000001', '1e0', '0', '-1', '"1"', 'true']) {
+    const ps = problemsOf(() => parseCreditNoteRequest(`{"reason":"r","lines":[{"n":${n},"amount":"1.00"}]}`, 2));
+    assert.deepEqual(ps.map((p) => p.path), ['lines[0].n'], n);
+    assert.equal(ps[0]!.message, `must be a line number from 1, not ${n}`);
+  }
+  assert.deepEqual(parseCreditNoteRequest('{"reason":"r","lines":[{"n":12,"amount":"1.00"}]}', 2), { reason: 'r', lines: [{ n: 12, amount: dec('1.00') }] });
+});
