@@ -6,6 +6,12 @@
 // (recompute, never increment) and commit; only then commit the Kafka offsets. A crash anywhere
 // replays the batch: storing changes nothing, recomputing gives the same drafts.
 //
+// Incremental (issue 11 item 6): storing a part also merges it into the running usage state
+// (db/usage-states.ts, same statement, so a replay merges nothing), and drafts are rated from
+// those rows — one per (server, meter) and month — instead of a month of parts. Only the drafts
+// a batch touches are recomputed; drafts that time alone brings (a new period, a subscription
+// starting) are recomputed when due (draft-clock.ts), never by re-syncing every draft.
+//
 // A customer whose draft cannot be rated for good (its plan is gone from the catalogue) does
 // not hold the partition: its parts of the batch are dead-lettered with the reason (they stay
 // stored in rating_parts, so its drafts are right again once the catalogue is fixed and the
@@ -27,12 +33,11 @@ import { insertParts } from './db/parts.js';
 import { withTransaction } from './db/tx.js';
 import { PartCache } from './part-cache.js';
 import { affectedByParts, recomputeCustomer, syncAll } from './drafts.js';
+import { ensureStates } from './db/usage-states.js';
+import { nextDueMs, recomputeDue, sleepFor } from './draft-clock.js';
 import { unratableCustomers } from './unratable.js';
 
 export const RATE_GROUP = 'meterline-rate';
-/** Drafts of periods nothing flowed into (a new month, a subscription starting) are created by
- *  a periodic sync as well as at start. */
-export const DEFAULT_SYNC_EVERY_MS = 15 * 60_000;
 
 export interface RateOptions {
   kafka: Kafka;
@@ -45,7 +50,12 @@ export interface RateOptions {
   /** The role's readiness conditions (default: a private one, tests). */
   health?: RoleHealth;
   groupId?: string;
-  syncEveryMs?: number;
+  /**
+   * Rate drafts from the running usage state (default true). false = the earlier way, every
+   * part of the month read again per recompute (merged per day in memory): `bench rate-role
+   * --mode full` compares the two.
+   */
+  incremental?: boolean;
   /** A member that died without leaving holds its partitions this long (kafkajs default 30 s). */
   sessionTimeoutMs?: number;
   /** Called after each batch is stored, rated and its offsets committed (tests wait on it). */
@@ -60,9 +70,11 @@ const nextOffset = (offset: string): string => (BigInt(offset) + 1n).toString();
 
 export async function startRate(opts: RateOptions): Promise<RateRole> {
   const { kafka, pool, serde, topics, log } = opts;
-  // The rate role recomputes the same busy drafts batch after batch: merged day states save it
-  // reading a month of parts each time (exact either way; see part-cache.ts).
-  const ctx: InvoicingContext = { ...opts.ctx, partCache: opts.ctx.partCache ?? new PartCache() };
+  // The rate role recomputes the same busy drafts batch after batch: the running usage state
+  // (or, not incremental, merged day states in memory) saves it reading a month of parts each
+  // time (exact either way; see usage-states.ts, part-cache.ts).
+  const incremental = opts.incremental ?? true;
+  const ctx: InvoicingContext = incremental ? { ...opts.ctx, usageStates: true } : { ...opts.ctx, partCache: opts.ctx.partCache ?? new PartCache() };
   const groupId = opts.groupId ?? RATE_GROUP;
   const health = opts.health ?? roleHealth('rate');
   const unratable = unratableCustomers(health, opts.metrics);
@@ -78,7 +90,16 @@ export async function startRate(opts: RateOptions): Promise<RateRole> {
   };
   const sync = () => syncAll(pool, ctx, customerFailed, (c) => unratable.rated(c));
 
+  if (incremental) {
+    // Built once per zone from every stored part (minutes for a big table), then kept by inserts.
+    const states = await retryTransient('rate: usage state', () => withTransaction(pool, (c) => ensureStates(c, ctx.catalog.timezone)), {
+      log,
+      onRetry: (err) => health.set('sync', (err as Error).message),
+    });
+    log.info({ zone: ctx.catalog.timezone, states }, 'rate: running usage state ready');
+  }
   // Drafts for every customer with a subscription in an open period, before consuming.
+  let dueSince = ctx.now();
   const synced = await retryTransient('rate: draft sync', sync, { log, onRetry: (err) => health.set('sync', (err as Error).message) });
   health.set('sync', undefined);
   log.info({ drafts: synced }, 'rate: drafts synced');
@@ -159,21 +180,29 @@ export async function startRate(opts: RateOptions): Promise<RateRole> {
   const supervised = await consumeSupervised(consumer, producer, topics.rollups, run, { role: 'rate', log, health });
   log.info({ groupId, topic: topics.rollups }, 'rate started');
 
-  let syncing = false;
-  const timer = setInterval(() => {
-    if (syncing) return;
-    syncing = true;
-    sync()
-      .catch((err: unknown) => log.warn({ err: (err as Error).message }, 'rate: periodic draft sync failed; the next one retries'))
-      .finally(() => {
-        syncing = false;
-      });
-  }, opts.syncEveryMs ?? DEFAULT_SYNC_EVERY_MS);
-  timer.unref();
+  // Drafts time brings: sleep until the next period or subscription start, recompute those.
+  let timer: NodeJS.Timeout | undefined;
+  const wake = async (): Promise<void> => {
+    const now = ctx.now();
+    try {
+      const due = await recomputeDue(pool, ctx, dueSince, now, customerFailed, (c) => unratable.rated(c));
+      if (due.length > 0) log.info({ customers: due.length }, 'rate: drafts due by time recomputed');
+      dueSince = now; // not advanced on failure: the next wake retries the same span
+    } catch (err) {
+      log.warn({ err: (err as Error).message }, 'rate: recomputing due drafts failed; the next wake retries');
+    }
+    schedule(await nextDueMs(pool, ctx, ctx.now()).catch(() => ctx.now() + 30_000));
+  };
+  const schedule = (dueMs: number): void => {
+    if (stopping.signal.aborted) return;
+    timer = setTimeout(() => void wake(), sleepFor(ctx.now(), dueMs));
+    timer.unref();
+  };
+  schedule(await nextDueMs(pool, ctx, ctx.now()).catch(() => ctx.now() + 30_000));
 
   return {
     async stop() {
-      clearInterval(timer);
+      clearTimeout(timer);
       stopping.abort(new Error('rate stopping'));
       supervised.stop();
       await consumer.disconnect();

@@ -18,7 +18,8 @@ import { startBillingEvents } from '../events/start.js';
 export interface RateRoleOptions {
   /** Overrides METERLINE_CATALOG. */
   catalogPath?: string;
-  syncEveryMs?: number;
+  /** false: rate from every part, not the running usage state (bench comparison). */
+  incremental?: boolean;
   sessionTimeoutMs?: number;
   onBatch?: RateOptions['onBatch'];
 }
@@ -52,7 +53,7 @@ export function rateRole(o: RateRoleOptions = {}): Role {
           health,
           metrics: metrics ?? createMetrics(),
           groupId: `${prefix}${RATE_GROUP}`,
-          ...(o.syncEveryMs !== undefined ? { syncEveryMs: o.syncEveryMs } : {}),
+          ...(o.incremental !== undefined ? { incremental: o.incremental } : {}),
           ...(o.sessionTimeoutMs !== undefined ? { sessionTimeoutMs: o.sessionTimeoutMs } : {}),
           ...(o.onBatch ? { onBatch: o.onBatch } : {}),
         });
