@@ -5,6 +5,9 @@ import { issueKey, pgKeyStore } from '../api/auth/index.js';
 import { DEV_KEY_DESCRIPTION, ensureDevKey } from '../console/dev-key.js';
 import { startDemo } from '../loadgen/demo.js';
 
+/** A development key only on the local stack, and never in production. */
+export const devKeyWanted = (localStack: boolean, env: NodeJS.ProcessEnv = process.env): boolean => localStack && env.NODE_ENV !== 'production';
+
 export interface BannerOptions {
   pool: pg.Pool;
   port: number;

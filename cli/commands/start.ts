@@ -8,7 +8,7 @@ import { join, relative } from 'node:path';
 import { checkoutRoot, stackSettings } from '../../stack/paths.js';
 import { up } from '../../stack/stack.js';
 import { createPool } from '../../db/pool.js';
-import { announce } from '../start-banner.js';
+import { announce, devKeyWanted } from '../start-banner.js';
 import { runMigrations } from './migrate.js';
 import { runAll } from './run.js';
 
@@ -61,8 +61,7 @@ export const command: Command = {
     try {
       return await runAll(args, {
         onListening: (port) =>
-          // A development key only on the local stack and never in production.
-          announce({ pool, port, demo, devKey: local && process.env.NODE_ENV !== 'production', warn: (l) => console.error(l) }),
+          announce({ pool, port, demo, devKey: devKeyWanted(local), warn: (l) => console.error(l) }),
       });
     } finally {
       await pool.end();
