@@ -23,6 +23,7 @@ import { aggregatorSettings } from '../pipeline/aggregate/index.js';
 import { startAggregate } from '../pipeline/aggregate/role.js';
 import { latencySummary, report, type BenchModule } from './report.js';
 import { sampleRss } from './rss.js';
+import { checkJar, DEFAULT_KSTREAMS_JAR, runKstreams, type KstreamsRun } from './kstreams.js';
 import { doneOrTimeout, wholeNumberFlag as int } from './flags.js';
 
 /** Reads the whole topic with a fresh group; `perRecord` runs on each record. Returns seconds from the group join. */
@@ -68,7 +69,11 @@ export const bench: BenchModule & Command = {
       catalog: { type: 'string' },
       'max-seconds': { type: 'string' },
       out: { type: 'string' },
+      'compare-kstreams': { type: 'boolean' },
+      'kstreams-jar': { type: 'string' },
     });
+    const jar = v['kstreams-jar'] ?? DEFAULT_KSTREAMS_JAR;
+    if (v['compare-kstreams']) checkJar(jar);
     const samples = int(v.samples, 'samples', 200_000, 1, 10_000_000);
     const servers = int(v.servers, 'servers', 1000, 1, 1_000_000);
     const maxSeconds = int(v['max-seconds'], 'max-seconds', 300, 1, 3600);
@@ -189,6 +194,14 @@ export const bench: BenchModule & Command = {
       });
       await doneOrTimeout(restored, 120);
       await second.stop();
+      let ks: KstreamsRun | undefined;
+      if (v['compare-kstreams']) {
+        process.stderr.write('bench aggregate: the Kafka Streams reference on the same topic…\n');
+        const output = `${prefix}kstreams.out`;
+        await admin.createTopics({ topics: [{ topic: output, numPartitions: config.kafka.partitions }], waitForLeaders: true });
+        ks = await runKstreams({ jar, kafka, brokers: config.kafka.brokers, input: names.raw, output, records: made, ends, meters: Object.values(catalog.meters), maxSeconds });
+        await admin.deleteTopics({ topics: [output] }).catch(() => undefined);
+      }
       const slowest = restores.reduce((m, r) => (r.ms > m.ms ? r : m), { partition: -1, ms: -1, servers: 0 });
       // From the consumer's start (group join, restore, first fetch included) to the last commit.
       const seconds = ((outcome === 'done' ? lastCommit : performance.now()) - started) / 1000;
@@ -214,6 +227,15 @@ export const bench: BenchModule & Command = {
             restoreServers: slowest.servers,
             restoredPartitions: restores.length,
             rawReadPerSecond: Math.round(made / rawSeconds),
+            ratioToRawRead: Number((made / seconds / (made / rawSeconds)).toFixed(4)),
+            ...(ks
+              ? {
+                  kstreamsPerSecond: Math.round(ks.perSecond),
+                  ratioToKstreams: Number((made / seconds / ks.perSecond).toFixed(2)),
+                  javaRawReadPerSecond: Math.round(ks.javaRawPerSecond),
+                  ratioToJavaRawRead: Number((made / seconds / ks.javaRawPerSecond).toFixed(4)),
+                }
+              : {}),
             readAndDecodePerSecond: Math.round(made / decodeSeconds),
             framing: config.schemaRegistry ? 'confluent (schema registry)' : 'single-object',
             window: config.windowMs / 1000 + ' s',

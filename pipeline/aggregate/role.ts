@@ -11,17 +11,20 @@
 // checkpoint, so what was emitted always matches what the state says was consumed.
 // Duplicates are claimed in Redis consistently with the transactions (dedup.ts); a timer ticks
 // the aggregator so idle partitions don't hold windows open.
-import type { Kafka, Consumer, EachBatchPayload } from 'kafkajs';
+import type { Kafka, EachBatchPayload, KafkaMessage } from 'kafkajs';
 import type { Logger } from '../../observability/log.js';
 import type { Metrics } from '../../observability/metrics.js';
 import type { AvroSerde } from '../../avro/serde.js';
 import { recordToSample } from '../../avro/records.js';
 import { isKind } from '../../lib/errors.js';
-import { Aggregator, type AggregatorConfig, type Migration } from '../aggregation/aggregator.js';
+import { Aggregator, type AggregatorConfig } from '../aggregation/aggregator.js';
 import type { RollupPart } from '../aggregation/rollup.js';
 import type { Sample } from '../samples/sample.js';
 import type { SampleDedup } from './dedup.js';
-import { readChangelog } from './changelog.js';
+import { restorePartitions } from './restore.js';
+import { waitWithHeartbeats, slices } from '../../kafka/consumer/fetch-batch.js';
+import { nextOffset, notBefore } from '../../kafka/consumer/offsets.js';
+import { groupConsumer, onAssignment } from '../../kafka/consumer/runner.js';
 import { PartitionOwner, type CommitInfo, type DeadRecord, type OwnerTopics } from './owner.js';
 
 export const AGGREGATE_GROUP = 'meterline-aggregate';
@@ -67,7 +70,6 @@ export const DEFAULT_COMMIT_EVERY_MS = 1000;
 /** Records applied between two commit checks (about 0.1–0.3 s of work). */
 const SLICE_RECORDS = 1000;
 
-const next = (offset: string): string => (BigInt(offset) + 1n).toString();
 
 export async function startAggregate(opts: AggregateOptions): Promise<AggregateRole> {
   const { kafka, serde, dedup, topics, log, metrics } = opts;
@@ -81,85 +83,20 @@ export async function startAggregate(opts: AggregateOptions): Promise<AggregateR
   const stuck = new Map<string, string>();
   let stopping = false;
 
-  const consumer: Consumer = kafka.consumer({
+  const consumer = await groupConsumer(kafka, {
     groupId,
-    readUncommitted: false,
-    maxBytesPerPartition: 4 * 1024 * 1024,
-    maxBytes: 32 * 1024 * 1024,
-    sessionTimeout: opts.sessionTimeoutMs ?? 30_000,
-    heartbeatInterval: Math.min(3000, Math.floor((opts.sessionTimeoutMs ?? 30_000) / 3)),
+    topic: topics.raw,
+    ...(opts.sessionTimeoutMs !== undefined ? { sessionTimeoutMs: opts.sessionTimeoutMs } : {}),
   });
-  await consumer.connect();
-  await consumer.subscribe({ topics: [topics.raw], fromBeginning: true });
 
-  /** Fences, reads checkpoints and restores a set of newly owned partitions in one pass. */
+  /** Fences, reads the changelog and restores a set of newly owned partitions (restore.ts). */
   async function restore(list: PartitionOwner[]): Promise<void> {
-    const t0 = performance.now();
     try {
-      await Promise.all(list.map((o) => o.fence()));
-      const checkpoints = await readChangelog(
-        kafka,
-        topics.state,
-        list.map((o) => o.partition),
-      );
-      // Without a checkpoint, resume where the group says (or at the partition's start), never
-      // at this consumer's in-memory position: after a failed first commit that position is
-      // past records whose output was aborted.
-      const starts = await startOffsets(
-        list.filter((o) => !checkpoints.has(o.partition)).map((o) => o.partition),
-      );
-      for (const o of list) {
-        if (o.status !== 'restoring') continue; // revoked meanwhile
-        const c = checkpoints.get(o.partition);
-        agg.revokePartition(o.partition);
-        // nowMs restarts the idle clock: the old owner's processing time means nothing here.
-        const now = Date.now();
-        let migration: Migration | undefined;
-        if (c?.meta.version === 2) migration = agg.restoreFromRecords(c.meta, c.servers, now);
-        else if (c?.meta.state) {
-          migration = agg.restoreOrMigrate(c.meta.state, now);
-          agg.markAllChanged(o.partition); // format 1: the next commit writes every server
-        }
-        if (migration && migration.migrated.length > 0) {
-          // Published by the next commit; a crash before it migrates the same state again.
-          o.emitted(migration.parts, now);
-          log.warn(
-            { partition: o.partition, changes: migration.migrated, parts: migration.parts.length },
-            'aggregate: meters or window changed; open windows emitted under the old configuration',
-          );
-        }
-        const start = c?.meta.nextOffset ?? starts.get(o.partition);
-        o.nextOffset = start;
-        o.status = 'ready';
-        if (start !== undefined) consumer.seek({ topic: topics.raw, partition: o.partition, offset: start });
-        const ms = performance.now() - t0;
-        log.info({ partition: o.partition, nextOffset: start, ms: Math.round(ms) }, 'aggregate: partition restored');
-        opts.onRestored?.({ partition: o.partition, ms, servers: c?.servers.length ?? 0 });
-      }
+      await restorePartitions({ kafka, consumer, agg, groupId, topics, log, ...(opts.onRestored ? { onRestored: opts.onRestored } : {}) }, list);
     } catch (err) {
       log.error({ err, partitions: list.map((o) => o.partition) }, 'aggregate: restore failed; retrying');
       for (const o of list) if (o.status === 'restoring') lose(o, err);
     }
-  }
-
-  /** The group's committed offset of each partition, or its earliest offset when none. */
-  async function startOffsets(partitions: readonly number[]): Promise<Map<number, string>> {
-    const out = new Map<number, string>();
-    if (partitions.length === 0) return out;
-    const admin = kafka.admin();
-    await admin.connect();
-    try {
-      const [committed] = await admin.fetchOffsets({ groupId, topics: [topics.raw] });
-      const low = new Map((await admin.fetchTopicOffsets(topics.raw)).map((o) => [o.partition, o.low]));
-      for (const p of partitions) {
-        const c = committed?.partitions.find((x) => x.partition === p)?.offset;
-        const start = c !== undefined && BigInt(c) >= 0n ? c : low.get(p);
-        if (start !== undefined) out.set(p, start);
-      }
-    } finally {
-      await admin.disconnect();
-    }
-    return out;
   }
 
   /** Drops a partition's state after a failed commit or restore; restores it again unless revoked. */
@@ -204,8 +141,7 @@ export async function startAggregate(opts: AggregateOptions): Promise<AggregateR
     );
   }
 
-  consumer.on(consumer.events.GROUP_JOIN, (e) => {
-    const assigned = new Set<number>(e.payload.memberAssignment[topics.raw] ?? []);
+  onAssignment(consumer, topics.raw, (assigned) => {
     for (const [p, o] of owners) {
       if (assigned.has(p)) continue;
       owners.delete(p);
@@ -231,28 +167,17 @@ export async function startAggregate(opts: AggregateOptions): Promise<AggregateR
   async function handle({ batch, resolveOffset, heartbeat, isStale }: EachBatchPayload): Promise<void> {
     const o = owners.get(batch.partition);
     if (!o || stopping) return;
-    // A long restore (big changelog) must not cost the group membership: keep heartbeating.
-    let restored = false;
-    const waiting = o.ready.then(() => (restored = true));
-    while (!restored) {
-      await Promise.race([waiting, new Promise((r) => setTimeout(r, 1000).unref())]);
-      if (!restored) await heartbeat();
-    }
+    await waitWithHeartbeats(o.ready, heartbeat);
     if (o.status !== 'ready' || owners.get(batch.partition) !== o) return;
     // Fetched before the restore moved the position (seek pending): after a lost commit this
     // batch lies *past* the checkpoint, and applying it would skip the records in between.
     // Unresolved, it is fetched again from the checkpoint.
     if (isStale()) return;
-    const from = o.nextOffset === undefined ? undefined : BigInt(o.nextOffset);
+    const from = o.nextOffset;
     // A fetch holds up to maxBytesPerPartition of records: applied in slices, each followed by
     // the commit check, so a big fetch never holds back a commit (or a heartbeat) for long.
-    const messages = batch.messages;
-    for (let i = 0; i < messages.length; i += SLICE_RECORDS) {
-      const slice = messages.slice(i, i + SLICE_RECORDS);
-      const end = i + SLICE_RECORDS >= messages.length;
-      // The batch's own last offset may lie past its last message (a commit marker).
-      const last = end ? batch.lastOffset() : (slice[slice.length - 1] as (typeof slice)[number]).offset;
-      if (!(await applySlice(o, batch.topic, batch.partition, slice, last, from, heartbeat))) return;
+    for (const { messages, last } of slices(batch, SLICE_RECORDS)) {
+      if (!(await applySlice(o, batch.topic, batch.partition, messages, last, from, heartbeat))) return;
       resolveOffset(last);
       const now = Date.now();
       if (o.pendingRecords() >= everyRecords || now - o.pendingSinceMs() >= everyMs) await commit(o);
@@ -269,9 +194,9 @@ export async function startAggregate(opts: AggregateOptions): Promise<AggregateR
     o: PartitionOwner,
     topic: string,
     partition: number,
-    messages: EachBatchPayload['batch']['messages'],
+    messages: readonly KafkaMessage[],
     last: string,
-    from: bigint | undefined,
+    from: string | undefined,
     heartbeat: () => Promise<void>,
   ): Promise<boolean> {
     const now = Date.now();
@@ -288,7 +213,7 @@ export async function startAggregate(opts: AggregateOptions): Promise<AggregateR
           origin: { topic, partition, offset: m.offset },
         },
       });
-    const wanted = from === undefined ? messages : messages.filter((m) => BigInt(m.offset) >= from); // older: in the restored state
+    const wanted = notBefore(messages, from); // older records are in the restored state
     // Decoded together: one await for the slice, not one per record.
     const decoded = await Promise.allSettled(
       wanted.map(async (m) => {
@@ -341,7 +266,7 @@ export async function startAggregate(opts: AggregateOptions): Promise<AggregateR
     observeEmitted(emitted);
     const wm = agg.watermarkOf(partition);
     if (Number.isFinite(wm)) metrics?.watermarkDelaySeconds.set({ partition: String(partition) }, Math.max(0, now - wm) / 1000);
-    o.consumed(messages.length, next(last), now);
+    o.consumed(messages.length, nextOffset(last), now);
     metrics?.samplesAggregated.inc(kept);
     metrics?.samplesDeduplicated.inc(keep.filter((k) => !k).length);
     return true;

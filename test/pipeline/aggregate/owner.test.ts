@@ -118,21 +118,21 @@ test('one commit = one transaction: parts, dead letters, checkpoint, offsets, th
   assert.equal(await o.commit(agg, plainSerde(), TOPICS, 'g'), undefined);
 });
 
-test('a large commit is split into produce calls of at most 500 records and 700 KB', async () => {
+test('a large commit is split into produce calls of at most 2000 records and 700 KB', async () => {
   const { kafka, calls } = fakeKafka();
   const o = new PartitionOwner(2, kafka, 'g-2');
   await o.fence();
   o.status = 'ready';
   o.emitted(
-    Array.from({ length: 1234 }, (_, i) => part(i)),
+    Array.from({ length: 4321 }, (_, i) => part(i)),
     1,
   );
-  o.consumed(1234, '1234', 1);
+  o.consumed(4321, '4321', 1);
   await o.commit(agg, plainSerde(), TOPICS, 'g');
   const sends = calls.filter((c) => c.op === 'send' && c.topic === 'rollups');
   assert.deepEqual(
     sends.map((c) => c.count),
-    [500, 500, 234],
+    [2000, 2000, 321],
   );
   assert.ok(sends.every((c) => (c.bytes ?? 0) < 700_000));
 });

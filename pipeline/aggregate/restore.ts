@@ -1,0 +1,58 @@
+// Taking partitions over (aggregate role): fence each partition's transactional id (aborting a
+// previous owner's open transaction), read the changelog once, rebuild — or migrate, when the
+// meters or the window changed (pipeline/aggregation/migrate.ts) — the state, and move the
+// consumer to the checkpoint's next offset. Without a checkpoint the partition resumes where the
+// group says (or at its start), never at the consumer's in-memory position: after a failed
+// first commit that position is past records whose output was aborted.
+import type { Consumer, Kafka } from 'kafkajs';
+import type { Logger } from '../../observability/log.js';
+import type { Aggregator, Migration } from '../aggregation/aggregator.js';
+import { startOffsets } from '../../kafka/consumer/offsets.js';
+import { readChangelog } from './changelog.js';
+import type { PartitionOwner } from './owner.js';
+
+export interface RestoreDeps {
+  kafka: Kafka;
+  consumer: Consumer;
+  agg: Aggregator;
+  groupId: string;
+  topics: { raw: string; state: string };
+  log: Logger;
+  onRestored?: (info: { partition: number; ms: number; servers: number }) => void;
+}
+
+/** Restores the owners still `restoring` in one pass; throws when fencing or reading fails. */
+export async function restorePartitions(d: RestoreDeps, list: readonly PartitionOwner[]): Promise<void> {
+  const t0 = performance.now();
+  await Promise.all(list.map((o) => o.fence()));
+  const stored = await readChangelog(d.kafka, d.topics.state, list.map((o) => o.partition));
+  const starts = await startOffsets(d.kafka, d.groupId, d.topics.raw, list.filter((o) => !stored.has(o.partition)).map((o) => o.partition));
+  for (const o of list) {
+    if (o.status !== 'restoring') continue; // revoked meanwhile
+    const c = stored.get(o.partition);
+    d.agg.revokePartition(o.partition);
+    // nowMs restarts the idle clock: the old owner's processing time means nothing here.
+    const now = Date.now();
+    let migration: Migration | undefined;
+    if (c?.meta.version === 2) migration = d.agg.restoreFromRecords(c.meta, c.servers, now);
+    else if (c?.meta.state) {
+      migration = d.agg.restoreOrMigrate(c.meta.state, now);
+      d.agg.markAllChanged(o.partition); // format 1: the next commit writes every server
+    }
+    if (migration && migration.migrated.length > 0) {
+      // Published by the next commit; a crash before it migrates the same state again.
+      o.emitted(migration.parts, now);
+      d.log.warn(
+        { partition: o.partition, changes: migration.migrated, parts: migration.parts.length },
+        'aggregate: meters or window changed; open windows emitted under the old configuration',
+      );
+    }
+    const start = c?.meta.nextOffset ?? starts.get(o.partition);
+    o.nextOffset = start;
+    o.status = 'ready';
+    if (start !== undefined) d.consumer.seek({ topic: d.topics.raw, partition: o.partition, offset: start });
+    const ms = performance.now() - t0;
+    d.log.info({ partition: o.partition, nextOffset: start, ms: Math.round(ms) }, 'aggregate: partition restored');
+    d.onRestored?.({ partition: o.partition, ms, servers: c?.servers.length ?? 0 });
+  }
+}
