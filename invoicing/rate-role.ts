@@ -59,7 +59,18 @@ export interface RateOptions {
   /** A member that died without leaving holds its partitions this long (kafkajs default 30 s). */
   sessionTimeoutMs?: number;
   /** Called after each batch is stored, rated and its offsets committed (tests wait on it). */
-  onBatch?: (info: { partition: number; nextOffset: string; parts: number; newParts: number; customers: number; poison: number }) => void;
+  onBatch?: (info: RateBatchInfo) => void;
+}
+
+export interface RateBatchInfo {
+  partition: number;
+  nextOffset: string;
+  parts: number;
+  newParts: number;
+  customers: number;
+  poison: number;
+  /** Milliseconds of each PostgreSQL transaction of the batch: the store, then each customer's drafts. */
+  transactionMs: number[];
 }
 
 export interface RateRole {
@@ -123,12 +134,15 @@ export async function startRate(opts: RateOptions): Promise<RateRole> {
 
   /** Stores and rates one batch; returns the parts that could not be rated, with the reason. */
   async function rateBatch(parts: RollupAt[], newParts: { n: number }, heartbeat: () => Promise<void>) {
+    const stored = performance.now();
     const inserted = await withTransaction(pool, (client) => insertParts(client, parts));
+    const storeMs = performance.now() - stored;
     newParts.n = inserted.size;
     // Every part of the batch, not only the new ones: after a crash between storing and rating,
     // the replay finds nothing new to store but must still rate.
     const affected = await affectedByParts(pool, ctx, parts.map((p) => ({ ...p.part, at: p.at })));
     const poison: { at: RollupAt['at']; reason: string }[] = [];
+    const transactionMs: number[] = [storeMs];
     for (const customer of [...affected.keys()].sort()) {
       // Shutting down: leave the rest to the replay (offsets are not committed).
       if (stopping.signal.aborted) throw stopping.signal.reason as Error;
@@ -142,10 +156,12 @@ export async function startRate(opts: RateOptions): Promise<RateRole> {
         const reason = customerFailed(customer, err);
         for (const p of entry.parts) poison.push({ at: p.at, reason: `rate: customer ${customer}: ${reason}` });
       }
-      opts.metrics?.draftRecomputeSeconds.observe(Number(process.hrtime.bigint() - t0) / 1e9);
+      const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+      opts.metrics?.draftRecomputeSeconds.observe(seconds);
+      transactionMs.push(seconds * 1000);
       await heartbeat();
     }
-    return { poison, customers: affected.size };
+    return { poison, customers: affected.size, transactionMs };
   }
 
   async function handle({ batch, heartbeat, isRunning }: EachBatchPayload): Promise<void> {
@@ -170,7 +186,7 @@ export async function startRate(opts: RateOptions): Promise<RateRole> {
     }
     const offset = nextOffset(batch.lastOffset());
     await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset }]);
-    const info = { partition: batch.partition, nextOffset: offset, parts: parts.length, newParts: newParts.n, customers: rated.customers, poison: rated.poison.length };
+    const info = { partition: batch.partition, nextOffset: offset, parts: parts.length, newParts: newParts.n, customers: rated.customers, poison: rated.poison.length, transactionMs: rated.transactionMs };
     log.debug(info, 'rate batch done');
     opts.onBatch?.(info);
     await heartbeat();
