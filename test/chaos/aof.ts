@@ -44,16 +44,17 @@ export class AofTracker {
     return out;
   }
 
+  /** Records the files' sizes as of `nowMs` (the timer's tick; tests call it directly). */
+  sample(nowMs: number): void {
+    this.history.push({ atMs: nowMs, sizes: this.sizes() });
+    while (this.history.length > 1 && (this.history[0] as Snapshot).atMs < nowMs - KEEP_MS) this.history.shift();
+  }
+
   start(): void {
     this.stop();
     this.history = [];
-    const tick = () => {
-      const now = Date.now();
-      this.history.push({ atMs: now, sizes: this.sizes() });
-      while (this.history.length > 1 && (this.history[0] as Snapshot).atMs < now - KEEP_MS) this.history.shift();
-    };
-    tick();
-    this.timer = setInterval(tick, EVERY_MS);
+    this.sample(Date.now());
+    this.timer = setInterval(() => this.sample(Date.now()), EVERY_MS);
     this.timer.unref();
   }
 

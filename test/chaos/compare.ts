@@ -51,15 +51,43 @@ const rollupText = (m: Map<string, Expected>): string =>
 export const referenceRollups = (samples: readonly Sample[]): string => rollupText(expectedRollups(samples, WINDOW_MS, CHAOS_METERS));
 export const databaseRollups = async (pool: pg.Pool): Promise<string> => rollupText(await storedRollups(pool, WINDOW_MS));
 
-/** The first lines where two canonical texts differ (empty when they are the same bytes). */
-export function textDiff(want: string, got: string, limit = 12): string[] {
+const capped = (out: string[], limit: number): string[] =>
+  out.slice(0, limit).concat(out.length > limit ? [`… ${out.length - limit} more`] : []);
+
+/** Rollup windows that differ, as `key: reference X, stored Y` (empty when the texts are the same bytes). */
+export function rollupDiff(want: string, got: string, limit = 12): string[] {
   if (want === got) return [];
-  const a = new Set(want.split('\n'));
-  const b = new Set(got.split('\n'));
-  const out = [
-    ...[...a].filter((l) => !b.has(l)).map((l) => `- ${l}`),
-    ...[...b].filter((l) => !a.has(l)).map((l) => `+ ${l}`),
-  ];
-  if (out.length === 0) out.push('(same lines in another order)');
-  return out.slice(0, limit).concat(out.length > limit ? [`… ${out.length - limit} more`] : []);
+  const parse = (t: string) => new Map(t.split('\n').filter(Boolean).map((l) => [l.slice(0, l.indexOf(' ')), l.slice(l.indexOf(' ') + 1)]));
+  const a = parse(want);
+  const b = parse(got);
+  const out: string[] = [];
+  for (const k of new Set([...a.keys(), ...b.keys()]))
+    if (a.get(k) !== b.get(k)) out.push(`${k}: reference ${a.get(k) ?? 'none'}, stored ${b.get(k) ?? 'none'}`);
+  return capped(out, limit);
+}
+
+/** Invoice fields and lines that differ, as `customer field: bill X, api Y` (empty when the same bytes). */
+export function invoiceDiff(want: string, got: string, limit = 12): string[] {
+  if (want === got) return [];
+  type Inv = { customer: string; lines?: Json[] } & Record<string, Json>;
+  const index = (t: string) => new Map((JSON.parse(t) as Inv[]).map((i) => [i.customer, i]));
+  const a = index(want);
+  const b = index(got);
+  const out: string[] = [];
+  for (const c of new Set([...a.keys(), ...b.keys()])) {
+    const x = a.get(c);
+    const y = b.get(c);
+    if (x === undefined || y === undefined) {
+      out.push(`${c}: ${x === undefined ? 'not in bill' : 'not in the API'}`);
+      continue;
+    }
+    for (const f of new Set([...Object.keys(x), ...Object.keys(y)]))
+      if (f !== 'lines' && JSON.stringify(x[f]) !== JSON.stringify(y[f])) out.push(`${c} ${f}: bill ${JSON.stringify(x[f])}, api ${JSON.stringify(y[f])}`);
+    const lx = x.lines ?? [];
+    const ly = y.lines ?? [];
+    for (let n = 0; n < Math.max(lx.length, ly.length); n++)
+      if (JSON.stringify(lx[n]) !== JSON.stringify(ly[n])) out.push(`${c} line ${n + 1}: bill ${JSON.stringify(lx[n]) ?? 'none'}, api ${JSON.stringify(ly[n]) ?? 'none'}`);
+  }
+  if (out.length === 0) out.push('(same content, other bytes)');
+  return capped(out, limit);
 }
