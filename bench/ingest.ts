@@ -3,13 +3,14 @@
 // Kafka (the local stack), with its own topic prefix (deleted afterwards) and an in-memory API
 // key (the auth middleware still runs on every request). Bodies are serialised before the clock
 // starts, so the figure is the server's. Client and server share this machine's cores: the
-// figure is a floor for a dedicated ingest pod.
+// figure is a floor for a dedicated ingest pod. Afterwards Kafka's own ProducerPerformance runs
+// on the same broker (bench/producer-performance.ts; --no-reference skips it) for the ratio.
 import { randomBytes } from 'node:crypto';
 import pino from 'pino';
 import type { Command } from '../cli/command.js';
 import { UsageError } from '../cli/command.js';
 import { parseFlags } from '../cli/args.js';
-import { loadConfig } from '../config/env.js';
+import { loadConfig, type Config } from '../config/env.js';
 import { createApp } from '../api/app.js';
 import { listen } from '../api/serve.js';
 import { memoryKeyStore, issueKey, cachedKeyLookup } from '../api/auth/index.js';
@@ -21,6 +22,22 @@ import { fleet } from '../loadgen/fleet.js';
 import { progress } from '../loadgen/progress.js';
 import { latencySummary, report, type BenchModule } from './report.js';
 import { wholeNumberFlag as int } from './flags.js';
+import { producerPerformance, type ProducerPerformanceResult } from './producer-performance.js';
+
+/** ProducerPerformance (acks=all, idempotent) on a topic laid out like metrics.raw, same record count. */
+async function kafkaReference(config: Config, prefix: string, records: number, recordSize: number): Promise<ProducerPerformanceResult> {
+  const topic = `${prefix}producer-performance`;
+  const admin = createKafka(config.kafka, { role: 'bench', level: 'error' }).admin();
+  await admin.connect();
+  try {
+    await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: config.kafka.partitions, replicationFactor: config.kafka.replicationFactor }] });
+    process.stderr.write(`bench ingest: Kafka's ProducerPerformance, ${records} records of ${recordSize} bytes…\n`);
+    return await producerPerformance({ brokers: config.kafka.brokers, topic, records, recordSize });
+  } finally {
+    await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
+    await admin.disconnect();
+  }
+}
 
 export const bench: BenchModule & Command = {
   summary: 'HTTP POST batches → Kafka acknowledged: events/s, p50/p99 request latency',
@@ -28,7 +45,9 @@ export const bench: BenchModule & Command = {
     const { values: v } = parseFlags(argv, {
       samples: { type: 'string' }, batch: { type: 'string' }, concurrency: { type: 'string' }, servers: { type: 'string' },
       format: { type: 'string' }, 'max-seconds': { type: 'string' }, out: { type: 'string' },
+      'record-size': { type: 'string' }, 'no-reference': { type: 'boolean' },
     });
+    const recordSize = int(v['record-size'], 'record-size', 220, 1, 1_000_000);
     const samples = int(v.samples, 'samples', 200_000, 1, 20_000_000);
     const batchSize = int(v.batch, 'batch', 500, 1, 100_000);
     const concurrency = int(v.concurrency, 'concurrency', 4, 1, 256);
@@ -83,6 +102,9 @@ export const bench: BenchModule & Command = {
       let accepted = warm?.count ?? 0;
       let timedAccepted = 0;
       const t0 = performance.now();
+      // CPU seconds of this process (HTTP client, ingest, kafkajs): on a shared machine the
+      // load-independent figure of what a sample costs.
+      const cpu0 = process.cpuUsage();
       const deadline = t0 + maxSeconds * 1000;
       let cut = false;
       await Promise.all(
@@ -103,16 +125,29 @@ export const bench: BenchModule & Command = {
         }),
       );
       const seconds = (performance.now() - t0) / 1000;
+      const cpu = process.cpuUsage(cpu0);
       bar.end(accepted);
+      const perSecond = timedAccepted / seconds;
+      // Kafka's own producer on the same broker and topic layout, right after: the ratio of the two.
+      const reference = v['no-reference'] ? undefined : await kafkaReference(config, prefix, timedAccepted, recordSize);
       const file = report({
         bench: 'ingest',
-        perSecond: timedAccepted / seconds,
+        perSecond,
         unit: 'events/s',
         latencyMs: latencySummary(latencies, `POST of ${batchSize} → 202`),
         details: {
           samples: timedAccepted, seconds: Number(seconds.toFixed(2)), requests: latencies.length, batch: batchSize, concurrency, servers, format,
           framing: config.schemaRegistry ? 'confluent (schema registry)' : 'single-object', acks: 'all (idempotent producer)',
           partitions: config.kafka.partitions, ...(cut ? { stopped: `at --max-seconds ${maxSeconds}` } : {}),
+          cpuMicrosPerSample: Math.round((cpu.user + cpu.system) / Math.max(1, timedAccepted)),
+          ...(reference
+            ? {
+                kafkaProducerPerformance: Math.round(reference.recordsPerSecond),
+                kafkaProducerP99Ms: reference.p99LatencyMs,
+                kafkaProducerRecordSize: recordSize,
+                ratioToKafkaProducer: Number((perSecond / reference.recordsPerSecond).toFixed(3)),
+              }
+            : {}),
         },
       }, v.out ?? 'bench-results');
       process.stderr.write(`bench ingest: wrote ${file}\n`);

@@ -93,8 +93,6 @@ export function createAckedProducer(kafka: Pick<Kafka, 'producer'>, opts: AckedP
 
   let connecting: Promise<void> | undefined;
   let closed = false;
-  /** Sends still waiting for Kafka; `stalled` once their caller stopped waiting. */
-  const pending = new Set<{ startedMs: number; stalled: boolean }>();
 
   const connect = (): Promise<void> => {
     if (!connecting) {
@@ -109,42 +107,79 @@ export function createAckedProducer(kafka: Pick<Kafka, 'producer'>, opts: AckedP
 
   const unavailable = (message: string, cause?: unknown) => new MeterlineError('unavailable', `Kafka: ${message}`, { cause });
 
+  // Group commit. kafkajs' idempotent producer holds one produce request per broker at a time
+  // (a lock around its sequence numbers), so concurrent sends — one per HTTP request — used to
+  // queue for a full acknowledgement round trip each. Instead, the sends that arrive while a
+  // produce is in flight wait in `queue` and then go to Kafka together, in one request per
+  // MAX_REQUEST_BYTES, in arrival order (so each partition keeps its order). Each send resolves
+  // when the produce that carried its records is acknowledged.
+  interface Waiting {
+    records: OutRecord[];
+    startedMs: number;
+    /** Its caller stopped waiting (ack timeout) while the produce carrying it was in flight. */
+    stalled: boolean;
+    taken: boolean;
+    done: (err?: unknown) => void;
+  }
+  const queue: Waiting[] = [];
+  /** Sends taken into the produce in flight. */
+  let inFlight: Waiting[] = [];
+  let flushing = false;
+
+  async function flush(): Promise<void> {
+    flushing = true;
+    try {
+      while (queue.length > 0) {
+        inFlight = queue.splice(0, queue.length);
+        for (const w of inFlight) w.taken = true;
+        let failure: unknown;
+        try {
+          await connect();
+          // Sequential chunks keep each partition's order; a failure part-way is "not
+          // acknowledged" like any other (the caller re-sends, sample ids remove the duplicates).
+          for (const chunk of chunkRecords(inFlight.flatMap((w) => w.records), opts.maxRequestBytes ?? MAX_REQUEST_BYTES)) {
+            await producer.sendBatch({ acks: -1, timeout: opts.brokerAckTimeoutMs ?? 30_000, topicMessages: byTopic(chunk) });
+          }
+        } catch (err) {
+          failure = err;
+        }
+        for (const w of inFlight) w.done(failure ?? undefined);
+        inFlight = [];
+      }
+    } finally {
+      flushing = false;
+    }
+  }
+
   async function send(records: OutRecord[]): Promise<void> {
     if (closed) throw unavailable('producer is closed');
     if (records.length === 0) return;
     const now = Date.now();
-    for (const p of pending) {
-      if (p.stalled) throw unavailable(`an earlier produce has waited ${now - p.startedMs} ms for acknowledgement; not sending more`);
+    for (const w of inFlight) {
+      if (w.stalled) throw unavailable(`an earlier produce has waited ${now - w.startedMs} ms for acknowledgement; not sending more`);
     }
-    const entry = { startedMs: now, stalled: false };
-    pending.add(entry);
-    const work = (async () => {
-      await connect();
-      // Sequential chunks keep each partition's order; a failure part-way is "not acknowledged"
-      // like any other (the caller re-sends everything, sample ids remove the duplicates).
-      for (const chunk of chunkRecords(records, opts.maxRequestBytes ?? MAX_REQUEST_BYTES)) {
-        await producer.sendBatch({ acks: -1, timeout: opts.brokerAckTimeoutMs ?? 30_000, topicMessages: byTopic(chunk) });
-      }
-    })();
-    work.then(
-      () => pending.delete(entry),
-      () => pending.delete(entry),
-    );
     let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
+    const acked = new Promise<void>((resolve, reject) => {
+      const entry: Waiting = {
+        records,
+        startedMs: now,
+        stalled: false,
+        taken: false,
+        done: (err) => {
+          clearTimeout(timer);
+          if (err === undefined) resolve();
+          else reject(err instanceof MeterlineError ? err : unavailable((err as Error).message, err));
+        },
+      };
       timer = setTimeout(() => {
-        entry.stalled = true;
+        if (entry.taken) entry.stalled = true;
+        else queue.splice(queue.indexOf(entry), 1); // never sent: the caller re-sends it
         reject(unavailable(`no acknowledgement within ${ackTimeoutMs} ms`));
       }, ackTimeoutMs);
+      queue.push(entry);
     });
-    try {
-      await Promise.race([work, timeout]);
-    } catch (err) {
-      if (err instanceof MeterlineError) throw err;
-      throw unavailable((err as Error).message, err);
-    } finally {
-      clearTimeout(timer);
-    }
+    if (!flushing) void flush();
+    return acked;
   }
 
   return {

@@ -106,3 +106,46 @@ test('records are cut into produce requests under the byte limit, in order, sent
   await s;
   assert.equal(f.calls.length, 5);
 });
+
+test('sends arriving while a produce is in flight go together in the next one, in order; each resolves with its own produce', async () => {
+  const f = fakeKafka();
+  const p = createAckedProducer(f.kafka, { ackTimeoutMs: 5000 });
+  const settled: string[] = [];
+  const first = p.send([rec('a')]).then(() => settled.push('first'));
+  await tick();
+  assert.equal(f.calls.length, 1);
+  // Three HTTP requests' sends while the first produce waits for its acknowledgement.
+  const second = p.send([rec('b')]).then(() => settled.push('second'));
+  const third = p.send([rec('c'), rec('b')]).then(() => settled.push('third'));
+  const fourth = p.send([rec('d')]).then(() => settled.push('fourth'));
+  await tick();
+  assert.equal(f.calls.length, 1, 'nothing more is sent until the first produce is acknowledged');
+  f.calls[0]?.resolve();
+  await first;
+  await tick();
+  assert.equal(f.calls.length, 2, 'the three waiting sends went as one produce');
+  assert.deepEqual(f.calls[1]?.topics, ['b', 'c', 'd']); // byTopic keeps first-seen order
+  assert.deepEqual(settled, ['first']);
+  f.calls[1]?.resolve();
+  await Promise.all([second, third, fourth]);
+  assert.deepEqual(settled, ['first', 'second', 'third', 'fourth']);
+});
+
+test('a failed combined produce fails every send it carried; the next sends go on', async () => {
+  const f = fakeKafka();
+  const p = createAckedProducer(f.kafka, { ackTimeoutMs: 5000 });
+  const first = p.send([rec('a')]);
+  await tick();
+  const second = p.send([rec('b')]);
+  const third = p.send([rec('c')]);
+  f.calls[0]?.resolve();
+  await first;
+  await tick();
+  f.calls[1]?.reject(new Error('NOT_ENOUGH_REPLICAS'));
+  await assert.rejects(second, (err) => isKind(err, 'unavailable'));
+  await assert.rejects(third, (err) => isKind(err, 'unavailable'));
+  const fourth = p.send([rec('d')]);
+  await tick();
+  f.calls[2]?.resolve();
+  await fourth;
+});
