@@ -10,7 +10,11 @@ export interface BenchRecord {
 }
 
 export interface ProduceSettings {
-  /** Records per produce call for the clients that batch per call (kafkajs, @platformatic/kafka). */
+  /**
+   * Records per produce call for the clients that batch per call (kafkajs, @platformatic/kafka):
+   * also the cap inside a transaction, as one call's records for a partition form one record
+   * batch and a broker refuses a batch over max.message.bytes (1 MiB) for good.
+   */
   batch: number;
   /** librdkafka's linger.ms (it batches by itself from a per-record queue). */
   lingerMs: number;
@@ -36,7 +40,7 @@ export interface ClientAdapter {
    * each to `output` inside transactions committed every `commitEveryMs`, the consumed offsets
    * sent to the transaction (sendOffsetsToTransaction), never committed by the consumer itself.
    */
-  transform(input: string, output: string, total: number, commitEveryMs: number): Promise<TransformResult>;
+  transform(input: string, output: string, total: number, commitEveryMs: number, settings: ProduceSettings): Promise<TransformResult>;
 }
 
 /** Input offsets consumed so far: topic-partition → next offset to read. */
@@ -61,3 +65,10 @@ export class OffsetTracker {
 
 /** A unique-enough suffix for group and transactional ids of one run. */
 export const runId = () => `${process.pid}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 6)}`;
+
+/** `items` in slices of at most `size`, in order. */
+export function slices<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}

@@ -2,7 +2,7 @@
 // (kafka/client.ts, kafka/producer.ts: idempotent, acks=-1, murmur2 partitioner, one send in
 // flight — concurrent sends of one idempotent kafkajs producer can reuse sequence numbers).
 import { Partitioners, type Batch, type Consumer, type Kafka, type Message } from 'kafkajs';
-import { OffsetTracker, runId, type BenchRecord, type ClientAdapter, type ProduceSettings, type TransformResult } from './adapter.js';
+import { OffsetTracker, runId, slices, type BenchRecord, type ClientAdapter, type ProduceSettings, type TransformResult } from './adapter.js';
 
 /**
  * Runs a fresh group over `topic` until `onBatch` says it is done: seconds from the group join
@@ -50,7 +50,7 @@ export function kafkajsAdapter(kafka: Kafka): ClientAdapter {
       }
     },
 
-    async transform(input: string, output: string, total: number, commitEveryMs: number): Promise<TransformResult> {
+    async transform(input: string, output: string, total: number, commitEveryMs: number, s: ProduceSettings): Promise<TransformResult> {
       const id = runId();
       const groupId = `kc-txn-${id}`;
       const producer = kafka.producer({
@@ -84,7 +84,7 @@ export function kafkajsAdapter(kafka: Kafka): ClientAdapter {
             txnStart = performance.now();
           }
           // The transform: the record as it is, keyed by the same server id.
-          await txn.send({ topic: output, acks: -1, messages: batch.messages.map((m) => ({ key: m.key, value: m.value })) });
+          for (const part of slices(batch.messages, s.batch)) await txn.send({ topic: output, acks: -1, messages: part.map((m) => ({ key: m.key, value: m.value })) });
           for (const m of batch.messages) offsets.add(batch.partition, m.offset);
           if (offsets.consumed >= total || performance.now() - txnStart >= commitEveryMs) await commit();
           return offsets.consumed >= total;

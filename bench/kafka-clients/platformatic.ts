@@ -3,7 +3,7 @@
 // flight. Its default partitioner is murmur2 >>> 0, not Java's murmur2 & 0x7fffffff: keys would
 // land on other partitions than the agents' and kafkajs' — `compatibilityPartitioner` is Java's.
 import { compatibilityPartitioner, Consumer, Producer, type Message } from '@platformatic/kafka';
-import { OffsetTracker, runId, type BenchRecord, type ClientAdapter, type ProduceSettings, type TransformResult } from './adapter.js';
+import { OffsetTracker, runId, slices, type BenchRecord, type ClientAdapter, type ProduceSettings, type TransformResult } from './adapter.js';
 
 type Msg = Message<Buffer, Buffer, Buffer, Buffer>;
 
@@ -49,7 +49,7 @@ export function platformaticAdapter(brokers: readonly string[]): ClientAdapter {
       }
     },
 
-    async transform(input: string, output: string, total: number, commitEveryMs: number): Promise<TransformResult> {
+    async transform(input: string, output: string, total: number, commitEveryMs: number, s: ProduceSettings): Promise<TransformResult> {
       const id = runId();
       const groupId = `kc-txn-${id}`;
       const c = consumer(groupId); // read_committed is this client's default isolation level
@@ -83,7 +83,7 @@ export function platformaticAdapter(brokers: readonly string[]): ClientAdapter {
             txn = await producer.beginTransaction();
             txnStart = performance.now();
           }
-          await txn.send({ messages: toSend(output, batch.map((m) => ({ key: m.key, value: m.value }))) });
+          for (const part of slices(batch, s.batch)) await txn.send({ messages: toSend(output, part) });
           for (const m of batch) {
             offsets.add(m.partition, m.offset);
             last.set(m.partition, m);

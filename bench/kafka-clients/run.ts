@@ -76,7 +76,7 @@ export const bench: BenchModule & Command = {
             // `count` records in the topic: the produce step's untimed first one and the rest.
             row.readSeconds = await adapter.readGroup(input, count);
             process.stderr.write('transactions…\n');
-            const t = await adapter.transform(input, output, count, commitMs);
+            const t = await adapter.transform(input, output, count, commitMs, settings);
             row.transformSeconds = t.seconds;
             row.commitMs = t.commitMs;
             // Proof that sendOffsetsToTransaction took effect: the group's committed offsets
