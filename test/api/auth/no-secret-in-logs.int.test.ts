@@ -73,6 +73,13 @@ test('no secret in any log line of api, ingest or the keys CLI, however the keys
     (JSON.parse(cli('keys', 'list', '--json')) as { keys: { id: string; role: string }[] }).keys.map((k) => [k.role, k.id]),
   ) as Record<string, string>;
 
+  // Every CLI run comes before the roles start: a synchronous run between requests would idle
+  // the client's keep-alive connection past the server's timeout (a reused socket then fails).
+  const spare = cli('keys', 'create', '--role', 'finance', '--description', 'spare');
+  secrets.push(spare);
+  const spareId = (JSON.parse(cli('keys', 'list', '--json')) as { keys: { id: string; description?: string }[] }).keys.find((k) => k.description === 'spare')?.id ?? '';
+  cli('keys', 'revoke', spareId);
+
   const api = await role(['api', '--catalog', `${ROOT}examples/catalog.yaml`]);
   const ingest = await role(['ingest']);
   try {
@@ -94,12 +101,8 @@ test('no secret in any log line of api, ingest or the keys CLI, however the keys
     const statuses: number[] = [];
     for (let i = 0; i < 4; i++) statuses.push((await call(api.url, '/v1/invoices?period=2026-10', `Bearer ${customer}`)).status);
     assert.ok(statuses.includes(429), `a burst of 4 more after 1: ${statuses.join(',')}`);
-    // a revoked key: this one was never used, so no process holds it in a cache (the at-once
-    // revocation of cached keys has its own test, keys.int.test.ts)
-    const spare = cli('keys', 'create', '--role', 'finance', '--description', 'spare');
-    secrets.push(spare);
-    const spareId = (JSON.parse(cli('keys', 'list', '--json')) as { keys: { id: string; description?: string }[] }).keys.find((k) => k.description === 'spare')?.id ?? '';
-    cli('keys', 'revoke', spareId);
+    // the key revoked before the roles started (the at-once revocation of cached keys has its
+    // own test, keys.int.test.ts)
     const revoked = await call(api.url, '/v1/invoices', `Bearer ${spare}`);
     assert.equal(revoked.status, 401);
     assert.match(((await revoked.json()) as { error: string }).error, new RegExp(`API key ${spareId} was revoked`));
