@@ -21,6 +21,7 @@ import { withTransaction } from '../invoicing/db/tx.js';
 import { documentRecord } from './document-record.js';
 import { claimUnpublished, markPublished, outboxLagSeconds } from './outbox.js';
 import type { StoredEvent } from './types.js';
+import { sleeper } from '../lib/sleeper.js';
 
 export const RELAY_GROUP = 'meterline-outbox-relay';
 /** Offset metadata is capped by the broker (offset.metadata.max.bytes, 4096): ≤ 200 seqs fit. */
@@ -58,19 +59,13 @@ export interface Relay {
   stop(): Promise<void>;
 }
 
-const sleep = (ms: number, signal: { stopped: boolean }) =>
-  new Promise<void>((resolve) => {
-    const t = setTimeout(resolve, ms);
-    t.unref();
-    if (signal.stopped) resolve();
-  });
-
 export function startRelay(opts: RelayOptions): Relay {
   const { kafka, pool, serde, topic, log } = opts;
   const groupId = opts.groupId ?? RELAY_GROUP;
   const batchSize = Math.min(opts.batchSize ?? DEFAULT_RELAY_BATCH, 200);
   const pollMs = opts.pollMs ?? 1000;
   const state = { stopped: false };
+  const { sleep, wakeAll } = sleeper();
   let lockClient: pg.PoolClient | undefined;
   let producer: Producer | undefined;
 
@@ -152,19 +147,22 @@ export function startRelay(opts: RelayOptions): Relay {
   async function lead(): Promise<void> {
     producer = await fencedProducer();
     await recover();
+    failures = 0;
     log.info({ topic, groupId }, 'relay: leading; publishing documents from the outbox');
     while (!state.stopped) {
       const n = await relayBatch(producer);
       if (opts.metrics) opts.metrics.outboxLagSeconds.set(await outboxLagSeconds(pool));
-      if (n < batchSize) await sleep(pollMs, state);
+      if (n < batchSize) await sleep(pollMs);
     }
   }
 
+  /** Consecutive failed starts: the retry waits grow to 30 s while Kafka or PostgreSQL is away. */
+  let failures = 0;
   const done = (async () => {
     while (!state.stopped) {
       try {
         if (!lockClient && !(await acquireLock())) {
-          await sleep(pollMs, state);
+          await sleep(pollMs);
           continue;
         }
         await lead();
@@ -172,12 +170,13 @@ export function startRelay(opts: RelayOptions): Relay {
         if (state.stopped) break;
         // Kafka or PostgreSQL blipped (or the outcome of a Kafka commit is unknown): start over
         // with a new, fencing producer and a recovery, never retry a batch blind.
-        log.warn({ err }, 'relay: batch failed; restarting the relay');
+        failures += 1;
+        log.warn({ err, failures }, 'relay: batch failed; restarting the relay');
         await producer?.disconnect().catch(() => undefined);
         producer = undefined;
         lockClient?.release(true);
         lockClient = undefined;
-        await sleep(pollMs, state);
+        await sleep(Math.min(pollMs * 2 ** Math.min(failures - 1, 10), 30_000));
       }
     }
   })();
@@ -185,6 +184,7 @@ export function startRelay(opts: RelayOptions): Relay {
   return {
     async stop() {
       state.stopped = true;
+      wakeAll();
       await done;
       await producer?.disconnect().catch(() => undefined);
       // Destroyed, not returned to the pool: the session lock must not outlive the relay.

@@ -13,6 +13,7 @@ import { claimDue, recordAttempt, type AttemptResult, type ClaimedDelivery } fro
 import type { SecretBox } from './secret-box.js';
 import { webhookHeaders } from './signature.js';
 import { urlProblem } from './url-guard.js';
+import { sleeper } from '../lib/sleeper.js';
 
 export const DELIVERY_TIMEOUT_MS = 10_000;
 
@@ -62,17 +63,8 @@ function outcome(d: ClaimedDelivery, r: { code: number | null; error: string | n
 export function startWebhookWorker(o: WebhookWorkerOptions): WebhookWorker {
   const state = { stopped: false };
   const backoff = o.backoffMs ?? DEFAULT_BACKOFF_MS;
-  const wakers = new Set<() => void>();
-  const idle = () =>
-    new Promise<void>((resolve) => {
-      const wake = () => {
-        clearTimeout(t);
-        wakers.delete(wake);
-        resolve();
-      };
-      const t = setTimeout(wake, o.pollMs ?? 1000);
-      wakers.add(wake);
-    });
+  const { sleep, wakeAll } = sleeper();
+  const idle = () => sleep(o.pollMs ?? 1000);
 
   /** One delivery; false when nothing was due. */
   const step = () =>
@@ -101,7 +93,7 @@ export function startWebhookWorker(o: WebhookWorkerOptions): WebhookWorker {
   return {
     async stop() {
       state.stopped = true;
-      for (const wake of [...wakers]) wake();
+      wakeAll();
       await Promise.all(loops);
     },
   };
