@@ -19,6 +19,7 @@ import { availabilityRoute } from './routes/availability.js';
 import { rollupsRoute } from './routes/rollups.js';
 import { syncCatalog } from '../sinks/catalog-sync.js';
 import { webhooksRoute } from './routes/webhooks.js';
+import { whatIfRoute } from './routes/what-if.js';
 import { secretBox, type SecretBox } from '../webhooks/secret-box.js';
 import { mountConsole } from '../console/index.js';
 import { loadSealKey } from '../console/session.js';
@@ -42,6 +43,7 @@ export function mountApi(app: Hono, deps: ApiDeps): InvoicingContext {
   app.route('/', rollupsRoute({ pool: deps.pool, catalog: deps.catalog, confinedTo: (c) => confinedCustomer(c as never) }));
   app.route('/', availabilityRoute({ pool: deps.pool, timezone: deps.catalog.timezone, now }) as unknown as Hono);
   mountInvoicing(app, { pool: deps.pool, ctx, lookup: deps.lookup });
+  app.route('/', whatIfRoute({ pool: deps.pool, ctx }) as unknown as Hono);
   app.route('/', webhooksRoute({ pool: deps.pool, lookup: deps.lookup, ...(deps.webhooks ?? { allowPrivate: false }) }) as unknown as Hono);
   return ctx;
 }

@@ -18,6 +18,8 @@ export interface ApiAnswer<T> {
 export interface ApiClient {
   get<T>(path: string): Promise<ApiAnswer<T>>;
   send<T>(method: 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, body?: unknown): Promise<ApiAnswer<T>>;
+  /** A text body (a catalogue file) with its media type. */
+  sendText<T>(path: string, text: string, type: string): Promise<ApiAnswer<T>>;
   /** A document (HTML or PDF) as the API renders it. */
   fetchRaw(path: string, accept: string): Promise<ApiAnswer<never>>;
 }
@@ -49,6 +51,9 @@ export function apiClient(app: Hono, key: string, requestId?: string): ApiClient
       const init: RequestInit = { method, headers: headers({ accept: 'application/json', 'content-type': 'application/json' }) };
       if (body !== undefined) init.body = JSON.stringify(body);
       return answer(await app.request(path, init));
+    },
+    async sendText(path, text, type) {
+      return answer(await app.request(path, { method: 'POST', headers: headers({ accept: 'application/json', 'content-type': type }), body: text }));
     },
     async fetchRaw(path, accept) {
       const res = await app.request(path, { headers: headers({ accept }) });

@@ -15,6 +15,7 @@ import { revenueRoutes } from './pages/revenue.js';
 import { signinRoutes } from './pages/signin.js';
 import { usageRoutes } from './pages/usage.js';
 import { webhookRoutes } from './pages/webhooks.js';
+import { whatIfRoutes } from './pages/what-if.js';
 import { sealer } from './session.js';
 
 export interface ConsoleDeps {
@@ -26,7 +27,7 @@ export interface ConsoleDeps {
 }
 
 /** Every page path: the session guard and security headers go in front of exactly these. */
-const PAGES = ['/', '/usage', '/availability', '/invoices', '/invoices/*', '/credit-notes/*', '/revenue', '/customers', '/customers/*', '/subscriptions/*', '/webhooks', '/webhooks/*'];
+const PAGES = ['/', '/usage', '/availability', '/invoices', '/invoices/*', '/credit-notes/*', '/revenue', '/customers', '/customers/*', '/subscriptions/*', '/webhooks', '/webhooks/*', '/what-if'];
 
 export function mountConsole(app: Hono, deps: ConsoleDeps): void {
   const now = deps.now ?? Date.now;
@@ -48,5 +49,6 @@ export function mountConsole(app: Hono, deps: ConsoleDeps): void {
   pages.route('/', revenueRoutes());
   pages.route('/', customersRoutes({ plans: Object.keys(deps.catalog.plans).sort(), now }));
   pages.route('/', webhookRoutes());
+  pages.route('/', whatIfRoutes({ now, timezone: deps.catalog.timezone }));
   app.route('/', pages as unknown as Hono);
 }

@@ -122,6 +122,13 @@ export const API_ROUTES: readonly RouteSpec[] = [
     responses: { 200: '{"period","results":[{"customer","invoice","number","result"}]} in ascending customer id; numbers assigned now or before', 422: 'bad query parameter', ...AUTH, 409: 'the period has not ended' },
   }),
   defineRoute({
+    id: 'whatIf', method: 'post', path: '/v1/what-if', tag: 'invoices', access: finance('compare catalogues'), invalidStatus: 422,
+    summary: "A period's invoices under the current catalogue and under a proposed one (nothing is written)",
+    query: z.object({ period, customer: z.string().optional() }),
+    body: { contentTypes: ['application/yaml', 'text/yaml', 'application/json', 'text/plain'], description: 'the proposed catalogue, as a catalogue file' },
+    responses: { 200: '{"period","current_catalog","proposed_catalog","customers":[{"customer","current","proposed","difference"}]}', 422: 'bad period or catalogue (every problem named)', ...AUTH },
+  }),
+  defineRoute({
     id: 'getInvoice', method: 'get', path: '/v1/invoices/:id', tag: 'invoices', access: readers('read invoices'), invalidStatus: 422,
     summary: 'One invoice (`number` set once final, null on drafts); `Accept: text/html` or `application/pdf`, or the id with `.pdf` appended, gives its printable document (SPEC §12.5)',
     params: z.object({ id: nonEmpty('id').describe('the invoice id; `<id>.pdf` answers the PDF') }), produces: DOCUMENT_TYPES,

@@ -7,7 +7,7 @@ import type { Session } from '../session.js';
 export type Html = HtmlEscapedString | Promise<HtmlEscapedString>;
 
 const FINANCE_NAV = [
-  ['/usage', 'Usage'], ['/availability', 'Availability'], ['/invoices', 'Invoices'], ['/revenue', 'Revenue'], ['/customers', 'Customers'], ['/webhooks', 'Webhooks'],
+  ['/usage', 'Usage'], ['/availability', 'Availability'], ['/invoices', 'Invoices'], ['/revenue', 'Revenue'], ['/customers', 'Customers'], ['/what-if', 'What-if'], ['/webhooks', 'Webhooks'],
 ] as const;
 const CUSTOMER_NAV = [['/usage', 'Usage'], ['/availability', 'Availability'], ['/invoices', 'Invoices']] as const;
 

@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
 import { launch, signIn, watchedPage, type Watched } from './browser.js';
 import { consoleApp, type ConsoleApp } from './console-app.js';
+import { CATALOG_TEXT } from '../invoicing/fixtures.js';
 
 interface Rollup { bucket: string; server_id: string; meter: string; value: string; unit: string }
 interface Invoice { id: string; customer: string; subtotal: string; total: string; lines: { amount: string }[] }
@@ -251,6 +252,18 @@ test('finance: finalize a period, credit a line, read both documents; webhooks w
   // 10 % discount −4.67 → 42.01, the API's total.
   assert.equal(acme!.total, '42.01');
   assert.match(await w.page.locator('body').innerText(), /Total \(USD\)\s+42\.01/);
+
+  // What-if: the page shows the API's comparison for the same proposed catalogue.
+  const proposed = CATALOG_TEXT.replace('amount: "30.00", per: month', 'amount: "40.00", per: month');
+  const reference = (await (await fetch(`${t.url}/v1/what-if?period=2026-10`, { method: 'POST', headers: { authorization: `Bearer ${t.keys.finance}` }, body: proposed })).json()) as { customers: { customer: string; difference: string }[] };
+  await w.page.goto(`${t.url}/what-if`);
+  await w.page.fill('input[name=period]', '2026-10');
+  await w.page.fill('#catalog', proposed);
+  await Promise.all([w.page.waitForURL(`${t.url}/what-if`), w.page.click('form[action="/what-if"] button')]);
+  const shown = await w.page.$$eval('td[data-difference]', (tds) => tds.map((td) => [td.getAttribute('data-difference'), (td.textContent ?? '').trim()]));
+  assert.deepEqual(shown, reference.customers.map((r) => [r.customer, `${r.difference} USD`]));
+  // acme now: 46.68 − 4.67 = 42.01; with a 40.00 base fee 56.68 − 5.67 = 51.01: +9.00.
+  assert.equal(reference.customers[0]?.difference, '9.00');
 
   await w.page.goto(`${t.url}/webhooks`);
   await w.page.fill('form[action="/webhooks"] input[name=url]', 'http://127.0.0.1:9/hook');
