@@ -26,6 +26,19 @@ async function adapterFor(name: string, kafka: ReturnType<typeof createKafka>, b
   return (await import('./platformatic.js')).platformaticAdapter(brokers);
 }
 
+/**
+ * Runs one step and records the process's CPU time over it (every thread: librdkafka's own
+ * included), µs — on a machine shared with other jobs this is the figure that does not depend
+ * on how much of a core the bench was given. It includes the step's connect and group join.
+ */
+async function cpu<T>(row: RunFigures, step: 'produce' | 'read' | 'transform', f: () => Promise<T>): Promise<T> {
+  const before = process.cpuUsage();
+  const out = await f();
+  const used = process.cpuUsage(before);
+  (row.cpuMicros ??= {})[step] = used.user + used.system;
+  return out;
+}
+
 const load = () => os.loadavg().map((x) => x.toFixed(1)).join(' ');
 
 export const bench: BenchModule & Command = {
@@ -71,12 +84,12 @@ export const bench: BenchModule & Command = {
           try {
             const adapter = await adapterFor(name, kafka, config.kafka.brokers);
             process.stderr.write(`bench kafka-clients: run ${run + 1}/${runs} ${name}: produce… `);
-            row.produceSeconds = await adapter.produce(input, records, settings);
+            row.produceSeconds = await cpu(row, 'produce', () => adapter.produce(input, records, settings));
             process.stderr.write('group read… ');
             // `count` records in the topic: the produce step's untimed first one and the rest.
-            row.readSeconds = await adapter.readGroup(input, count);
+            row.readSeconds = await cpu(row, 'read', () => adapter.readGroup(input, count));
             process.stderr.write('transactions…\n');
-            const t = await adapter.transform(input, output, count, commitMs, settings);
+            const t = await cpu(row, 'transform', () => adapter.transform(input, output, count, commitMs, settings));
             row.transformSeconds = t.seconds;
             row.commitMs = t.commitMs;
             // Proof that sendOffsetsToTransaction took effect: the group's committed offsets

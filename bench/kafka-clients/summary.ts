@@ -10,6 +10,8 @@ export interface RunFigures {
   transformSeconds?: number;
   /** Every transaction's sendOffsetsToTransaction + commit, ms. */
   commitMs?: number[];
+  /** Process CPU time (user + system, all threads) per step, µs. */
+  cpuMicros?: Partial<Record<'produce' | 'read' | 'transform', number>>;
   loadBefore: string;
   loadAfter: string;
   error?: string;
@@ -30,6 +32,8 @@ export interface ClientSummary {
   /** p99 of the commits of all runs together (a run has only a handful of 1-s transactions). */
   commitP99Ms?: number;
   commits: number;
+  /** Median CPU µs per record of each step. */
+  cpuPerRecord: Partial<Record<'produce' | 'read' | 'transform', number>>;
   errors: string[];
 }
 
@@ -57,6 +61,12 @@ export function summarise(figures: readonly RunFigures[], records: number): Clie
       transform: rate((f) => f.transformSeconds, records),
       ...(commits.length ? { commitP99Ms: percentile(commits, 99) } : {}),
       commits: commits.length,
+      cpuPerRecord: Object.fromEntries(
+        (['produce', 'read', 'transform'] as const).flatMap((step) => {
+          const m = spread(mine.flatMap((f) => (f.cpuMicros?.[step] !== undefined && !f.error ? [(f.cpuMicros[step] as number) / records] : [])));
+          return m ? [[step, m.median]] : [];
+        }),
+      ),
       errors: mine.filter((f) => f.error).map((f) => `run ${f.run}: ${f.error}`),
     };
   });
@@ -71,6 +81,9 @@ export function markdownTable(rows: readonly ClientSummary[]): string {
     '|---|---|---|---|---|',
     ...rows.map((r) => `| ${r.client} | ${fmt(r.produce)} | ${fmt(r.read)} | ${fmt(r.transform)} | ${r.commitP99Ms !== undefined ? `${Math.round(r.commitP99Ms)} ms (${r.commits})` : '–'} |`),
   ];
+  const us = (x: number | undefined) => (x === undefined ? '–' : `${x.toFixed(1)} µs`);
+  lines.push('', '| client | CPU per record: produce | group read | transactional c-t-p |', '|---|---|---|---|');
+  for (const r of rows) lines.push(`| ${r.client} | ${us(r.cpuPerRecord.produce)} | ${us(r.cpuPerRecord.read)} | ${us(r.cpuPerRecord.transform)} |`);
   for (const r of rows) for (const e of r.errors) lines.push(`\n${r.client} ${e}`);
   return lines.join('\n');
 }

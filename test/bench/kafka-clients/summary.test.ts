@@ -13,9 +13,9 @@ test('spread: median of an odd and an even count, min and max; nothing for no ru
 test('summarise: records/s per client from each run, the produce step without its untimed first record', () => {
   const runs: RunFigures[] = [
     // 1001 records: produce times 1000 of them, read and transform all 1001.
-    { client: 'a', run: 1, produceSeconds: 0.5, readSeconds: 1.001, transformSeconds: 2.002, commitMs: [10, 30], loadBefore: '', loadAfter: '' },
-    { client: 'a', run: 2, produceSeconds: 0.25, readSeconds: 0.1001, transformSeconds: 1.001, commitMs: [20], loadBefore: '', loadAfter: '' },
-    { client: 'a', run: 3, produceSeconds: 1, readSeconds: 0.5005, transformSeconds: 0.5005, commitMs: [40], loadBefore: '', loadAfter: '' },
+    { client: 'a', run: 1, produceSeconds: 0.5, readSeconds: 1.001, transformSeconds: 2.002, commitMs: [10, 30], cpuMicros: { produce: 2002 }, loadBefore: '', loadAfter: '' },
+    { client: 'a', run: 2, produceSeconds: 0.25, readSeconds: 0.1001, transformSeconds: 1.001, commitMs: [20], cpuMicros: { produce: 5005 }, loadBefore: '', loadAfter: '' },
+    { client: 'a', run: 3, produceSeconds: 1, readSeconds: 0.5005, transformSeconds: 0.5005, commitMs: [40], cpuMicros: { produce: 3003 }, loadBefore: '', loadAfter: '' },
     { client: 'b', run: 1, error: 'boom', loadBefore: '', loadAfter: '' },
   ];
   const [a, b] = summarise(runs, 1001);
@@ -29,6 +29,8 @@ test('summarise: records/s per client from each run, the produce step without it
   // commits pooled: 10, 20, 30, 40 → nearest-rank p99 is the 4th = 40.
   assert.equal(a?.commitP99Ms, 40);
   assert.equal(a?.commits, 4);
+  // CPU per record: 2002, 5005, 3003 µs over 1001 records = 2, 5, 3 µs → median 3; no read figure.
+  assert.deepEqual(a?.cpuPerRecord, { produce: 3 });
   assert.deepEqual(a?.errors, []);
   assert.equal(b?.produce, undefined);
   assert.deepEqual(b?.errors, ['run 1: boom']);
@@ -37,4 +39,5 @@ test('summarise: records/s per client from each run, the produce step without it
   assert.match(table, /\| a \| 2,000 \(1,000 – 4,000\) \|/);
   assert.match(table, /\| b \| failed \| failed \| failed \| – \|/);
   assert.match(table, /b run 1: boom/);
+  assert.match(table, /\| a \| 3\.0 µs \| – \| – \|/);
 });
