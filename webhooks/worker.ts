@@ -42,7 +42,14 @@ async function attempt(d: ClaimedDelivery, o: WebhookWorkerOptions): Promise<{ c
   const problem = await urlProblem(d.url, o.allowPrivate);
   if (problem) return { code: null, error: `refused: ${problem}` };
   const body = deliveryBody(d);
-  const headers = webhookHeaders(o.box.open(d.secretEnc), d.event.id, Math.floor(Date.now() / 1000), body);
+  let secret: string;
+  try {
+    secret = o.box.open(d.secretEnc);
+  } catch (err) {
+    // METERLINE_WEBHOOK_KEY changed: an attempt that fails (and backs off), not a hot loop.
+    return { code: null, error: (err as Error).message };
+  }
+  const headers = webhookHeaders(secret, d.event.id, Math.floor(Date.now() / 1000), body);
   try {
     const r = await fetch(d.url, { method: 'POST', headers, body, redirect: 'manual', signal: AbortSignal.timeout(o.timeoutMs ?? DELIVERY_TIMEOUT_MS) });
     await r.body?.cancel().catch(() => undefined);
