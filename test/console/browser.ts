@@ -15,6 +15,7 @@ function which(name: string): string | undefined {
 export function chromiumPath(): string {
   const found = CANDIDATES.map(which).find(Boolean);
   if (found) return found;
+  if (process.getuid?.() !== 0) throw new Error('console tests need Chromium, which is missing; install it with: sudo apt-get install -y chromium');
   const apt = (args: string[]) => spawnSync('apt-get', args, { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } }).status === 0;
   if (!apt(['install', '-y', '-q', 'chromium'])) {
     // A clean machine has no package lists yet.

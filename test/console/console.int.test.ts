@@ -198,6 +198,14 @@ test('keyboard and 360 px: skip link first, sign-in by Enter, no page wider than
     const width = await w.page.evaluate<number>('document.documentElement.scrollWidth');
     assert.ok(width <= 360, `${path} is ${width} px wide at 360`);
   }
+  const f = await page({ width: 360 });
+  await signIn(f.page, t.url, t.keys.finance);
+  for (const path of ['/invoices', '/revenue', '/customers', '/what-if', '/webhooks']) {
+    await f.page.goto(`${t.url}${path}`);
+    const width = await f.page.evaluate<number>('document.documentElement.scrollWidth');
+    assert.ok(width <= 360, `${path} is ${width} px wide at 360 (finance)`);
+  }
+  assert.deepEqual(f.errors, []);
   assert.deepEqual(w.errors, []);
 });
 
