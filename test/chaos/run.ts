@@ -129,7 +129,10 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
     });
     const sending = sender.sendAll(samples);
     const resent: typeof samples = [];
-    for (const e of events) {
+    for (const [k, e] of events.entries()) {
+      // Event k waits for its share of the traffic (so events spread over it), then a random pause.
+      const share = Math.min(batches, Math.floor((k * batches) / (events.length + 1)) + 1);
+      while (sender.accepted.length < share) await new Promise((r) => setTimeout(r, 100));
       await new Promise((r) => setTimeout(r, 300 + Math.floor(rand() * o.maxGapMs)));
       const at = `${sender.accepted.length} requests of ${batches} accepted`;
       if ('kill' in e) {
@@ -153,7 +156,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
         // ingest accepted them.
         const again = sender.acceptedBetween(killedAt - e.redisCrash - 4000, killedAt);
         resent.push(...again);
-        await sender.post(again);
+        if (again.length > 0) await sender.post(again);
         tl.note(`re-sent ${again.length} samples accepted in the ${(e.redisCrash + 4000) / 1000} s before the crash (duplicates: must count once)`);
       }
       fired++;
