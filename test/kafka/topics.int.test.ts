@@ -30,16 +30,17 @@ test('created with the documented partitions and configs; a second run is a no-o
     assert.deepEqual(first.created.sort(), Object.values(names).sort());
     const meta = await admin.fetchTopicMetadata({ topics: Object.values(names) });
     const parts = Object.fromEntries(meta.topics.map((t) => [t.name, t.partitions.length]));
-    assert.deepEqual(parts, { [names.raw]: 3, [names.dlq]: 1, [names.rollups]: 3, [names.aggregateState]: 3 });
+    assert.deepEqual(parts, { [names.raw]: 3, [names.dlq]: 1, [names.rollups]: 3, [names.aggregateState]: 3, [names.documents]: 3 });
     const cfg = await admin.describeConfigs({
       includeSynonyms: false,
-      resources: [names.raw, names.aggregateState].map((name) => ({ type: TOPIC, name, configNames: ['cleanup.policy', 'retention.ms', 'min.insync.replicas'] })),
+      resources: [names.raw, names.aggregateState, names.documents].map((name) => ({ type: TOPIC, name, configNames: ['cleanup.policy', 'retention.ms', 'min.insync.replicas'] })),
     });
     const get = (topic: string, key: string) => cfg.resources.find((r) => r.resourceName === topic)?.configEntries.find((e) => e.configName === key)?.configValue;
     assert.equal(get(names.raw, 'cleanup.policy'), 'delete');
     assert.equal(get(names.raw, 'retention.ms'), String(42 * 86_400_000)); // 35 d horizon + 7 d
     assert.equal(get(names.raw, 'min.insync.replicas'), '1');
     assert.equal(get(names.aggregateState, 'cleanup.policy'), 'compact');
+    assert.equal(get(names.documents, 'retention.ms'), '-1'); // accounting records: kept forever
 
     const second = await ensureTopics(admin, topicSpecs(config));
     assert.deepEqual(second.created, []);
