@@ -12,13 +12,14 @@ import { loadConfig } from '../../../config/env.js';
 import { createKafka } from '../../../kafka/client.js';
 import { ensureTopics, topicNames, topicSpecs } from '../../../kafka/topics.js';
 import { plainSerde, type AvroSerde } from '../../../avro/serde.js';
-import { recordToRollup, sampleToRecord } from '../../../avro/records.js';
+import { sampleToRecord } from '../../../avro/records.js';
 import { createLogger } from '../../../observability/log.js';
 import { MeterlineError } from '../../../lib/errors.js';
 import { startAggregate, type AggregateRole } from '../../../pipeline/aggregate/role.js';
 import type { SampleDedup } from '../../../pipeline/aggregate/dedup.js';
 import type { CommitInfo } from '../../../pipeline/aggregate/owner.js';
 import type { RollupPart } from '../../../pipeline/aggregation/rollup.js';
+import { committedParts } from './committed-parts.js';
 import { meter, T0, MIN } from '../aggregation/helpers.js';
 
 const roles: AggregateRole[] = [];
@@ -139,40 +140,6 @@ async function setup(label: string): Promise<Setup> {
       await producer.send({ topic: topics.raw, acks: -1, messages });
     },
   };
-}
-
-/**
- * The committed parts on usage.rollups (read_committed), read until `expected` parts arrived
- * (or 20 s passed: then the assertion shows what is missing). Not "to the end offsets": admin
- * ListOffsets answers the last stable offset, and a transaction's commit markers are written
- * after EndTxn returns, so right after a commit the end can still lie before its parts —
- * that race made the reader see an empty topic (issue 12: {count: 0, sum: 0}).
- */
-async function committedParts(kafka: Kafka, topic: string, expected: number): Promise<RollupPart[]> {
-  const parts: RollupPart[] = [];
-  const serde = plainSerde();
-  const consumer = kafka.consumer({ groupId: `read-${randomBytes(4).toString('hex')}`, readUncommitted: false });
-  await consumer.connect();
-  await consumer.subscribe({ topics: [topic], fromBeginning: true });
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(resolve, 20_000);
-    const check = () => {
-      if (parts.length < expected) return;
-      clearTimeout(timer);
-      resolve();
-    };
-    check();
-    consumer
-      .run({
-        eachBatch: async ({ batch }) => {
-          for (const m of batch.messages) if (m.value) parts.push(recordToRollup(await serde.decode('rollup', topic, m.value)));
-          check();
-        },
-      })
-      .catch(reject);
-  });
-  await consumer.disconnect();
-  return parts;
 }
 
 function total(parts: readonly RollupPart[]): { sum: bigint; count: number; ids: number } {
