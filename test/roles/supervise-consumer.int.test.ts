@@ -1,0 +1,67 @@
+// A consumer kafkajs does not restart: a handler failing with an error kafkajs calls
+// unrecoverable (a TypeError) crashes it with restart=false, which used to leave the process
+// running and consuming nothing. Supervised, it is not ready meanwhile, restarted, and the
+// record is handled on the next try.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { Partitioners } from 'kafkajs';
+import { loadConfig } from '../../config/env.js';
+import { createKafka } from '../../kafka/client.js';
+import { createLogger } from '../../observability/log.js';
+import { roleHealth } from '../../roles/health.js';
+import { consumeSupervised } from '../../roles/supervise-consumer.js';
+
+test('a crash kafkajs will not restart is restarted; not ready until the group is joined again', { timeout: 120_000 }, async () => {
+  const config = loadConfig();
+  const kafka = createKafka(config.kafka, { role: 'test', level: 'nothing' });
+  const topic = `t${randomBytes(4).toString('hex')}.supervise`;
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: 1 }] });
+  after(async () => {
+    await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
+    await admin.disconnect();
+  });
+  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+  await producer.connect();
+  await producer.send({ topic, messages: [{ value: 'one' }] });
+
+  const health = roleHealth('test');
+  const problems: string[] = [];
+  let attempts = 0;
+  let handled: () => void = () => undefined;
+  const done = new Promise<void>((r) => (handled = r));
+  const consumer = kafka.consumer({ groupId: `${topic}.group`, retry: { retries: 0 } });
+  const supervised = await consumeSupervised(
+    consumer,
+    producer,
+    topic,
+    {
+      eachBatch: async ({ batch }) => {
+        attempts++;
+        if (attempts === 1) {
+          problems.push(...Object.values(health.problems()));
+          throw new TypeError('a bug on the first try');
+        }
+        if (batch.messages.some((m) => m.value?.toString() === 'one')) handled();
+      },
+    },
+    { role: 'test', log: createLogger('silent'), health },
+  );
+  after(async () => {
+    supervised.stop();
+    await consumer.disconnect();
+    await producer.disconnect();
+  });
+  // While it is down, the role's check says so.
+  const crashed = new Promise<string | undefined>((resolve) => {
+    consumer.on(consumer.events.CRASH, (e) => setImmediate(() => resolve(e.payload.restart ? 'kafkajs restarts it' : health.problems().consumer)));
+  });
+  assert.match((await crashed) ?? '', /crashed \(.*a bug on the first try.*\); restarting/);
+  await done;
+  assert.ok(attempts >= 2);
+  assert.deepEqual(problems, [], 'ready before the crash');
+  // Ready again: the record was handled after the consumer rejoined, and the join cleared the mark.
+  assert.deepEqual(health.problems(), {});
+});
