@@ -5,7 +5,7 @@ import { runConsumerRole } from '../role-command.js';
 import { sinkRole } from '../../sinks/index.js';
 
 export const command: Command = {
-  summary: 'sink role: usage.rollups → TimescaleDB rollup_parts (COPY + ON CONFLICT DO NOTHING)',
+  summary: 'sink role: usage.rollups → TimescaleDB rollup_parts (COPY + offsets in one transaction)',
   async run(argv) {
     const { values } = parseFlags(argv, {
       catalog: { type: 'string' },
