@@ -4,11 +4,8 @@
 // the new one. Worked by hand: delta meter `req`, sample i (offset i) carries i + 1 at minute i.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { Partitioners } from 'kafkajs';
-import { loadConfig } from '../../../config/env.js';
-import { createKafka } from '../../../kafka/client.js';
-import { ensureTopics, topicNames, topicSpecs } from '../../../kafka/topics.js';
+import { rollupTopics } from '../../sinks/rollup-topics.js';
 import { plainSerde } from '../../../avro/serde.js';
 import { sampleToRecord } from '../../../avro/records.js';
 import { createLogger } from '../../../observability/log.js';
@@ -18,14 +15,7 @@ import { committedParts } from './committed-parts.js';
 import { meter, T0, MIN } from '../aggregation/helpers.js';
 
 test('meters and window changed between runs: the open window is emitted under the old meaning, no stall', async () => {
-  const prefix = `t${randomBytes(4).toString('hex')}.migrate.`;
-  const config = loadConfig({ ...process.env, KAFKA_TOPIC_PREFIX: prefix });
-  const kafka = createKafka(config.kafka, { role: 'test', level: 'nothing' });
-  const admin = kafka.admin();
-  await admin.connect();
-  await ensureTopics(admin, topicSpecs(config));
-  await admin.disconnect();
-  const topics = topicNames(prefix);
+  const { prefix, kafka, topics } = await rollupTopics('migrate'); // fresh topics, own prefix
   const serde = plainSerde();
   const producer = kafka.producer({ idempotent: true, createPartitioner: Partitioners.DefaultPartitioner });
   await producer.connect();

@@ -3,10 +3,7 @@
 // every restore fails; after three in a row problems() names the partition and the reason.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
-import { loadConfig } from '../../../config/env.js';
-import { createKafka } from '../../../kafka/client.js';
-import { ensureTopics, topicNames, topicSpecs } from '../../../kafka/topics.js';
+import { rollupTopics } from '../../sinks/rollup-topics.js';
 import { plainSerde } from '../../../avro/serde.js';
 import { createLogger } from '../../../observability/log.js';
 import { startAggregate, type AggregateRole } from '../../../pipeline/aggregate/role.js';
@@ -18,14 +15,7 @@ after(async () => {
 });
 
 test('a partition whose state cannot be restored is reported, naming the partition and the reason', async () => {
-  const prefix = `t${randomBytes(4).toString('hex')}.stuck.`;
-  const config = loadConfig({ ...process.env, KAFKA_TOPIC_PREFIX: prefix });
-  const kafka = createKafka(config.kafka, { role: 'test', level: 'nothing' });
-  const admin = kafka.admin();
-  await admin.connect();
-  await ensureTopics(admin, topicSpecs(config));
-  await admin.disconnect();
-  const topics = topicNames(prefix);
+  const { prefix, kafka, topics } = await rollupTopics('stuck'); // fresh topics, own prefix
   const producer = kafka.producer({ idempotent: true });
   await producer.connect();
   // Format 2 is plain JSON: "version 9" is unreadable (decodeMeta refuses it by name).
