@@ -1,11 +1,13 @@
 // Drafts that time alone brings (SPEC §4: a draft per customer with a subscription in an open
 // period): a new billing period begins, or a subscription's `from` arrives, with no usage and
-// no provisioning call to trigger a recompute. Instead of re-syncing every customer's drafts
-// on a timer, the rate role wakes when the next of those instants is due and recomputes only
-// the customers it concerns (usage, provisioning and Nagios events recompute their own).
+// no provisioning call to trigger a recompute; and Nagios host states stored by a process
+// without the catalogue (nagios/store/recompute.ts recomputes at once where it has one).
+// Instead of re-syncing every customer's drafts on a timer, the rate role wakes when the next
+// of those is due (at least every MAX_SLEEP_MS) and recomputes only the customers concerned.
 import type pg from 'pg';
 import { periodOf } from '../rating/period.js';
 import type { InvoicingContext } from './context.js';
+import { customersAffectedByStates } from '../nagios/store/affected.js';
 import { recomputeCustomer } from './drafts.js';
 import { periodsOverlapping } from './period.js';
 
@@ -41,29 +43,73 @@ export async function nextDueMs(pool: pg.Pool, ctx: InvoicingContext, nowMs: num
   return Math.min(nextPeriodStart, r.rows[0]?.next?.getTime() ?? Number.POSITIVE_INFINITY);
 }
 
+/** A state's commit may come a little after its received_at: look back this far again. */
+const STATES_LOOKBACK = "interval '1 minute'";
+
 /**
- * Recomputes the drafts (sinceMs, nowMs] made due; `onFailure` gets a customer whose drafts
- * cannot be rated (the others go on). Returns the customers recomputed.
+ * Servers with host states received after `since` (minus the look-back; undefined = none yet),
+ * each with its earliest state, and the newest received_at seen (the next `since`).
+ */
+export async function hostStatesSince(pool: pg.Pool, since: Date | undefined): Promise<{ changed: { serverId: string; fromMs: number }[]; upTo: Date | undefined }> {
+  const r = await pool.query<{ server_id: string | null; from_ts: Date | null; up_to: Date | null }>({
+    name: 'nagios_host_states.since',
+    text: `SELECT server_id, min(ts) AS from_ts, max(max(received_at)) OVER () AS up_to FROM nagios_host_states
+            WHERE $1::timestamptz IS NULL OR received_at > $1::timestamptz - ${STATES_LOOKBACK} GROUP BY server_id`,
+    values: [since ?? null],
+  });
+  const upTo = r.rows[0]?.up_to ?? since;
+  return { changed: r.rows.flatMap((x) => (x.server_id && x.from_ts ? [{ serverId: x.server_id, fromMs: x.from_ts.getTime() }] : [])), ...(upTo ? { upTo } : { upTo: undefined }) };
+}
+
+/** The watermarks of what has been recomputed: time (ctx.now) and host states (received_at). */
+export interface DueMarks {
+  sinceMs: number;
+  statesSince: Date | undefined;
+}
+
+/** Where a clock starting now begins: everything before is the start-up sync's. */
+export async function startMarks(pool: pg.Pool, ctx: InvoicingContext): Promise<DueMarks> {
+  return { sinceMs: ctx.now(), statesSince: (await hostStatesSince(pool, undefined)).upTo };
+}
+
+/**
+ * Recomputes the drafts due since `marks` (time up to `nowMs`; host states when the context
+ * rates SLA credits); `onFailure` gets a customer whose drafts cannot be rated (the others go
+ * on) and may throw to stop (a transient error: marks are not advanced). Returns the customers
+ * recomputed and the new marks.
  */
 export async function recomputeDue(
   pool: pg.Pool,
   ctx: InvoicingContext,
-  sinceMs: number,
+  marks: DueMarks,
   nowMs: number,
   onFailure: (customer: string, err: unknown) => void,
   onSuccess?: (customer: string) => void,
-): Promise<string[]> {
-  const labels = periodsOverlapping(sinceMs + 1, nowMs + 1, ctx.catalog.timezone).map((p) => p.label);
-  const customers = await customersDue(pool, ctx, sinceMs, nowMs);
+): Promise<{ customers: string[]; marks: DueMarks }> {
+  const work = new Map<string, Set<string>>();
+  const add = (customer: string, labels: Iterable<string>) => {
+    const set = work.get(customer) ?? new Set<string>();
+    for (const l of labels) set.add(l);
+    work.set(customer, set);
+  };
+  const labels = periodsOverlapping(marks.sinceMs + 1, nowMs + 1, ctx.catalog.timezone).map((p) => p.label);
+  for (const c of await customersDue(pool, ctx, marks.sinceMs, nowMs)) add(c, labels);
+  let statesSince = marks.statesSince;
+  if (ctx.downIntervals) {
+    const states = await hostStatesSince(pool, marks.statesSince);
+    for (const [c, ls] of await customersAffectedByStates(pool, states.changed, ctx.catalog.timezone, nowMs)) add(c, ls);
+    statesSince = states.upTo;
+  }
+  const customers = [...work.keys()].sort();
   for (const c of customers) {
     try {
-      await recomputeCustomer(pool, ctx, c, labels);
+      await recomputeCustomer(pool, ctx, c, work.get(c) ?? []);
       onSuccess?.(c);
     } catch (err) {
       onFailure(c, err);
     }
   }
-  return customers;
+  return { customers, marks: { sinceMs: nowMs, statesSince } };
 }
 
 /** Milliseconds to sleep from `nowMs` until `dueMs` (at least 1 s, at most MAX_SLEEP_MS). */

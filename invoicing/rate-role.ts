@@ -10,7 +10,8 @@
 // (db/usage-states.ts, same statement, so a replay merges nothing), and drafts are rated from
 // those rows — one per (server, meter) and month — instead of a month of parts. Only the drafts
 // a batch touches are recomputed; drafts that time alone brings (a new period, a subscription
-// starting) are recomputed when due (draft-clock.ts), never by re-syncing every draft.
+// starting) or Nagios host states stored without the catalogue are recomputed when due
+// (draft-clock.ts), never by re-syncing every draft.
 //
 // A customer whose draft cannot be rated for good (its plan is gone from the catalogue) does
 // not hold the partition: its parts of the batch are dead-lettered with the reason (they stay
@@ -34,7 +35,7 @@ import { withTransaction } from './db/tx.js';
 import { PartCache } from './part-cache.js';
 import { affectedByParts, recomputeCustomer, syncAll } from './drafts.js';
 import { ensureStates } from './db/usage-states.js';
-import { nextDueMs, recomputeDue, sleepFor } from './draft-clock.js';
+import { nextDueMs, recomputeDue, sleepFor, startMarks } from './draft-clock.js';
 import { unratableCustomers } from './unratable.js';
 
 export const RATE_GROUP = 'meterline-rate';
@@ -110,7 +111,7 @@ export async function startRate(opts: RateOptions): Promise<RateRole> {
     log.info({ zone: ctx.catalog.timezone, states }, 'rate: running usage state ready');
   }
   // Drafts for every customer with a subscription in an open period, before consuming.
-  let dueSince = ctx.now();
+  let marks = await retryTransient('rate: draft clock', () => startMarks(pool, ctx), { log });
   const synced = await retryTransient('rate: draft sync', sync, { log, onRetry: (err) => health.set('sync', (err as Error).message) });
   health.set('sync', undefined);
   log.info({ drafts: synced }, 'rate: drafts synced');
@@ -201,9 +202,9 @@ export async function startRate(opts: RateOptions): Promise<RateRole> {
   const wake = async (): Promise<void> => {
     const now = ctx.now();
     try {
-      const due = await recomputeDue(pool, ctx, dueSince, now, customerFailed, (c) => unratable.rated(c));
-      if (due.length > 0) log.info({ customers: due.length }, 'rate: drafts due by time recomputed');
-      dueSince = now; // not advanced on failure: the next wake retries the same span
+      const due = await recomputeDue(pool, ctx, marks, now, customerFailed, (c) => unratable.rated(c));
+      if (due.customers.length > 0) log.info({ customers: due.customers.length }, 'rate: drafts due by time or host states recomputed');
+      marks = due.marks; // not advanced on failure: the next wake retries the same span
     } catch (err) {
       log.warn({ err: (err as Error).message }, 'rate: recomputing due drafts failed; the next wake retries');
     }
