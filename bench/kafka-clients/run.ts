@@ -11,6 +11,7 @@ import { UsageError } from '../../cli/command.js';
 import { parseFlags } from '../../cli/args.js';
 import { loadConfig } from '../../config/env.js';
 import { createKafka } from '../../kafka/client.js';
+import { waitForLeaders } from '../../kafka/topics.js';
 import { report, type BenchModule } from '../report.js';
 import { wholeNumberFlag as int } from '../flags.js';
 import { runId, type ClientAdapter } from './adapter.js';
@@ -79,9 +80,12 @@ export const bench: BenchModule & Command = {
           const base = `kc.${runId()}`;
           const input = `${base}.in`;
           const output = `${base}.out`;
-          await admin.createTopics({ topics: [input, output].map((topic) => ({ topic, numPartitions: partitions })), waitForLeaders: true });
           const row: RunFigures = { client: name, run: run + 1, loadBefore: load(), loadAfter: '' };
           try {
+            // kafkajs' own leader wait fails on a transient UNKNOWN_TOPIC_OR_PARTITION under load;
+            // the project's waitForLeaders retries that.
+            await admin.createTopics({ topics: [input, output].map((topic) => ({ topic, numPartitions: partitions })) });
+            await waitForLeaders(admin, [input, output]);
             const adapter = await adapterFor(name, kafka, config.kafka.brokers);
             process.stderr.write(`bench kafka-clients: run ${run + 1}/${runs} ${name}: produce… `);
             row.produceSeconds = await cpu(row, 'produce', () => adapter.produce(input, records, settings));
