@@ -41,7 +41,7 @@ export function mountConsole(app: Hono, deps: ConsoleDeps): void {
   app.route('/', signinRoutes({ lookup: deps.lookup, sealer: seal, now }));
   const pages = new Hono<ConsoleEnv>();
   pages.get('/', (c) => c.redirect('/usage', 303));
-  pages.route('/', usageRoutes({ aggregationOf: (m) => deps.catalog.meters[m]?.aggregation, now }));
+  pages.route('/', usageRoutes({ aggregationOf: (m) => deps.catalog.meters[m]?.aggregation, meters: Object.keys(deps.catalog.meters).sort(), now }));
   pages.route('/', availabilityRoutes({ now, timezone: deps.catalog.timezone }));
   pages.route('/', creditNoteRoutes());
   pages.route('/', invoiceRoutes());

@@ -44,7 +44,7 @@ function chart(g: ChartGroup, i: number): Html {
 </section>`;
 }
 
-export function usageRoutes(o: { aggregationOf: (meter: string) => Aggregation | undefined; now: () => number }): Hono<ConsoleEnv> {
+export function usageRoutes(o: { aggregationOf: (meter: string) => Aggregation | undefined; meters: readonly string[]; now: () => number }): Hono<ConsoleEnv> {
   const app = new Hono<ConsoleEnv>();
   app.get('/usage', async (c) => {
     const session = c.get('session');
@@ -66,7 +66,8 @@ export function usageRoutes(o: { aggregationOf: (meter: string) => Aggregation |
 <form method="get" action="/usage" class="card filters">
   <label>Server <input name="server_id" value="${q.server_id ?? ''}" list="servers" placeholder="all"></label>
   <datalist id="servers">${servers.map((s) => html`<option value="${s}"></option>`)}</datalist>
-  <label>Meter <input name="meter" value="${q.meter ?? ''}" placeholder="all"></label>
+  <label>Meter <input name="meter" value="${q.meter ?? ''}" list="meters" placeholder="all"></label>
+  <datalist id="meters">${o.meters.map((m) => html`<option value="${m}"></option>`)}</datalist>
   <label>Granularity <select name="granularity">${GRANULARITIES.map((g) => html`<option${g === granularity ? html` selected` : ''}>${g}</option>`)}</select></label>
   <label>From <input name="from" value="${from}" spellcheck="false"></label>
   <label>To <input name="to" value="${to}" spellcheck="false"></label>

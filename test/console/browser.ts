@@ -53,7 +53,8 @@ const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
 export async function watchedPage(browser: Browser, opts: { width?: number; height?: number } = {}): Promise<Watched> {
   const context = await browser.newContext({ viewport: { width: opts.width ?? 1280, height: opts.height ?? 800 } });
-  context.setDefaultTimeout(15_000);
+  // Generous: CI machines run the whole suite beside this (load averages of 30 seen); still bounded.
+  context.setDefaultTimeout(30_000);
   const w: Watched = { context, page: await context.newPage(), errors: [], offLoopback: [], requests: [] };
   await context.route('**/*', async (route) => {
     const url = new URL(route.request().url());

@@ -40,7 +40,7 @@ async function page(opts?: { width?: number }): Promise<Watched> {
 const points = (p: Page) =>
   p.$$eval('table.points tbody tr', (rows) => rows.map((r) => Array.from(r.querySelectorAll('td'), (td) => (td as { textContent: string | null }).textContent ?? '')));
 
-test('finance: the fleet chart plots exactly the points of GET /v1/rollups', { timeout: 90_000 }, async () => {
+test('finance: the fleet chart plots exactly the points of GET /v1/rollups', { timeout: 150_000 }, async () => {
   const w = await page();
   await signIn(w.page, t.url, t.keys.finance);
   await w.page.goto(`${t.url}/usage?${RANGE}`);
@@ -73,7 +73,7 @@ test('finance: the fleet chart plots exactly the points of GET /v1/rollups', { t
   assert.deepEqual(w.offLoopback, []);
 });
 
-test('customer: own chart equals /v1/rollups; the invoice page shows the API totals and the explain offsets', { timeout: 90_000 }, async () => {
+test('customer: own chart equals /v1/rollups; the invoice page shows the API totals and the explain offsets', { timeout: 150_000 }, async () => {
   const w = await page();
   await signIn(w.page, t.url, t.keys.acme);
   await w.page.goto(`${t.url}/usage?${RANGE}`);
@@ -105,7 +105,7 @@ test('customer: own chart equals /v1/rollups; the invoice page shows the API tot
   assert.deepEqual(w.offLoopback, []);
 });
 
-test('a customer cannot reach another customer\'s pages by editing the URL', { timeout: 60_000 }, async () => {
+test('a customer cannot reach another customer\'s pages by editing the URL', { timeout: 120_000 }, async () => {
   const beta = (await t.api<{ invoices: Invoice[] }>('/v1/invoices?customer=beta', t.keys.finance)).body.invoices[0]!;
   const w = await page();
   await signIn(w.page, t.url, t.keys.acme);
@@ -134,7 +134,7 @@ test('a customer cannot reach another customer\'s pages by editing the URL', { t
   assert.deepEqual(w.offLoopback, []);
 });
 
-test('forms: a cross-site post is refused, a post without the session token too; finance provisions through the API', { timeout: 60_000 }, async () => {
+test('forms: a cross-site post is refused, a post without the session token too; finance provisions through the API', { timeout: 120_000 }, async () => {
   const subs = await t.api<{ subscriptions: Subscription[] }>('/v1/subscriptions?server_id=srv-1', t.keys.finance);
   const target = subs.body.subscriptions[0]!;
   assert.equal(target.to, null);
@@ -184,7 +184,7 @@ test('forms: a cross-site post is refused, a post without the session token too;
   assert.deepEqual(w.offLoopback, []);
 });
 
-test('keyboard and 360 px: skip link first, sign-in by Enter, no page wider than the screen', { timeout: 60_000 }, async () => {
+test('keyboard and 360 px: skip link first, sign-in by Enter, no page wider than the screen', { timeout: 120_000 }, async () => {
   const w = await page({ width: 360 });
   await w.page.goto(`${t.url}/signin`);
   // The key field has the focus on arrival: type the key, press Enter.
@@ -209,7 +209,7 @@ test('keyboard and 360 px: skip link first, sign-in by Enter, no page wider than
   assert.deepEqual(w.errors, []);
 });
 
-test('a revoked key ends its session; signing out ends it too', { timeout: 60_000 }, async () => {
+test('a revoked key ends its session; signing out ends it too', { timeout: 120_000 }, async () => {
   const { issueKey } = await import('../../api/auth/index.js');
   const issued = await issueKey(t.store, { role: 'customer', customer: 'acme' });
   const w = await page();
@@ -223,7 +223,7 @@ test('a revoked key ends its session; signing out ends it too', { timeout: 60_00
   assert.equal(new URL(w.page.url()).pathname, '/signin');
 });
 
-test('finance: finalize a period, credit a line, read both documents; webhooks with the secret shown once', { timeout: 90_000 }, async () => {
+test('finance: finalize a period, credit a line, read both documents; webhooks with the secret shown once', { timeout: 150_000 }, async () => {
   t.setNow('2026-11-02T00:00:00Z'); // October has ended (before signing in: sessions last 12 h of this clock)
   const w = await page();
   await signIn(w.page, t.url, t.keys.finance);
