@@ -26,7 +26,7 @@ import type { AvroSerde } from '../avro/serde.js';
 import { decodeRollupBatch, rollupDeadLetter, type RollupAt } from '../avro/rollup-batch.js';
 import { isKind } from '../lib/errors.js';
 import { roleHealth, type RoleHealth } from '../roles/health.js';
-import { retryTransient } from '../roles/retry.js';
+import { retryTransient, waitOut } from '../roles/retry.js';
 import { consumeSupervised } from '../roles/supervise-consumer.js';
 import { isTransient } from '../roles/transient.js';
 import type { InvoicingContext } from './context.js';
@@ -167,15 +167,11 @@ export async function startRate(opts: RateOptions): Promise<RateRole> {
 
   async function handle({ batch, heartbeat, isRunning }: EachBatchPayload): Promise<void> {
     if (batch.messages.length === 0 || !isRunning()) return;
-    const { parts, dead } = await decodeRollupBatch(batch, serde, topics.dlq, 'rate', log);
+    const wait = { log, signal: stopping.signal, health, heartbeat };
+    // A Schema Registry, database or broker that is away is waited for inside the batch.
+    const { parts, dead } = await waitOut('rate: decoding a batch', () => decodeRollupBatch(batch, serde, topics.dlq, 'rate', log), { ...wait, condition: 'decode' });
     const newParts = { n: 0 };
-    const rated = await retryTransient('rate: rating a batch', () => rateBatch(parts, newParts, heartbeat), {
-      log,
-      signal: stopping.signal,
-      onRetry: (err) => health.set('store', `cannot rate: ${(err as Error).message}`),
-      between: heartbeat,
-    });
-    health.set('store', undefined);
+    const rated = await waitOut('rate: rating a batch', () => rateBatch(parts, newParts, heartbeat), { ...wait, condition: 'store' });
     const values = new Map(batch.messages.map((m) => [m.offset, m.value]));
     for (const p of rated.poison) dead.push(await rollupDeadLetter(serde, topics.dlq, values.get(p.at.offset) ?? null, p.at, p.reason));
     if (dead.length > 0) {

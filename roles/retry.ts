@@ -5,6 +5,7 @@
 import type { Logger } from '../observability/log.js';
 import { shutdownSignal } from '../lib/signals.js';
 import { isTransient } from './transient.js';
+import type { RoleHealth } from './health.js';
 
 export interface RetryOptions {
   log: Logger;
@@ -56,4 +57,26 @@ export async function retryTransient<T>(what: string, step: () => Promise<T>, o:
       await o.between?.();
     }
   }
+}
+
+export interface WaitOutOptions {
+  log: Logger;
+  signal: AbortSignal;
+  /** The role's readiness: `condition` fails while the step waits. */
+  health: RoleHealth;
+  condition: string;
+  /** A consumer's heartbeat, so it keeps its partitions while waiting. */
+  heartbeat: () => Promise<void>;
+}
+
+/** One step of a consumer's batch, with a dependency outage waited out and shown on /readyz. */
+export async function waitOut<T>(what: string, step: () => Promise<T>, o: WaitOutOptions): Promise<T> {
+  const result = await retryTransient(what, step, {
+    log: o.log,
+    signal: o.signal,
+    onRetry: (err) => o.health.set(o.condition, `${what}: ${(err as Error).message}`),
+    between: o.heartbeat,
+  });
+  o.health.set(o.condition, undefined);
+  return result;
 }

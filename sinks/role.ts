@@ -15,7 +15,7 @@ import { decodeRollupBatch, rollupDeadLetter } from '../avro/rollup-batch.js';
 import { storeParts, type StoreResult } from './store.js';
 import type { StoredPart } from './copy-rows.js';
 import { roleHealth, type RoleHealth } from '../roles/health.js';
-import { retryTransient } from '../roles/retry.js';
+import { waitOut } from '../roles/retry.js';
 import { consumeSupervised } from '../roles/supervise-consumer.js';
 
 export const SINK_GROUP = 'meterline-sink';
@@ -74,7 +74,9 @@ export async function startSink(opts: SinkOptions): Promise<SinkRole> {
   async function handle({ batch, heartbeat, isRunning }: EachBatchPayload): Promise<void> {
     if (batch.messages.length === 0 || !isRunning()) return;
     const t0 = process.hrtime.bigint();
-    const decoded = await decodeRollupBatch(batch, serde, topics.dlq, 'sink', log);
+    const wait = { log, signal: stopping.signal, health, heartbeat };
+    // A Schema Registry or database that is away is waited for inside the batch (not ready meanwhile).
+    const decoded = await waitOut('sink: decoding a batch', () => decodeRollupBatch(batch, serde, topics.dlq, 'sink', log), { ...wait, condition: 'decode' });
     const parts: StoredPart[] = decoded.parts.map(({ part, at }) => ({ part, origin: at }));
     const values = new Map(batch.messages.map((m) => [m.offset, m.value]));
     const offset = nextOffset(batch.lastOffset());
@@ -90,7 +92,7 @@ export async function startSink(opts: SinkOptions): Promise<SinkRole> {
       }
       if (dead.length > 0) await producer.send({ topic: topics.dlq, acks: -1, messages: dead });
     };
-    const result = await retryTransient(
+    const result = await waitOut(
       'sink: storing a batch',
       async () => {
         const client = await pool.connect();
@@ -100,14 +102,8 @@ export async function startSink(opts: SinkOptions): Promise<SinkRole> {
           client.release();
         }
       },
-      {
-        log,
-        signal: stopping.signal,
-        onRetry: (err) => health.set('store', `cannot store rollups: ${(err as Error).message}`),
-        between: heartbeat,
-      },
+      { ...wait, condition: 'store' },
     );
-    health.set('store', undefined);
     if (decoded.dead.length + result.poison.length > 0) {
       opts.metrics?.dlqRecords.inc({ role: 'sink' }, decoded.dead.length + result.poison.length);
       if (decoded.dead.length > 0) opts.metrics?.poisonRecords.inc({ role: 'sink', reason: 'undecodable' }, decoded.dead.length);

@@ -2,7 +2,9 @@
 // thrown at once, and a stop ends the waiting.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { retryTransient, backoffMs } from '../../roles/retry.js';
+import { retryTransient, backoffMs, waitOut } from '../../roles/retry.js';
+import { roleHealth } from '../../roles/health.js';
+import { MeterlineError } from '../../lib/errors.js';
 import { createLogger } from '../../observability/log.js';
 
 const log = createLogger('silent');
@@ -60,4 +62,25 @@ test('backoff doubles from the initial delay up to the cap, within ±20 %', () =
     const late = backoffMs(30, 200, 5000);
     assert.ok(late >= 4000 && late <= 6000, String(late));
   }
+});
+
+test('waitOut: the role is not ready under the condition while the step waits, ready again after; heartbeats in between', async () => {
+  const health = roleHealth('sink');
+  const seen: (string | undefined)[] = [];
+  let calls = 0;
+  let beats = 0;
+  const value = await waitOut(
+    'sink: decoding a batch',
+    async () => {
+      calls++;
+      seen.push(health.problems().decode);
+      if (calls < 3) throw new MeterlineError('unavailable', 'Schema Registry: cannot fetch schema id 7');
+      return 42;
+    },
+    { log, signal: new AbortController().signal, health, condition: 'decode', heartbeat: async () => void beats++ },
+  );
+  assert.equal(value, 42);
+  assert.deepEqual(seen, [undefined, 'sink: decoding a batch: Schema Registry: cannot fetch schema id 7', 'sink: decoding a batch: Schema Registry: cannot fetch schema id 7']);
+  assert.equal(beats, 2);
+  assert.deepEqual(health.problems(), {});
 });
