@@ -54,6 +54,8 @@ export function aggregateRole(o: AggregateRoleOptions = {}): Role {
       const names = await prepareTopics(kafka, config, log);
       const prefix = config.kafka.topicPrefix;
       const redis = new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 3 });
+      // ioredis reconnects by itself; without a listener its errors bypass the logger.
+      redis.on('error', (err: Error) => log.warn({ err: err.message }, 'aggregate: redis'));
       await redis.connect();
       // Subscriptions created or ended over the API cut windows like the catalogue's (SPEC
       // §6.1): loaded before the first record is aggregated, then followed by LISTEN/NOTIFY.
