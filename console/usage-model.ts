@@ -23,7 +23,15 @@ export interface ChartGroup {
   fleet?: (string | null)[];
   /** Servers by their combined value over the range, largest first (combinable meters only). */
   top: { server_id: string; value: string }[];
+  /**
+   * The servers drawn on the chart: all of them up to MAX_PLOTTED, else the top ones (or the
+   * first ones by id when the meter has no total). A fleet of thousands stays readable and the
+   * page small; the fleet total still covers every server.
+   */
+  plotted: string[];
 }
+
+export const MAX_PLOTTED = 10;
 
 type Combine = (a: Decimal, b: Decimal) => Decimal;
 
@@ -71,7 +79,8 @@ export function chartGroups(rows: readonly RollupRow[], aggregationOf: (meter: s
         .slice(0, TOP)
         .map((t) => ({ server_id: t.server_id, value: formatPlain(t.total) }));
     }
-    return { meter, unit: list[0]!.unit, buckets, series: out, ...(fleet ? { fleet } : {}), top };
+    const plotted = servers.length <= MAX_PLOTTED ? servers : top.length > 0 ? top.slice(0, MAX_PLOTTED).map((t) => t.server_id) : servers.slice(0, MAX_PLOTTED);
+    return { meter, unit: list[0]!.unit, buckets, series: out, ...(fleet ? { fleet } : {}), top, plotted };
   });
 }
 

@@ -28,18 +28,27 @@ function rangeQuery(g: (typeof GRANULARITIES)[number], nowMs: number, keep: URLS
   return `/usage?${q.toString()}`;
 }
 
+/** Rows of the data table beyond this are left out (with a note): a page, not a data export. */
+const MAX_TABLE_ROWS = 5000;
+
 function chart(g: ChartGroup, i: number): Html {
+  const plotted = new Set(g.plotted);
+  const data = { meter: g.meter, unit: g.unit, buckets: g.buckets, series: g.series.filter((s) => plotted.has(s.label)), ...(g.fleet ? { fleet: g.fleet } : {}) };
+  const rows = g.buckets.flatMap((b, bi) => g.series.filter((s) => s.values[bi] !== null).map((s) => [b, s.label, s.values[bi]!] as const));
+  const hidden = g.series.length - g.plotted.length;
   return html`<section class="card" aria-labelledby="meter-${i}">
   <h2 id="meter-${i}">${g.meter} <span class="unit">(${g.unit})</span></h2>
-  <div class="chart" data-chart="${JSON.stringify(g)}" role="img" aria-label="${`${g.meter} over time: ${g.series.length} server(s)${g.fleet ? ' and the fleet total' : ''}`}"></div>
+  <div class="chart" data-chart="${JSON.stringify(data)}" role="img" aria-label="${`${g.meter} over time: ${data.series.length} server(s)${g.fleet ? ' and the fleet total' : ''}`}"></div>
+  ${hidden > 0 ? html`<p class="hint">The chart draws ${g.plotted.length} of ${g.series.length} servers${g.top.length > 0 ? ' (the top ones)' : ''}; pick a server to see it alone.</p>` : ''}
   ${g.top.length > 0
     ? html`<table class="top"><caption>Top servers over the range</caption>
       <thead><tr><th scope="col">server</th><th scope="col" class="num">${g.unit}</th></tr></thead>
       <tbody>${g.top.map((t) => html`<tr><td><a href="/usage?server_id=${encodeURIComponent(t.server_id)}">${t.server_id}</a></td><td class="num">${t.value}</td></tr>`)}</tbody></table>`
     : ''}
-  <details><summary>Data points (${g.series.reduce((n, s) => n + s.values.filter((v) => v !== null).length, 0)})</summary>
+  <details><summary>Data points (${rows.length})</summary>
   <div class="scroll"><table class="points" data-meter="${g.meter}"><thead><tr><th scope="col">bucket</th><th scope="col">server</th><th scope="col" class="num">value</th></tr></thead>
-  <tbody>${g.buckets.flatMap((b, bi) => g.series.filter((s) => s.values[bi] !== null).map((s) => html`<tr><td>${b}</td><td>${s.label}</td><td class="num">${s.values[bi]}</td></tr>`))}</tbody></table></div>
+  <tbody>${rows.slice(0, MAX_TABLE_ROWS).map(([b, server, v]) => html`<tr><td>${b}</td><td>${server}</td><td class="num">${v}</td></tr>`)}</tbody></table></div>
+  ${rows.length > MAX_TABLE_ROWS ? html`<p class="hint">The first ${MAX_TABLE_ROWS} of ${rows.length} points; narrow the range or pick a server for the rest.</p>` : ''}
   </details>
 </section>`;
 }

@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Aggregation } from '../../catalog/types.js';
-import { chartGroups, type RollupRow } from '../../console/usage-model.js';
+import { chartGroups, MAX_PLOTTED, type RollupRow } from '../../console/usage-model.js';
 
 const row = (bucket: string, server_id: string, meter: string, value: string, unit = 'u'): RollupRow => ({ bucket, server_id, meter, value, unit });
 const AGG: Record<string, Aggregation> = { req: 'sum', peak: 'max', mean: 'avg' };
@@ -39,4 +39,17 @@ test('fleet total and top servers: sums add exactly, peaks take the maximum, a m
   assert.deepEqual(peak!.top, [{ server_id: 'b', value: '9.5' }, { server_id: 'a', value: '7' }]);
   assert.equal(mean!.fleet, undefined);
   assert.deepEqual(mean!.top, []);
+});
+
+test('a fleet of more than MAX_PLOTTED servers: the chart draws the top ones, the fleet total covers all', () => {
+  // Servers s00…s14, server i with i + 1 requests in one bucket: the top ten are s14 … s05.
+  const rows = Array.from({ length: 15 }, (_, i) => row('2026-10-01T00:00:00Z', `s${String(i).padStart(2, '0')}`, 'req', String(i + 1)));
+  const [g] = chartGroups(rows, aggregationOf, true);
+  assert.equal(MAX_PLOTTED, 10);
+  assert.deepEqual(g!.plotted, ['s14', 's13', 's12', 's11', 's10', 's09', 's08', 's07', 's06', 's05']);
+  assert.equal(g!.series.length, 15, 'every server stays in the data');
+  assert.deepEqual(g!.fleet, ['120']); // 1 + 2 + … + 15
+  // Without a total (a mean), the first ten by id.
+  const means = rows.map((r) => ({ ...r, meter: 'mean' }));
+  assert.deepEqual(chartGroups(means, aggregationOf, true)[0]!.plotted, ['s00', 's01', 's02', 's03', 's04', 's05', 's06', 's07', 's08', 's09']);
 });
