@@ -7,7 +7,7 @@ import { untilShutdown } from '../lib/signals.js';
 import { createLogger } from '../observability/log.js';
 import { consumerRoleServer, roleServer } from '../observability/serve.js';
 import type { Role } from '../roles/role.js';
-import { stopRoles } from '../roles/stop.js';
+import { startUnlessShutdown, stopRoles } from '../roles/stop.js';
 
 /** Runs an HTTP role (ingest, api) alone on PORT until a shutdown signal; exit code 0. */
 export async function runHttpRole(role: Role): Promise<number> {
@@ -15,7 +15,11 @@ export async function runHttpRole(role: Role): Promise<number> {
   const log = createLogger(config.logLevel).child({ role: role.name });
   const shutdown = untilShutdown();
   const server = roleServer(config, log, [role.name]);
-  const running = await role.start(server.context);
+  const running = await startUnlessShutdown(role.start(server.context), log, role.name);
+  if (!running) {
+    await server.stop();
+    return 0;
+  }
   try {
     await server.listen();
     await shutdown;
@@ -32,7 +36,11 @@ export async function runConsumerRole(role: Role): Promise<number> {
   const log = createLogger(config.logLevel).child({ role: role.name });
   const shutdown = untilShutdown();
   const ops = await consumerRoleServer(config, log, role.name);
-  const running = await role.start(ops.context);
+  const running = await startUnlessShutdown(role.start(ops.context), log, role.name);
+  if (!running) {
+    await ops.stop();
+    return 0;
+  }
   log.info(`${role.name}: running`);
   await shutdown;
   await stopRoles([{ name: role.name, role: running }], log);

@@ -5,6 +5,7 @@
 // an operator waiting on a terminal should not. A second signal ends the wait at once.
 import type { Logger } from '../observability/log.js';
 import type { RunningRole } from './role.js';
+import { shutdownSignal } from '../lib/signals.js';
 
 /** Below Kubernetes' default 30 s grace period, with room for the HTTP drain before it. */
 export const STOP_DEADLINE_MS = 15_000;
@@ -32,4 +33,19 @@ export async function stopRoles(roles: { name: string; role: RunningRole }[], lo
     process.off('SIGTERM', onSignal);
   }
   if (why !== undefined) log.warn({ roles: [...pending] }, `exiting with roles still stopping (${why}); their uncommitted work is replayed on restart`);
+}
+
+/**
+ * A role's start, or undefined when a shutdown signal arrived while it was starting (e.g. waiting
+ * for a database that never came): the process then exits 0 like any other shutdown, not with
+ * the abort as an error.
+ */
+export async function startUnlessShutdown<T>(start: Promise<T>, log: Logger, role: string): Promise<T | undefined> {
+  try {
+    return await start;
+  } catch (err) {
+    if (!shutdownSignal.aborted) throw err;
+    log.info({ role }, 'stopped while starting');
+    return undefined;
+  }
 }

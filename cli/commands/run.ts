@@ -8,8 +8,8 @@ import { createLogger } from '../../observability/log.js';
 import { roleServer } from '../../observability/serve.js';
 import { ROLES } from '../../roles/registry.js';
 import type { RunningRole } from '../../roles/role.js';
-import { untilShutdown } from '../../lib/signals.js';
-import { stopRoles } from '../../roles/stop.js';
+import { shutdownSignal, untilShutdown } from '../../lib/signals.js';
+import { startUnlessShutdown, stopRoles } from '../../roles/stop.js';
 
 export interface RunHooks {
   /**
@@ -34,11 +34,14 @@ export async function runAll(argv: string[], hooks: RunHooks = {}): Promise<numb
   const shutdown = untilShutdown();
   try {
     for (const role of ROLES) {
-      running.push({
-        name: role.name,
-        role: await role.start({ ...server.context, log: log.child({ role: role.name }) }),
-      });
+      const started = await startUnlessShutdown(role.start({ ...server.context, log: log.child({ role: role.name }) }), log, role.name);
+      if (!started) break;
+      running.push({ name: role.name, role: started });
       log.info({ role: role.name }, 'role started');
+    }
+    if (shutdownSignal.aborted) {
+      await server.stop();
+      return 0;
     }
     const http = await server.listen();
     log.info({ roles: running.map((r) => r.name) }, 'all roles started');
