@@ -1,7 +1,10 @@
 // PostgreSQL 17 with TimescaleDB from Debian trixie, in a root built once by mmdebstrap (shared
 // in the cache) and run through chroot. Each stack dir gets its own data folder inside the root,
-// named by a hash of the stack dir, so two checkouts never share a database.
+// named by a hash of the stack dir, so two checkouts never share a database. A user who is not
+// root runs the same root's binaries without chroot (postgres-rootless.ts).
 import {
+  accessSync,
+  constants,
   chownSync,
   existsSync,
   mkdirSync,
@@ -15,6 +18,8 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { ensureCommand, runLogged } from './exec.js';
+import { prepareRootless, rootlessLaunch } from './postgres-rootless.js';
+import { isRoot, unshareBlockers, unshareFacts } from './rootless.js';
 import type { StackSettings } from './paths.js';
 import type { Service, ServiceContext } from './service.js';
 
@@ -22,6 +27,8 @@ const SUITE = 'trixie';
 const MIRROR = 'http://deb.debian.org/debian';
 const PG_MAJOR = '17';
 const PG_BIN = `/usr/lib/postgresql/${PG_MAJOR}/bin`;
+/** Marks a finished root: an interrupted build never has it. */
+const COMPLETE = '.meterline-complete';
 /** The Schema Registry's own database (its tables are its business, not meterline's). */
 export const REGISTRY_DATABASE = 'schema_registry';
 
@@ -62,16 +69,33 @@ const asPostgres = (root: string, ids: Ids, command: string, args: string[]) => 
   },
 });
 
+/** A root built by another user (root) must be readable and its loader runnable by this one. */
+function checkReadable(root: string): void {
+  for (const file of ['lib64/ld-linux-x86-64.so.2', `usr/lib/postgresql/${PG_MAJOR}/bin/postgres`]) {
+    try {
+      accessSync(join(root, file), constants.R_OK | constants.X_OK);
+    } catch {
+      throw new Error(
+        `the TimescaleDB root ${root} is not readable by this user (${file}); make the cache readable (chmod -R a+rX) or point METERLINE_CACHE_DIR at a readable copy`,
+      );
+    }
+  }
+}
+
 async function buildRoot(ctx: ServiceContext): Promise<void> {
   const root = rootDir(ctx.settings);
-  if (existsSync(join(root, '.meterline-complete'))) return;
-  if (process.getuid?.() !== 0)
+  if (existsSync(join(root, COMPLETE))) {
+    if (!isRoot()) checkReadable(root);
+    return;
+  }
+  const blockers = isRoot() ? [] : unshareBlockers(unshareFacts());
+  if (blockers.length > 0)
     throw new Error(
-      'building and running the TimescaleDB root needs root (mmdebstrap, chroot); run as root or set DATABASE_URL to an existing TimescaleDB',
+      `no TimescaleDB root in ${root}, and building one without root needs: ${blockers.join('; ')} — or run 'meterline stack up' once as root with the same METERLINE_CACHE_DIR, or set DATABASE_URL to an existing TimescaleDB`,
     );
-  await ensureCommand('mmdebstrap', 'mmdebstrap', ctx.logFile, ctx.note);
+  if (isRoot()) await ensureCommand('mmdebstrap', 'mmdebstrap', ctx.logFile, ctx.note);
   ctx.note(
-    `building the TimescaleDB root with mmdebstrap (Debian ${SUITE}; first run only, about a minute)…`,
+    `building the TimescaleDB root with mmdebstrap (Debian ${SUITE}${isRoot() ? '' : ', unshare mode'}; first run only, about a minute)…`,
   );
   const tmp = `${root}.tmp-${process.pid}`;
   rmSync(tmp, { recursive: true, force: true });
@@ -80,6 +104,9 @@ async function buildRoot(ctx: ServiceContext): Promise<void> {
     'mmdebstrap',
     [
       '--quiet',
+      // Without root: a user namespace maps the build's root to this user's subuid range, so
+      // the tree belongs to that range and only a hook inside the namespace can write into it.
+      ...(isRoot() ? [] : ['--mode=unshare', `--customize-hook=touch "$1/${COMPLETE}"`]),
       '--variant=apt',
       `--include=postgresql-${PG_MAJOR}-timescaledb`,
       SUITE,
@@ -88,7 +115,7 @@ async function buildRoot(ctx: ServiceContext): Promise<void> {
     ],
     { what: 'building the TimescaleDB root', logFile: ctx.logFile },
   );
-  writeFileSync(join(tmp, '.meterline-complete'), '');
+  if (isRoot()) writeFileSync(join(tmp, COMPLETE), '');
   rmSync(root, { recursive: true, force: true });
   renameSync(tmp, root); // only a complete root ever has the final name
 }
@@ -142,27 +169,32 @@ export const postgres: Service = {
 
   async prepare(ctx) {
     await buildRoot(ctx);
-    await initData(ctx);
+    if (isRoot()) await initData(ctx);
+    else await prepareRootless(ctx, rootDir(ctx.settings));
   },
 
   async launch(ctx) {
     const s = ctx.settings;
     const root = rootDir(s);
-    const l = asPostgres(root, postgresIds(root), `${PG_BIN}/postgres`, [
-      '-D',
-      innerData(s),
+    const settings = [
       '-p',
       String(s.ports.postgres),
       '-c',
       'listen_addresses=127.0.0.1',
-      '-c',
-      'unix_socket_directories=/run/postgresql',
       '-c',
       'shared_preload_libraries=timescaledb',
       '-c',
       'timescaledb.telemetry_level=off',
       '-c',
       'max_connections=200',
+    ];
+    if (!isRoot()) return rootlessLaunch(s, settings);
+    const l = asPostgres(root, postgresIds(root), `${PG_BIN}/postgres`, [
+      '-D',
+      innerData(s),
+      '-c',
+      'unix_socket_directories=/run/postgresql',
+      ...settings,
     ]);
     // chroot execs postgres, so the pid we record is the postmaster's.
     return { ...l, cwd: s.paths.stackDir };
