@@ -1,5 +1,5 @@
 // `npm run test:chaos [-- --seed N --servers N --step-min N --kills N --restarts kafka,postgres,redis
-// --redis-crash-loss-ms N|0|-1 --max-gap-ms N --timeout-s N]`: the long crash suite (run.ts) with the issue's
+// --redis-crash-loss-ms=N|0|-1 --max-gap-ms N --timeout-s N]`: the long crash suite (run.ts) with the issue's
 // numbers by default. Prints the timeline as it goes and a summary; exits 1 when the rollups or
 // invoices differ, or a role exited on its own.
 import { parseArgs } from 'node:util';
@@ -48,9 +48,14 @@ const options = {
 };
 console.log(`chaos: ${JSON.stringify({ ...options, print: undefined })}`);
 
+// Ctrl-C stops the run's processes and deletes its stack before exiting.
+const interrupt = new AbortController();
+process.once('SIGINT', () => interrupt.abort());
+process.once('SIGTERM', () => interrupt.abort());
+
 let result: ChaosResult;
 try {
-  result = await runChaos(options);
+  result = await runChaos({ ...options, signal: interrupt.signal });
 } catch (err) {
   console.error(`chaos: FAILED to complete (seed ${options.seed}): ${(err as Error).stack ?? String(err)}`);
   process.exit(1);

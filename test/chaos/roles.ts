@@ -28,7 +28,11 @@ export class Roles {
 
   constructor(private readonly setup: RoleSetup) {}
 
+  private stopped = false;
+
   start(role: RoleName): Child {
+    // After stopAll (the run failed or timed out) nothing may start again behind its back.
+    if (this.stopped) throw new Error(`not starting ${role}: the run is over`);
     const { env, catalogFile, ports } = this.setup;
     const port = role === 'ingest' ? ports.ingest : role === 'api' ? ports.api : 0;
     const catalog = role === 'ingest' ? [] : ['--catalog', catalogFile];
@@ -64,6 +68,7 @@ export class Roles {
   }
 
   async stopAll(): Promise<void> {
+    this.stopped = true;
     await Promise.all(this.all.map((c) => c.kill('SIGKILL')));
   }
 }

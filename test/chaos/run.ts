@@ -37,6 +37,8 @@ export interface ChaosOptions {
   /** The whole run, set-up to verdict. */
   timeoutMs: number;
   print: (line: string) => void;
+  /** Ends the run early (Ctrl-C), cleaning up like a failure. */
+  signal?: AbortSignal;
 }
 
 export interface ChaosResult {
@@ -89,15 +91,18 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
   const rand = rng(o.seed);
   const dir = mkdtempSync(join(os.tmpdir(), 'meterline-chaos-run-'));
   let stack: OwnStack | undefined;
+  let starting: Promise<OwnStack> | undefined;
   let roles: Roles | undefined;
   let pool: pg.Pool | undefined;
-  const timer = new Promise<never>((_, reject) =>
-    setTimeout(() => reject(new Error(`the chaos run exceeded ${o.timeoutMs / 1000} s`)), o.timeoutMs).unref(),
-  );
+  const timer = new Promise<never>((_, reject) => {
+    setTimeout(() => reject(new Error(`the chaos run exceeded ${o.timeoutMs / 1000} s`)), o.timeoutMs).unref();
+    o.signal?.addEventListener('abort', () => reject(new Error('the chaos run was interrupted')));
+  });
   const run = async (): Promise<ChaosResult> => {
     const samples = chaosSamples({ servers: o.servers, stepMin: o.stepMin, seed: o.seed });
     tl.note(`traffic: ${samples.length} samples of ${o.servers} servers every ${o.stepMin} min (seed ${o.seed})`);
-    stack = await ownStack();
+    starting = ownStack();
+    stack = await starting;
     tl.note(`own stack up on port base ${stack.settings.portBase}`);
     const p = await prepare(stack, dir, chaosCatalog(o.servers));
     const ports = { ingest: await freePort(), api: await freePort() };
@@ -202,7 +207,8 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
   } finally {
     await roles?.stopAll();
     await pool?.end().catch(() => undefined);
-    await stack?.close();
+    // A stack still coming up when the time ran out is closed once it is up.
+    await (stack ?? (await starting?.catch(() => undefined)))?.close();
     rmSync(dir, { recursive: true, force: true });
     tl.note('every process the run started is stopped; its stack deleted');
   }
