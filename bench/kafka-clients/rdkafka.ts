@@ -9,8 +9,13 @@ import { OffsetTracker, runId, type BenchRecord, type ClientAdapter, type Produc
 const ASSIGN_PARTITIONS = -175;
 const QUEUE_FULL = -184;
 const TIMEOUT_MS = 30_000;
-/** acks=all (idempotence implies it; said explicitly as the roles' producer says it). */
-const ACKS_ALL = { 'request.required.acks': -1 } as const;
+/**
+ * Topic-level settings: acks=all (idempotence implies it; said as the roles' producer says it)
+ * and Java's murmur2 for keys. node-rdkafka's topic config replaces the topic-level properties
+ * of the global one, so the partitioner must be here: set globally it was silently dropped
+ * (librdkafka's default, CRC32, put keys elsewhere — test/bench/kafka-clients caught it).
+ */
+const ACKS_ALL = { 'request.required.acks': -1, 'partitioner': 'murmur2_random' } as const;
 
 /** Resolves/rejects a node-style callback API call. */
 const call = (f: (cb: (err: LibrdKafkaError | null | undefined) => void) => void) =>
@@ -50,7 +55,7 @@ async function produceOne(p: Producer, topic: string, r: BenchRecord): Promise<v
 }
 
 export function rdkafkaAdapter(brokers: readonly string[]): ClientAdapter {
-  const base = { 'metadata.broker.list': brokers.join(','), 'client.id': 'meterline-bench', 'partitioner': 'murmur2_random' } as const;
+  const base = { 'metadata.broker.list': brokers.join(','), 'client.id': 'meterline-bench' } as const;
 
   function consumer(groupId: string): KafkaConsumer {
     const c = new rdkafka.KafkaConsumer(
