@@ -13,7 +13,7 @@ const BENCHES: Record<string, { summary: string; load?: () => Promise<{ bench: B
   'kafka-clients': { summary: 'kafkajs vs node-rdkafka vs @platformatic/kafka on the broker; records/s, commit p99', load: () => import('../../bench/kafka-clients/run.js') },
 };
 
-const usage = () => `usage: meterline bench <${Object.keys(BENCHES).join('|')}> [options]\n${Object.entries(BENCHES).map(([k, b]) => `  ${k.padEnd(10)} ${b.summary}`).join('\n')}`;
+const usage = () => `usage: meterline bench <${Object.keys(BENCHES).join('|')}> [options]\n${Object.entries(BENCHES).map(([k, b]) => `  ${k.padEnd(14)} ${b.summary}`).join('\n')}`;
 
 export const command: Command = {
   summary: 'benchmarks: ingest | aggregate | sink | rate | rate-role | kafka-clients (table + JSON in bench-results/)',
