@@ -127,9 +127,8 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
       // Batch b waits for its share of the events: the traffic spans the whole schedule.
       gate: (b) =>
         new Promise<void>((resolve) => {
-          const ok = () => fired + 1 >= Math.floor((b * events.length) / batches);
-          if (ok()) resolve();
-          else wakers.push(() => ok() && resolve());
+          const check = () => (fired + 1 >= Math.floor((b * events.length) / batches) ? resolve() : void wakers.push(check));
+          check();
         }),
     });
     const sending = sender.sendAll(samples);
