@@ -2,7 +2,7 @@
 // in flight finish (Connection: close), and cuts what is still open after STOP_GRACE_MS.
 import { serve } from '@hono/node-server';
 import type { Hono } from 'hono';
-import type { Server as NodeHttpServer } from 'node:http';
+import type { Server as NodeHttpServer, ServerResponse } from 'node:http';
 import { MeterlineError } from '../lib/errors.js';
 
 export interface HttpServer {
@@ -15,12 +15,13 @@ export const STOP_GRACE_MS = 5000;
 
 export function listen(app: Hono, port: number, hostname = '0.0.0.0'): Promise<HttpServer> {
   return new Promise((resolve, reject) => {
+    let markClosing: () => void = () => undefined;
     const server = serve({ fetch: app.fetch, port, hostname }, (info) => {
       resolve({
         port: info.port,
         stop: () =>
           new Promise<void>((done) => {
-            closing = true;
+            markClosing();
             server.close(() => {
               clearInterval(sweep);
               clearTimeout(cut);
@@ -37,9 +38,20 @@ export function listen(app: Hono, port: number, hostname = '0.0.0.0'): Promise<H
     });
     const http = server as unknown as NodeHttpServer;
     let closing = false;
+    /** Responses not yet finished: at stop, those whose headers are not out yet say Connection: close. */
+    const open = new Set<ServerResponse>();
+    const sayClose = (res: ServerResponse) => {
+      if (!res.headersSent) res.setHeader('Connection', 'close');
+    };
     http.on('request', (_req, res) => {
-      if (closing && !res.headersSent) res.setHeader('Connection', 'close');
+      if (closing) return sayClose(res);
+      open.add(res);
+      res.once('close', () => open.delete(res));
     });
+    markClosing = () => {
+      closing = true;
+      for (const res of open) sayClose(res);
+    };
     server.once('error', (err: NodeJS.ErrnoException) =>
       reject(
         err.code === 'EADDRINUSE'
