@@ -8,12 +8,11 @@
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { runLogged } from './exec.js';
+import { viaLoader } from './rootless.js';
 import type { StackSettings } from './paths.js';
 import type { Launch, ServiceContext } from './service.js';
 
 const PG_MAJOR = '17';
-const LOADER = 'lib64/ld-linux-x86-64.so.2';
-const LIB_DIRS = ['lib/x86_64-linux-gnu', 'usr/lib/x86_64-linux-gnu'];
 
 /** This stack's PostgreSQL folder: `data/` and the wrapper tree `pg/`. */
 export const rootlessHome = (s: StackSettings) => join(s.paths.data, 'postgres');
@@ -35,7 +34,10 @@ function writeWrappers(s: StackSettings, root: string): void {
   const t = tree(s);
   mkdirSync(binDir(s), { recursive: true });
   const links: [string, string][] = [
-    [join(t, 'usr', 'lib', 'postgresql', PG_MAJOR, 'lib'), join(root, 'usr', 'lib', 'postgresql', PG_MAJOR, 'lib')],
+    [
+      join(t, 'usr', 'lib', 'postgresql', PG_MAJOR, 'lib'),
+      join(root, 'usr', 'lib', 'postgresql', PG_MAJOR, 'lib'),
+    ],
     [join(t, 'usr', 'share', 'postgresql', PG_MAJOR), join(root, 'usr', 'share', 'postgresql', PG_MAJOR)],
   ];
   for (const [link, target] of links) {
@@ -43,13 +45,11 @@ function writeWrappers(s: StackSettings, root: string): void {
     rmSync(link, { force: true }); // the root may have moved with METERLINE_CACHE_DIR
     symlinkSync(target, link);
   }
-  const libraryPath = LIB_DIRS.map((d) => join(root, d)).join(':');
   for (const program of ['postgres', 'initdb']) {
-    const real = join(root, 'usr', 'lib', 'postgresql', PG_MAJOR, 'bin', program);
     // --argv0 "$0": PostgreSQL takes its own location from argv[0], which must be this script.
-    const script =
-      `#!/bin/sh\n# Written by meterline stack up: runs the Debian root's ${program} without chroot.\n` +
-      `exec ${quote(join(root, LOADER))} --library-path ${quote(libraryPath)} --argv0 "$0" ${quote(real)} "$@"\n`;
+    const run = viaLoader(root, `usr/lib/postgresql/${PG_MAJOR}/bin/${program}`, [], '$0');
+    const line = [run.command, ...run.args].map((a) => (a === '$0' ? '"$0"' : quote(a))).join(' ');
+    const script = `#!/bin/sh\n# Written by meterline stack up: runs the Debian root's ${program} without chroot.\nexec ${line} "$@"\n`;
     writeFileSync(wrapper(s, program), script, { mode: 0o755 });
   }
 }

@@ -82,6 +82,17 @@ function checkReadable(root: string): void {
   }
 }
 
+// PostgreSQL and (without root, when the host has none) Redis both need the root: one build.
+const builds = new Map<string, Promise<void>>();
+
+/** Builds the shared Debian root unless it is complete; concurrent callers share one build. */
+export function ensureRoot(ctx: ServiceContext): Promise<void> {
+  const root = rootDir(ctx.settings);
+  const build = builds.get(root) ?? buildRoot(ctx);
+  builds.set(root, build);
+  return build.finally(() => builds.delete(root));
+}
+
 async function buildRoot(ctx: ServiceContext): Promise<void> {
   const root = rootDir(ctx.settings);
   if (existsSync(join(root, COMPLETE))) {
@@ -108,7 +119,9 @@ async function buildRoot(ctx: ServiceContext): Promise<void> {
       // the tree belongs to that range and only a hook inside the namespace can write into it.
       ...(isRoot() ? [] : ['--mode=unshare', `--customize-hook=touch "$1/${COMPLETE}"`]),
       '--variant=apt',
-      `--include=postgresql-${PG_MAJOR}-timescaledb`,
+      // Without root apt cannot install Redis on the host, so the root carries one (root's
+      // list stays as it was: changing it would rebuild the root that holds root's databases).
+      `--include=postgresql-${PG_MAJOR}-timescaledb${isRoot() ? '' : ',redis-server'}`,
       SUITE,
       tmp,
       `deb ${MIRROR} ${SUITE} main`,
@@ -168,7 +181,7 @@ export const postgres: Service = {
   stopGraceMs: 30_000,
 
   async prepare(ctx) {
-    await buildRoot(ctx);
+    await ensureRoot(ctx);
     if (isRoot()) await initData(ctx);
     else await prepareRootless(ctx, rootDir(ctx.settings));
   },

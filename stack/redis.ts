@@ -1,13 +1,20 @@
 // Our own Redis instance from Debian's redis-server, on the stack's port, with the append-only
-// file on: deduplication state must survive a restart.
+// file on: deduplication state must survive a restart. Root installs it with apt-get when
+// missing; another user takes the host's, else the one in the Debian root (built without root).
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { ensureCommand } from './exec.js';
+import { ensureCommand, hasCommand } from './exec.js';
+import { ensureRoot, rootDir } from './postgres.js';
+import { isRoot, viaLoader } from './rootless.js';
 import { ensureDirs } from './process.js';
 import { redisCommand } from './net.js';
 import type { StackSettings } from './paths.js';
 import type { Service } from './service.js';
 
 const dataDir = (s: StackSettings) => join(s.paths.data, 'redis');
+const IN_ROOT = 'usr/bin/redis-server';
+/** Without root and without a host redis-server: the Debian root's. */
+const fromRoot = () => !isRoot() && !hasCommand('redis-server');
 
 export const redis: Service = {
   name: 'redis',
@@ -17,36 +24,40 @@ export const redis: Service = {
   stopGraceMs: 15_000,
 
   async prepare(ctx) {
-    await ensureCommand('redis-server', 'redis-server', ctx.logFile, ctx.note);
     ensureDirs(dataDir(ctx.settings));
+    if (!fromRoot()) return ensureCommand('redis-server', 'redis-server', ctx.logFile, ctx.note);
+    const missing = 'redis-server is not installed (sudo apt-get install -y redis-server)';
+    await ensureRoot(ctx).catch(() => {
+      throw new Error(`${missing}, and the Debian root that would provide one is missing too (see postgres)`);
+    });
+    if (!existsSync(join(rootDir(ctx.settings), IN_ROOT)))
+      throw new Error(`${missing}, and the Debian root in ${rootDir(ctx.settings)} has none`);
   },
 
   async launch(ctx) {
     const s = ctx.settings;
-    return {
-      command: 'redis-server',
-      args: [
-        '--port',
-        String(s.ports.redis),
-        '--bind',
-        '127.0.0.1',
-        '--protected-mode',
-        'yes',
-        '--dir',
-        dataDir(s),
-        '--appendonly',
-        'yes',
-        '--appendfsync',
-        'everysec',
-        '--daemonize',
-        'no',
-        '--logfile',
-        '',
-        '--maxmemory-policy',
-        'noeviction', // evicting dedup keys would double-count samples
-      ],
-      cwd: dataDir(s),
-    };
+    const args = [
+      '--port',
+      String(s.ports.redis),
+      '--bind',
+      '127.0.0.1',
+      '--protected-mode',
+      'yes',
+      '--dir',
+      dataDir(s),
+      '--appendonly',
+      'yes',
+      '--appendfsync',
+      'everysec',
+      '--daemonize',
+      'no',
+      '--logfile',
+      '',
+      '--maxmemory-policy',
+      'noeviction', // evicting dedup keys would double-count samples
+    ];
+    const run = fromRoot() ? viaLoader(rootDir(s), IN_ROOT, args) : { command: 'redis-server', args };
+    return { ...run, cwd: dataDir(s) };
   },
 
   async probe(s) {

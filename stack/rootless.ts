@@ -3,9 +3,25 @@
 // a missing piece is one clear line naming it and its fix instead of a failure deep in the build.
 import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
+import { join } from 'node:path';
 import { hasCommand } from './exec.js';
 
 export const isRoot = (): boolean => process.getuid?.() === 0;
+
+/**
+ * Runs a program of a Debian root without chroot: through the root's own dynamic loader and
+ * libraries, since the host's glibc may be older than the root's. The loader execs the program
+ * in the same process, so a recorded pid is the program's.
+ */
+export function viaLoader(root: string, program: string, args: string[], argv0?: string) {
+  const libraryPath = ['lib/x86_64-linux-gnu', 'usr/lib/x86_64-linux-gnu']
+    .map((d) => join(root, d))
+    .join(':');
+  return {
+    command: join(root, 'lib64', 'ld-linux-x86-64.so.2'),
+    args: ['--library-path', libraryPath, ...(argv0 ? ['--argv0', argv0] : []), join(root, program), ...args],
+  };
+}
 
 export interface UnshareFacts {
   user: string;

@@ -7,7 +7,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
-import { chmodSync, chownSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+} from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
@@ -61,7 +70,9 @@ interface Run {
 
 function meterline(env: Record<string, string>, ...args: string[]): Promise<Run> {
   const node = [process.execPath, join(checkout, 'bin', 'meterline.js'), ...args];
-  const [cmd, ...rest] = asRoot ? ['runuser', '-u', USER, '--', 'env', '-i', ...Object.entries(env).map(([k, v]) => `${k}=${v}`), ...node] : node;
+  const [cmd, ...rest] = asRoot
+    ? ['runuser', '-u', USER, '--', 'env', '-i', ...Object.entries(env).map(([k, v]) => `${k}=${v}`), ...node]
+    : node;
   const child = spawn(cmd ?? '', rest, {
     cwd: env.HOME,
     env: asRoot ? { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' } : { ...process.env, ...env },
@@ -76,7 +87,9 @@ function meterline(env: Record<string, string>, ...args: string[]): Promise<Run>
 
 const ownerUid = (pidFile: string): number => {
   const pid = readFileSync(pidFile, 'utf8').trim().split(/\s+/)[0] ?? '';
-  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('Uid:'));
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('Uid:'));
   return Number(line?.split(/\s+/)[1]);
 };
 
@@ -109,7 +122,10 @@ test('stack up, status and down as a user who is not root', { timeout: 170_000 }
   const upRun = await meterline(env, 'stack', 'up');
   assert.equal(upRun.code, 0, `stack up failed:\n${upRun.stderr}`);
   const p = stackPorts(portBase);
-  assert.match(upRun.stdout, new RegExp(`DATABASE_URL=postgres://postgres@127\\.0\\.0\\.1:${p.postgres}/meterline`));
+  assert.match(
+    upRun.stdout,
+    new RegExp(`DATABASE_URL=postgres://postgres@127\\.0\\.0\\.1:${p.postgres}/meterline`),
+  );
 
   // Each service runs as the unprivileged user, not as root.
   for (const svc of ['postgres', 'redis', 'kafka'])
@@ -125,7 +141,9 @@ test('stack up, status and down as a user who is not root', { timeout: 170_000 }
     // A hypertable and time_bucket prove the extension's library loaded, not only its catalogue row.
     await db.query('create table t (at timestamptz not null, v int)');
     await db.query("select create_hypertable('t', 'at')");
-    await db.query("insert into t values ('2026-01-01T00:10Z', 2), ('2026-01-01T00:50Z', 3), ('2026-01-01T01:05Z', 7)");
+    await db.query(
+      "insert into t values ('2026-01-01T00:10Z', 2), ('2026-01-01T00:50Z', 3), ('2026-01-01T01:05Z', 7)",
+    );
     const buckets = await db.query<{ b: Date; s: string }>(
       "select time_bucket('1 hour', at) as b, sum(v)::text as s from t group by b order by b",
     );
@@ -160,9 +178,11 @@ test('stack up, status and down as a user who is not root', { timeout: 170_000 }
 
   const statusRun = await meterline(env, 'stack', 'status');
   assert.equal(statusRun.code, 0, `stack status:\n${statusRun.stdout}${statusRun.stderr}`);
-  for (const svc of ['kafka', 'postgres', 'redis']) assert.match(statusRun.stdout, new RegExp(`^${svc}\\s+running`, 'm'));
+  for (const svc of ['kafka', 'postgres', 'redis'])
+    assert.match(statusRun.stdout, new RegExp(`^${svc}\\s+running`, 'm'));
 
   const downRun = await meterline(env, 'stack', 'down');
   assert.equal(downRun.code, 0, `stack down failed:\n${downRun.stderr}`);
-  for (const port of [p.kafka, p.postgres, p.redis]) assert.ok(await portFree(port), `port ${port} is free after down`);
+  for (const port of [p.kafka, p.postgres, p.redis])
+    assert.ok(await portFree(port), `port ${port} is free after down`);
 });

@@ -36,7 +36,10 @@ test('each missing piece is named with its fix', () => {
   assert.match(all[2] ?? '', /kernel\.unprivileged_userns_clone=1/);
   assert.match(all[3] ?? '', /user\.max_user_namespaces/);
   assert.match(all[4] ?? '', /apparmor_restrict_unprivileged_userns=0/);
-  assert.match(all[5] ?? '', /^ann has no subordinate id range .*usermod --add-subuids 100000-165535 --add-subgids 100000-165535 ann/);
+  assert.match(
+    all[5] ?? '',
+    /^ann has no subordinate id range .*usermod --add-subuids 100000-165535 --add-subgids 100000-165535 ann/,
+  );
 });
 
 test('a range too small for a Debian root (65536 ids) or only in one table is missing', () => {
