@@ -19,6 +19,7 @@ import { createLogger } from '../../observability/log.js';
 import { createMetrics, type Metrics } from '../../observability/metrics.js';
 import type { IngestBatch, IngestPublisher } from '../../pipeline/ingest/publisher.js';
 import { syncCatalog } from '../../sinks/catalog-sync.js';
+import { secretBox } from '../../webhooks/secret-box.js';
 import { freshDb, type FreshDb } from '../sinks/fresh-db.js';
 
 // Two customers, one server each, a monthly plan with an SLA (SPEC §5 form).
@@ -93,7 +94,9 @@ export async function accessApp(label: string, nowIso: string): Promise<AccessAp
   const limits = { maxBodyBytes: 1 << 20, maxBatchSamples: 1000, maxSampleAgeMs: 35 * 86_400_000, maxClockSkewMs: 300_000 };
   guardRoutes(app, INGEST_ROUTES, lookup);
   app.route('/', samplesRoute({ publisher, limits, auth: apiKeyAuth({ lookup, allow: ['agent'], action: 'write samples' }), now, metrics }) as unknown as Hono);
-  const ctx = mountApi(app, { pool: db.pool, catalog, lookup, now });
+  // Webhooks as a configured api role has them (a 32-byte METERLINE_WEBHOOK_KEY), so finance can create one.
+  const webhooks = { box: secretBox(Buffer.alloc(32, 7)), allowPrivate: false };
+  const ctx = mountApi(app, { pool: db.pool, catalog, lookup, now, webhooks });
   // As nagiosDraftRecompute wires it in the ingest role: new host states recompute the drafts.
   const onStatesStored = async (changed: Parameters<typeof customersAffectedByStates>[1]) => {
     for (const [customer, labels] of await customersAffectedByStates(db.pool, changed, catalog.timezone, now())) {

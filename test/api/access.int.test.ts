@@ -15,7 +15,7 @@ import { finalizePeriod } from '../../invoicing/finalize.js';
 import { storeHostStates } from '../../nagios/store/index.js';
 import type { RollupPart } from '../../pipeline/aggregation/rollup.js';
 import { storeParts } from '../../sinks/store.js';
-import { accessApp, type AccessApp } from './access-app.js';
+import { accessApp, CATALOG_TEXT, type AccessApp } from './access-app.js';
 
 let t: AccessApp;
 const NOW = '2026-11-05T00:00:00Z';
@@ -109,6 +109,15 @@ const CASES: Case[] = [
   },
   { route: 'patchSubscription', method: 'PATCH', path: () => `/v1/subscriptions/${encodeURIComponent(betaSubId)}`, body: () => JSON.stringify({ to: '2027-01-01T00:00:00Z' }), agent: 403, finance: 200, acme: 403 },
   { route: 'listSubscriptions', method: 'GET', path: () => '/v1/subscriptions', agent: 403, finance: 200, acme: 403 },
+  {
+    // A public IP literal: the SSRF rule needs no DNS, and nothing is delivered (no worker runs here).
+    route: 'createWebhook', method: 'POST', path: () => '/v1/webhooks',
+    body: () => JSON.stringify({ url: 'https://1.1.1.1/hooks/meterline', events: ['invoice.finalized'] }), agent: 403, finance: 201, acme: 403,
+  },
+  { route: 'listWebhooks', method: 'GET', path: () => '/v1/webhooks', agent: 403, finance: 200, acme: 403 },
+  { route: 'listWebhookDeliveries', method: 'GET', path: () => '/v1/webhooks/wh-unknown/deliveries', agent: 403, finance: 404, acme: 403 },
+  { route: 'deleteWebhook', method: 'DELETE', path: () => '/v1/webhooks/wh-unknown', agent: 403, finance: 404, acme: 403 },
+  { route: 'whatIf', method: 'POST', path: () => '/v1/what-if?period=2026-10', body: () => CATALOG_TEXT, type: 'application/yaml', agent: 403, finance: 200, acme: 403 },
 ];
 
 test('the matrix covers every non-public route the API serves', () => {
