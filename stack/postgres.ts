@@ -93,17 +93,24 @@ export function ensureRoot(ctx: ServiceContext): Promise<void> {
   return build.finally(() => builds.delete(root));
 }
 
-async function buildRoot(ctx: ServiceContext): Promise<void> {
-  const root = rootDir(ctx.settings);
-  if (existsSync(join(root, COMPLETE))) {
-    if (!isRoot()) checkReadable(root);
-    return;
-  }
-  const blockers = isRoot() ? [] : unshareBlockers(unshareFacts());
+export const rootComplete = (s: StackSettings) => existsSync(join(rootDir(s), COMPLETE));
+
+/** Without root: the root must be there and readable, or buildable in unshare mode. */
+export function checkRootUsable(s: StackSettings): void {
+  const root = rootDir(s);
+  if (isRoot()) return;
+  if (rootComplete(s)) return checkReadable(root);
+  const blockers = unshareBlockers(unshareFacts());
   if (blockers.length > 0)
     throw new Error(
       `no TimescaleDB root in ${root}, and building one without root needs: ${blockers.join('; ')} — or run 'meterline stack up' once as root with the same METERLINE_CACHE_DIR, or set DATABASE_URL to an existing TimescaleDB`,
     );
+}
+
+async function buildRoot(ctx: ServiceContext): Promise<void> {
+  const root = rootDir(ctx.settings);
+  checkRootUsable(ctx.settings);
+  if (rootComplete(ctx.settings)) return;
   if (isRoot()) await ensureCommand('mmdebstrap', 'mmdebstrap', ctx.logFile, ctx.note);
   ctx.note(
     `building the TimescaleDB root with mmdebstrap (Debian ${SUITE}${isRoot() ? '' : ', unshare mode'}; first run only, about a minute)…`,
@@ -179,6 +186,8 @@ export const postgres: Service = {
   readyTimeoutMs: 60_000,
   stopSignal: 'SIGINT', // "fast" shutdown: SIGTERM would wait for every client to leave
   stopGraceMs: 30_000,
+
+  preflight: checkRootUsable,
 
   async prepare(ctx) {
     await ensureRoot(ctx);

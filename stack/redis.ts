@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureCommand, hasCommand } from './exec.js';
-import { ensureRoot, rootDir } from './postgres.js';
+import { checkRootUsable, ensureRoot, rootComplete, rootDir } from './postgres.js';
 import { isRoot, viaLoader } from './rootless.js';
 import { ensureDirs } from './process.js';
 import { redisCommand } from './net.js';
@@ -16,6 +16,19 @@ const IN_ROOT = 'usr/bin/redis-server';
 /** Without root and without a host redis-server: the Debian root's. */
 const fromRoot = () => !isRoot() && !hasCommand('redis-server');
 
+const MISSING = 'redis-server is not installed (sudo apt-get install -y redis-server)';
+
+/** The Debian root can provide redis-server: it has one, or it is still to be built (unshare). */
+function checkRootRedis(s: StackSettings): void {
+  try {
+    checkRootUsable(s);
+  } catch {
+    throw new Error(`${MISSING}, and the Debian root that would provide one is missing too`);
+  }
+  if (rootComplete(s) && !existsSync(join(rootDir(s), IN_ROOT)))
+    throw new Error(`${MISSING}, and the Debian root in ${rootDir(s)} has none`);
+}
+
 export const redis: Service = {
   name: 'redis',
   ports: (s) => [s.ports.redis],
@@ -23,15 +36,15 @@ export const redis: Service = {
   stopSignal: 'SIGTERM', // saves and exits
   stopGraceMs: 15_000,
 
+  preflight: (s) => {
+    if (fromRoot()) checkRootRedis(s);
+  },
+
   async prepare(ctx) {
     ensureDirs(dataDir(ctx.settings));
     if (!fromRoot()) return ensureCommand('redis-server', 'redis-server', ctx.logFile, ctx.note);
-    const missing = 'redis-server is not installed (sudo apt-get install -y redis-server)';
-    await ensureRoot(ctx).catch(() => {
-      throw new Error(`${missing}, and the Debian root that would provide one is missing too (see postgres)`);
-    });
-    if (!existsSync(join(rootDir(ctx.settings), IN_ROOT)))
-      throw new Error(`${missing}, and the Debian root in ${rootDir(ctx.settings)} has none`);
+    await ensureRoot(ctx); // a failed build is postgres's error too
+    checkRootRedis(ctx.settings);
   },
 
   async launch(ctx) {

@@ -21,6 +21,11 @@ export interface Service {
   name: string;
   /** Loopback ports the service listens on; all must be free before it starts. */
   ports(settings: StackSettings): number[];
+  /**
+   * Throws at once when this machine cannot run the service (e.g. without root: no Debian root
+   * and no way to build one), before any service starts, so nothing is left behind.
+   */
+  preflight?(settings: StackSettings): void;
   /** Downloads and one-time initialisation; cached, so cheap when already done. */
   prepare(ctx: ServiceContext): Promise<void>;
   launch(ctx: ServiceContext): Promise<Launch>;

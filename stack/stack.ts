@@ -1,8 +1,8 @@
 // `meterline stack up | down | status`: the common work around the services (pid files, port
 // checks, readiness waits, messages, the env file). Services are started detached so they
 // outlive the command; `down` stops only processes whose pid files `up` wrote.
-import { rmSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { accessSync, constants, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
 import { MeterlineError } from '../lib/errors.js';
 import { kafka } from './kafka.js';
 import { postgres, postgresHome } from './postgres.js';
@@ -120,11 +120,49 @@ export async function up(s: StackSettings, out: Output, services = expectedServi
   await withStackLock(s.paths.run, out.progress, () => upLocked(s, out, services));
 }
 
+/**
+ * The cache must be reachable (a shared one may be read-only: complete downloads need no
+ * writes), or creatable. Another user's default (a home folder others cannot enter) is the
+ * usual way to get this wrong.
+ */
+export function cacheProblem(dir: string): string | undefined {
+  const fix = 'set METERLINE_CACHE_DIR to a folder of your own (default ~/.cache/meterline)';
+  try {
+    accessSync(dir, constants.R_OK | constants.X_OK);
+    return undefined;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') return `cannot read the cache ${dir}; ${fix}`;
+  }
+  const up = dirname(dir);
+  if (up === dir) return undefined;
+  try {
+    accessSync(up, constants.W_OK | constants.X_OK);
+    return undefined;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return cacheProblem(up);
+    return `cannot create the cache ${dir}; ${fix}`;
+  }
+}
+
+/** Every service's preflight, all reported together, before anything starts. */
+function preflight(s: StackSettings, services: Service[]): void {
+  const cache = cacheProblem(s.paths.cacheDir);
+  if (cache) throw new MeterlineError('unavailable', cache);
+  const problems = services.flatMap((svc) => {
+    try {
+      svc.preflight?.(s);
+      return [];
+    } catch (err) {
+      return [`${svc.name}: ${(err as Error).message}`];
+    }
+  });
+  if (problems.length > 0) throw new MeterlineError('unavailable', problems.join('\n'));
+}
+
 async function upLocked(s: StackSettings, out: Output, services: Service[]): Promise<void> {
-  await checkPorts(
-    s,
-    services.filter((svc) => ourLivePid(pidFileOf(s, svc)) === undefined),
-  );
+  const toStart = services.filter((svc) => ourLivePid(pidFileOf(s, svc)) === undefined);
+  preflight(s, toStart);
+  await checkPorts(s, toStart);
   const ready = new Map<string, Promise<void>>();
   for (const svc of services) ready.set(svc.name, bringUp(s, svc, out, ready));
   const results = await Promise.allSettled(ready.values());

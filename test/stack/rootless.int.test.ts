@@ -186,3 +186,41 @@ test('stack up, status and down as a user who is not root', { timeout: 170_000 }
   for (const port of [p.kafka, p.postgres, p.redis])
     assert.ok(await portFree(port), `port ${port} is free after down`);
 });
+
+test(
+  'without a usable cache or Debian root, up stops at once naming what is missing, and starts nothing',
+  { timeout: 60_000 },
+  async (t) => {
+    const ids = asRoot ? ensureUser() : { uid: process.getuid?.() ?? -1, gid: process.getgid?.() ?? -1 };
+    const base = mkdtempSync(join(os.tmpdir(), 'meterline-rootless-'));
+    t.after(() => rmSync(base, { recursive: true, force: true }));
+    chmodSync(base, 0o755);
+    for (const d of ['stack', 'home', 'cache', 'locked']) mkdirSync(join(base, d));
+    for (const d of ['stack', 'home', 'cache']) chownSync(join(base, d), ids.uid, ids.gid);
+    chmodSync(join(base, 'locked'), 0o000);
+    const env = {
+      PATH: join(base, 'no-programs'), // neither mmdebstrap, newuidmap nor redis-server
+      HOME: join(base, 'home'),
+      METERLINE_STACK_DIR: join(base, 'stack'),
+      METERLINE_CACHE_DIR: join(base, 'locked', 'cache'),
+      METERLINE_PORT_BASE: String(await freeBase()),
+      METERLINE_SCHEMA_REGISTRY: 'false',
+    };
+    const locked = await meterline(env, 'stack', 'up');
+    assert.notEqual(locked.code, 0);
+    assert.match(locked.stderr, /cannot read the cache .*locked\/cache; set METERLINE_CACHE_DIR/);
+
+    const empty = await meterline({ ...env, METERLINE_CACHE_DIR: join(base, 'cache') }, 'stack', 'up');
+    assert.notEqual(empty.code, 0);
+    assert.match(
+      empty.stderr,
+      /postgres: no TimescaleDB root in .*, and building one without root needs: mmdebstrap is not installed \(apt-get install mmdebstrap\); newuidmap is not installed \(apt-get install uidmap\)/,
+    );
+    assert.match(empty.stderr, /redis: redis-server is not installed/);
+    assert.deepEqual(
+      readdirSync(join(base, 'stack', 'run')).filter((f) => f.endsWith('.pid')),
+      [],
+      'nothing was started',
+    );
+  },
+);
