@@ -36,3 +36,21 @@ test('cutBack restores every AOF file to its size at the instant, and counts the
 test('cutBack without any sample refuses instead of guessing', () => {
   assert.throws(() => new AofTracker(os.tmpdir()).cutBack(0), /no AOF history/);
 });
+
+test('grewWithin tells whether a file grew in the last milliseconds', () => {
+  const data = mkdtempSync(join(os.tmpdir(), 'meterline-aof-'));
+  mkdirSync(join(data, 'appendonlydir'));
+  try {
+    const incr = join(data, 'appendonlydir', 'appendonly.aof.1.incr.aof');
+    writeFileSync(incr, 'a');
+    const t = new AofTracker(data);
+    t.sample(1_000);
+    t.sample(2_000);
+    assert.equal(t.grewWithin(1_000, 2_000), false); // same size at 1000 and 2000
+    appendFileSync(incr, 'b');
+    t.sample(3_000);
+    assert.equal(t.grewWithin(1_000, 3_000), true); // 2000's size was 1, 3000's is 2
+  } finally {
+    rmSync(data, { recursive: true, force: true });
+  }
+});

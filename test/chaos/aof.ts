@@ -63,6 +63,14 @@ export class AofTracker {
     this.timer = undefined;
   }
 
+  /** Whether some AOF file grew in the last `ms` (Redis is taking writes: a crash now loses some). */
+  grewWithin(ms: number, nowMs = Date.now()): boolean {
+    const then = [...this.history].reverse().find((x) => x.atMs <= nowMs - ms);
+    const last = this.history.at(-1);
+    if (then === undefined || last === undefined) return false;
+    return [...last.sizes].some(([f, size]) => size > (then.sizes.get(f) ?? 0));
+  }
+
   /** Cuts every AOF file back to its size at `atMs` (the newest sample not after it); returns the bytes cut. */
   cutBack(atMs: number): number {
     const before = [...this.history].reverse().find((s) => s.atMs <= atMs) ?? this.history[0];

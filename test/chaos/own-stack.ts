@@ -31,6 +31,8 @@ export interface OwnStack {
    * Resolves with the bytes of AOF the crash took.
    */
   crashRedis(lossMs: number): Promise<number>;
+  /** Whether Redis took writes in the last `ms` (its AOF grew). */
+  redisWritingWithin(ms: number): boolean;
   close(): Promise<void>;
 }
 
@@ -93,6 +95,7 @@ export async function ownStack(): Promise<OwnStack> {
       aof.start();
       return lost;
     },
+    redisWritingWithin: (ms) => aof.grewWithin(ms),
     close,
   };
 }

@@ -148,6 +148,10 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
         await stack.restart(e.restart);
         tl.note(`restart ${e.restart}: up again`);
       } else {
+        // A machine crash in a second without writes would lose nothing: wait (≤ 30 s) until the
+        // aggregate is claiming ids, so the crash takes acknowledged claims with it.
+        const by = Date.now() + 30_000;
+        while (e.redisCrash > 0 && !stack.redisWritingWithin(e.redisCrash) && Date.now() < by) await new Promise((r) => setTimeout(r, 50));
         const killedAt = Date.now();
         const lost = await stack.crashRedis(e.redisCrash);
         tl.note(
