@@ -161,7 +161,7 @@ export function nagiosRoute(opts: NagiosRouteOptions): Hono<AuthEnv> {
       if (letters.length > 0) m.dlqRecords.inc({ role: 'ingest' }, letters.length);
     }
     if (stored.changed.length > 0 && opts.onStatesStored) {
-      // The states are stored; a failed recompute is caught up by the rate role's periodic sync.
+      // The states are stored; a failed recompute is caught up by the rate role's draft clock (invoicing/draft-clock.ts).
       await opts.onStatesStored(stored.changed).catch((err: unknown) => opts.log?.warn({ err: (err as Error).message }, 'nagios: recomputing drafts failed'));
     }
     const body = { events: events.length, stored: stored.inserted, duplicates: stored.offered - stored.inserted, ignored, rejected };

@@ -1,7 +1,7 @@
 // Wiring for POST /v1/nagios/events in a process that has the catalogue: its host map, and a
 // hook that recomputes the drafts new host states change (their SLA credits), so an outage shows
-// on the draft at once instead of at the rate role's next periodic sync. Without a catalogue,
-// hosts map to servers of the same name and the rate role's sync picks the states up.
+// on the draft at once instead of at the rate role's next draft-clock wake (≤ 5 min). Without a
+// catalogue, hosts map to servers of the same name and the rate role's clock picks the states up.
 import type pg from 'pg';
 import type { Config } from '../../config/env.js';
 import { loadCatalog } from '../../catalog/load.js';
