@@ -8,8 +8,18 @@
 // So the claim survives an aborted transaction without double counting or losing the sample.
 // Keys are 16 bytes of sha256 of the id (binary, not hex) to keep Redis memory small; the
 // horizon (METERLINE_DEDUP_HORIZON) runs from the first sighting (NX never refreshes it).
+//
+// Claims must be as durable as the transaction that relies on them, and Redis (appendfsync
+// everysec) may lose its last second in a machine crash. So one script per batch checks and
+// raises a per-partition high-water mark `<prefix>hw:<scope>:<partition>` (the last claimed
+// offset, only ever raised) together with the claims: a script is written to the AOF as one
+// MULTI/EXEC, so a surviving mark proves every claim before it survived. A mark below this
+// process's own last claim means Redis lost acknowledged claims: the batch fails with
+// LostClaimsError (nothing written) and the partition is restored, which rebuilds the lost
+// claims from Kafka (dedup-rebuild.ts).
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { MeterlineError } from '../../lib/errors.js';
 
 export interface Claim {
   id: string;
@@ -23,24 +33,105 @@ export const DEFAULT_DEDUP_PREFIX = 'ml:d:';
 export const dedupKey = (prefix: string, id: string): Buffer =>
   Buffer.concat([Buffer.from(prefix), createHash('sha256').update(id).digest().subarray(0, 16)]);
 
+export const markKey = (prefix: string, scope: string, partition: number): string => `${prefix}hw:${scope}:${partition}`;
+
+/** Redis lost claims it had acknowledged (machine crash, lagging replica): restore the partition. */
+export class LostClaimsError extends MeterlineError {
+  constructor(partition: number, mark: string | null, own: bigint) {
+    super('internal', `dedup: partition ${partition}'s claim mark is ${mark ?? 'missing'} below our last claim ${own}: Redis lost acknowledged claims`);
+    this.name = 'LostClaimsError';
+  }
+}
+
+/** A claim to re-create: its own partition:offset, with what is left of its horizon. */
+export interface RebuiltClaim {
+  id: string;
+  offset: string;
+  ttlMs: number;
+}
+
 export interface SampleDedup {
   /** For each claim: true = count it, false = a duplicate of another record's sample. */
   claim(claims: readonly Claim[]): Promise<boolean[]>;
+  /** The partition's high-water mark (undefined = none); forgets this process's last claim. */
+  restoring(partition: number): Promise<bigint | undefined>;
+  /** Re-creates lost claims (SET NX, in offset order) and raises the mark to `upTo`. */
+  rebuild(partition: number, claims: readonly RebuiltClaim[], upTo: bigint): Promise<void>;
+  /** The dedup horizon: how far back claims (and so a rebuild) reach. */
+  readonly horizonMs: number;
 }
 
-export function redisDedup(redis: Redis, horizonMs: number, prefix = DEFAULT_DEDUP_PREFIX): SampleDedup {
+// KEYS[1] the mark, KEYS[2..] claim keys; ARGV[1] last offset, ARGV[2] own last claim (-1: none),
+// ARGV[3] horizon, ARGV[3+i] the value of KEYS[1+i]. Returns {0, mark} when the mark is below
+// our own last claim (nothing written), else {1, mark, keep...} with keep 1 = count.
+const CLAIM_SCRIPT = `
+local cur = redis.call('GET', KEYS[1])
+local own = tonumber(ARGV[2])
+if own >= 0 and ((not cur) or tonumber(cur) < own) then return {0, cur} end
+local out = {1, cur or ''}
+for i = 2, #KEYS do
+  local prev = redis.call('SET', KEYS[i], ARGV[i + 2], 'PX', ARGV[3], 'NX', 'GET')
+  out[i + 1] = ((not prev) or prev == ARGV[i + 2]) and 1 or 0
+end
+if (not cur) or tonumber(cur) < tonumber(ARGV[1]) then redis.call('SET', KEYS[1], ARGV[1]) end
+return out`;
+
+// Only upward, so a fenced zombie finishing late cannot lower it.
+const RAISE_SCRIPT = `
+local cur = redis.call('GET', KEYS[1])
+if (not cur) or tonumber(cur) < tonumber(ARGV[1]) then redis.call('SET', KEYS[1], ARGV[1]) end
+return 1`;
+
+/** `scope` names the input (topic or group) so marks of two deployments never mix. */
+export function redisDedup(redis: Redis, horizonMs: number, prefix = DEFAULT_DEDUP_PREFIX, scope = 'raw'): SampleDedup {
+  /** This process's last claimed offset per partition (since the partition's last restore). */
+  const own = new Map<number, bigint>();
+
+  async function claimPartition(partition: number, claims: readonly Claim[]): Promise<boolean[]> {
+    let last = -1n;
+    for (const c of claims) if (BigInt(c.offset) > last) last = BigInt(c.offset);
+    const mine = own.get(partition) ?? -1n;
+    const reply = (await redis.eval(
+      CLAIM_SCRIPT,
+      1 + claims.length,
+      markKey(prefix, scope, partition),
+      ...claims.map((c) => dedupKey(prefix, c.id)),
+      last.toString(),
+      mine.toString(),
+      String(horizonMs),
+      ...claims.map((c) => `${c.partition}:${c.offset}`),
+    )) as [number, string | null, ...number[]];
+    if (reply[0] === 0) throw new LostClaimsError(partition, reply[1], mine);
+    if (last > mine) own.set(partition, last);
+    return claims.map((_, i) => reply[i + 2] === 1);
+  }
+
   return {
+    horizonMs,
     async claim(claims) {
-      if (claims.length === 0) return [];
-      const pipe = redis.pipeline();
+      // One script per partition (the role sends one partition's slice at a time).
+      const byPartition = new Map<number, number[]>();
+      claims.forEach((c, i) => byPartition.set(c.partition, [...(byPartition.get(c.partition) ?? []), i]));
+      const keep: boolean[] = new Array<boolean>(claims.length).fill(false);
+      for (const [p, idx] of byPartition) {
+        const got = await claimPartition(p, idx.map((i) => claims[i] as Claim));
+        idx.forEach((i, j) => (keep[i] = got[j] === true));
+      }
+      return keep;
+    },
+    async restoring(partition) {
+      own.delete(partition);
+      const v = await redis.get(markKey(prefix, scope, partition));
+      return v === null ? undefined : BigInt(v);
+    },
+    async rebuild(partition, claims, upTo) {
+      // MULTI/EXEC: the AOF holds these claims and the raised mark together, or neither.
+      const multi = redis.multi();
       for (const c of claims)
-        pipe.set(dedupKey(prefix, c.id), `${c.partition}:${c.offset}`, 'PX', horizonMs, 'NX', 'GET');
-      const results = (await pipe.exec()) ?? [];
-      return claims.map((c, i) => {
-        const [err, previous] = results[i] ?? [new Error('no reply'), null];
-        if (err) throw err;
-        return previous === null || previous === `${c.partition}:${c.offset}`;
-      });
+        if (c.ttlMs > 0) multi.set(dedupKey(prefix, c.id), `${partition}:${c.offset}`, 'PX', c.ttlMs, 'NX');
+      multi.eval(RAISE_SCRIPT, 1, markKey(prefix, scope, partition), upTo.toString());
+      const results = (await multi.exec()) ?? [];
+      for (const [err] of results) if (err) throw err;
     },
   };
 }

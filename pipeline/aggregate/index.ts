@@ -75,7 +75,7 @@ export function aggregateRole(o: AggregateRoleOptions = {}): Role {
       const role = await startAggregate({
         kafka,
         serde: await createSerde(config),
-        dedup: redisDedup(redis, config.dedupHorizonMs, `${prefix}${DEFAULT_DEDUP_PREFIX}`),
+        dedup: redisDedup(redis, config.dedupHorizonMs, `${prefix}${DEFAULT_DEDUP_PREFIX}`, names.raw),
         topics: { raw: names.raw, rollups: names.rollups, dlq: names.dlq, state: names.aggregateState },
         aggregator: aggregatorSettings(catalog, config, (serverId) => feed.points(serverId)),
         log,

@@ -3,18 +3,24 @@
 // meters or the window changed (pipeline/aggregation/migrate.ts) — the state, and move the
 // consumer to the checkpoint's next offset. Without a checkpoint the partition resumes where the
 // group says (or at its start), never at the consumer's in-memory position: after a failed
-// first commit that position is past records whose output was aborted.
+// first commit that position is past records whose output was aborted. Before the partition
+// is ready, sample-id claims Redis lost below the checkpoint are rebuilt (dedup-rebuild.ts).
 import type { Consumer, Kafka } from 'kafkajs';
 import type { Logger } from '../../observability/log.js';
 import type { Aggregator, Migration } from '../aggregation/aggregator.js';
 import { startOffsets } from '../../kafka/consumer/offsets.js';
 import { readChangelog } from './changelog.js';
 import type { PartitionOwner } from './owner.js';
+import type { AvroSerde } from '../../avro/serde.js';
+import type { SampleDedup } from './dedup.js';
+import { rebuildClaims } from './dedup-rebuild.js';
 
 export interface RestoreDeps {
   kafka: Kafka;
   consumer: Consumer;
   agg: Aggregator;
+  serde: AvroSerde;
+  dedup: SampleDedup;
   groupId: string;
   topics: { raw: string; state: string };
   log: Logger;
@@ -30,6 +36,9 @@ export async function restorePartitions(d: RestoreDeps, list: readonly Partition
   for (const o of list) {
     if (o.status !== 'restoring') continue; // revoked meanwhile
     const c = stored.get(o.partition);
+    const start = c?.meta.nextOffset ?? starts.get(o.partition);
+    await rebuildClaims({ kafka: d.kafka, serde: d.serde, dedup: d.dedup, topic: d.topics.raw, log: d.log }, o.partition, start);
+    if (o.status !== 'restoring') continue;
     d.agg.revokePartition(o.partition);
     // nowMs restarts the idle clock: the old owner's processing time means nothing here.
     const now = Date.now();
@@ -47,7 +56,6 @@ export async function restorePartitions(d: RestoreDeps, list: readonly Partition
         'aggregate: meters or window changed; open windows emitted under the old configuration',
       );
     }
-    const start = c?.meta.nextOffset ?? starts.get(o.partition);
     o.nextOffset = start;
     o.status = 'ready';
     if (start !== undefined) d.consumer.seek({ topic: d.topics.raw, partition: o.partition, offset: start });

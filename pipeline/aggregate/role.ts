@@ -20,7 +20,7 @@ import { isKind } from '../../lib/errors.js';
 import { Aggregator, type AggregatorConfig } from '../aggregation/aggregator.js';
 import type { RollupPart } from '../aggregation/rollup.js';
 import type { Sample } from '../samples/sample.js';
-import type { SampleDedup } from './dedup.js';
+import { LostClaimsError, type SampleDedup } from './dedup.js';
 import { restorePartitions } from './restore.js';
 import { waitWithHeartbeats, slices } from '../../kafka/consumer/fetch-batch.js';
 import { nextOffset, notBefore } from '../../kafka/consumer/offsets.js';
@@ -92,7 +92,7 @@ export async function startAggregate(opts: AggregateOptions): Promise<AggregateR
   /** Fences, reads the changelog and restores a set of newly owned partitions (restore.ts). */
   async function restore(list: PartitionOwner[]): Promise<void> {
     try {
-      await restorePartitions({ kafka, consumer, agg, groupId, topics, log, ...(opts.onRestored ? { onRestored: opts.onRestored } : {}) }, list);
+      await restorePartitions({ kafka, consumer, agg, serde, dedup, groupId, topics, log, ...(opts.onRestored ? { onRestored: opts.onRestored } : {}) }, list);
     } catch (err) {
       log.error({ err, partitions: list.map((o) => o.partition) }, 'aggregate: restore failed; retrying');
       for (const o of list) if (o.status === 'restoring') lose(o, err);
@@ -239,7 +239,14 @@ export async function startAggregate(opts: AggregateOptions): Promise<AggregateR
       }
       reject(m, (err as Error).message);
     }
-    const keep = await dedup.claim(samples.map((s) => ({ id: s.sample.id, partition, offset: s.offset })));
+    let keep: boolean[];
+    try {
+      keep = await dedup.claim(samples.map((s) => ({ id: s.sample.id, partition, offset: s.offset })));
+    } catch (err) {
+      if (!(err instanceof LostClaimsError)) throw err;
+      lose(o, err); // the restore rebuilds the lost claims before anything more is counted
+      return false;
+    }
     if (o.status !== 'ready' || owners.get(partition) !== o) return false; // lost while waiting for Redis
     // From here to o.consumed() nothing awaits: a commit (timer) can never snapshot half a slice.
     let kept = 0;

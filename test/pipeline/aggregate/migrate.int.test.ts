@@ -13,6 +13,7 @@ import { startAggregate, type AggregateOptions } from '../../../pipeline/aggrega
 import type { CommitInfo } from '../../../pipeline/aggregate/owner.js';
 import { committedParts } from './committed-parts.js';
 import { meter, T0, MIN } from '../aggregation/helpers.js';
+import { countAll } from './fake-dedup.js';
 
 test('meters and window changed between runs: the open window is emitted under the old meaning, no stall', async () => {
   const { prefix, kafka, topics } = await rollupTopics('migrate'); // fresh topics, own prefix
@@ -41,7 +42,7 @@ test('meters and window changed between runs: the open window is emitted under t
     startAggregate({
       kafka,
       serde,
-      dedup: { claim: async (claims) => claims.map(() => true) },
+      dedup: countAll(),
       topics: { raw: topics.raw, rollups: topics.rollups, dlq: topics.dlq, state: topics.aggregateState },
       aggregator,
       log: createLogger('silent'),

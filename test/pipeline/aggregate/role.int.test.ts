@@ -21,6 +21,7 @@ import type { CommitInfo } from '../../../pipeline/aggregate/owner.js';
 import type { RollupPart } from '../../../pipeline/aggregation/rollup.js';
 import { committedParts } from './committed-parts.js';
 import { meter, T0, MIN } from '../aggregation/helpers.js';
+import { lossless } from './fake-dedup.js';
 
 const roles: AggregateRole[] = [];
 after(async () => {
@@ -30,16 +31,14 @@ after(async () => {
 /** Redis claims' semantics in memory (dedup.ts): first sighting or the same record counts. */
 function memoryDedup(): SampleDedup {
   const seen = new Map<string, string>();
-  return {
-    async claim(claims) {
-      return claims.map((c) => {
-        const me = `${c.partition}:${c.offset}`;
-        const prev = seen.get(c.id);
-        if (prev === undefined) seen.set(c.id, me);
-        return prev === undefined || prev === me;
-      });
-    },
-  };
+  return lossless(async (claims) =>
+    claims.map((c) => {
+      const me = `${c.partition}:${c.offset}`;
+      const prev = seen.get(c.id);
+      if (prev === undefined) seen.set(c.id, me);
+      return prev === undefined || prev === me;
+    }),
+  );
 }
 
 interface Setup {
