@@ -19,10 +19,6 @@ test('a crash kafkajs will not restart is restarted; not ready until the group i
   const admin = kafka.admin();
   await admin.connect();
   await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: 1 }] });
-  after(async () => {
-    await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
-    await admin.disconnect();
-  });
   const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
   await producer.connect();
   await producer.send({ topic, messages: [{ value: 'one' }] });
@@ -49,10 +45,14 @@ test('a crash kafkajs will not restart is restarted; not ready until the group i
     },
     { role: 'test', log: createLogger('silent'), health },
   );
+  // One ordered clean-up: the consumer leaves before its topic is deleted (a consumer whose
+  // topic disappears keeps asking for its metadata).
   after(async () => {
     supervised.stop();
     await consumer.disconnect();
     await producer.disconnect();
+    await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
+    await admin.disconnect();
   });
   // While it is down, the role's check says so.
   const crashed = new Promise<string | undefined>((resolve) => {
