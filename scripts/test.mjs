@@ -70,7 +70,10 @@ const concurrency = Math.max(1, Math.min(2, os.availableParallelism()));
 console.log(`test: ${files.length} test files${needsStack ? ' (with the stack)' : ''}`);
 const child = spawn(
   process.execPath,
-  ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-reporter=spec', ...files],
+  // --test-force-exit: a file whose tests have all ended exits even if a client it opened still
+  // holds a socket (a hung clean-up must not hold CI until its limit); --test-timeout: no single
+  // test may wait forever (tests that need longer set their own timeout).
+  ['--import', 'tsx', '--test', '--test-force-exit', '--test-timeout=900000', `--test-concurrency=${concurrency}`, '--test-reporter=spec', ...files],
   { stdio: 'inherit', env },
 );
 const stop = (sig) => child.kill(sig);

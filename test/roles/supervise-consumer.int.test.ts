@@ -29,6 +29,11 @@ test('a crash kafkajs will not restart is restarted; not ready until the group i
   let handled: () => void = () => undefined;
   const done = new Promise<void>((r) => (handled = r));
   const consumer = kafka.consumer({ groupId: `${topic}.group`, retry: { retries: 0 } });
+  // While it is down, the role's check says so. Listened for before the consumer starts: the
+  // first batch (and so the crash) can come before consumeSupervised() returns.
+  const crashed = new Promise<string | undefined>((resolve) => {
+    consumer.on(consumer.events.CRASH, (e) => setImmediate(() => resolve(e.payload.restart ? 'kafkajs restarts it' : health.problems().consumer)));
+  });
   const supervised = await consumeSupervised(
     consumer,
     producer,
@@ -53,10 +58,6 @@ test('a crash kafkajs will not restart is restarted; not ready until the group i
     await producer.disconnect();
     await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
     await admin.disconnect();
-  });
-  // While it is down, the role's check says so.
-  const crashed = new Promise<string | undefined>((resolve) => {
-    consumer.on(consumer.events.CRASH, (e) => setImmediate(() => resolve(e.payload.restart ? 'kafkajs restarts it' : health.problems().consumer)));
   });
   assert.match((await crashed) ?? '', /crashed \(.*a bug on the first try.*\); restarting/);
   await done;
