@@ -52,12 +52,16 @@ test('a crash kafkajs will not restart is restarted; not ready until the group i
   );
   // One ordered clean-up: the consumer leaves before its topic is deleted (a consumer whose
   // topic disappears keeps asking for its metadata).
+  // Each step bounded: a clean-up that hangs (seen once in a clean-clone run) must fail the file,
+  // not hold the whole suite.
+  const bounded = (what: string, p: Promise<unknown>) =>
+    Promise.race([p, new Promise((_, reject) => setTimeout(() => reject(new Error(`clean-up: ${what} took over 15 s`)), 15_000).unref())]);
   after(async () => {
     supervised.stop();
-    await consumer.disconnect();
-    await producer.disconnect();
-    await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
-    await admin.disconnect();
+    await bounded('consumer.disconnect', consumer.disconnect());
+    await bounded('producer.disconnect', producer.disconnect());
+    await bounded('deleteTopics', admin.deleteTopics({ topics: [topic] }).catch(() => undefined));
+    await bounded('admin.disconnect', admin.disconnect());
   });
   assert.match((await crashed) ?? '', /crashed \(.*a bug on the first try.*\); restarting/);
   await done;
