@@ -187,7 +187,9 @@ test('forms: a cross-site post is refused, a post without the session token too;
 test('keyboard and 360 px: skip link first, sign-in by Enter, no page wider than the screen', { timeout: 120_000 }, async () => {
   const w = await page({ width: 360 });
   await w.page.goto(`${t.url}/signin`);
-  // The key field has the focus on arrival: type the key, press Enter.
+  // The key field has the focus on arrival (autofocus, applied by the browser a moment after
+  // load: waited for, or the first keys go nowhere): type the key, press Enter.
+  await w.page.locator('input#key:focus').waitFor();
   await w.page.keyboard.type(t.keys.acme);
   await Promise.all([w.page.waitForURL(`${t.url}/usage`), w.page.keyboard.press('Enter')]);
   await w.page.keyboard.press('Tab');
