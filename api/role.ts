@@ -7,6 +7,8 @@ import type { Catalog } from '../catalog/types.js';
 import { loadCatalog } from '../catalog/load.js';
 import { createPool } from '../db/pool.js';
 import { requireCatalogPath } from '../roles/bootstrap.js';
+import { roleHealth } from '../roles/health.js';
+import { retryTransient } from '../roles/retry.js';
 import type { InvoicingContext } from '../invoicing/context.js';
 import { mountInvoicing } from '../invoicing/api-role.js';
 import { seedFromCatalog } from '../invoicing/seed.js';
@@ -51,14 +53,24 @@ export function mountApi(app: Hono, deps: ApiDeps): InvoicingContext {
 export function apiRole(o: { catalogPath?: string } = {}): Role {
   return {
     name: 'api',
-    async start({ config, log, app }: RoleContext): Promise<RunningRole> {
+    async start({ config, log, app, readiness }: RoleContext): Promise<RunningRole> {
       const catalog = await loadCatalog(requireCatalogPath('api', o.catalogPath, config));
       const pool = createPool(config.database, { applicationName: 'meterline-api' });
+      const health = roleHealth('api', readiness);
       let sealKey: Buffer;
       try {
-        await seedFromCatalog(pool, catalog);
-        await syncCatalog(pool, catalog); // meters and time zone for the analyst views (sinks/catalog-sync.ts)
-        sealKey = await loadSealKey(pool);
+        // A database still starting up (or restarting) is waited for, not a reason to exit, as
+        // in the rate and sink roles; a catalogue it refuses still fails the start.
+        sealKey = await retryTransient(
+          'api: seeding from the catalogue',
+          async () => {
+            await seedFromCatalog(pool, catalog);
+            await syncCatalog(pool, catalog); // meters and time zone for the analyst views (sinks/catalog-sync.ts)
+            return loadSealKey(pool);
+          },
+          { log, onRetry: (err) => health.set('seed', (err as Error).message) },
+        );
+        health.set('seed', undefined);
       } catch (err) {
         await pool.end();
         throw err;
