@@ -53,10 +53,12 @@ export function aggregateRole(o: AggregateRoleOptions = {}): Role {
       const kafka = createKafka(config.kafka, { role: 'aggregate', log: kafkaLogTo(log) });
       const names = await prepareTopics(kafka, config, log);
       const prefix = config.kafka.topicPrefix;
-      const redis = new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 3 });
-      // ioredis reconnects by itself; without a listener its errors bypass the logger.
+      const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 3 });
+      // ioredis connects and reconnects by itself; without a listener its errors bypass the
+      // logger. A Redis that is not up yet at start is waited for (its retries go on), never a
+      // reason to exit — an explicit connect() would reject once and end the process.
       redis.on('error', (err: Error) => log.warn({ err: err.message }, 'aggregate: redis'));
-      await redis.connect();
+      await new Promise<void>((resolve) => redis.once('ready', () => resolve()));
       // Subscriptions created or ended over the API cut windows like the catalogue's (SPEC
       // §6.1): loaded before the first record is aggregated, then followed by LISTEN/NOTIFY.
       const pool = createPool(config.database, { max: 1, applicationName: 'meterline-aggregate' });
