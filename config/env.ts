@@ -11,6 +11,8 @@ export type Env = Record<string, string | undefined>;
 export interface KafkaConfig {
   brokers: string[];
   clientId: string;
+  /** Client library of the roles' producers (METERLINE_KAFKA_CLIENT). */
+  client: 'rdkafka' | 'kafkajs';
   topicPrefix: string;
   ssl: false | { ca?: string; cert?: string; key?: string; rejectUnauthorized: boolean };
   sasl?: { mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; username: string; password: string };
@@ -157,6 +159,7 @@ function readKafka(r: Reader): KafkaConfig {
   return {
     brokers,
     clientId: r.str('KAFKA_CLIENT_ID'),
+    client: r.oneOf('METERLINE_KAFKA_CLIENT', ['rdkafka', 'kafkajs'] as const) ?? 'rdkafka',
     topicPrefix: r.str('KAFKA_TOPIC_PREFIX'),
     ssl: useSsl ? { ca, cert, key, rejectUnauthorized } : false,
     ...(sasl ? { sasl } : {}),

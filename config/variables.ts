@@ -33,6 +33,7 @@ export const VARIABLES: readonly VariableSpec[] = [
   { name: 'METERLINE_CATALOG', doc: 'Catalogue file (YAML or JSON); same as `--catalog`.' },
   { name: 'KAFKA_BROKERS', default: '127.0.0.1:19092', doc: 'Comma-separated bootstrap brokers (default: the local stack).' },
   { name: 'KAFKA_CLIENT_ID', default: 'meterline', doc: 'Kafka client id prefix.' },
+  { name: 'METERLINE_KAFKA_CLIENT', default: 'rdkafka', doc: 'Kafka client library of the roles\' producers: `rdkafka` (node-rdkafka, librdkafka) or `kafkajs`.' },
   { name: 'KAFKA_TOPIC_PREFIX', default: '', doc: 'Prefix for every topic name (e.g. `prod.`); tests use it for isolation.' },
   { name: 'KAFKA_SSL', default: 'false', doc: 'Use TLS to the brokers (`true`/`false`).' },
   { name: 'KAFKA_SSL_CA_FILE', doc: 'PEM file of the CA that signed the brokers\' certificates.' },
