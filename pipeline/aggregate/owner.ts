@@ -8,48 +8,18 @@
 // The transactional.id is fixed per input partition (`…meterline-aggregate-<p>`): whoever
 // owns p after a rebalance or a restart initialises the same id, which aborts the previous
 // owner's open transaction and fences it, so two processes can never both commit for p.
-import { Partitioners, type Kafka, type Producer, type Message } from 'kafkajs';
 import type { RollupPart } from '../aggregation/rollup.js';
 import type { Aggregator } from '../aggregation/aggregator.js';
 import type { AvroSerde } from '../../avro/serde.js';
 import { rollupToRecord, deadLetterToRecord, type DeadLetter } from '../../avro/records.js';
 import { checkpointKey, encodeMeta, encodeServer, serverKey } from './changelog.js';
+import type { TransactionalProducer, Transactions, TxnRecord } from './transaction.js';
 
 export interface OwnerTopics {
   raw: string;
   rollups: string;
   dlq: string;
   state: string;
-}
-
-/**
- * Bytes of records per produce call. usage.rollups is keyed like metrics.raw, so one input
- * partition's parts all land in one output partition: one record batch, which the broker caps
- * at the topic's max.message.bytes (1 MiB by default).
- */
-const SEND_CHUNK_BYTES = 700_000;
-/**
- * And at most this many records: kafkajs groups a send's records by partition with an
- * array copy per record (quadratic in the records of one call: 2 000 records ≈ 2 M element
- * copies, a few ms), so calls stay bounded — but not small, each call is a round trip.
- */
-const SEND_CHUNK_RECORDS = 2000;
-
-/** Splits messages into produce calls of at most SEND_CHUNK_BYTES (roughly: values, keys, overhead). */
-function* chunks(messages: readonly Message[]): Generator<Message[]> {
-  let chunk: Message[] = [];
-  let bytes = 0;
-  for (const m of messages) {
-    const size = (m.value as Buffer | null)?.length ?? 0;
-    if (chunk.length > 0 && (bytes + size + 64 > SEND_CHUNK_BYTES || chunk.length >= SEND_CHUNK_RECORDS)) {
-      yield chunk;
-      chunk = [];
-      bytes = 0;
-    }
-    chunk.push(m);
-    bytes += size + 64 + (typeof m.key === 'string' ? m.key.length : 0);
-  }
-  if (chunk.length > 0) yield chunk;
 }
 
 /** A record for metrics.dlq, encoded at commit time like the parts. */
@@ -79,7 +49,7 @@ export class PartitionOwner {
   nextOffset: string | undefined;
   /** Resolves when the partition is restored (or lost trying). */
   ready: Promise<void> = Promise.resolve();
-  private producer: Producer | undefined;
+  private producer: TransactionalProducer | undefined;
   private parts: RollupPart[] = [];
   private dead: DeadRecord[] = [];
   private records = 0;
@@ -94,27 +64,19 @@ export class PartitionOwner {
 
   constructor(
     readonly partition: number,
-    private readonly kafka: Kafka,
+    private readonly transactions: Transactions,
     private readonly transactionalId: string,
   ) {}
 
   /** Initialises the transactional producer: aborts and fences any previous owner of p. */
   async fence(): Promise<void> {
-    const producer = this.kafka.producer({
-      transactionalId: this.transactionalId,
-      idempotent: true,
-      maxInFlightRequests: 1,
-      transactionTimeout: 60_000,
-      // Retriable errors (a broker restarting) are retried without a cap, as an idempotent
-      // producer must be to keep its sequence numbers; fencing and other fatal errors still
-      // fail at once, and a broker gone for longer than transactionTimeout aborts the
-      // transaction, whose commit then fails and restores the partition.
-      retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 100, maxRetryTime: 2000 },
-      allowAutoTopicCreation: false,
-      // murmur2 on server_id, like ingest: usage.rollups is keyed and partitioned as metrics.raw.
-      createPartitioner: Partitioners.DefaultPartitioner,
-    });
-    await producer.connect();
+    const producer = this.transactions.open(this.transactionalId);
+    try {
+      await producer.init();
+    } catch (err) {
+      await producer.close();
+      throw err;
+    }
     this.producer = producer;
   }
 
@@ -181,35 +143,15 @@ export class PartitionOwner {
       if (producer === undefined) throw new Error(`partition ${this.partition}: no producer`);
       if (this.failure !== undefined)
         throw new Error(`partition ${this.partition}: an earlier commit failed`, { cause: this.failure });
-      const messages: Message[] = [];
+      // Encoded before the transaction starts: its clock (transaction.timeout) runs only for Kafka.
+      const records: TxnRecord[] = [];
       for (const p of parts)
-        messages.push({
-          key: p.serverId,
-          value: await serde.encode('rollup', topics.rollups, rollupToRecord(p)),
-        });
-      const letters: Message[] = [];
+        records.push({ topic: topics.rollups, key: p.serverId, value: await serde.encode('rollup', topics.rollups, rollupToRecord(p)) });
       for (const d of dead)
-        letters.push({
-          key: d.key,
-          value: await serde.encode('dlq', topics.dlq, deadLetterToRecord(d.letter)),
-        });
+        records.push({ topic: topics.dlq, key: d.key, value: await serde.encode('dlq', topics.dlq, deadLetterToRecord(d.letter)) });
+      for (const r of state) records.push({ topic: topics.state, ...r });
       const t0 = performance.now();
-      const txn = await producer.transaction();
-      try {
-        // kafkajs sends one record batch per call and partition; the broker caps a batch at
-        // the topic's max.message.bytes (1 MiB by default), so large commits go in chunks.
-        for (const chunk of chunks(messages)) await txn.send({ topic: topics.rollups, messages: chunk });
-        for (const chunk of chunks(letters)) await txn.send({ topic: topics.dlq, messages: chunk });
-        for (const chunk of chunks(state)) await txn.send({ topic: topics.state, messages: chunk });
-        await txn.sendOffsets({
-          consumerGroupId: groupId,
-          topics: [{ topic: topics.raw, partitions: [{ partition: this.partition, offset: nextOffset }] }],
-        });
-        await txn.commit();
-      } catch (err) {
-        await txn.abort().catch(() => undefined);
-        throw err;
-      }
+      await producer.transact(records, { groupId, topic: topics.raw, partition: this.partition, offset: nextOffset });
       return {
         partition: this.partition,
         nextOffset,
@@ -217,7 +159,7 @@ export class PartitionOwner {
         corrections: parts.filter((p) => p.correction).length,
         dead: dead.length,
         stateRecords: state.length,
-        stateBytes: state.reduce((n, m) => n + ((m.value as Buffer | null)?.length ?? 0), 0),
+        stateBytes: state.reduce((n, m) => n + (m.value?.length ?? 0), 0),
         durationMs: performance.now() - t0,
       };
     });
@@ -234,11 +176,11 @@ export class PartitionOwner {
    * The changelog records of this commit, taken synchronously with the offsets: the meta record
    * and the partition's changes since the previous commit (each a fresh copy, safe to send later).
    */
-  private stateRecords(agg: Aggregator, nextOffset: string): Message[] {
+  private stateRecords(agg: Aggregator, nextOffset: string): Omit<TxnRecord, 'topic'>[] {
     const p = this.partition;
     const changes = agg.drainChanges(p);
     const meta = { ...(changes?.meta ?? agg.metaOf(p)), nextOffset };
-    const out: Message[] = [{ key: checkpointKey(p), value: encodeMeta(meta), partition: p }];
+    const out: Omit<TxnRecord, 'topic'>[] = [{ key: checkpointKey(p), value: encodeMeta(meta), partition: p }];
     for (const r of changes?.upserts ?? []) out.push({ key: serverKey(p, r.serverId), value: encodeServer(r), partition: p });
     for (const id of changes?.removed ?? []) out.push({ key: serverKey(p, id), value: null, partition: p });
     return out;
@@ -258,6 +200,6 @@ export class PartitionOwner {
     const producer = this.producer;
     this.producer = undefined;
     await this.chain;
-    await producer?.disconnect().catch(() => undefined);
+    await producer?.close();
   }
 }

@@ -26,11 +26,14 @@ import { waitWithHeartbeats, slices } from '../../kafka/consumer/fetch-batch.js'
 import { nextOffset, notBefore } from '../../kafka/consumer/offsets.js';
 import { groupConsumer, onAssignment } from '../../kafka/consumer/runner.js';
 import { PartitionOwner, type CommitInfo, type DeadRecord, type OwnerTopics } from './owner.js';
+import { kafkajsTransactions, type Transactions } from './transaction.js';
 
 export const AGGREGATE_GROUP = 'meterline-aggregate';
 
 export interface AggregateOptions {
   kafka: Kafka;
+  /** The partitions' transactional producers (transaction.ts); default: kafkajs on `kafka`. Closed by stop(). */
+  transactions?: Transactions;
   serde: AvroSerde;
   dedup: SampleDedup;
   topics: OwnerTopics;
@@ -77,6 +80,7 @@ export async function startAggregate(opts: AggregateOptions): Promise<AggregateR
   const everyRecords = opts.commitEveryRecords ?? DEFAULT_COMMIT_EVERY_RECORDS;
   const everyMs = opts.commitEveryMs ?? DEFAULT_COMMIT_EVERY_MS;
   const agg = new Aggregator({ ...opts.aggregator, topic: topics.raw });
+  const transactions = opts.transactions ?? kafkajsTransactions(kafka);
   const owners = new Map<number, PartitionOwner>();
   /** Consecutive failures per partition, and the partitions reported stuck (problems()). */
   const failures = new Map<number, number>();
@@ -117,7 +121,7 @@ export async function startAggregate(opts: AggregateOptions): Promise<AggregateR
       setTimeout(
         () => {
           if (stopping || owners.get(o.partition) !== o || o.status !== 'lost') return;
-          const fresh = new PartitionOwner(o.partition, kafka, `${groupId}-${o.partition}`);
+          const fresh = new PartitionOwner(o.partition, transactions, `${groupId}-${o.partition}`);
           owners.set(o.partition, fresh);
           fresh.ready = restore([fresh]);
         },
@@ -154,7 +158,7 @@ export async function startAggregate(opts: AggregateOptions): Promise<AggregateR
     const fresh: PartitionOwner[] = [];
     for (const p of assigned) {
       if (owners.has(p)) continue;
-      const o = new PartitionOwner(p, kafka, `${groupId}-${p}`);
+      const o = new PartitionOwner(p, transactions, `${groupId}-${p}`);
       owners.set(p, o);
       fresh.push(o);
     }
@@ -330,6 +334,7 @@ export async function startAggregate(opts: AggregateOptions): Promise<AggregateR
         }),
       );
       await consumer.disconnect();
+      await transactions.close();
     },
   };
 }

@@ -8,6 +8,7 @@ import { plainSerde } from '../../../avro/serde.js';
 import type { Aggregator } from '../../../pipeline/aggregation/aggregator.js';
 import type { RollupPart } from '../../../pipeline/aggregation/rollup.js';
 import { PartitionOwner } from '../../../pipeline/aggregate/owner.js';
+import { kafkajsTransactions } from '../../../pipeline/aggregate/transaction.js';
 import { decodeMeta } from '../../../pipeline/aggregate/changelog.js';
 
 interface Call {
@@ -85,7 +86,7 @@ const part = (i: number): RollupPart => ({
 
 test('one commit = one transaction: parts, dead letters, checkpoint, offsets, then commit', async () => {
   const { kafka, calls, states } = fakeKafka();
-  const o = new PartitionOwner(2, kafka, 'g-2');
+  const o = new PartitionOwner(2, kafkajsTransactions(kafka), 'g-2');
   await o.fence();
   o.status = 'ready';
   o.emitted([part(1), part(2)], 1000);
@@ -120,7 +121,7 @@ test('one commit = one transaction: parts, dead letters, checkpoint, offsets, th
 
 test('a large commit is split into produce calls of at most 2000 records and 700 KB', async () => {
   const { kafka, calls } = fakeKafka();
-  const o = new PartitionOwner(2, kafka, 'g-2');
+  const o = new PartitionOwner(2, kafkajsTransactions(kafka), 'g-2');
   await o.fence();
   o.status = 'ready';
   o.emitted(
@@ -139,7 +140,7 @@ test('a large commit is split into produce calls of at most 2000 records and 700
 
 test('a failed transaction is aborted and reported; its content is not kept for the next', async () => {
   const { kafka, calls } = fakeKafka('send');
-  const o = new PartitionOwner(2, kafka, 'g-2');
+  const o = new PartitionOwner(2, kafkajsTransactions(kafka), 'g-2');
   await o.fence();
   o.status = 'ready';
   o.emitted([part(1)], 1);
@@ -158,7 +159,7 @@ test('a commit queued behind one that fails does not commit: its state already c
   // then committed, the checkpoint would say offsets < 4 are done while P1 was never
   // published: P1's usage lost for good. So commit 2 must fail too (the role restores).
   const { kafka, calls } = fakeKafka();
-  const o = new PartitionOwner(2, kafka, 'g-2');
+  const o = new PartitionOwner(2, kafkajsTransactions(kafka), 'g-2');
   await o.fence();
   o.status = 'ready';
   let encodes = 0;
@@ -192,7 +193,7 @@ test('the next input offset never moves backwards (a re-fetched batch below it i
   // applied point, recording its end as the next offset would make the next batch re-apply
   // records (double counting), and a checkpoint would claim less than the state holds.
   const { kafka } = fakeKafka();
-  const o = new PartitionOwner(2, kafka, 'g-2');
+  const o = new PartitionOwner(2, kafkajsTransactions(kafka), 'g-2');
   o.consumed(10, '200', 1);
   o.consumed(50, '150', 2); // a stale batch 100..149, entirely below 200
   assert.equal(o.nextOffset, '200');
