@@ -51,6 +51,7 @@ export interface MetaCheckpoint extends PartitionMeta {
 
 export const encodeMeta = (m: MetaCheckpoint): Buffer => Buffer.from(JSON.stringify(m));
 export const encodeServer = (r: ServerRecord): Buffer => Buffer.from(JSON.stringify(r));
+export const decodeServer = (b: Buffer): ServerRecord => JSON.parse(b.toString('utf8')) as ServerRecord;
 
 /** A meta record of either format (format 1 is gzipped, so it starts with the gzip magic). */
 export function decodeMeta(value: Buffer): PartitionCheckpoint | MetaCheckpoint {
@@ -153,7 +154,7 @@ export async function readChangelog(
     await admin.disconnect();
   }
   for (const [p, value] of metas) {
-    const records = [...(servers.get(p)?.values() ?? [])].map((b) => JSON.parse(b.toString('utf8')) as ServerRecord);
+    const records = [...(servers.get(p)?.values() ?? [])].map(decodeServer);
     out.set(p, { meta: decodeMeta(value), servers: records });
   }
   return out;

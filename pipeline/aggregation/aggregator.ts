@@ -308,6 +308,13 @@ export class Aggregator {
     return [...this.parts.keys()].sort((a, b) => a - b);
   }
 
+  /** Open segments (one server × one window segment) over all partitions, corrections excluded. */
+  openSegments(): number {
+    let n = 0;
+    for (const p of this.parts.values()) n += p.openCount;
+    return n;
+  }
+
   /** Watermark of a partition (−Infinity before its first record). */
   watermarkOf(partition: number): number {
     const p = this.parts.get(partition);

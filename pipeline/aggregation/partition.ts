@@ -137,6 +137,13 @@ export class PartitionState {
     this.ends.splice(lo, 0, g.endMs);
   }
 
+  /** How many open groups the partition holds. */
+  get openCount(): number {
+    let n = 0;
+    for (const list of this.byEnd.values()) n += list.length;
+    return n;
+  }
+
   /** Smallest end among open groups (+Infinity when none). */
   get nextEndMs(): number {
     return this.ends.length === 0 ? Number.POSITIVE_INFINITY : (this.ends[0] as number);

@@ -1,0 +1,95 @@
+// Memory and restore cost of the aggregation core alone (no Kafka): N servers × W open windows
+// of the example catalogue's meters, every sample carrying every metric, nothing closed yet
+// (allowed lateness covers all windows). Reports heap bytes per open segment and process RSS,
+// then the changelog side: encoding every server's record, and the time to decode them and
+// rebuild the state with restoreFromRecords (what a partition restore costs after the read).
+//
+//   node --expose-gc --import tsx bench/aggregation-memory.ts --servers 100000 --windows 11
+import { parseArgs } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import { loadCatalog } from '../catalog/load.js';
+import { Aggregator } from '../pipeline/aggregation/aggregator.js';
+import type { Sample } from '../pipeline/samples/sample.js';
+import { decodeServer, encodeServer } from '../pipeline/aggregate/changelog.js';
+
+const { values: opts } = parseArgs({
+  options: {
+    servers: { type: 'string', default: '100000' },
+    windows: { type: 'string', default: '11' },
+    restore: { type: 'boolean', default: true },
+  },
+});
+const servers = Number(opts.servers);
+const windows = Number(opts.windows);
+const gc = (globalThis as { gc?: () => void }).gc;
+if (gc === undefined) throw new Error('run with node --expose-gc');
+
+const catalog = await loadCatalog(fileURLToPath(new URL('../examples/catalog.yaml', import.meta.url)));
+const meters = Object.values(catalog.meters);
+const WINDOW = 60_000;
+const config = { meters, windowMs: WINDOW, allowedLatenessMs: (windows + 1) * WINDOW, idleTimeoutMs: 3_600_000 };
+const T0 = Date.UTC(2026, 9, 1);
+
+const heap = (): number => {
+  gc();
+  gc();
+  return process.memoryUsage().heapUsed;
+};
+const mib = (b: number): string => (b / 2 ** 20).toFixed(1);
+
+const base = heap();
+const agg = new Aggregator(config);
+let offset = 0;
+// Realistic values: counters growing, decimal gauges, request deltas.
+for (let w = 0; w < windows; w++) {
+  for (let s = 0; s < servers; s++) {
+    const id = `srv-${String(s).padStart(6, '0')}`;
+    const sample: Sample = {
+      id: `${id}-${w}`,
+      serverId: id,
+      tsMs: T0 + w * WINDOW + (s % 60) * 1000,
+      metrics: {
+        net_tx_bytes: String(1_000_000_000 + w * 12_345_678 + s),
+        cpu_util_pct: `${(s * 7 + w) % 100}.${w % 10}5`,
+        disk_extra_gb: '250',
+        public_ips: '2',
+        power_on: '1',
+        http_requests: String((s % 1000) + w),
+      },
+      labels: {},
+    };
+    agg.add(sample, { partition: s % 6, offset: String(offset++) }, 0);
+  }
+}
+const segments = agg.openSegments();
+const used = heap() - base;
+const rss = process.memoryUsage().rss;
+console.log(JSON.stringify({ servers, windows, openSegments: segments, heapMiB: mib(used), heapBytesPerSegment: Math.round(used / segments), rssMiB: mib(rss) }));
+
+if (opts.restore) {
+  // The changelog records of every server, as the aggregate role writes them.
+  const records = new Map<number, Buffer[]>();
+  let bytes = 0;
+  const metas = [];
+  for (const p of agg.partitions()) {
+    const c = agg.drainChanges(p);
+    if (c === undefined) continue;
+    metas.push(c.meta);
+    const list = c.upserts.map((r) => encodeServer(r));
+    for (const b of list) bytes += b.length;
+    records.set(p, list);
+  }
+  const target = new Aggregator(config);
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  for (const meta of metas) target.restoreFromRecords(meta, (records.get(meta.partition) ?? []).map(decodeServer), 0);
+  const ms = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
+  console.log(JSON.stringify({
+    restoredSegments: target.openSegments(),
+    recordBytesPerServer: Math.round(bytes / servers),
+    restoreMs: Math.round(ms),
+    restoreCpuMs: Math.round((cpu.user + cpu.system) / 1000),
+    rssMiB: mib(process.memoryUsage().rss),
+  }));
+}
