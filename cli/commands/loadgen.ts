@@ -82,7 +82,7 @@ export const command: Command = {
       sender = httpSender({ url: v.url ?? `http://127.0.0.1:${config.port}`, key, batch, concurrency: num(v.concurrency, 'concurrency', 4, 1, 64), format });
     } else if (!dryRun) {
       const { createKafka } = await import('../../kafka/client.js');
-      const { createAckedProducer } = await import('../../kafka/producer.js');
+      const { createRecordProducer } = await import('../../kafka/record-producer.js');
       const { topicName, ensureTopics, topicSpecs } = await import('../../kafka/topics.js');
       const { createSerde } = await import('../../avro/registry.js');
       const kafka = createKafka(config.kafka, { role: 'loadgen' });
@@ -95,7 +95,7 @@ export const command: Command = {
       } finally {
         await admin.disconnect();
       }
-      const producer = createAckedProducer(kafka);
+      const producer = createRecordProducer(config.kafka, { kafka, role: 'loadgen' });
       sender = kafkaSender({ producer, serde: await createSerde(config), topic: topicName(config.kafka.topicPrefix, 'raw'), batch });
       close = () => producer.close();
     }

@@ -7,7 +7,7 @@ import type { Config } from '../../config/env.js';
 import type { Role, RunningRole } from '../../roles/role.js';
 import { createKafka } from '../../kafka/client.js';
 import { kafkaLogTo, prepareTopics } from '../../roles/bootstrap.js';
-import { createAckedProducer } from '../../kafka/producer.js';
+import { createRecordProducer } from '../../kafka/record-producer.js';
 import { createSerde } from '../../avro/registry.js';
 import { createPool } from '../../db/pool.js';
 import { apiKeyAuth, cachedKeyLookup, pgKeyStore, type KeyLookup } from '../../api/auth/index.js';
@@ -24,6 +24,8 @@ export interface IngestOptions {
   lookup?: KeyLookup;
   /** A prepared Kafka client (tests inject network faults); default: from config. */
   kafka?: Kafka;
+  /** Overrides METERLINE_KAFKA_CLIENT (the injected faults above reach kafkajs only). */
+  kafkaClient?: Config['kafka']['client'];
   ackTimeoutMs?: number;
   metrics?: Metrics;
 }
@@ -33,7 +35,11 @@ export async function startIngest(config: Config, log: Logger, app: Hono, opts: 
   const kafka = opts.kafka ?? createKafka(config.kafka, { role: 'ingest', log: kafkaLogTo(log) });
   const names = await prepareTopics(kafka, config, log);
   const serde = await createSerde(config);
-  const producer = createAckedProducer(kafka, opts.ackTimeoutMs !== undefined ? { ackTimeoutMs: opts.ackTimeoutMs } : {});
+  const producer = createRecordProducer(config.kafka, {
+    kafka, role: 'ingest', log: kafkaLogTo(log),
+    ...(opts.kafkaClient ? { client: opts.kafkaClient } : {}),
+    ...(opts.ackTimeoutMs !== undefined ? { ackTimeoutMs: opts.ackTimeoutMs } : {}),
+  });
   // The database holds API keys and the Nagios host states (POST /v1/nagios/events).
   const pool = createPool(config.database, { applicationName: 'meterline-ingest', max: 4 });
   const lookup = opts.lookup ?? cachedKeyLookup(pgKeyStore(pool));
