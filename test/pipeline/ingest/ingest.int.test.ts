@@ -9,7 +9,7 @@ import pino from 'pino';
 import { loadConfig } from '../../../config/env.js';
 import { createApp } from '../../../api/app.js';
 import { createKafka } from '../../../kafka/client.js';
-import { createAckedProducer } from '../../../kafka/producer.js';
+import { createRecordProducer } from '../../../kafka/record-producer.js';
 import { topicNames } from '../../../kafka/topics.js';
 import { createSerde } from '../../../avro/registry.js';
 import { recordToSample, recordToDeadLetter } from '../../../avro/records.js';
@@ -64,7 +64,9 @@ const rawHas = (ids: string[]) => () => {
 before(async () => {
   secret = (await issueKey(store, { role: 'agent' })).secret;
   serde = await createSerde(config);
-  const running = await startIngest(config, log, app, { kafka, lookup: cachedKeyLookup(store, { ttlMs: 0 }), ackTimeoutMs: 3000 });
+  // kafkajs here: the broker cut-off below is injected through its socket factory. The other
+  // ingest instances of this file use the configured client (node-rdkafka by default).
+  const running = await startIngest(config, log, app, { kafka, kafkaClient: 'kafkajs', lookup: cachedKeyLookup(store, { ttlMs: 0 }), ackTimeoutMs: 3000 });
   stopIngest = () => running.stop();
   reader = await collect(createKafka(config.kafka, { role: 'test-reader', level: 'nothing' }), [topics.raw, topics.dlq]);
 });
@@ -169,7 +171,7 @@ test('whole-request refusals: none accepted 400, oversize 413, too many samples 
   assert.match(((await csv.json()) as { error: string }).error, /Content-Type "text\/csv" is not accepted/);
 });
 
-test('no broker listening: 503, nothing claimed accepted', async () => {
+for (const client of ['kafkajs', 'rdkafka'] as const) test(`no broker listening (${client}): 503, nothing claimed accepted`, async () => {
   // A port nothing listens on: bind one, note it, close it.
   const net = await import('node:net');
   const port = await new Promise<number>((resolve) => {
@@ -178,8 +180,8 @@ test('no broker listening: 503, nothing claimed accepted', async () => {
       s.close(() => resolve(p));
     });
   });
-  const deadKafka = createKafka({ ...config.kafka, brokers: [`127.0.0.1:${port}`] }, { level: 'nothing' });
-  const producer = createAckedProducer(deadKafka, { ackTimeoutMs: 2000 });
+  const deadConfig = { ...config.kafka, brokers: [`127.0.0.1:${port}`] };
+  const producer = createRecordProducer(deadConfig, { kafka: createKafka(deadConfig, { level: 'nothing' }), client, ackTimeoutMs: 2000 });
   const deadApp = samplesRoute({
     publisher: kafkaPublisher({ serde, producer, topics: { raw: topics.raw, dlq: topics.dlq } }),
     auth: apiKeyAuth({ lookup: cachedKeyLookup(store, { ttlMs: 0 }), allow: ['agent'] }),
