@@ -15,6 +15,7 @@ import { catalogSplitPoints } from './split-points.js';
 import { subscriptionFeed } from './subscription-feed.js';
 import { createPool } from '../../db/pool.js';
 import { startAggregate, AGGREGATE_GROUP, type AggregateOptions, type AggregateRole } from './role.js';
+import { transactionsFor } from './transaction.js';
 
 export interface AggregateRoleOptions {
   /** Overrides METERLINE_CATALOG. */
@@ -76,6 +77,8 @@ export function aggregateRole(o: AggregateRoleOptions = {}): Role {
       await feed.ready;
       const role = await startAggregate({
         kafka,
+        // METERLINE_KAFKA_CLIENT: the partitions' transactional producers (the group stays kafkajs).
+        transactions: transactionsFor(config.kafka, kafka, kafkaLogTo(log)),
         serde: await createSerde(config),
         dedup: redisDedup(redis, config.dedupHorizonMs, `${prefix}${DEFAULT_DEDUP_PREFIX}`, names.raw),
         topics: { raw: names.raw, rollups: names.rollups, dlq: names.dlq, state: names.aggregateState },

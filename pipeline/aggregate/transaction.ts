@@ -6,6 +6,9 @@
 // kafkajs (here) or node-rdkafka (../../kafka/rdkafka/transactions.ts), chosen by
 // METERLINE_KAFKA_CLIENT; the owner does not know which.
 import { Partitioners, type Kafka, type Message } from 'kafkajs';
+import type { KafkaConfig } from '../../config/env.js';
+import type { KafkaLog } from '../../kafka/client.js';
+import { rdkafkaTransactions } from '../../kafka/rdkafka/transactions.js';
 
 export interface TxnRecord {
   topic: string;
@@ -110,4 +113,9 @@ export function kafkajsTransactions(kafka: Kafka): Transactions {
     },
     close: () => Promise.resolve(),
   };
+}
+
+/** The client Config names (METERLINE_KAFKA_CLIENT): node-rdkafka, or kafkajs on `kafka`. */
+export function transactionsFor(cfg: KafkaConfig, kafka: Kafka, log: KafkaLog, role = 'aggregate'): Transactions {
+  return cfg.client === 'rdkafka' ? rdkafkaTransactions(cfg, { role, log }) : kafkajsTransactions(kafka);
 }
