@@ -21,6 +21,7 @@ import { progress } from '../loadgen/progress.js';
 import { redisDedup } from '../pipeline/aggregate/dedup.js';
 import { aggregatorSettings } from '../pipeline/aggregate/index.js';
 import { startAggregate } from '../pipeline/aggregate/role.js';
+import { transactionsFor } from '../pipeline/aggregate/transaction.js';
 import { latencySummary, report, type BenchModule } from './report.js';
 import { sampleRss } from './rss.js';
 import { checkJar, DEFAULT_KSTREAMS_JAR, runKstreams, type KstreamsRun } from './kstreams.js';
@@ -163,8 +164,11 @@ export const bench: BenchModule & Command = {
         log: pino({ level: 'warn' }, pino.destination(2)),
         groupId: `${prefix}meterline-aggregate`,
       };
+      // METERLINE_KAFKA_CLIENT, as the role runs; one per role (its stop closes them).
+      const transactions = () => transactionsFor(config.kafka, kafka, (level, msg) => roleOptions.log[level](`kafka: ${msg}`));
       const role = await startAggregate({
         ...roleOptions,
+        transactions: transactions(),
         onCommit: (info) => {
           lastCommit = performance.now();
           commitMs.push(info.durationMs);
@@ -187,6 +191,7 @@ export const bench: BenchModule & Command = {
       const restored = new Promise<void>((r) => (allRestored = r));
       const second = await startAggregate({
         ...roleOptions,
+        transactions: transactions(),
         onRestored: (info) => {
           restores.push(info);
           if (restores.length >= ends.size) allRestored();
@@ -217,7 +222,7 @@ export const bench: BenchModule & Command = {
             seconds: Number(seconds.toFixed(2)),
             partitions: config.kafka.partitions,
             processes: 1,
-            client: 'kafkajs (node-rdkafka not installed)',
+            client: config.kafka.client === 'rdkafka' ? 'node-rdkafka transactions, kafkajs consumer group' : 'kafkajs',
             rollupParts: parts,
             peakRssMiB,
             // The bench process held the pre-load and the read phases before: RSS at the

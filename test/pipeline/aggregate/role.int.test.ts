@@ -10,6 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { Partitioners, type Kafka } from 'kafkajs';
 import { loadConfig } from '../../../config/env.js';
 import { createKafka } from '../../../kafka/client.js';
+import { transactionsFor } from '../../../pipeline/aggregate/transaction.js';
 import { ensureTopics, topicNames, topicSpecs } from '../../../kafka/topics.js';
 import { plainSerde, type AvroSerde } from '../../../avro/serde.js';
 import { sampleToRecord } from '../../../avro/records.js';
@@ -98,6 +99,8 @@ async function setup(label: string): Promise<Setup> {
   roles.push(
     await startAggregate({
       kafka,
+      // METERLINE_KAFKA_CLIENT picks the transactional producers, as in the role (run with both).
+      transactions: transactionsFor(config.kafka, kafka, () => undefined),
       serde,
       dedup: memoryDedup(),
       topics: { raw: topics.raw, rollups: topics.rollups, dlq: topics.dlq, state: topics.aggregateState },
