@@ -22,7 +22,7 @@ export interface DecodedRollupBatch {
 }
 
 export async function decodeRollupBatch(
-  batch: Batch,
+  batch: Pick<Batch, 'topic' | 'partition' | 'messages'>,
   serde: AvroSerde,
   dlqTopic: string,
   role: string,
