@@ -17,8 +17,9 @@
 // not hold the partition: its parts of the batch are dead-lettered with the reason (they stay
 // stored in rating_parts, so its drafts are right again once the catalogue is fixed and the
 // role restarts), counted, and shown on /readyz. A dependency that is away (PostgreSQL,
-// Kafka) is waited for inside the batch with heartbeats, never a reason to exit.
-import { Partitioners, type Kafka, type Consumer, type Producer, type EachBatchPayload, type ConsumerRunConfig } from 'kafkajs';
+// Kafka) is waited for inside the batch with heartbeats, never a reason to exit. The consumer,
+// its loop and the Kafka commit are the shared runner's (kafka/consumer/runner.ts).
+import type { Kafka } from 'kafkajs';
 import type pg from 'pg';
 import type { Logger } from '../observability/log.js';
 import type { Metrics } from '../observability/metrics.js';
@@ -26,8 +27,8 @@ import type { AvroSerde } from '../avro/serde.js';
 import { decodeRollupBatch, rollupDeadLetter, type RollupAt } from '../avro/rollup-batch.js';
 import { isKind } from '../lib/errors.js';
 import { roleHealth, type RoleHealth } from '../roles/health.js';
-import { retryTransient, waitOut } from '../roles/retry.js';
-import { consumeSupervised } from '../roles/supervise-consumer.js';
+import { retryTransient } from '../roles/retry.js';
+import { runConsumer, type BatchHandler, type FetchedBatch } from '../kafka/consumer/runner.js';
 import { isTransient } from '../roles/transient.js';
 import type { InvoicingContext } from './context.js';
 import { insertParts } from './db/parts.js';
@@ -78,8 +79,6 @@ export interface RateRole {
   stop(): Promise<void>;
 }
 
-const nextOffset = (offset: string): string => (BigInt(offset) + 1n).toString();
-
 export async function startRate(opts: RateOptions): Promise<RateRole> {
   const { kafka, pool, serde, topics, log } = opts;
   // The rate role recomputes the same busy drafts batch after batch: the running usage state
@@ -116,25 +115,8 @@ export async function startRate(opts: RateOptions): Promise<RateRole> {
   health.set('sync', undefined);
   log.info({ drafts: synced }, 'rate: drafts synced');
 
-  const sessionTimeout = opts.sessionTimeoutMs ?? 30_000;
-  const consumer: Consumer = kafka.consumer({
-    groupId,
-    readUncommitted: false,
-    sessionTimeout,
-    heartbeatInterval: Math.min(3000, Math.floor(sessionTimeout / 3)),
-    maxBytesPerPartition: 4 * 1024 * 1024,
-    maxBytes: 16 * 1024 * 1024,
-  });
-  const producer: Producer = kafka.producer({
-    idempotent: true,
-    maxInFlightRequests: 1,
-    createPartitioner: Partitioners.DefaultPartitioner,
-    // Unbounded, as an idempotent producer's must be (kafkajs warns otherwise).
-    retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 100, maxRetryTime: 2000 },
-  });
-
   /** Stores and rates one batch; returns the parts that could not be rated, with the reason. */
-  async function rateBatch(parts: RollupAt[], newParts: { n: number }, heartbeat: () => Promise<void>) {
+  async function rateBatch(parts: RollupAt[], newParts: { n: number }, heartbeat: () => Promise<void>, signal: AbortSignal) {
     const stored = performance.now();
     const inserted = await withTransaction(pool, (client) => insertParts(client, parts));
     const storeMs = performance.now() - stored;
@@ -146,7 +128,7 @@ export async function startRate(opts: RateOptions): Promise<RateRole> {
     const transactionMs: number[] = [storeMs];
     for (const customer of [...affected.keys()].sort()) {
       // Shutting down: leave the rest to the replay (offsets are not committed).
-      if (stopping.signal.aborted) throw stopping.signal.reason as Error;
+      if (signal.aborted) throw signal.reason as Error;
       const entry = affected.get(customer);
       if (!entry) continue;
       const t0 = process.hrtime.bigint();
@@ -165,32 +147,41 @@ export async function startRate(opts: RateOptions): Promise<RateRole> {
     return { poison, customers: affected.size, transactionMs };
   }
 
-  async function handle({ batch, heartbeat, isRunning }: EachBatchPayload): Promise<void> {
-    if (batch.messages.length === 0 || !isRunning()) return;
-    const wait = { log, signal: stopping.signal, health, heartbeat };
-    // A Schema Registry, database or broker that is away is waited for inside the batch.
-    const { parts, dead } = await waitOut('rate: decoding a batch', () => decodeRollupBatch(batch, serde, topics.dlq, 'rate', log), { ...wait, condition: 'decode' });
-    const newParts = { n: 0 };
-    const rated = await waitOut('rate: rating a batch', () => rateBatch(parts, newParts, heartbeat), { ...wait, condition: 'store' });
-    const values = new Map(batch.messages.map((m) => [m.offset, m.value]));
-    for (const p of rated.poison) dead.push(await rollupDeadLetter(serde, topics.dlq, values.get(p.at.offset) ?? null, p.at, p.reason));
-    if (dead.length > 0) {
-      await producer.send({ topic: topics.dlq, acks: -1, messages: dead });
-      opts.metrics?.dlqRecords.inc({ role: 'rate' }, dead.length);
-      const undecodable = dead.length - rated.poison.length;
-      if (undecodable > 0) opts.metrics?.poisonRecords.inc({ role: 'rate', reason: 'undecodable' }, undecodable);
-      if (rated.poison.length > 0) opts.metrics?.poisonRecords.inc({ role: 'rate', reason: 'unratable' }, rated.poison.length);
-    }
-    const offset = nextOffset(batch.lastOffset());
-    await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset }]);
-    const info = { partition: batch.partition, nextOffset: offset, parts: parts.length, newParts: newParts.n, customers: rated.customers, poison: rated.poison.length, transactionMs: rated.transactionMs };
-    log.debug(info, 'rate batch done');
-    opts.onBatch?.(info);
-    await heartbeat();
-  }
+  /** One batch: decode, store and rate, dead-letter what cannot be; the runner then commits. */
+  const handler: BatchHandler<Omit<RateBatchInfo, 'partition' | 'nextOffset'>> = {
+    async handleBatch(batch: FetchedBatch, tools) {
+      // A Schema Registry, database or broker that is away is waited for inside the batch.
+      const { parts, dead } = await tools.waitOut('rate: decoding a batch', 'decode', () => decodeRollupBatch(batch, serde, topics.dlq, 'rate', log));
+      const newParts = { n: 0 };
+      const rated = await tools.waitOut('rate: rating a batch', 'store', () => rateBatch(parts, newParts, tools.heartbeat, tools.signal));
+      const values = new Map(batch.messages.map((m) => [m.offset, m.value]));
+      for (const p of rated.poison) dead.push(await rollupDeadLetter(serde, topics.dlq, values.get(p.at.offset) ?? null, p.at, p.reason));
+      if (dead.length > 0) {
+        await tools.produce(topics.dlq, dead);
+        opts.metrics?.dlqRecords.inc({ role: 'rate' }, dead.length);
+        const undecodable = dead.length - rated.poison.length;
+        if (undecodable > 0) opts.metrics?.poisonRecords.inc({ role: 'rate', reason: 'undecodable' }, undecodable);
+        if (rated.poison.length > 0) opts.metrics?.poisonRecords.inc({ role: 'rate', reason: 'unratable' }, rated.poison.length);
+      }
+      return { parts: parts.length, newParts: newParts.n, customers: rated.customers, poison: rated.poison.length, transactionMs: rated.transactionMs };
+    },
+    committed(batch, nextOffset, result) {
+      const info: RateBatchInfo = { partition: batch.partition, nextOffset, ...result };
+      log.debug(info, 'rate batch done');
+      opts.onBatch?.(info);
+    },
+  };
 
-  const run: ConsumerRunConfig = { autoCommit: false, partitionsConsumedConcurrently: 2, eachBatch: handle };
-  const supervised = await consumeSupervised(consumer, producer, topics.rollups, run, { role: 'rate', log, health });
+  const consuming = await runConsumer({
+    role: 'rate',
+    kafka,
+    groupId,
+    topic: topics.rollups,
+    log,
+    health,
+    handler,
+    ...(opts.sessionTimeoutMs !== undefined ? { sessionTimeoutMs: opts.sessionTimeoutMs } : {}),
+  });
   log.info({ groupId, topic: topics.rollups }, 'rate started');
 
   // Drafts time brings: sleep until the next period or subscription start, recompute those.
@@ -217,9 +208,7 @@ export async function startRate(opts: RateOptions): Promise<RateRole> {
     async stop() {
       clearTimeout(timer);
       stopping.abort(new Error('rate stopping'));
-      supervised.stop();
-      await consumer.disconnect();
-      await producer.disconnect();
+      await consuming.stop();
     },
   };
 }
