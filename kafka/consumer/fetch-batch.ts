@@ -4,8 +4,8 @@
 // into slices so a commit (or a heartbeat) never waits for a whole fetch of several MB.
 //
 // Shared consumer pieces (kafka/consumer/): fetch-batch.ts (this), offsets.ts (where a
-// partition starts, record offsets) and runner.ts (the group consumer and its assignment).
-// The aggregate role uses them; the sink and rate roles may adopt them.
+// partition starts, record offsets) and runner.ts (the group consumer, its assignment, and the
+// loop the sink and rate roles run as handlers). The aggregate role uses these pieces directly.
 import type { Batch, KafkaMessage } from 'kafkajs';
 
 /** Waits for `ready`, heartbeating every second meanwhile (a long restore must not cost the membership). */
