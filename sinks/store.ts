@@ -1,14 +1,16 @@
 // Writes rollup parts to TimescaleDB exactly once, in one transaction per batch:
 //  1. lock the partition's row in sink_offsets and skip the parts at offsets already stored
 //     (a replay after a crash between the database commit and Kafka's offset commit);
-//  2. COPY the rest straight into rollup_parts — the fast path, as fast as a plain COPY;
-//  3. should a part be there already anyway (a re-sent part at a new offset, a sink of an older
-//     version that stored without offsets), the COPY fails on the key: that batch goes the slow
-//     way instead, COPY into a staging table + INSERT … ON CONFLICT DO NOTHING;
-//  4. a row PostgreSQL refuses for good (a value out of range, a failed CHECK) is found by
-//     halving the batch under savepoints and returned as poison with the database's reason —
-//     the other rows are stored and the partition moves on;
-//  5. advance the partition's offset and commit.
+//  2. COPY the rest straight into rollup_parts, with no savepoint — the fast path, the same
+//     statement as a plain COPY;
+//  3. advance the partition's offset and commit.
+// Should that COPY be refused (a part there already: a re-sent part at a new offset, a sink of
+// an older version that stored without offsets; or a row PostgreSQL refuses for good), the
+// whole transaction is rolled back and the batch redone the careful way: COPY into a staging
+// table + INSERT … ON CONFLICT DO NOTHING under a savepoint, and a row refused for good found
+// by halving the batch under savepoints and returned as poison with the database's reason —
+// the other rows are stored and the partition moves on. Savepoints cost a round trip each and
+// a subtransaction; the fast path, taken by nearly every batch, has none.
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import type pg from 'pg';
@@ -24,7 +26,7 @@ const CREATE_STAGE = `CREATE TEMP TABLE IF NOT EXISTS rollup_parts_stage
 
 const MERGE = `INSERT INTO rollup_parts (${COLUMNS})
   SELECT ${COLUMNS} FROM rollup_parts_stage
-  ON CONFLICT (part_id, window_start) DO NOTHING`;
+  ON CONFLICT (server_id, meter, window_start, part_id) DO NOTHING`;
 
 const LOCK_POSITION = `WITH ins AS (
     INSERT INTO sink_offsets (consumer_group, topic, partition, next_offset) VALUES ($1, $2, $3, 0)
@@ -34,8 +36,6 @@ const LOCK_POSITION = `WITH ins AS (
 
 const ADVANCE = `UPDATE sink_offsets SET next_offset = GREATEST(next_offset, $4::bigint), updated_at = now()
   WHERE consumer_group = $1 AND topic = $2 AND partition = $3`;
-
-const UNIQUE_VIOLATION = '23505';
 
 /** Where a batch came from: the sink stores its next offset with the rows. */
 export interface BatchPosition {
@@ -97,13 +97,8 @@ async function savepoint<T>(client: pg.ClientBase, fn: () => Promise<T>): Promis
   }
 }
 
-/** Inserts rows: straight COPY, or staging + ON CONFLICT when some are there already. */
-async function insertRows(client: pg.ClientBase, rows: string[]): Promise<number> {
-  try {
-    return await savepoint(client, () => copyInto(client, 'rollup_parts', rows));
-  } catch (err) {
-    if (sqlState(err) !== UNIQUE_VIOLATION) throw err;
-  }
+/** COPY into the staging table, then merge: parts stored before are dropped by the key. */
+function mergeRows(client: pg.ClientBase, rows: string[]): Promise<number> {
   return savepoint(client, async () => {
     await client.query(CREATE_STAGE);
     await copyInto(client, 'rollup_parts_stage', rows);
@@ -113,10 +108,23 @@ async function insertRows(client: pg.ClientBase, rows: string[]): Promise<number
   });
 }
 
+/** The fast path's COPY was refused for a reason other than a blip: redo the batch carefully. */
+class CopyRefused extends Error {}
+
+/** The fast path: one COPY, no savepoint; any refusal aborts the transaction. */
+async function copyRows(client: pg.ClientBase, rows: string[]): Promise<number> {
+  try {
+    return await copyInto(client, 'rollup_parts', rows);
+  } catch (err) {
+    if (isTransient(err)) throw err;
+    throw new CopyRefused('COPY into rollup_parts refused', { cause: err });
+  }
+}
+
 /** Inserts what it can; rows refused for good are isolated by halving and returned as poison. */
 async function insertIsolating(client: pg.ClientBase, parts: readonly StoredPart[], rows: string[], poison: Poison[]): Promise<number> {
   try {
-    return await insertRows(client, rows);
+    return await mergeRows(client, rows);
   } catch (err) {
     if (isTransient(err)) throw err;
     if (parts.length === 1) {
@@ -145,6 +153,21 @@ export async function storeParts(
   beforeCommit?: (result: StoreResult) => Promise<void>,
 ): Promise<StoreResult> {
   if (parts.length === 0 && !position) return { offered: 0, inserted: 0, skipped: 0, poison: [] };
+  try {
+    return await inTransaction(client, parts, position, beforeCommit, (fresh) => copyRows(client, fresh.map(copyRow)));
+  } catch (err) {
+    if (!(err instanceof CopyRefused)) throw err;
+  }
+  return inTransaction(client, parts, position, beforeCommit, (fresh, poison) => insertIsolating(client, fresh, fresh.map(copyRow), poison));
+}
+
+async function inTransaction(
+  client: pg.ClientBase,
+  parts: readonly StoredPart[],
+  position: BatchPosition | undefined,
+  beforeCommit: ((result: StoreResult) => Promise<void>) | undefined,
+  insert: (fresh: readonly StoredPart[], poison: Poison[]) => Promise<number>,
+): Promise<StoreResult> {
   await client.query('BEGIN');
   try {
     let fresh = parts;
@@ -155,7 +178,7 @@ export async function storeParts(
       fresh = parts.filter((p) => p.origin === undefined || BigInt(p.origin.offset) >= stored);
     }
     const poison: Poison[] = [];
-    const inserted = fresh.length === 0 ? 0 : await insertIsolating(client, fresh, fresh.map(copyRow), poison);
+    const inserted = fresh.length === 0 ? 0 : await insert(fresh, poison);
     if (position) await client.query(ADVANCE, [position.group, position.topic, position.partition, position.nextOffset]);
     const result = { offered: parts.length, inserted, skipped: parts.length - fresh.length, poison };
     await beforeCommit?.(result);
