@@ -1,10 +1,11 @@
-// The mutable, exact accumulator of one meter over one window segment, and the "compiled" form
-// of a catalogue meter it works from. The aggregator keeps one Acc per (server, segment, meter)
-// and turns it into a RollupState (decimal strings) only when the part is emitted, so the per-
-// sample work is a few BigInt operations and no string formatting.
+// The exact accumulator of one meter over one window segment — a cell of a partition's slab
+// (slab.ts: row = segment, columns per meter) — and the "compiled" form of a catalogue meter it
+// works from. A cell turns into a RollupState (decimal strings) only when the part is emitted,
+// so the per-sample work is a few double or BigInt operations and no string formatting.
 import type { Meter } from '../../catalog/types.js';
 import type { RollupState } from './rollup.js';
-import { cmpFixed, divFixed, type Fixed, fixedFromDecimal, formatFixed, FixedSum, parseFixed } from './fixed.js';
+import { divFixed, type Fixed, fixedFromDecimal, formatFixed, parseFixed } from './fixed.js';
+import { offsetNumber, Slab } from './slab.js';
 
 /** What an Acc keeps for a meter (SPEC §3). avg and sum both keep Σ value × factor. */
 export type Mode = 'sum' | 'value_seconds' | 'max' | 'min' | 'latest' | 'count' | 'unique';
@@ -70,122 +71,141 @@ export interface AccSnapshot {
   lastOffset: string;
 }
 
-export class Acc {
-  count = 0;
-  readonly sum = new FixedSum();
-  /** max / min / latest value (× factor); undefined until the first sample. */
-  x: Fixed | undefined = undefined;
-  xTsMs = 0;
-  distinct: Set<string> | undefined = undefined;
-  firstOffset = '';
-  lastOffset = '';
-
-  /**
-   * One sample's contribution. `value` is the raw reading (or a counter's raw increase);
-   * `intervalS` undefined = the meter's. A sample counts whole here (SPEC §3): its interval is
-   * never split across boundaries.
-   */
-  add(cm: CompiledMeter, value: Fixed, intervalS: Fixed | undefined, tsMs: number, labels: Record<string, string>): void {
-    this.count++;
-    switch (cm.mode) {
-      case 'count':
-        return;
-      case 'unique': {
-        const key = cm.label === undefined ? formatFixed(this.scaled(cm, value)) : labels[cm.label];
-        if (key === undefined) return; // a sample without the label has no value to count
-        (this.distinct ??= new Set()).add(key);
+/**
+ * One sample's contribution to meter m's cell of a row (opened with Slab.open). `value` is the
+ * raw reading (or a counter's raw increase); `intervalS` undefined = the meter's. A sample
+ * counts whole here (SPEC §3): its interval is never split across boundaries.
+ */
+export function addTo(slab: Slab, row: number, m: number, cm: CompiledMeter, value: Fixed, intervalS: Fixed | undefined, tsMs: number, labels: Record<string, string>): void {
+  const c = slab.cols[m] as { count: Float64Array };
+  c.count[row] = (c.count[row] as number) + 1;
+  switch (cm.mode) {
+    case 'count':
+      return;
+    case 'unique': {
+      const key = cm.label === undefined ? formatFixed(scaled(cm, value)) : labels[cm.label];
+      if (key === undefined) return; // a sample without the label has no value to count
+      const cell = row * slab.meters.length + m;
+      let set = slab.distinct.get(cell);
+      if (set === undefined) {
+        set = new Set();
+        slab.distinct.set(cell, set);
+      }
+      set.add(key);
+      return;
+    }
+    // Mantissas are multiplied as doubles when every factor and the product are safe
+    // integers (then the double product is exact; a rounded one is never a safe integer),
+    // else as BigInts: the same exact value either way, mostly without allocating.
+    case 'sum': {
+      if (cm.factorIsOne) {
+        // (a factor of "1.0" is one too: the value keeps its own scale, as it always did)
+        const n = Number(value.m);
+        if (Number.isSafeInteger(n)) slab.addSmall(row, m, n, value.s);
+        else slab.addBig(row, m, value.m, value.s);
         return;
       }
-      // Mantissas are multiplied as doubles when every factor and the product are safe
-      // integers (then the double product is exact; a rounded one is never a safe integer),
-      // else as BigInts: the same exact value either way, mostly without allocating.
-      case 'sum': {
-        if (cm.factorIsOne) {
-          // (a factor of "1.0" is one too: the value keeps its own scale, as it always did)
-          const n = Number(value.m);
-          if (Number.isSafeInteger(n)) this.sum.addSmall(n, value.s);
-          else this.sum.add(value.m, value.s);
-          return;
-        }
-        const p = Number(value.m) * cm.factorN;
-        if (Number.isSafeInteger(p)) this.sum.addSmall(p, value.s + cm.factor.s);
-        else this.sum.add(value.m * cm.factor.m, value.s + cm.factor.s);
-        return;
+      const p = Number(value.m) * cm.factorN;
+      if (Number.isSafeInteger(p)) slab.addSmall(row, m, p, value.s + cm.factor.s);
+      else slab.addBig(row, m, value.m * cm.factor.m, value.s + cm.factor.s);
+      return;
+    }
+    case 'value_seconds': {
+      const i = intervalS ?? cm.intervalS;
+      const p = Number(value.m) * cm.factorN * (intervalS === undefined ? cm.intervalN : safeNumber(i.m));
+      if (Number.isSafeInteger(p)) slab.addSmall(row, m, p, value.s + cm.factor.s + i.s);
+      else slab.addBig(row, m, value.m * cm.factor.m * i.m, value.s + cm.factor.s + i.s);
+      return;
+    }
+    case 'max':
+    case 'min': {
+      const v = scaled(cm, value);
+      if (slab.x(row, m) === undefined) slab.setX(row, m, v, 0);
+      else {
+        const d = slab.cmpX(row, m, v);
+        if (cm.mode === 'max' ? d > 0 : d < 0) slab.setX(row, m, v, 0);
       }
-      case 'value_seconds': {
-        const i = intervalS ?? cm.intervalS;
-        const p = Number(value.m) * cm.factorN * (intervalS === undefined ? cm.intervalN : safeNumber(i.m));
-        if (Number.isSafeInteger(p)) this.sum.addSmall(p, value.s + cm.factor.s + i.s);
-        else this.sum.add(value.m * cm.factor.m * i.m, value.s + cm.factor.s + i.s);
-        return;
-      }
-      case 'max':
-      case 'min': {
-        const v = this.scaled(cm, value);
-        if (this.x === undefined) this.x = v;
-        else {
-          const c = cmpFixed(v, this.x);
-          if (cm.mode === 'max' ? c > 0 : c < 0) this.x = v;
-        }
-        return;
-      }
-      case 'latest': {
-        const v = this.scaled(cm, value);
-        // Ties on ts go to the greater value, not the later arrival, so that merging parts in
-        // any order gives the same result (mergeStates must be commutative).
-        if (this.x === undefined || tsMs > this.xTsMs || (tsMs === this.xTsMs && cmpFixed(v, this.x) > 0)) {
-          this.x = v;
-          this.xTsMs = tsMs;
-        }
-        return;
-      }
+      return;
+    }
+    case 'latest': {
+      const v = scaled(cm, value);
+      const has = slab.x(row, m) !== undefined;
+      const xts = (slab.cols[m] as { xts: Float64Array }).xts[row] as number;
+      // Ties on ts go to the greater value, not the later arrival, so that merging parts in
+      // any order gives the same result (mergeStates must be commutative).
+      if (!has || tsMs > xts || (tsMs === xts && slab.cmpX(row, m, v) > 0)) slab.setX(row, m, v, tsMs);
+      return;
     }
   }
+}
 
-  private scaled(cm: CompiledMeter, value: Fixed): Fixed {
-    return cm.factorIsOne ? value : { m: value.m * cm.factor.m, s: value.s + cm.factor.s };
-  }
+const scaled = (cm: CompiledMeter, value: Fixed): Fixed =>
+  cm.factorIsOne ? value : { m: value.m * cm.factor.m, s: value.s + cm.factor.s };
 
-  /** The RollupState of this accumulator (see rollup.ts for what `sum` means per aggregation). */
-  toState(cm: CompiledMeter): RollupState {
-    const state: RollupState = { count: this.count, sum: '0' };
-    if (cm.mode === 'sum' || cm.mode === 'value_seconds') {
-      const sum = this.sum.value();
-      state.sum = formatFixed(cm.perSeconds === undefined ? sum : divFixed(sum, cm.perSeconds));
-    }
-    if (this.x !== undefined) {
-      if (cm.mode === 'max') state.max = formatFixed(this.x);
-      else if (cm.mode === 'min') state.min = formatFixed(this.x);
-      else if (cm.mode === 'latest') {
-        state.latest = formatFixed(this.x);
-        state.latestTsMs = this.xTsMs;
-      }
-    }
-    if (cm.mode === 'unique') state.distinct = [...(this.distinct ?? [])].sort();
-    return state;
+/** The RollupState of meter m's cell (see rollup.ts for what `sum` means per aggregation). */
+export function stateOf(slab: Slab, row: number, m: number, cm: CompiledMeter): RollupState {
+  const state: RollupState = { count: (slab.cols[m] as { count: Float64Array }).count[row] as number, sum: '0' };
+  if (cm.mode === 'sum' || cm.mode === 'value_seconds') {
+    const sum = slab.sum(row, m);
+    state.sum = formatFixed(cm.perSeconds === undefined ? sum : divFixed(sum, cm.perSeconds));
   }
+  const x = slab.x(row, m);
+  if (x !== undefined) {
+    if (cm.mode === 'max') state.max = formatFixed(x);
+    else if (cm.mode === 'min') state.min = formatFixed(x);
+    else if (cm.mode === 'latest') {
+      state.latest = formatFixed(x);
+      state.latestTsMs = (slab.cols[m] as { xts: Float64Array }).xts[row] as number;
+    }
+  }
+  if (cm.mode === 'unique') state.distinct = [...(slab.distinct.get(row * slab.meters.length + m) ?? [])].sort();
+  return state;
+}
 
-  snapshot(): AccSnapshot {
-    const snap: AccSnapshot = { count: this.count, sum: formatFixed(this.sum.value()), firstOffset: this.firstOffset, lastOffset: this.lastOffset };
-    if (this.x !== undefined) {
-      snap.x = formatFixed(this.x);
-      snap.xTsMs = this.xTsMs;
-    }
-    if (this.distinct !== undefined) snap.distinct = [...this.distinct].sort();
-    return snap;
+/** Meter m's cell as a snapshot (the same fields, in the same order, as the former Acc's). */
+export function snapshotOf(slab: Slab, row: number, m: number): AccSnapshot {
+  const c = slab.cols[m] as { count: Float64Array; xts?: Float64Array };
+  const snap: AccSnapshot = { count: c.count[row] as number, sum: slab.formatSum(row, m), firstOffset: slab.offset(row, m, false), lastOffset: slab.offset(row, m, true) };
+  const x = slab.x(row, m);
+  if (x !== undefined) {
+    snap.x = formatFixed(x);
+    snap.xTsMs = c.xts?.[row] ?? 0; // max / min keep no time: 0, as before
   }
+  const d = slab.distinct.get(row * slab.meters.length + m);
+  if (d !== undefined) snap.distinct = [...d].sort();
+  return snap;
+}
 
-  static restore(snap: AccSnapshot): Acc {
-    const acc = new Acc();
-    acc.count = snap.count;
-    acc.sum.addFixed(parseFixed(snap.sum));
-    if (snap.x !== undefined) {
-      acc.x = parseFixed(snap.x);
-      acc.xTsMs = snap.xTsMs ?? 0;
+/**
+ * Fills meter m's cell of a row from a snapshot. A field the meter's mode never produces (a sum
+ * of a max meter, say) has no column and is not kept: the snapshot's signature check guarantees
+ * the mode is the one that wrote it.
+ */
+export function restoreInto(slab: Slab, row: number, m: number, snap: AccSnapshot): void {
+  const first = offsetNumber(snap.firstOffset);
+  slab.open(row, m, first, snap.firstOffset);
+  slab.setLast(row, m, offsetNumber(snap.lastOffset), snap.lastOffset);
+  const c = slab.cols[m] as { count: Float64Array; small?: Float64Array };
+  c.count[row] = snap.count;
+  if (c.small !== undefined) {
+    const sum = parseFixed(snap.sum);
+    slab.addBig(row, m, sum.m, sum.s);
+    // Back into the double column when it fits (a restored row is as compact as a live one).
+    const big = slab.sumBig.get(row * slab.meters.length + m);
+    if (big !== undefined && Number.isSafeInteger(Number(big))) {
+      slab.sumBig.delete(row * slab.meters.length + m);
+      c.small[row] = Number(big);
     }
-    if (snap.distinct !== undefined) acc.distinct = new Set(snap.distinct);
-    acc.firstOffset = snap.firstOffset;
-    acc.lastOffset = snap.lastOffset;
-    return acc;
   }
+  if (snap.x !== undefined && slab.cols[m]?.xs !== undefined) slab.setX(row, m, parseFixed(snap.x), snap.xTsMs ?? 0);
+  if (snap.distinct !== undefined) slab.distinct.set(row * slab.meters.length + m, new Set(snap.distinct));
+}
+
+/** The state of one sample alone (state.ts), through a one-row slab. */
+export function singleState(cm: CompiledMeter, value: Fixed, intervalS: Fixed | undefined, tsMs: number, labels: Record<string, string>): RollupState {
+  const slab = new Slab([cm], 1);
+  const row = slab.alloc('', 0, 0);
+  slab.open(row, 0, 0, '0');
+  addTo(slab, row, 0, cm, value, intervalS, tsMs, labels);
+  return stateOf(slab, row, 0, cm);
 }

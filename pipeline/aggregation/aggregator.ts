@@ -47,11 +47,12 @@
 import type { Sample } from '../samples/sample.js';
 import { MeterlineError } from '../../lib/errors.js';
 import type { RollupPart } from './rollup.js';
-import { Acc, compileMeter, type CompiledMeter } from './accumulator.js';
+import { addTo, compileMeter, type CompiledMeter, stateOf } from './accumulator.js';
+import { offsetNumber } from './slab.js';
 import { applyReading } from './counters.js';
 import type { Fixed } from './fixed.js';
 import { MetricValues, type MetricEntry } from './metric-values.js';
-import { type Group, PartitionState, type PartitionSnapshot } from './partition.js';
+import { PartitionState, type PartitionSnapshot } from './partition.js';
 import { Segmenter } from '../windows/segments.js';
 import { idleCloseTarget, isIdle, watermarkOf } from '../windows/watermark.js';
 import { checkConfig, DEFAULT_MAX_PENDING_CORRECTIONS, DEFAULT_TOPIC, type AggregatorConfig, type SourceRef } from './config.js';
@@ -116,7 +117,9 @@ export class Aggregator {
       const seg = this.segmenter.segmentOf(sample.serverId, ts);
       const late = seg.endMs <= clock.closedUpToMs;
       const st = p.server(sample.serverId);
-      let group: Group | undefined;
+      const slab = p.slab;
+      const offset = offsetNumber(source.offset);
+      let row = -1;
       for (let k = 0; k < this.byMetric.length; k++) {
         const v = values[k];
         if (v === undefined) continue;
@@ -125,15 +128,10 @@ export class Aggregator {
         for (const { cm, index } of e.slots) {
           const x = cm.counter ? inc : v;
           if (x === undefined) continue; // counter sample not newer than its series: nothing
-          group ??= late ? p.correctionGroup(sample.serverId, seg, nowMs) : p.openGroup(st, seg);
-          let acc = group.accs[index];
-          if (acc === undefined) {
-            acc = new Acc();
-            acc.firstOffset = source.offset;
-            group.accs[index] = acc;
-          }
-          acc.add(cm, x, interval, ts, sample.labels);
-          acc.lastOffset = source.offset;
+          if (row < 0) row = late ? p.correctionRow(sample.serverId, seg, nowMs) : p.openRow(st, seg);
+          if (!slab.has(row, index)) slab.open(row, index, offset, source.offset);
+          addTo(slab, row, index, cm, x, interval, ts, sample.labels);
+          slab.setLast(row, index, offset, source.offset);
         }
       }
     }
@@ -170,7 +168,7 @@ export class Aggregator {
     const out: RollupPart[] = [];
     for (const p of this.sortedPartitions()) {
       const groups = p.takeClosed(Number.POSITIVE_INFINITY);
-      const lastEnd = groups.reduce((m, g) => Math.max(m, g.endMs), p.clock.closedUpToMs);
+      const lastEnd = groups.reduce((m, row) => Math.max(m, p.slab.end[row] as number), p.clock.closedUpToMs);
       p.clock.closedUpToMs = lastEnd;
       out.push(...this.emit(p, groups, false), ...this.emit(p, p.takeCorrections(), true));
     }
@@ -325,7 +323,7 @@ export class Aggregator {
     if (this.last?.partition === n) return this.last;
     let p = this.parts.get(n);
     if (p === undefined) {
-      p = new PartitionState(n, this.compiled.length);
+      p = new PartitionState(n, this.compiled);
       this.parts.set(n, p);
     }
     this.last = p;
@@ -349,24 +347,30 @@ export class Aggregator {
     return out;
   }
 
-  private emit(p: PartitionState, groups: readonly Group[], correction: boolean): RollupPart[] {
+  /** The parts of rows taken from a partition, which are then recycled. */
+  private emit(p: PartitionState, rows: readonly number[], correction: boolean): RollupPart[] {
     const out: RollupPart[] = [];
-    for (const g of groups) {
-      g.accs.forEach((acc, i) => {
-        if (acc === undefined) return;
-        const cm = this.compiled[i] as CompiledMeter;
+    const slab = p.slab;
+    for (const row of rows) {
+      const serverId = slab.server[row] as string;
+      const startMs = slab.start[row] as number;
+      const endMs = slab.end[row] as number;
+      this.compiled.forEach((cm, i) => {
+        if (!slab.has(row, i)) return;
+        const firstOffset = slab.offset(row, i, false);
         out.push({
-          partId: `${this.topic}:${p.partition}:${acc.firstOffset}:${cm.name}:${g.startMs}`,
-          serverId: g.serverId,
+          partId: `${this.topic}:${p.partition}:${firstOffset}:${cm.name}:${startMs}`,
+          serverId,
           meter: cm.name,
-          windowStartMs: g.startMs,
-          windowEndMs: g.endMs,
+          windowStartMs: startMs,
+          windowEndMs: endMs,
           correction,
-          state: acc.toState(cm),
-          source: { topic: this.topic, partition: p.partition, firstOffset: acc.firstOffset, lastOffset: acc.lastOffset },
+          state: stateOf(slab, row, i, cm),
+          source: { topic: this.topic, partition: p.partition, firstOffset, lastOffset: slab.offset(row, i, true) },
         });
       });
     }
+    p.release(rows);
     return out;
   }
 
@@ -376,7 +380,7 @@ export class Aggregator {
 
   private restoreOne(ps: PartitionSnapshot, nowMs: number | undefined): PartitionState {
     const names = this.meterNames();
-    const p = PartitionState.restore(ps, this.compiled.length, (name) => {
+    const p = PartitionState.restore(ps, this.compiled, (name) => {
       const i = names.indexOf(name);
       if (i < 0) throw new MeterlineError('config', `aggregator snapshot names unknown meter ${name}`);
       return i;

@@ -3,30 +3,21 @@
 // correction parts of segments already emitted. Partitions are independent (a series lives on
 // one partition), which lets the aggregate role hand one over on a rebalance
 // (snapshotPartition / restorePartition / revokePartition on the Aggregator).
-import { Acc, type AccSnapshot } from './accumulator.js';
+import { type AccSnapshot, type CompiledMeter, restoreInto, snapshotOf } from './accumulator.js';
+import { Slab } from './slab.js';
 import { CounterBaselines, type CounterSnapshot, type ServerSeries } from './counters.js';
 import { formatFixed } from './fixed.js';
 import { finiteOrNull, newClock, nullToNegInf, type PartitionClock } from '../windows/watermark.js';
 import type { Segment } from '../windows/segments.js';
 import type { ServerRecord, SegmentRecord } from './changes.js';
 
-/** The accumulators of one server over one segment, one slot per configured meter. */
-export interface Group {
-  readonly serverId: string;
-  readonly startMs: number;
-  readonly endMs: number;
-  readonly accs: Array<Acc | undefined>;
-  /** Set when emitted, so a cached reference is never written after it left. */
-  done: boolean;
-}
-
 /** Everything of one server on a partition: found with one Map lookup per sample. */
 export interface ServerState {
   readonly serverId: string;
-  /** segment start → open group. */
-  readonly open: Map<number, Group>;
-  /** The group the last on-time sample went to (samples of a server mostly arrive in order). */
-  last: Group | undefined;
+  /** Slab rows of its open segments (a handful: a linear scan beats a Map and costs 8 bytes). */
+  readonly open: number[];
+  /** The row the last on-time sample went to (samples of a server mostly arrive in order); −1 none. */
+  last: number;
   /** This server's counter series, shared with PartitionState.counters. */
   readonly series: ServerSeries;
 }
@@ -51,20 +42,28 @@ export interface PartitionSnapshot {
   corrections: GroupSnapshot[];
 }
 
-/** Canonical emission order: by end, then server, then start (independent of Map history). */
-const byEndServerStart = (a: Group, b: Group): number =>
-  a.endMs - b.endMs || (a.serverId < b.serverId ? -1 : a.serverId > b.serverId ? 1 : 0) || a.startMs - b.startMs;
+/** Canonical emission order of rows: by end, then server, then start (independent of history). */
+function canonical(slab: Slab, rows: number[]): number[] {
+  const { start, end, server } = slab;
+  return rows.sort((a, b) => {
+    const sa = server[a] as string;
+    const sb = server[b] as string;
+    return (end[a] as number) - (end[b] as number) || (sa < sb ? -1 : sa > sb ? 1 : 0) || (start[a] as number) - (start[b] as number);
+  });
+}
 
 export class PartitionState {
   clock: PartitionClock = newClock();
   counters = new CounterBaselines();
-  /** serverId → its open groups and series. */
+  /** The accumulators of every open segment and pending correction: one row each. */
+  readonly slab: Slab;
+  /** serverId → its open rows and series. */
   private readonly servers = new Map<string, ServerState>();
-  /** Distinct ends of open groups, ascending, and the groups per end: a sweep is O(emitted). */
+  /** Distinct ends of open rows, ascending, and the rows per end: a sweep is O(emitted). */
   private readonly ends: number[] = [];
-  private readonly byEnd = new Map<number, Group[]>();
-  /** serverId → segment start → pending correction group. */
-  private corrections = new Map<string, Map<number, Group>>();
+  private readonly byEnd = new Map<number, number[]>();
+  /** serverId → segment start → pending correction row. */
+  private corrections = new Map<string, Map<number, number>>();
   pendingCorrections = 0;
   correctionsSinceMs = Number.NEGATIVE_INFINITY;
   /** Bumped each time the pending corrections are emitted (changes.ts). */
@@ -76,105 +75,119 @@ export class PartitionState {
 
   constructor(
     readonly partition: number,
-    private readonly meterCount: number,
-  ) {}
+    meters: readonly CompiledMeter[],
+  ) {
+    this.slab = new Slab(meters);
+  }
 
   server(serverId: string): ServerState {
     let st = this.servers.get(serverId);
     if (st === undefined) {
-      st = { serverId, open: new Map(), last: undefined, series: this.counters.forServer(serverId) };
+      st = { serverId, open: [], last: -1, series: this.counters.forServer(serverId) };
       this.servers.set(serverId, st);
     }
     return st;
   }
 
-  /** The open group of (server, segment), created if absent. */
-  openGroup(st: ServerState, seg: Segment): Group {
-    const last = st.last;
-    if (last !== undefined && last.startMs === seg.startMs && !last.done) return last;
-    let g = st.open.get(seg.startMs);
-    if (g === undefined) {
-      g = newGroup(st.serverId, seg, this.meterCount);
-      st.open.set(seg.startMs, g);
-      this.indexByEnd(g);
+  /** The open row of (server, segment), created if absent. */
+  openRow(st: ServerState, seg: Segment): number {
+    const start = this.slab.start;
+    // st.last is always one of st.open (takeClosed resets it), so no staleness check is needed.
+    if (st.last >= 0 && start[st.last] === seg.startMs) return st.last;
+    let row = -1;
+    for (const r of st.open) if (start[r] === seg.startMs) row = r;
+    if (row < 0) {
+      row = this.slab.alloc(st.serverId, seg.startMs, seg.endMs);
+      st.open.push(row);
+      this.indexByEnd(row, seg.endMs);
     }
-    st.last = g;
-    return g;
+    st.last = row;
+    return row;
   }
 
-  /** The pending correction group of (server, segment), created if absent. */
-  correctionGroup(serverId: string, seg: Segment, nowMs: number): Group {
+  /** The pending correction row of (server, segment), created if absent. */
+  correctionRow(serverId: string, seg: Segment, nowMs: number): number {
     let perServer = this.corrections.get(serverId);
     if (perServer === undefined) {
       perServer = new Map();
       this.corrections.set(serverId, perServer);
     }
-    let g = perServer.get(seg.startMs);
-    if (g === undefined) {
-      g = newGroup(serverId, seg, this.meterCount);
-      perServer.set(seg.startMs, g);
+    let row = perServer.get(seg.startMs);
+    if (row === undefined) {
+      row = this.slab.alloc(serverId, seg.startMs, seg.endMs);
+      perServer.set(seg.startMs, row);
       if (this.pendingCorrections === 0) this.correctionsSinceMs = nowMs;
       this.pendingCorrections++;
     }
-    return g;
+    return row;
   }
 
-  private indexByEnd(g: Group): void {
-    const list = this.byEnd.get(g.endMs);
+  private indexByEnd(row: number, endMs: number): void {
+    const list = this.byEnd.get(endMs);
     if (list !== undefined) {
-      list.push(g);
+      list.push(row);
       return;
     }
-    this.byEnd.set(g.endMs, [g]);
+    this.byEnd.set(endMs, [row]);
     // Binary insert: new ends appear about once per window, so this is off the hot path.
     let lo = 0;
     let hi = this.ends.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if ((this.ends[mid] as number) < g.endMs) lo = mid + 1;
+      if ((this.ends[mid] as number) < endMs) lo = mid + 1;
       else hi = mid;
     }
-    this.ends.splice(lo, 0, g.endMs);
+    this.ends.splice(lo, 0, endMs);
   }
 
-  /** How many open groups the partition holds. */
+  /** How many open rows the partition holds. */
   get openCount(): number {
     let n = 0;
     for (const list of this.byEnd.values()) n += list.length;
     return n;
   }
 
-  /** Smallest end among open groups (+Infinity when none). */
+  /** Smallest end among open rows (+Infinity when none). */
   get nextEndMs(): number {
     return this.ends.length === 0 ? Number.POSITIVE_INFINITY : (this.ends[0] as number);
   }
 
-  /** Removes and returns the open groups ending at or before upToMs, in canonical order. */
-  takeClosed(upToMs: number): Group[] {
-    const out: Group[] = [];
+  /**
+   * Removes and returns the open rows ending at or before upToMs, in canonical order. The rows
+   * stay allocated until release(): the caller reads them to emit their parts first.
+   */
+  takeClosed(upToMs: number): number[] {
+    const out: number[] = [];
     while (this.ends.length > 0 && (this.ends[0] as number) <= upToMs) {
       const end = this.ends.shift() as number;
-      const groups = this.byEnd.get(end) ?? [];
+      const rows = this.byEnd.get(end) ?? [];
       this.byEnd.delete(end);
-      for (const g of groups) {
-        g.done = true;
-        this.servers.get(g.serverId)?.open.delete(g.startMs);
-        out.push(g);
+      for (const row of rows) {
+        const st = this.servers.get(this.slab.server[row] as string);
+        if (st !== undefined) {
+          st.open.splice(st.open.indexOf(row), 1);
+          if (st.last === row) st.last = -1;
+        }
+        out.push(row);
       }
     }
-    return out.sort(byEndServerStart);
+    return canonical(this.slab, out);
   }
 
-  /** Removes and returns every pending correction group, in canonical order. */
-  takeCorrections(): Group[] {
-    const out: Group[] = [];
+  /** Removes and returns every pending correction row, in canonical order (release() them after). */
+  takeCorrections(): number[] {
+    const out: number[] = [];
     for (const perServer of this.corrections.values()) out.push(...perServer.values());
-    for (const g of out) g.done = true;
     this.corrections = new Map();
     this.correctionsEpoch++;
     this.pendingCorrections = 0;
     this.correctionsSinceMs = Number.NEGATIVE_INFINITY;
-    return out.sort(byEndServerStart);
+    return canonical(this.slab, out);
+  }
+
+  /** Recycles rows taken (and emitted). */
+  release(rows: readonly number[]): void {
+    for (const row of rows) this.slab.free(row);
   }
 
   /** Every server with state (the incremental changelog's full rewrite, e.g. after a format change). */
@@ -193,8 +206,8 @@ export class PartitionState {
     const epoch = this.correctionsEpoch;
     return {
       serverId,
-      open: st === undefined ? [] : [...st.open.values()].map((g) => segmentRecord(g, meterNames)),
-      corrections: pending === undefined ? [] : [...pending.values()].map((g) => ({ ...segmentRecord(g, meterNames), epoch })),
+      open: st === undefined ? [] : st.open.map((row) => segmentRecord(this.slab, row, meterNames)),
+      corrections: pending === undefined ? [] : [...pending.values()].map((row) => ({ ...segmentRecord(this.slab, row, meterNames), epoch })),
       counters,
     };
   }
@@ -205,7 +218,7 @@ export class PartitionState {
    */
   sweep(seriesCutoffMs: number): void {
     for (const [id, st] of this.servers) {
-      if (st.open.size > 0 || this.corrections.has(id)) continue;
+      if (st.open.length > 0 || this.corrections.has(id)) continue;
       let live = false;
       for (const r of st.series.values()) if (r.tsMs >= seriesCutoffMs) live = true;
       if (live) continue;
@@ -217,10 +230,10 @@ export class PartitionState {
   }
 
   snapshot(meterNames: readonly string[]): PartitionSnapshot {
-    const groups = (m: Iterable<Map<number, Group>>): GroupSnapshot[] => {
+    const rows = (lists: Iterable<Iterable<number>>): GroupSnapshot[] => {
       const out: GroupSnapshot[] = [];
-      for (const perServer of m) {
-        for (const g of perServer.values()) out.push({ serverId: g.serverId, ...segmentRecord(g, meterNames) });
+      for (const list of lists) {
+        for (const row of list) out.push({ serverId: this.slab.server[row] as string, ...segmentRecord(this.slab, row, meterNames) });
       }
       return out;
     };
@@ -231,14 +244,14 @@ export class PartitionState {
       closedUpToMs: finiteOrNull(this.clock.closedUpToMs),
       correctionsSinceMs: this.pendingCorrections === 0 ? null : finiteOrNull(this.correctionsSinceMs),
       counters: this.counters.snapshot(),
-      open: groups([...this.servers.values()].map((st) => st.open)),
-      corrections: groups(this.corrections.values()),
+      open: rows([...this.servers.values()].map((st) => st.open)),
+      corrections: rows([...this.corrections.values()].map((m) => m.values())),
     };
   }
 
   /** Rebuilds a partition; `meterIndex` maps a meter name to its slot (unknown → throws). */
-  static restore(snap: PartitionSnapshot, meterCount: number, meterIndex: (name: string) => number): PartitionState {
-    const p = new PartitionState(snap.partition, meterCount);
+  static restore(snap: PartitionSnapshot, meters: readonly CompiledMeter[], meterIndex: (name: string) => number): PartitionState {
+    const p = new PartitionState(snap.partition, meters);
     p.clock = {
       maxEventTsMs: nullToNegInf(snap.maxEventTsMs),
       lastActivityMs: nullToNegInf(snap.lastActivityMs),
@@ -247,28 +260,20 @@ export class PartitionState {
     p.counters = CounterBaselines.restore(snap.counters);
     // Every server with a baseline gets its ServerState, so a sweep can see (and drop) it.
     for (const [serverId] of snap.counters) p.server(serverId);
-    const fill = (g: Group, gs: GroupSnapshot): void => {
-      for (const [name, a] of Object.entries(gs.accs)) g.accs[meterIndex(name)] = Acc.restore(a);
+    const fill = (row: number, gs: GroupSnapshot): void => {
+      for (const [name, a] of Object.entries(gs.accs)) restoreInto(p.slab, row, meterIndex(name), a);
     };
-    for (const gs of snap.open) fill(p.openGroup(p.server(gs.serverId), gs), gs);
+    for (const gs of snap.open) fill(p.openRow(p.server(gs.serverId), gs), gs);
     const since = nullToNegInf(snap.correctionsSinceMs);
-    for (const gs of snap.corrections) fill(p.correctionGroup(gs.serverId, gs, since), gs);
+    for (const gs of snap.corrections) fill(p.correctionRow(gs.serverId, gs, since), gs);
     return p;
   }
 }
 
-function segmentRecord(g: Group, meterNames: readonly string[]): SegmentRecord {
+function segmentRecord(slab: Slab, row: number, meterNames: readonly string[]): SegmentRecord {
   const accs: SegmentRecord['accs'] = {};
-  g.accs.forEach((a, i) => {
-    if (a !== undefined) accs[meterNames[i] as string] = a.snapshot();
+  meterNames.forEach((name, m) => {
+    if (slab.has(row, m)) accs[name] = snapshotOf(slab, row, m);
   });
-  return { startMs: g.startMs, endMs: g.endMs, accs };
+  return { startMs: slab.start[row] as number, endMs: slab.end[row] as number, accs };
 }
-
-const newGroup = (serverId: string, seg: Segment, meterCount: number): Group => ({
-  serverId,
-  startMs: seg.startMs,
-  endMs: seg.endMs,
-  accs: new Array<Acc | undefined>(meterCount),
-  done: false,
-});

@@ -6,7 +6,7 @@
 import { Decimal, ZERO, formatPlain } from '../../lib/decimal.js';
 import type { Meter } from '../../catalog/types.js';
 import type { RollupState } from './rollup.js';
-import { Acc, compileMeter, type CompiledMeter } from './accumulator.js';
+import { compileMeter, type CompiledMeter, singleState } from './accumulator.js';
 import { cmpFixed, type Fixed, formatFixed, FixedSum, parseFixed } from './fixed.js';
 
 export const emptyState = (): RollupState => ({ count: 0, sum: '0' });
@@ -34,9 +34,7 @@ const compile = (meter: Meter): CompiledMeter => {
 /** The state of a single sample. (Counters: pass the increase; see counters.ts.) */
 export function sampleState(meter: Meter, c: Contribution): RollupState {
   const cm = compile(meter);
-  const acc = new Acc();
-  acc.add(cm, parseFixed(c.value), c.intervalS === undefined ? undefined : parseFixed(c.intervalS), c.tsMs, c.labels ?? {});
-  return acc.toState(cm);
+  return singleState(cm, parseFixed(c.value), c.intervalS === undefined ? undefined : parseFixed(c.intervalS), c.tsMs, c.labels ?? {});
 }
 
 /** state + one sample. */
@@ -70,7 +68,7 @@ export class StateMerger {
     if (s.latest !== undefined) {
       const v = parseFixed(s.latest);
       const ts = s.latestTsMs ?? Number.NEGATIVE_INFINITY;
-      // Newest ts wins; equal ts → the greater value (order-independent, like Acc).
+      // Newest ts wins; equal ts → the greater value (order-independent, like the accumulator).
       if (this.latest === undefined || ts > this.latestTsMs || (ts === this.latestTsMs && cmpFixed(v, this.latest) > 0)) {
         this.latest = v;
         this.latestTsMs = ts;

@@ -1,0 +1,274 @@
+// The accumulators of a partition's open segments, laid out as a slab: one row per segment
+// (server × window segment) and, per meter, typed-array columns holding only what its mode
+// needs. An object per accumulator (count, a running sum object, boxed doubles, BigInts, Map
+// entries) cost ≈ 1.2 KB per segment of the example catalogue; a row costs a few hundred bytes
+// and no garbage. Exactness is kept by construction: a column holds a double only while it is a
+// safe integer (an exact mantissa); what does not fit — a sum whose mantissa left the safe range,
+// a value over 2^53, an offset that is not a short decimal, `unique` sets — goes to a side table
+// keyed by cell (row × meters + meter), which is empty in the common case. Rows are recycled
+// through a free list when their segment is emitted.
+import type { CompiledMeter } from './accumulator.js';
+import { cmpFixed, type Fixed, formatFixed, pow10 } from './fixed.js';
+
+/** 10^k as doubles, exact for k ≤ 22. */
+const POW10_NUMBER = Array.from({ length: 23 }, (_, k) => 10 ** k);
+const FIRST_ROWS = 64;
+
+/** The columns of one meter (undefined: its mode does not use them). */
+export interface MeterColumns {
+  /** Samples counted; 0 = the meter has no accumulator in this row (an Acc always counts ≥ 1). */
+  count: Float64Array;
+  /** First / last source offset; NaN = in the side table (not a short canonical decimal). */
+  first: Float64Array;
+  last: Float64Array;
+  /** sum and value_seconds: the exact sum is (big + small) × 10^-scale; big is in the side table. */
+  small?: Float64Array;
+  scale?: Int32Array;
+  /** max / min / latest: mantissa (NaN = in the side table) and scale (−1 = no value yet). */
+  xm?: Float64Array;
+  xs?: Int32Array;
+  /** latest: event time of the value. */
+  xts?: Float64Array;
+}
+
+/** A source offset as a double when its text is the canonical decimal of a safe integer, else NaN. */
+export function offsetNumber(text: string): number {
+  const n = text.length;
+  if (n === 0 || n > 15 || (n > 1 && text.charCodeAt(0) === 48)) return Number.NaN;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 48 || c > 57) return Number.NaN;
+  }
+  return Number(text);
+}
+
+export class Slab {
+  readonly cols: MeterColumns[];
+  /** Per row: server id (undefined = free), segment start and end. */
+  server: Array<string | undefined> = [];
+  start: Float64Array;
+  end: Float64Array;
+  private capacity: number;
+  private used = 0;
+  private readonly freeRows: number[] = [];
+  /** Side tables, keyed by cell = row × meters + meter (offsets: cell × 2, + 1 for the last). */
+  readonly sumBig = new Map<number, bigint>();
+  readonly xBig = new Map<number, bigint>();
+  readonly offsets = new Map<number, string>();
+  readonly distinct = new Map<number, Set<string>>();
+
+  constructor(
+    readonly meters: readonly CompiledMeter[],
+    capacity = FIRST_ROWS,
+  ) {
+    this.capacity = capacity;
+    this.start = new Float64Array(capacity);
+    this.end = new Float64Array(capacity);
+    this.cols = meters.map((cm) => {
+      const c: MeterColumns = { count: new Float64Array(capacity), first: new Float64Array(capacity), last: new Float64Array(capacity) };
+      if (cm.mode === 'sum' || cm.mode === 'value_seconds') {
+        c.small = new Float64Array(capacity);
+        c.scale = new Int32Array(capacity);
+      }
+      if (cm.mode === 'max' || cm.mode === 'min' || cm.mode === 'latest') {
+        c.xm = new Float64Array(capacity);
+        c.xs = new Int32Array(capacity);
+      }
+      if (cm.mode === 'latest') c.xts = new Float64Array(capacity);
+      return c;
+    });
+  }
+
+  /** Rows in use. */
+  get size(): number {
+    return this.used - this.freeRows.length;
+  }
+
+  /** A row for a new segment, every meter empty. */
+  alloc(serverId: string, startMs: number, endMs: number): number {
+    let row = this.freeRows.pop();
+    if (row === undefined) {
+      if (this.used === this.capacity) this.grow();
+      row = this.used++;
+    }
+    this.server[row] = serverId;
+    this.start[row] = startMs;
+    this.end[row] = endMs;
+    return row;
+  }
+
+  /** Returns a row to the free list (after its segment was emitted or dropped). */
+  free(row: number): void {
+    const n = this.meters.length;
+    for (const c of this.cols) c.count[row] = 0;
+    if (this.sumBig.size + this.xBig.size + this.offsets.size + this.distinct.size > 0) {
+      for (let i = row * n; i < row * n + n; i++) {
+        this.sumBig.delete(i);
+        this.xBig.delete(i);
+        this.offsets.delete(2 * i);
+        this.offsets.delete(2 * i + 1);
+        this.distinct.delete(i);
+      }
+    }
+    this.server[row] = undefined;
+    this.freeRows.push(row);
+  }
+
+  /** Grows by half (not double): at 10^6 rows the slack of doubling is what the layout saves. */
+  private grow(): void {
+    const cap = Math.max(FIRST_ROWS, Math.ceil(this.capacity * 1.5));
+    const f64 = (a: Float64Array): Float64Array => {
+      const b = new Float64Array(cap);
+      b.set(a);
+      return b;
+    };
+    const i32 = (a: Int32Array): Int32Array => {
+      const b = new Int32Array(cap);
+      b.set(a);
+      return b;
+    };
+    this.start = f64(this.start);
+    this.end = f64(this.end);
+    for (const c of this.cols) {
+      c.count = f64(c.count);
+      c.first = f64(c.first);
+      c.last = f64(c.last);
+      if (c.small) c.small = f64(c.small);
+      if (c.scale) c.scale = i32(c.scale);
+      if (c.xm) c.xm = f64(c.xm);
+      if (c.xs) c.xs = i32(c.xs);
+      if (c.xts) c.xts = f64(c.xts);
+    }
+    this.capacity = cap;
+  }
+
+  /** Whether meter m has an accumulator in the row. */
+  has(row: number, m: number): boolean {
+    return (this.cols[m] as MeterColumns).count[row] !== 0;
+  }
+
+  /** Starts meter m's accumulator in the row (empty, first offset set). */
+  open(row: number, m: number, offset: number, offsetText: string): void {
+    const c = this.cols[m] as MeterColumns;
+    c.first[row] = offset;
+    if (Number.isNaN(offset)) this.offsets.set(2 * (row * this.meters.length + m), offsetText);
+    if (c.small !== undefined) {
+      c.small[row] = 0;
+      (c.scale as Int32Array)[row] = 0;
+    }
+    if (c.xs !== undefined) (c.xs as Int32Array)[row] = -1;
+    if (c.xts !== undefined) c.xts[row] = 0;
+  }
+
+  setLast(row: number, m: number, offset: number, offsetText: string): void {
+    const c = this.cols[m] as MeterColumns;
+    c.last[row] = offset;
+    const k = 2 * (row * this.meters.length + m) + 1;
+    if (Number.isNaN(offset)) this.offsets.set(k, offsetText);
+    else if (this.offsets.size > 0) this.offsets.delete(k);
+  }
+
+  /** The first (or last) offset of meter m in the row, as its text. */
+  offset(row: number, m: number, last: boolean): string {
+    const c = this.cols[m] as MeterColumns;
+    const v = (last ? c.last : c.first)[row] as number;
+    return Number.isNaN(v) ? (this.offsets.get(2 * (row * this.meters.length + m) + (last ? 1 : 0)) as string) : String(v);
+  }
+
+  /**
+   * Adds the safe integer n × 10^-s to meter m's sum without a BigInt while the running double
+   * stays a safe integer (a rounded double never is one, so Number.isSafeInteger proves
+   * exactness); otherwise through the side table's BigInt.
+   */
+  addSmall(row: number, m: number, n: number, s: number): void {
+    const c = this.cols[m] as MeterColumns;
+    const small = c.small as Float64Array;
+    const scale = c.scale as Int32Array;
+    const cs = scale[row] as number;
+    if (s < cs) {
+      const k = cs - s < POW10_NUMBER.length ? n * (POW10_NUMBER[cs - s] as number) : Number.NaN;
+      if (!Number.isSafeInteger(k)) return this.addBig(row, m, BigInt(n), s);
+      n = k;
+    } else if (s > cs) {
+      // Rescale the running double up when that is exact and nothing is in the BigInt part.
+      const cell = row * this.meters.length + m;
+      const r = s - cs < POW10_NUMBER.length ? (small[row] as number) * (POW10_NUMBER[s - cs] as number) : Number.NaN;
+      if (!Number.isSafeInteger(r) || this.sumBig.has(cell)) return this.addBig(row, m, BigInt(n), s);
+      small[row] = r;
+      scale[row] = s;
+    }
+    const t = (small[row] as number) + n;
+    if (Number.isSafeInteger(t)) small[row] = t;
+    else {
+      const cell = row * this.meters.length + m;
+      this.sumBig.set(cell, (this.sumBig.get(cell) ?? 0n) + BigInt(small[row] as number));
+      small[row] = n;
+    }
+  }
+
+  /** Adds mant × 10^-s to meter m's sum (any size). */
+  addBig(row: number, m: number, mant: bigint, s: number): void {
+    const c = this.cols[m] as MeterColumns;
+    const small = c.small as Float64Array;
+    const scale = c.scale as Int32Array;
+    const cs = scale[row] as number;
+    const cell = row * this.meters.length + m;
+    const big = this.sumBig.get(cell) ?? 0n;
+    if (s === cs) this.sumBig.set(cell, big + mant);
+    else if (s < cs) this.sumBig.set(cell, big + mant * pow10(cs - s));
+    else {
+      this.sumBig.set(cell, (big + BigInt(small[row] as number)) * pow10(s - cs) + mant);
+      small[row] = 0;
+      scale[row] = s;
+    }
+  }
+
+  /** Meter m's exact sum in the row. */
+  sum(row: number, m: number): Fixed {
+    const c = this.cols[m] as MeterColumns;
+    if (c.small === undefined) return { m: 0n, s: 0 };
+    const big = this.sumBig.get(row * this.meters.length + m);
+    const small = c.small[row] as number;
+    return { m: big === undefined ? BigInt(small) : big + BigInt(small), s: (c.scale as Int32Array)[row] as number };
+  }
+
+  /** Meter m's max / min / latest value (undefined: none yet). */
+  x(row: number, m: number): Fixed | undefined {
+    const c = this.cols[m] as MeterColumns;
+    const s = c.xs?.[row] ?? -1;
+    if (s < 0) return undefined;
+    const v = (c.xm as Float64Array)[row] as number;
+    return { m: Number.isNaN(v) ? (this.xBig.get(row * this.meters.length + m) as bigint) : BigInt(v), s };
+  }
+
+  setX(row: number, m: number, v: Fixed, tsMs: number): void {
+    const c = this.cols[m] as MeterColumns;
+    const n = Number(v.m);
+    const cell = row * this.meters.length + m;
+    if (Number.isSafeInteger(n)) {
+      (c.xm as Float64Array)[row] = n;
+      if (this.xBig.size > 0) this.xBig.delete(cell);
+    } else {
+      (c.xm as Float64Array)[row] = Number.NaN;
+      this.xBig.set(cell, v.m);
+    }
+    (c.xs as Int32Array)[row] = v.s;
+    if (c.xts !== undefined) c.xts[row] = tsMs;
+  }
+
+  /** cmp(v, current x) without BigInts when both are safe doubles of one scale. */
+  cmpX(row: number, m: number, v: Fixed): number {
+    const c = this.cols[m] as MeterColumns;
+    const cur = (c.xm as Float64Array)[row] as number;
+    if ((c.xs as Int32Array)[row] === v.s && !Number.isNaN(cur)) {
+      const n = Number(v.m);
+      if (Number.isSafeInteger(n)) return n < cur ? -1 : n > cur ? 1 : 0;
+    }
+    return cmpFixed(v, this.x(row, m) as Fixed);
+  }
+
+  /** Formatted sum (snapshots). */
+  formatSum(row: number, m: number): string {
+    return formatFixed(this.sum(row, m));
+  }
+}
