@@ -77,6 +77,12 @@ export class PartitionOwner {
       await producer.close();
       throw err;
     }
+    // Revoked or lost while initialising: close() found no producer to close, so close it here
+    // (a connected librdkafka client would otherwise live on, polling, until the process ends).
+    if (this.status !== 'restoring') {
+      await producer.close();
+      return;
+    }
     this.producer = producer;
   }
 

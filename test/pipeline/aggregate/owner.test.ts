@@ -8,7 +8,7 @@ import { plainSerde } from '../../../avro/serde.js';
 import type { Aggregator } from '../../../pipeline/aggregation/aggregator.js';
 import type { RollupPart } from '../../../pipeline/aggregation/rollup.js';
 import { PartitionOwner } from '../../../pipeline/aggregate/owner.js';
-import { kafkajsTransactions } from '../../../pipeline/aggregate/transaction.js';
+import { kafkajsTransactions, type Transactions } from '../../../pipeline/aggregate/transaction.js';
 import { decodeMeta } from '../../../pipeline/aggregate/changelog.js';
 
 interface Call {
@@ -199,4 +199,27 @@ test('the next input offset never moves backwards (a re-fetched batch below it i
   assert.equal(o.nextOffset, '200');
   o.consumed(10, '1000', 3);
   assert.equal(o.nextOffset, '1000'); // offsets compare as numbers, not strings ('1000' < '200')
+});
+
+test('a partition revoked while its producer initialises: the producer is closed once the init ends, never kept', async () => {
+  let finishInit: () => void = () => undefined;
+  const events: string[] = [];
+  const transactions: Transactions = {
+    client: 'kafkajs',
+    open: () => ({
+      init: () => new Promise<void>((r) => (finishInit = r)),
+      transact: () => Promise.reject(new Error('no transaction expected')),
+      close: async () => {
+        events.push('closed');
+      },
+    }),
+    close: () => Promise.resolve(),
+  };
+  const o = new PartitionOwner(2, transactions, 'g-2');
+  const fencing = o.fence();
+  await o.close('revoked'); // a rebalance took the partition away mid-init
+  assert.deepEqual(events, [], 'nothing to close yet: the init is still running');
+  finishInit();
+  await fencing;
+  assert.deepEqual(events, ['closed'], 'the late producer is closed, not left connected');
 });
