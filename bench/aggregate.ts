@@ -154,6 +154,9 @@ export const bench: BenchModule & Command = {
       const rssAtStartMiB = Math.round(process.memoryUsage.rss() / 2 ** 20);
       const rss = sampleRss();
       const started = performance.now();
+      // CPU of the whole process (every thread: librdkafka's too) over the aggregate phase: a
+      // per-sample cost that a busy shared machine slows down far less than the rate.
+      const cpu0 = process.cpuUsage();
       // The role as `meterline aggregate` runs it; the callbacks differ between the two runs.
       const roleOptions = {
         kafka,
@@ -180,6 +183,7 @@ export const bench: BenchModule & Command = {
         },
       });
       const outcome = await doneOrTimeout(finished, maxSeconds);
+      const cpu = process.cpuUsage(cpu0);
       await role.stop();
       const peakRssMiB = rss.stop();
       bar.end(made);
@@ -224,6 +228,7 @@ export const bench: BenchModule & Command = {
             processes: 1,
             client: config.kafka.client === 'rdkafka' ? 'node-rdkafka transactions, kafkajs consumer group' : 'kafkajs',
             rollupParts: parts,
+            cpuUsPerSample: Number(((cpu.user + cpu.system) / made).toFixed(1)),
             peakRssMiB,
             // The bench process held the pre-load and the read phases before: RSS at the
             // aggregate phase's start says how much of the peak the role itself added.
