@@ -137,6 +137,7 @@ export const bench: BenchModule & Command = {
         latencyMs: latencySummary(latencies, `POST of ${batchSize} → 202`),
         details: {
           samples: timedAccepted, seconds: Number(seconds.toFixed(2)), requests: latencies.length, batch: batchSize, concurrency, servers, format,
+          kafkaClient: config.kafka.client,
           framing: config.schemaRegistry ? 'confluent (schema registry)' : 'single-object', acks: 'all (idempotent producer)',
           partitions: config.kafka.partitions, ...(cut ? { stopped: `at --max-seconds ${maxSeconds}` } : {}),
           cpuMicrosPerSample: Math.round((cpu.user + cpu.system) / Math.max(1, timedAccepted)),
