@@ -1,10 +1,14 @@
-// `meterline bench sink` (SPEC §11): rollup rows → TimescaleDB. Four figures over the same rows:
+// `meterline bench sink` (SPEC §11): rollup rows → TimescaleDB. Figures over the same rows:
 //   sink   — the sink role in-process: Avro parts pre-loaded on usage.rollups → decoded → one
 //            transaction: COPY into rollup_parts + the partition's offset in sink_offsets →
-//            Kafka offsets (a hint);
+//            Kafka offsets (a hint); from its first batch to its last (joining the group is
+//            reported apart);
 //   store  — the database step alone (sinks/store.ts, batches of --batch rows, with offsets);
-//   copy   — a plain COPY of the same rows into an ordinary table (the floor), and into the
-//            rollup_parts hypertable itself (its keys and index, no exactly-once bookkeeping).
+//   copy   — the yardstick: a plain COPY of the same rows into the same table (rollup_parts,
+//            its key and indexes, no exactly-once bookkeeping), timed twice (before the store
+//            step and just before the sink, so load drifting on a shared machine shows), and
+//            a COPY into an ordinary unindexed table: the floor no writer of rollup_parts reaches;
+//   decode — CPU to decode the Avro records alone, the sink's own cost before any SQL.
 // In a scratch database (created, migrated, dropped) and its own topic prefix (deleted).
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
@@ -18,7 +22,7 @@ import { migrate } from '../db/migrate.js';
 import { createKafka } from '../kafka/client.js';
 import { ensureTopics, topicNames, topicSpecs } from '../kafka/topics.js';
 import { createSerde } from '../avro/registry.js';
-import { rollupToRecord } from '../avro/records.js';
+import { recordToRollup, rollupToRecord } from '../avro/records.js';
 import type { RollupPart } from '../pipeline/aggregation/rollup.js';
 import { copyRow } from '../sinks/copy-rows.js';
 import { copyInto, storeParts } from '../sinks/store.js';
@@ -26,6 +30,8 @@ import { startSink } from '../sinks/role.js';
 import { progress } from '../loadgen/progress.js';
 import { latencySummary, report, type BenchModule } from './report.js';
 import { doneOrTimeout, wholeNumberFlag as int } from './flags.js';
+
+const cpuMicros = (u: NodeJS.CpuUsage): number => u.user + u.system;
 
 const METERS = ['bandwidth_out_gb', 'cpu_peak_pct', 'ssd_extra_gb', 'ip_hours', 'running_hours', 'requests'];
 
@@ -86,17 +92,28 @@ export const bench: BenchModule & Command = {
       const all = [...parts(rows, servers)];
       const copyRows = all.map((part) => copyRow({ part }));
 
-      process.stderr.write('bench sink: plain COPY…\n');
-      await client.query('CREATE TABLE plain_copy (LIKE rollup_parts INCLUDING DEFAULTS)');
+      process.stderr.write('bench sink: COPY into an unindexed table…\n');
+      await client.query('CREATE TABLE unindexed_copy (LIKE rollup_parts INCLUDING DEFAULTS)');
       let t = performance.now();
-      await copyInto(client, 'plain_copy', copyRows);
-      const copySeconds = (performance.now() - t) / 1000;
+      await copyInto(client, 'unindexed_copy', copyRows);
+      const unindexedSeconds = (performance.now() - t) / 1000;
+      await client.query('DROP TABLE unindexed_copy');
 
-      process.stderr.write('bench sink: plain COPY into the rollup_parts hypertable…\n');
-      t = performance.now();
-      await copyInto(client, 'rollup_parts', copyRows);
-      const hyperCopySeconds = (performance.now() - t) / 1000;
-      await client.query('TRUNCATE rollup_parts');
+      /** The yardstick: one plain COPY of every row into rollup_parts, emptied afterwards. */
+      const plainCopy = async (): Promise<number> => {
+        process.stderr.write('bench sink: plain COPY into rollup_parts…\n');
+        const c = await pool.connect();
+        try {
+          const s = performance.now();
+          await copyInto(c, 'rollup_parts', copyRows);
+          const seconds = (performance.now() - s) / 1000;
+          await c.query('TRUNCATE rollup_parts');
+          return seconds;
+        } finally {
+          c.release();
+        }
+      };
+      const copySeconds = [await plainCopy()];
 
       process.stderr.write(`bench sink: store step (COPY + offsets in one transaction) in batches of ${batch}…\n`);
       const storeMs: number[] = [];
@@ -120,6 +137,7 @@ export const bench: BenchModule & Command = {
       await ensureTopics(kadmin, topicSpecs(config));
       const names = topicNames(prefix);
       const serde = await createSerde(config);
+      const encoded: Buffer[] = [];
       const producer = kafka.producer({
         idempotent: true,
         createPartitioner: Partitioners.DefaultPartitioner,
@@ -128,16 +146,22 @@ export const bench: BenchModule & Command = {
       const load = progress('bench sink: loading usage.rollups', rows);
       for (let i = 0; i < all.length; i += 500) {
         const messages: Message[] = [];
-        for (const p of all.slice(i, i + 500))
-          messages.push({
-            key: p.serverId,
-            value: await serde.encode('rollup', names.rollups, rollupToRecord(p)),
-          });
+        for (const p of all.slice(i, i + 500)) {
+          const value = await serde.encode('rollup', names.rollups, rollupToRecord(p));
+          encoded.push(value);
+          messages.push({ key: p.serverId, value });
+        }
         await producer.send({ topic: names.rollups, acks: -1, messages });
         load.update(Math.min(rows, i + 500));
       }
       load.end(rows);
       await producer.disconnect();
+
+      process.stderr.write('bench sink: decoding the Avro records alone…\n');
+      const decodeCpu = process.cpuUsage();
+      for (const value of encoded) recordToRollup(await serde.decode('rollup', names.rollups, value));
+      const decodeMicros = cpuMicros(process.cpuUsage(decodeCpu));
+      copySeconds.push(await plainCopy());
 
       const bar = progress('bench sink', rows);
       const batchMs: number[] = [];
@@ -145,6 +169,7 @@ export const bench: BenchModule & Command = {
       let resolveDone: () => void = () => undefined;
       const finished = new Promise<void>((r) => (resolveDone = r));
       const started = performance.now();
+      let first = Infinity;
       let last = started;
       const sink = await startSink({
         kafka,
@@ -155,32 +180,46 @@ export const bench: BenchModule & Command = {
         log: pino({ level: 'warn' }, pino.destination(2)),
         onBatch: (info) => {
           batchMs.push(info.durationMs);
+          first = Math.min(first, performance.now() - info.durationMs);
           stored += info.offered;
           last = performance.now();
           bar.update(stored);
           if (stored >= rows) resolveDone();
         },
       });
+      const sinkCpu = process.cpuUsage();
       const outcome = await doneOrTimeout(finished, maxSeconds);
+      const sinkMicros = cpuMicros(process.cpuUsage(sinkCpu));
       bar.end(stored);
       await sink.stop();
-      const sinkSeconds = (last - started) / 1000;
+      const sinkSeconds = (last - first) / 1000;
+      const sinkRate = stored / sinkSeconds;
+      const storeRate = rows / storeSeconds;
+      const plainRate = rows / (copySeconds.reduce((a, b) => a + b, 0) / copySeconds.length);
+      const unindexedRate = rows / unindexedSeconds;
+      const ratio = (x: number) => Number(x.toFixed(2));
       const file = report(
         {
           bench: 'sink',
-          perSecond: stored / sinkSeconds,
+          perSecond: sinkRate,
           unit: 'rows/s',
           latencyMs: latencySummary(batchMs, 'sink batch: decode + COPY + offsets + commit'),
           details: {
             rows: stored,
             seconds: Number(sinkSeconds.toFixed(2)),
-            storeStepRowsPerSecond: Math.round(rows / storeSeconds),
+            joinSeconds: Number(((first - started) / 1000).toFixed(2)),
+            sinkCpuMicrosPerRow: Number((sinkMicros / Math.max(1, stored)).toFixed(1)),
+            decodeCpuMicrosPerRow: Number((decodeMicros / rows).toFixed(1)),
+            storeStepRowsPerSecond: Math.round(storeRate),
             storeBatch: batch,
             storeBatchP50Ms: latencySummary(storeMs, 'store').p50,
-            plainCopyRowsPerSecond: Math.round(rows / copySeconds),
-            hypertableCopyRowsPerSecond: Math.round(rows / hyperCopySeconds),
-            sinkToPlainCopy: Number((stored / sinkSeconds / (rows / copySeconds)).toFixed(2)),
-            storeToPlainCopy: Number((copySeconds / storeSeconds).toFixed(2)),
+            plainCopyRowsPerSecond: Math.round(plainRate),
+            plainCopyRuns: copySeconds.map((x) => Math.round(rows / x)).join(' / '),
+            unindexedCopyRowsPerSecond: Math.round(unindexedRate),
+            sinkToPlainCopy: ratio(sinkRate / plainRate),
+            storeToPlainCopy: ratio(storeRate / plainRate),
+            sinkToUnindexedCopy: ratio(sinkRate / unindexedRate),
+            storeToUnindexedCopy: ratio(storeRate / unindexedRate),
             framing: config.schemaRegistry ? 'confluent (schema registry)' : 'single-object',
             ...(outcome === 'timeout' ? { stopped: `at --max-seconds ${maxSeconds}` } : {}),
           },
