@@ -64,3 +64,39 @@ test('a part becomes one row, columns in ROLLUP_COLUMNS order, absent fields NUL
     rollup_offset: '5',
   });
 });
+
+test('window bounds stay right across many windows (the remembered instants are bounded and evicted)', () => {
+  // 10 000 windows, more than the memo holds, visited twice in a different order.
+  const starts = Array.from({ length: 10_000 }, (_, i) => Date.UTC(2026, 0, 1) + i * 60_000);
+  for (const ms of [...starts, ...starts.reverse()]) {
+    const fields = copyRow({
+      part: {
+        partId: 'p',
+        serverId: 's',
+        meter: 'm',
+        windowStartMs: ms,
+        windowEndMs: ms + 60_000,
+        correction: false,
+        state: { count: 0, sum: '0' },
+      },
+    }).split('\t');
+    // Worked by hand for the first window: 2026-01-01T00:00:00.000Z; in general the UTC minute.
+    const d = new Date(ms);
+    const expected = `${d.getUTCFullYear()}-${String(d.getUTCMonth() + 1).padStart(2, '0')}-${String(d.getUTCDate()).padStart(2, '0')}T${String(d.getUTCHours()).padStart(2, '0')}:${String(d.getUTCMinutes()).padStart(2, '0')}:00.000Z`;
+    assert.equal(fields[3], expected);
+  }
+  assert.equal(
+    copyRow({
+      part: {
+        partId: 'p',
+        serverId: 's',
+        meter: 'm',
+        windowStartMs: Date.UTC(2026, 0, 1),
+        windowEndMs: Date.UTC(2026, 0, 1, 0, 1),
+        correction: false,
+        state: { count: 0, sum: '0' },
+      },
+    }).split('\t')[3],
+    '2026-01-01T00:00:00.000Z',
+  );
+});
