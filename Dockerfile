@@ -8,7 +8,9 @@ ARG NODE_IMAGE=node:20-bookworm-slim
 FROM ${NODE_IMAGE} AS build
 WORKDIR /src
 COPY package.json package-lock.json ./
-RUN npm ci --no-audit --no-fund
+# --ignore-scripts: tsc needs node-rdkafka's type declarations only, not its native build
+# (that happens once, in the deps stage, where the compiler is).
+RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY . .
 # Runtime files that are not TypeScript (SQL migrations, Avro schemas) are gathered apart.
 RUN npm run build \
@@ -18,11 +20,21 @@ RUN npm run build \
     done
 
 # 2. Production dependencies only, installed apart so no build tool reaches the image.
+#    node-rdkafka compiles its bundled librdkafka at install: python3, make and g++ here, and
+#    OpenSSL's and zlib's headers (without libssl-dev librdkafka silently builds without TLS and
+#    SCRAM). Its librdkafka sources and objects (≈ 0.5 GB) are dropped once built: the run stage
+#    needs the addon and the two shared libraries beside it (found through the addon's RPATH).
 FROM ${NODE_IMAGE} AS deps
 WORKDIR /app
 ENV NODE_ENV=production
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends python3 make g++ libssl-dev zlib1g-dev \
+ && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force \
+ && cd node_modules/node-rdkafka \
+ && rm -rf deps build/Release/obj.target build/deps/*.a build/deps/librdkafka build/deps/include \
+ && test -f build/Release/node-librdkafka.node && test -f build/deps/librdkafka.so.1 && test -f build/deps/librdkafka++.so.1
 
 # 3. Run: dist/ and the launcher, no TypeScript sources. bin/meterline.js runs dist/cli/main.js
 #    when cli/main.ts is absent, so tsx (a dev dependency) is never needed here.
@@ -30,6 +42,12 @@ FROM ${NODE_IMAGE} AS run
 ENV NODE_ENV=production \
     PORT=8080
 WORKDIR /app
+# librdkafka (node-rdkafka) links OpenSSL 3 (libssl3, not in the slim image; Node carries its
+# own); ca-certificates lets it verify brokers signed by a public CA when no
+# KAFKA_SSL_CA_FILE is given. zlib and libstdc++ are already there (Node needs them).
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends libssl3 ca-certificates \
+ && rm -rf /var/lib/apt/lists/*
 RUN groupadd --system --gid 10001 meterline \
  && useradd --system --uid 10001 --gid meterline --home-dir /nonexistent --no-create-home \
       --shell /usr/sbin/nologin meterline
