@@ -1,7 +1,8 @@
 // The shared consumer runner against a real broker: a role's handler sees each partition's
 // records in order, a batch whose handler fails is handled again (never committed past), and
 // the group's committed offset ends at the partition's end — past the commit marker a
-// transactional producer leaves, and past an aborted transaction no handler ever sees.
+// transactional producer leaves, and past an aborted transaction no handler ever sees; a
+// dependency away inside a batch shows on readiness, and stop() ends that wait uncommitted.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -16,6 +17,7 @@ const config = loadConfig();
 const kafka = createKafka(config.kafka, { role: 'test', level: 'nothing' });
 const topic = `t${randomBytes(4).toString('hex')}.runner`;
 const groupId = `${topic}.group`;
+const waitTopic = `${topic}-wait`;
 const admin = kafka.admin();
 const cleanups: (() => Promise<unknown>)[] = [];
 
@@ -25,7 +27,7 @@ after(async () => {
   const bounded = (what: string, p: Promise<unknown>) =>
     Promise.race([p, new Promise((_, reject) => setTimeout(() => reject(new Error(`clean-up: ${what} took over 15 s`)), 15_000).unref())]);
   for (const c of cleanups.reverse()) await bounded('stop', c());
-  await bounded('deleteTopics', admin.deleteTopics({ topics: [topic] }).catch(() => undefined));
+  await bounded('deleteTopics', admin.deleteTopics({ topics: [topic, waitTopic] }).catch(() => undefined));
   await bounded('admin.disconnect', admin.disconnect());
 });
 
@@ -100,4 +102,46 @@ test('runner: records in order, a failed batch handled again, committed to the e
   await aborting.disconnect();
   assert.equal(await committedReaches('7'), '7');
   assert.deepEqual(seen, ['0:a', '1:b', '2:c'], 'aborted records never reach the handler');
+});
+
+test('runner: a dependency away inside a batch shows on readiness; stop ends the wait and commits nothing', { timeout: 120_000 }, async () => {
+  await admin.connect();
+  await admin.createTopics({ waitForLeaders: true, topics: [{ topic: waitTopic, numPartitions: 1 }] });
+  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+  await producer.connect();
+  await producer.send({ topic: waitTopic, messages: [{ partition: 0, value: 'one' }] });
+  await producer.disconnect();
+
+  const health = roleHealth('test');
+  let attempts = 0;
+  let waiting: (problems: Record<string, string>) => void = () => undefined;
+  const secondTry = new Promise<Record<string, string>>((r) => (waiting = r));
+  let committedCalls = 0;
+  const group = `${waitTopic}.group`;
+  const running = await runConsumer({
+    role: 'test',
+    kafka,
+    groupId: group,
+    topic: waitTopic,
+    log: createLogger('silent'),
+    health,
+    handler: {
+      handleBatch: (_batch, tools) =>
+        tools.waitOut('test: storing', 'store', async () => {
+          attempts++;
+          // What /readyz would say on the second try: the condition set by the first failure.
+          if (attempts === 2) waiting(health.problems());
+          throw Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }); // a database away: transient
+        }),
+      committed: () => committedCalls++,
+    },
+  });
+  const problems = await secondTry;
+  assert.match(problems.store ?? '', /test: storing: connect ECONNREFUSED/);
+  const t0 = Date.now();
+  await running.stop();
+  assert.ok(Date.now() - t0 < 15_000, `stop took ${Date.now() - t0} ms while a batch waited`);
+  assert.equal(committedCalls, 0);
+  const [t] = await admin.fetchOffsets({ groupId: group, topics: [waitTopic] });
+  assert.equal(t?.partitions.find((p) => p.partition === 0)?.offset, '-1', 'nothing committed for the batch that never finished');
 });
