@@ -8,6 +8,7 @@ import type { KafkaConfig } from '../../config/env.js';
 import type { KafkaLog } from '../client.js';
 import { MAX_REQUEST_BYTES, type OutRecord, type RecordProducer } from '../producer.js';
 import { rdkafkaBase, type RdkafkaGlobalConfig } from './config.js';
+import { call, disconnect, routeLogs } from './connect.js';
 import { ackedProducerOver, QueueFullError, type RdAckedOptions, type RdCallbacks, type RdConnector, type RdHandle } from './acked-producer.js';
 
 const ERR_QUEUE_FULL = -184;
@@ -54,13 +55,6 @@ export function ackedProducerConfig(cfg: KafkaConfig, opts: RdkafkaProducerOptio
   };
 }
 
-type Level = Parameters<KafkaLog>[0];
-/** syslog severities of librdkafka's log lines. */
-const severityLevel = (s: number): Level => (s <= 3 ? 'error' : s === 4 ? 'warn' : s <= 6 ? 'info' : 'debug');
-
-const call = (f: (cb: (err: LibrdKafkaError | null | undefined) => void) => void) =>
-  new Promise<void>((resolve, reject) => f((err) => (err ? reject(err) : resolve())));
-
 const headersOf = (h: Record<string, string> | undefined): MessageHeader[] | undefined =>
   h ? Object.entries(h).map(([k, v]) => ({ [k]: v })) : undefined;
 
@@ -76,8 +70,10 @@ function handleOf(p: Producer): RdHandle {
     },
     async close(timeoutMs) {
       p.setPollInterval(0);
-      // Bounded: a flush that cannot finish (broker away) gives up after timeoutMs.
-      await call((cb) => p.disconnect(timeoutMs, cb)).catch(() => undefined);
+      // Bounded: a flush that cannot finish (broker away) gives up after timeoutMs, and the
+      // disconnect is not waited for beyond a second more.
+      await call((cb) => p.flush(timeoutMs, cb)).catch(() => undefined);
+      await disconnect(p, 1000);
     },
   };
 }
@@ -87,16 +83,11 @@ export function rdkafkaConnector(cfg: KafkaConfig, opts: RdkafkaProducerOptions 
   return async (cb: RdCallbacks) => {
     const p = new rdkafka.Producer(ackedProducerConfig(cfg, opts), ACKED_TOPIC_CONFIG);
     p.on('delivery-report', (err, report) => cb.delivered(report.opaque, err ? new Error(err.message, { cause: err }) : undefined));
-    p.on('event.log', (e: { severity: number; fac: string; message: string }) => log(severityLevel(e.severity), e.message, { facility: e.fac, client: 'librdkafka' }));
+    // Broker down / all brokers down / transport errors are warnings: librdkafka reconnects by
+    // itself; sends meanwhile answer `unavailable`, the process stays up.
+    routeLogs(p, log, 'acked-producer');
     p.on('event.error', (err: LibrdKafkaError) => {
-      if (err.isFatal) {
-        log('error', `fatal producer error, starting a new producer: ${err.message}`, { code: err.code, client: 'librdkafka' });
-        cb.fatal(new Error(err.message, { cause: err }));
-        return;
-      }
-      // Broker down / all brokers down / transport errors: librdkafka reconnects by itself;
-      // sends meanwhile answer `unavailable` and /readyz says so, the process stays up.
-      log('warn', err.message, { code: err.code, client: 'librdkafka' });
+      if (err.isFatal) cb.fatal(new Error(err.message, { cause: err }));
     });
     try {
       await new Promise<void>((resolve, reject) => p.connect({ timeout: 10_000 }, (err) => (err ? reject(err) : resolve())));
