@@ -83,13 +83,20 @@ if (!opts['no-restore']) {
   const target = new Aggregator(config);
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
-  for (const meta of metas) target.restoreFromRecords(meta, (records.get(meta.partition) ?? []).map(decodeServer), 0);
+  let decodeMs = 0;
+  for (const meta of metas) {
+    const d0 = performance.now();
+    const decoded = (records.get(meta.partition) ?? []).map(decodeServer);
+    decodeMs += performance.now() - d0;
+    target.restoreFromRecords(meta, decoded, 0);
+  }
   const ms = performance.now() - t0;
   const cpu = process.cpuUsage(cpu0);
   console.log(JSON.stringify({
     restoredSegments: target.openSegments(),
     recordBytesPerServer: Math.round(bytes / servers),
     restoreMs: Math.round(ms),
+    decodeMs: Math.round(decodeMs),
     restoreCpuMs: Math.round((cpu.user + cpu.system) / 1000),
     rssMiB: mib(process.memoryUsage().rss),
   }));

@@ -10,12 +10,15 @@
 //
 // Format 1 (the whole partition state, gzipped JSON, under key "p") is still read: a partition
 // restored from it writes every server on its next commit, and the new meta replaces it.
+// Server records are binary since format 3 (pipeline/aggregation/record-codec.ts); JSON server
+// records of format 2 are still read beside them, and rewritten as each server next changes.
 import { randomUUID } from 'node:crypto';
 import { gzipSync, gunzipSync } from 'node:zlib';
 import type { Kafka } from 'kafkajs';
 import type { AggregatorSnapshot } from '../aggregation/aggregator.js';
 import type { PartitionMeta, ServerRecord } from '../aggregation/changes.js';
 import { MeterlineError } from '../../lib/errors.js';
+import { encodePacked, isPacked } from '../aggregation/record-codec.js';
 
 export interface PartitionCheckpoint {
   version: 1;
@@ -50,8 +53,13 @@ export interface MetaCheckpoint extends PartitionMeta {
 }
 
 export const encodeMeta = (m: MetaCheckpoint): Buffer => Buffer.from(JSON.stringify(m));
-export const encodeServer = (r: ServerRecord): Buffer => Buffer.from(JSON.stringify(r));
-export const decodeServer = (b: Buffer): ServerRecord => JSON.parse(b.toString('utf8')) as ServerRecord;
+/** A server record, format 3 (binary, record-codec.ts): small, and restored without parsing text. */
+export const encodeServer = (r: ServerRecord): Buffer => encodePacked(r);
+/**
+ * A stored server record as restoreFromRecords takes it: a binary one stays a Buffer (decoded
+ * straight into the slab), a JSON one (format 2, written before the upgrade) is parsed.
+ */
+export const decodeServer = (b: Buffer): ServerRecord | Buffer => (isPacked(b) ? b : (JSON.parse(b.toString('utf8')) as ServerRecord));
 
 /** A meta record of either format (format 1 is gzipped, so it starts with the gzip magic). */
 export function decodeMeta(value: Buffer): PartitionCheckpoint | MetaCheckpoint {
@@ -66,8 +74,8 @@ export function decodeMeta(value: Buffer): PartitionCheckpoint | MetaCheckpoint 
 /** What the changelog holds for one partition: its newest meta and server records. */
 export interface StoredPartition {
   meta: PartitionCheckpoint | MetaCheckpoint;
-  /** Newest record of each server (tombstoned servers absent). */
-  servers: ServerRecord[];
+  /** Newest record of each server (tombstoned servers absent); binary ones undecoded. */
+  servers: Array<ServerRecord | Buffer>;
 }
 
 /**

@@ -58,7 +58,9 @@ import { idleCloseTarget, isIdle, watermarkOf } from '../windows/watermark.js';
 import { checkConfig, DEFAULT_MAX_PENDING_CORRECTIONS, DEFAULT_TOPIC, type AggregatorConfig, type SourceRef } from './config.js';
 import { checkSnapshot, snapshotHeader, type AggregatorSnapshot } from './snapshot.js';
 import { snapshotFromRecords, type PartitionChanges, type PartitionMeta, type ServerRecord } from './changes.js';
-import { finiteOrNull } from '../windows/watermark.js';
+import { finiteOrNull, nullToNegInf } from '../windows/watermark.js';
+import { decodePacked, isPacked } from './record-codec.js';
+import { restorePacked } from './packed-restore.js';
 import { differences, oldConfig, withoutMeters } from './migrate.js';
 
 /** The outcome of restoring state: parts emitted by a migration, and what changed (empty: none). */
@@ -248,8 +250,30 @@ export class Aggregator {
    * Rebuilds a partition from its meta record and the newest record of each of its servers
    * (migrating it when the meters or the window changed since: see restoreOrMigrate).
    */
-  restoreFromRecords(meta: PartitionMeta, servers: Iterable<ServerRecord>, nowMs?: number): Migration {
-    return this.restoreOrMigrate(snapshotFromRecords(meta, servers), nowMs, meta.correctionsEpoch);
+  restoreFromRecords(meta: PartitionMeta, servers: Iterable<ServerRecord | Buffer>, nowMs?: number): Migration {
+    const json: ServerRecord[] = [];
+    const packed: Buffer[] = [];
+    for (const s of servers) {
+      if (!Buffer.isBuffer(s)) json.push(s);
+      else if (isPacked(s)) packed.push(s);
+      else json.push(JSON.parse(s.toString('utf8')) as ServerRecord);
+    }
+    // Binary records go straight into the slab, unless the configuration changed (a migration
+    // works on snapshots: then they are decoded like the JSON ones).
+    if (packed.length > 0 && differences(snapshotFromRecords(meta, []), this.config).length > 0) {
+      for (const b of packed) json.push(decodePacked(b));
+      packed.length = 0;
+    }
+    const migration = this.restoreOrMigrate(snapshotFromRecords(meta, json), nowMs, meta.correctionsEpoch);
+    const p = this.parts.get(meta.partition) as PartitionState;
+    const ctx = {
+      meterIndex: this.meterIndex,
+      closedUpToMs: nullToNegInf(meta.closedUpToMs),
+      correctionsEpoch: meta.correctionsEpoch,
+      correctionsSinceMs: nullToNegInf(meta.correctionsSinceMs),
+    };
+    for (const b of packed) restorePacked(p, b, ctx);
+    return migration;
   }
 
   /**
@@ -374,17 +398,18 @@ export class Aggregator {
     return out;
   }
 
+  private readonly meterIndex = (name: string): number => {
+    const i = this.compiled.findIndex((c) => c.name === name);
+    if (i < 0) throw new MeterlineError('config', `aggregator snapshot names unknown meter ${name}`);
+    return i;
+  };
+
   private meterNames(): string[] {
     return this.compiled.map((c) => c.name);
   }
 
   private restoreOne(ps: PartitionSnapshot, nowMs: number | undefined): PartitionState {
-    const names = this.meterNames();
-    const p = PartitionState.restore(ps, this.compiled, (name) => {
-      const i = names.indexOf(name);
-      if (i < 0) throw new MeterlineError('config', `aggregator snapshot names unknown meter ${name}`);
-      return i;
-    });
+    const p = PartitionState.restore(ps, this.compiled, this.meterIndex);
     if (nowMs !== undefined && ps.lastActivityMs !== null) p.clock.lastActivityMs = nowMs;
     return p;
   }

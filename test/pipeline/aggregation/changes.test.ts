@@ -7,33 +7,45 @@ import assert from 'node:assert/strict';
 import { Aggregator, type AggregatorConfig } from '../../../pipeline/aggregation/aggregator.js';
 import type { PartitionMeta, ServerRecord } from '../../../pipeline/aggregation/changes.js';
 import type { RollupPart } from '../../../pipeline/aggregation/rollup.js';
+import { encodePacked, isPacked } from '../../../pipeline/aggregation/record-codec.js';
 import { meter, sample, T0, MIN } from './helpers.js';
 
 const S = 1000;
 
-/** A compacted changelog in memory: partition → meta, and partition → server → record (JSON). */
+/**
+ * A compacted changelog in memory: partition → meta, and partition → server → record: JSON
+ * (format 2), binary (format 3), or mixed (every other write JSON: an upgrade in place).
+ */
 class Changelog {
   metas = new Map<number, string>();
-  servers = new Map<number, Map<string, string>>();
+  servers = new Map<number, Map<string, Buffer>>();
   writes = 0;
+
+  constructor(private readonly format: 'json' | 'packed' | 'mixed' = 'json') {}
+
+  private encode(r: ServerRecord): Buffer {
+    const json = this.format === 'json' || (this.format === 'mixed' && this.writes % 2 === 0);
+    this.writes++;
+    return json ? Buffer.from(JSON.stringify(r)) : encodePacked(r);
+  }
 
   commit(agg: Aggregator, partitions: readonly number[]): void {
     for (const p of partitions) {
       const c = agg.drainChanges(p);
       if (c === undefined) continue;
       this.metas.set(p, JSON.stringify(c.meta));
-      const mine = this.servers.get(p) ?? new Map<string, string>();
+      const mine = this.servers.get(p) ?? new Map<string, Buffer>();
       this.servers.set(p, mine);
-      for (const r of c.upserts) mine.set(r.serverId, JSON.stringify(r));
+      for (const r of c.upserts) mine.set(r.serverId, this.encode(r));
       for (const id of c.removed) mine.delete(id);
-      this.writes += c.upserts.length + c.removed.length;
+      this.writes += c.removed.length;
     }
   }
 
   restoreInto(agg: Aggregator, p: number, nowMs: number): void {
     const meta = this.metas.get(p);
     if (meta === undefined) return;
-    const records = [...(this.servers.get(p)?.values() ?? [])].map((s) => JSON.parse(s) as ServerRecord);
+    const records = [...(this.servers.get(p)?.values() ?? [])].map((b) => (isPacked(b) ? b : (JSON.parse(b.toString('utf8')) as ServerRecord)));
     agg.restoreFromRecords(JSON.parse(meta) as PartitionMeta, records, nowMs);
   }
 }
@@ -70,14 +82,14 @@ const config = (extra: Partial<AggregatorConfig> = {}): AggregatorConfig => ({
   ...extra,
 });
 
-for (const extra of [{}, { counterIdleMs: 5 * MIN, maxPendingCorrections: 3 }]) {
-  test(`restore from the incremental changelog mid-stream gives exactly the uninterrupted output ${JSON.stringify(extra)}`, () => {
+for (const [extra, format] of [[{}, 'json'], [{ counterIdleMs: 5 * MIN, maxPendingCorrections: 3 }, 'json'], [{}, 'packed'], [{ counterIdleMs: 5 * MIN, maxPendingCorrections: 3 }, 'mixed']] as const) {
+  test(`restore from the incremental changelog mid-stream gives exactly the uninterrupted output ${JSON.stringify(extra)} ${format}`, () => {
     const evs = events(900, 6);
     const whole = new Aggregator(config(extra));
     const expected = [...apply(whole, evs, 0, evs.length), ...whole.flushAll()];
     assert.ok(expected.some((p) => p.correction), 'the stream has corrections');
     for (const cut of [1, 97, 400, 777]) {
-      const log = new Changelog();
+      const log = new Changelog(format);
       const first = new Aggregator(config(extra));
       const before: RollupPart[] = [];
       // Commits every 13 events: the changelog sees each server's newest state at each commit.

@@ -1,0 +1,66 @@
+// Restores a binary server record (record-codec.ts) straight into a partition's slab: no
+// ServerRecord, AccSnapshot or decimal string in between, so a restore costs a few typed-array
+// writes per accumulator. Semantics are those of snapshotFromRecords (changes.ts): an open
+// segment the closed point passed, and a correction of an older epoch, were emitted already.
+import { parseFixed } from './fixed.js';
+import type { PartitionState } from './partition.js';
+import { Reader, readHeader } from './record-codec.js';
+
+export interface PackedContext {
+  /** Meter name → slab column index (throws on an unknown meter). */
+  meterIndex: (name: string) => number;
+  closedUpToMs: number;
+  correctionsEpoch: number;
+  /** Processing time the oldest pending correction arrived (the meta's). */
+  correctionsSinceMs: number;
+}
+
+export function restorePacked(p: PartitionState, b: Buffer, ctx: PackedContext): void {
+  const rd = new Reader(b);
+  const { serverId, names, counters } = readHeader(rd);
+  const index = names.map(ctx.meterIndex);
+  if (counters.length > 0) {
+    const series = p.server(serverId).series;
+    for (const [metric, tsMs, v] of counters) series.set(metric, { tsMs, value: parseFixed(v) });
+  }
+  const nOpen = rd.u32();
+  const nCorr = rd.u32();
+  const slab = p.slab;
+  for (let k = 0; k < nOpen + nCorr; k++) {
+    const correction = k >= nOpen;
+    const seg = { startMs: rd.f64(), endMs: rd.f64() };
+    const epoch = correction ? rd.f64() : Number.NaN;
+    const keep = correction ? epoch === ctx.correctionsEpoch : seg.endMs > ctx.closedUpToMs;
+    // A skipped segment is still read through: the record is one stream.
+    const row = !keep ? -1 : correction ? p.correctionRow(serverId, seg, ctx.correctionsSinceMs) : p.openRow(p.server(serverId), seg);
+    for (let a = rd.u16(); a > 0; a--) {
+      const m = index[rd.u16()] as number;
+      const count = rd.f64();
+      const first = rd.off();
+      const last = rd.off();
+      const sum = rd.dec();
+      const flags = rd.u8();
+      const x = flags & 1 ? rd.dec() : undefined;
+      const xTs = flags & 1 ? rd.f64() : 0;
+      const distinct = flags & 2 ? Array.from({ length: rd.u32() }, () => rd.str()) : undefined;
+      if (row < 0) continue;
+      slab.open(row, m, first.n, first.text ?? '');
+      slab.setLast(row, m, last.n, last.text ?? '');
+      const c = slab.cols[m] as (typeof slab.cols)[number];
+      c.count[row] = count;
+      if (c.small !== undefined) {
+        if (sum.text === undefined) {
+          c.small[row] = sum.n;
+          (c.scale as Int32Array)[row] = sum.s;
+        } else {
+          const f = parseFixed(sum.text);
+          slab.addBig(row, m, f.m, f.s);
+        }
+      }
+      if (x !== undefined && c.xs !== undefined) {
+        slab.setX(row, m, x.text === undefined ? { m: BigInt(x.n), s: x.s } : parseFixed(x.text), xTs);
+      }
+      if (distinct !== undefined) slab.distinct.set(row * slab.meters.length + m, new Set(distinct));
+    }
+  }
+}
