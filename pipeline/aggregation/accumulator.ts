@@ -77,8 +77,7 @@ export interface AccSnapshot {
  * counts whole here (SPEC §3): its interval is never split across boundaries.
  */
 export function addTo(slab: Slab, row: number, m: number, cm: CompiledMeter, value: Fixed, intervalS: Fixed | undefined, tsMs: number, labels: Record<string, string>): void {
-  const c = slab.cols[m] as { count: Float64Array };
-  c.count[row] = (c.count[row] as number) + 1;
+  slab.incCount(row, m);
   switch (cm.mode) {
     case 'count':
       return;
@@ -144,7 +143,7 @@ const scaled = (cm: CompiledMeter, value: Fixed): Fixed =>
 
 /** The RollupState of meter m's cell (see rollup.ts for what `sum` means per aggregation). */
 export function stateOf(slab: Slab, row: number, m: number, cm: CompiledMeter): RollupState {
-  const state: RollupState = { count: (slab.cols[m] as { count: Float64Array }).count[row] as number, sum: '0' };
+  const state: RollupState = { count: slab.count(row, m), sum: '0' };
   if (cm.mode === 'sum' || cm.mode === 'value_seconds') {
     const sum = slab.sum(row, m);
     state.sum = formatFixed(cm.perSeconds === undefined ? sum : divFixed(sum, cm.perSeconds));
@@ -164,8 +163,8 @@ export function stateOf(slab: Slab, row: number, m: number, cm: CompiledMeter): 
 
 /** Meter m's cell as a snapshot (the same fields, in the same order, as the former Acc's). */
 export function snapshotOf(slab: Slab, row: number, m: number): AccSnapshot {
-  const c = slab.cols[m] as { count: Float64Array; xts?: Float64Array };
-  const snap: AccSnapshot = { count: c.count[row] as number, sum: slab.formatSum(row, m), firstOffset: slab.offset(row, m, false), lastOffset: slab.offset(row, m, true) };
+  const c = slab.cols[m] as { xts?: Float64Array };
+  const snap: AccSnapshot = { count: slab.count(row, m), sum: slab.formatSum(row, m), firstOffset: slab.offset(row, m, false), lastOffset: slab.offset(row, m, true) };
   const x = slab.x(row, m);
   if (x !== undefined) {
     snap.x = formatFixed(x);
@@ -185,8 +184,8 @@ export function restoreInto(slab: Slab, row: number, m: number, snap: AccSnapsho
   const first = offsetNumber(snap.firstOffset);
   slab.open(row, m, first, snap.firstOffset);
   slab.setLast(row, m, offsetNumber(snap.lastOffset), snap.lastOffset);
-  const c = slab.cols[m] as { count: Float64Array; small?: Float64Array };
-  c.count[row] = snap.count;
+  const c = slab.cols[m] as { small?: Float64Array };
+  slab.setCount(row, m, snap.count);
   if (c.small !== undefined) {
     const sum = parseFixed(snap.sum);
     slab.addBig(row, m, sum.m, sum.s);

@@ -47,7 +47,7 @@ export function restorePacked(p: PartitionState, b: Buffer, ctx: PackedContext):
       slab.open(row, m, first.n, first.text ?? '');
       slab.setLast(row, m, last.n, last.text ?? '');
       const c = slab.cols[m] as (typeof slab.cols)[number];
-      c.count[row] = count;
+      slab.setCount(row, m, count);
       if (c.small !== undefined) {
         if (sum.text === undefined) {
           c.small[row] = sum.n;

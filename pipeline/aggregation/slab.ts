@@ -13,14 +13,22 @@ import { cmpFixed, type Fixed, formatFixed, pow10 } from './fixed.js';
 /** 10^k as doubles, exact for k ≤ 22. */
 const POW10_NUMBER = Array.from({ length: 23 }, (_, k) => 10 ** k);
 const FIRST_ROWS = 64;
+const OFF_TEXT = -0x80000000;
+const COUNT_MAX = 0xffffffff;
 
 /** The columns of one meter (undefined: its mode does not use them). */
 export interface MeterColumns {
-  /** Samples counted; 0 = the meter has no accumulator in this row (an Acc always counts ≥ 1). */
-  count: Float64Array;
-  /** First / last source offset; NaN = in the side table (not a short canonical decimal). */
-  first: Float64Array;
-  last: Float64Array;
+  /**
+   * Samples counted; 0 = the meter has no accumulator in this row (one always counts ≥ 1).
+   * Beyond 2^32 − 1 the excess is in the side table (never in practice, but exact).
+   */
+  count: Uint32Array;
+  /**
+   * First / last source offset, as the difference to the row's base offset (offsets of one
+   * segment are close); OFF_TEXT = in the side table (no short canonical decimal, or too far).
+   */
+  first: Int32Array;
+  last: Int32Array;
   /** sum and value_seconds: the exact sum is (big + small) × 10^-scale; big is in the side table. */
   small?: Float64Array;
   scale?: Int32Array;
@@ -48,6 +56,8 @@ export class Slab {
   server: Array<string | undefined> = [];
   start: Float64Array;
   end: Float64Array;
+  /** Per row: the offset the meters' offsets are stored relative to (NaN until one is known). */
+  base: Float64Array;
   private capacity: number;
   private used = 0;
   private readonly freeRows: number[] = [];
@@ -56,6 +66,7 @@ export class Slab {
   readonly xBig = new Map<number, bigint>();
   readonly offsets = new Map<number, string>();
   readonly distinct = new Map<number, Set<string>>();
+  readonly countOver = new Map<number, number>();
 
   constructor(
     readonly meters: readonly CompiledMeter[],
@@ -64,8 +75,9 @@ export class Slab {
     this.capacity = capacity;
     this.start = new Float64Array(capacity);
     this.end = new Float64Array(capacity);
+    this.base = new Float64Array(capacity);
     this.cols = meters.map((cm) => {
-      const c: MeterColumns = { count: new Float64Array(capacity), first: new Float64Array(capacity), last: new Float64Array(capacity) };
+      const c: MeterColumns = { count: new Uint32Array(capacity), first: new Int32Array(capacity), last: new Int32Array(capacity) };
       if (cm.mode === 'sum' || cm.mode === 'value_seconds') {
         c.small = new Float64Array(capacity);
         c.scale = new Int32Array(capacity);
@@ -94,6 +106,7 @@ export class Slab {
     this.server[row] = serverId;
     this.start[row] = startMs;
     this.end[row] = endMs;
+    this.base[row] = Number.NaN;
     return row;
   }
 
@@ -101,13 +114,14 @@ export class Slab {
   free(row: number): void {
     const n = this.meters.length;
     for (const c of this.cols) c.count[row] = 0;
-    if (this.sumBig.size + this.xBig.size + this.offsets.size + this.distinct.size > 0) {
+    if (this.sumBig.size + this.xBig.size + this.offsets.size + this.distinct.size + this.countOver.size > 0) {
       for (let i = row * n; i < row * n + n; i++) {
         this.sumBig.delete(i);
         this.xBig.delete(i);
         this.offsets.delete(2 * i);
         this.offsets.delete(2 * i + 1);
         this.distinct.delete(i);
+        this.countOver.delete(i);
       }
     }
     this.server[row] = undefined;
@@ -129,10 +143,16 @@ export class Slab {
     };
     this.start = f64(this.start);
     this.end = f64(this.end);
+    this.base = f64(this.base);
+    const u32 = (a: Uint32Array): Uint32Array => {
+      const b = new Uint32Array(cap);
+      b.set(a);
+      return b;
+    };
     for (const c of this.cols) {
-      c.count = f64(c.count);
-      c.first = f64(c.first);
-      c.last = f64(c.last);
+      c.count = u32(c.count);
+      c.first = i32(c.first);
+      c.last = i32(c.last);
       if (c.small) c.small = f64(c.small);
       if (c.scale) c.scale = i32(c.scale);
       if (c.xm) c.xm = f64(c.xm);
@@ -147,11 +167,38 @@ export class Slab {
     return (this.cols[m] as MeterColumns).count[row] !== 0;
   }
 
+  /** Samples counted by meter m in the row. */
+  count(row: number, m: number): number {
+    const n = (this.cols[m] as MeterColumns).count[row] as number;
+    return this.countOver.size === 0 ? n : n + (this.countOver.get(row * this.meters.length + m) ?? 0);
+  }
+
+  incCount(row: number, m: number): void {
+    const c = (this.cols[m] as MeterColumns).count;
+    const n = c[row] as number;
+    if (n < COUNT_MAX) c[row] = n + 1;
+    else {
+      // keep 1 in the column (≥ 1 marks the cell as used) and the rest aside
+      const cell = row * this.meters.length + m;
+      this.countOver.set(cell, (this.countOver.get(cell) ?? 0) + n - 1);
+      c[row] = 2;
+    }
+  }
+
+  setCount(row: number, m: number, n: number): void {
+    const c = (this.cols[m] as MeterColumns).count;
+    if (n <= COUNT_MAX) c[row] = n;
+    else {
+      c[row] = 1;
+      this.countOver.set(row * this.meters.length + m, n - 1);
+    }
+  }
+
   /** Starts meter m's accumulator in the row (empty, first offset set). */
   open(row: number, m: number, offset: number, offsetText: string): void {
     const c = this.cols[m] as MeterColumns;
-    c.first[row] = offset;
-    if (Number.isNaN(offset)) this.offsets.set(2 * (row * this.meters.length + m), offsetText);
+    if (Number.isNaN(this.base[row])) this.base[row] = offset;
+    this.putOffset(c.first, row, 2 * (row * this.meters.length + m), offset, offsetText);
     if (c.small !== undefined) {
       c.small[row] = 0;
       (c.scale as Int32Array)[row] = 0;
@@ -161,18 +208,25 @@ export class Slab {
   }
 
   setLast(row: number, m: number, offset: number, offsetText: string): void {
-    const c = this.cols[m] as MeterColumns;
-    c.last[row] = offset;
-    const k = 2 * (row * this.meters.length + m) + 1;
-    if (Number.isNaN(offset)) this.offsets.set(k, offsetText);
-    else if (this.offsets.size > 0) this.offsets.delete(k);
+    this.putOffset((this.cols[m] as MeterColumns).last, row, 2 * (row * this.meters.length + m) + 1, offset, offsetText);
+  }
+
+  private putOffset(col: Int32Array, row: number, key: number, offset: number, text: string): void {
+    const d = offset - (this.base[row] as number); // NaN when either is not a number
+    if (d >= -0x7fffffff && d <= 0x7fffffff) {
+      col[row] = d;
+      if (this.offsets.size > 0) this.offsets.delete(key);
+    } else {
+      col[row] = OFF_TEXT;
+      this.offsets.set(key, text);
+    }
   }
 
   /** The first (or last) offset of meter m in the row, as its text. */
   offset(row: number, m: number, last: boolean): string {
     const c = this.cols[m] as MeterColumns;
     const v = (last ? c.last : c.first)[row] as number;
-    return Number.isNaN(v) ? (this.offsets.get(2 * (row * this.meters.length + m) + (last ? 1 : 0)) as string) : String(v);
+    return v === OFF_TEXT ? (this.offsets.get(2 * (row * this.meters.length + m) + (last ? 1 : 0)) as string) : String((this.base[row] as number) + v);
   }
 
   /**

@@ -118,3 +118,18 @@ test('a snapshot of values beyond 2^53 restores to the same parts', () => {
   assert.equal(state(pa, 'a', 'sum')?.sum, '99999999999999999999'); // 99999999999999999999.5 − 0.5
   assert.equal(pa[0]?.source?.lastOffset, '18014398509481985');
 });
+
+test('a count beyond 2^32 − 1 (restored) keeps counting exactly; offsets far apart stay exact', () => {
+  const agg = new Aggregator({ ...config, meters: [sum] });
+  agg.add(sample('a', T0 + 1 * S, { v: '1' }), { partition: 0, offset: '10' }, 0);
+  const snap = agg.snapshot();
+  const acc = snap.partitions[0]?.open[0]?.accs['sum'];
+  assert.ok(acc !== undefined);
+  acc.count = 5_000_000_000; // > 2^32 − 1 = 4 294 967 295
+  const b = new Aggregator({ ...config, meters: [sum] });
+  b.restore(snap, 0);
+  // offset 999999999999999 is 10^15 − 1 − 10 past the row's first: too far for the 32-bit column
+  b.add(sample('a', T0 + 2 * S, { v: '2' }), { partition: 0, offset: '999999999999999' }, 0);
+  const [part] = b.flushAll();
+  assert.deepEqual([part?.state.count, part?.state.sum, part?.source?.firstOffset, part?.source?.lastOffset], [5_000_000_001, '3', '10', '999999999999999']);
+});
