@@ -41,6 +41,7 @@ const mib = (b: number): string => (b / 2 ** 20).toFixed(1);
 const base = heap();
 const agg = new Aggregator(config);
 let offset = 0;
+const cpuAdd0 = process.cpuUsage();
 // Realistic values: counters growing, decimal gauges, request deltas.
 for (let w = 0; w < windows; w++) {
   for (let s = 0; s < servers; s++) {
@@ -62,10 +63,11 @@ for (let w = 0; w < windows; w++) {
     agg.add(sample, { partition: s % 6, offset: String(offset++) }, 0);
   }
 }
+const cpuAdd = process.cpuUsage(cpuAdd0); // sample building included (the same before and after)
 const segments = agg.openSegments();
 const used = heap() - base;
 const rss = process.memoryUsage().rss;
-console.log(JSON.stringify({ servers, windows, openSegments: segments, heapPlusBuffersMiB: mib(used), bytesPerSegment: Math.round(used / segments), rssMiB: mib(rss) }));
+console.log(JSON.stringify({ servers, windows, openSegments: segments, heapPlusBuffersMiB: mib(used), bytesPerSegment: Math.round(used / segments), rssMiB: mib(rss), addCpuMicrosPerSample: ((cpuAdd.user + cpuAdd.system) / (servers * windows)).toFixed(2) }));
 
 if (!opts['no-restore']) {
   // The changelog records of every server, as the aggregate role writes them.

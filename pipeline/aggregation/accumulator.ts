@@ -119,7 +119,7 @@ export function addTo(slab: Slab, row: number, m: number, cm: CompiledMeter, val
     case 'max':
     case 'min': {
       const v = scaled(cm, value);
-      if (slab.x(row, m) === undefined) slab.setX(row, m, v, 0);
+      if (!slab.hasX(row, m)) slab.setX(row, m, v, 0);
       else {
         const d = slab.cmpX(row, m, v);
         if (cm.mode === 'max' ? d > 0 : d < 0) slab.setX(row, m, v, 0);
@@ -128,7 +128,7 @@ export function addTo(slab: Slab, row: number, m: number, cm: CompiledMeter, val
     }
     case 'latest': {
       const v = scaled(cm, value);
-      const has = slab.x(row, m) !== undefined;
+      const has = slab.hasX(row, m);
       const xts = (slab.cols[m] as { xts: Float64Array }).xts[row] as number;
       // Ties on ts go to the greater value, not the later arrival, so that merging parts in
       // any order gives the same result (mergeStates must be commutative).

@@ -164,8 +164,9 @@ export class PartitionState {
       this.byEnd.delete(end);
       for (const row of rows) {
         const st = this.servers.get(this.slab.server[row] as string);
-        if (st !== undefined) {
-          st.open.splice(st.open.indexOf(row), 1);
+        const i = st?.open.indexOf(row) ?? -1;
+        if (st !== undefined && i >= 0) {
+          st.open.splice(i, 1);
           if (st.last === row) st.last = -1;
         }
         out.push(row);

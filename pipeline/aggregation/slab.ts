@@ -286,6 +286,11 @@ export class Slab {
     return { m: big === undefined ? BigInt(small) : big + BigInt(small), s: (c.scale as Int32Array)[row] as number };
   }
 
+  /** Whether meter m holds a max / min / latest value yet (without building it). */
+  hasX(row: number, m: number): boolean {
+    return ((this.cols[m] as MeterColumns).xs?.[row] ?? -1) >= 0;
+  }
+
   /** Meter m's max / min / latest value (undefined: none yet). */
   x(row: number, m: number): Fixed | undefined {
     const c = this.cols[m] as MeterColumns;
