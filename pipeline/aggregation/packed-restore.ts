@@ -23,26 +23,27 @@ export function restorePacked(p: PartitionState, b: Buffer, ctx: PackedContext):
     const series = p.server(serverId).series;
     for (const [metric, tsMs, v] of counters) series.set(metric, { tsMs, value: parseFixed(v) });
   }
-  const nOpen = rd.u32();
-  const nCorr = rd.u32();
+  const nOpen = rd.uv();
+  const nCorr = rd.uv();
   const slab = p.slab;
   for (let k = 0; k < nOpen + nCorr; k++) {
     const correction = k >= nOpen;
-    const seg = { startMs: rd.f64(), endMs: rd.f64() };
-    const epoch = correction ? rd.f64() : Number.NaN;
+    const startMs = rd.f64();
+    const seg = { startMs, endMs: startMs + rd.uv() };
+    const epoch = correction ? rd.uv() - 1 : -1;
     const keep = correction ? epoch === ctx.correctionsEpoch : seg.endMs > ctx.closedUpToMs;
     // A skipped segment is still read through: the record is one stream.
     const row = !keep ? -1 : correction ? p.correctionRow(serverId, seg, ctx.correctionsSinceMs) : p.openRow(p.server(serverId), seg);
-    for (let a = rd.u16(); a > 0; a--) {
-      const m = index[rd.u16()] as number;
-      const count = rd.f64();
+    for (let a = rd.uv(); a > 0; a--) {
+      const m = index[rd.uv()] as number;
+      const count = rd.uv();
       const first = rd.off();
-      const last = rd.off();
+      const last = rd.lastOff(first.n);
       const sum = rd.dec();
       const flags = rd.u8();
       const x = flags & 1 ? rd.dec() : undefined;
-      const xTs = flags & 1 ? rd.f64() : 0;
-      const distinct = flags & 2 ? Array.from({ length: rd.u32() }, () => rd.str()) : undefined;
+      const xTs = flags & 4 ? rd.f64() : 0;
+      const distinct = flags & 2 ? Array.from({ length: rd.uv() }, () => rd.str()) : undefined;
       if (row < 0) continue;
       slab.open(row, m, first.n, first.text ?? '');
       slab.setLast(row, m, last.n, last.text ?? '');

@@ -5,12 +5,14 @@
 // short canonical decimal, else its text. Records start with byte 0, which no JSON record (that
 // starts with "{") does, so both formats are read side by side after an upgrade in place.
 //
-//   dec = f64 scale, f64 mantissa (or −1, str); off = f64 (or −1, str); str = u32 length, UTF-8
-//   0x00 0x03 · str serverId · u16 names, str name… (the meters the record uses)
-//   u32 counters: str metric, f64 tsMs, dec value
-//   u32 open segments, u32 corrections: f64 startMs, f64 endMs, [f64 epoch (corrections;
-//     NaN = none)], u16 accs: u16 name index, f64 count, off first, off last, dec sum,
-//     u8 flags (1: x, 2: distinct), [dec x, f64 xTsMs], [u32 n, str…]
+//   uv = unsigned LEB128 varint (any safe integer); str = uv length, UTF-8; f64 = little-endian
+//   dec = uv (1 + 2 × scale + sign), uv |mantissa| — or uv 0, str (mantissa over 2^53)
+//   off = uv (offset + 1) — or uv 0, str; the last offset: uv 0, str | uv 1, off | uv (2 + last − first)
+//   0x00 0x03 · str serverId · uv names, str name… (the meters the record uses)
+//   uv counters: str metric, f64 tsMs, dec value
+//   uv open segments, uv corrections: f64 startMs, uv (endMs − startMs), [uv (epoch + 1)
+//     (corrections; 0 = none)], uv accs: uv name index, uv count, off first, last offset, dec sum,
+//     u8 flags (1: x, 2: distinct, 4: xTsMs ≠ 0), [dec x, [f64 xTsMs]], [uv n, str…]
 import type { AccSnapshot } from './accumulator.js';
 import type { CorrectionRecord, SegmentRecord, ServerRecord } from './changes.js';
 import { formatFixed, parseFixed } from './fixed.js';
@@ -37,14 +39,13 @@ class Writer {
     this.buf[this.at++] = v;
   }
 
-  u16(v: number): void {
-    this.room(2);
-    this.at = this.buf.writeUInt16LE(v, this.at);
-  }
-
-  u32(v: number): void {
-    this.room(4);
-    this.at = this.buf.writeUInt32LE(v, this.at);
+  uv(v: number): void {
+    this.room(8);
+    while (v >= 128) {
+      this.buf[this.at++] = (v % 128) | 128;
+      v = Math.floor(v / 128);
+    }
+    this.buf[this.at++] = v;
   }
 
   f64(v: number): void {
@@ -54,20 +55,20 @@ class Writer {
 
   str(s: string): void {
     const n = Buffer.byteLength(s);
-    this.u32(n);
+    this.uv(n);
     this.room(n);
     this.at += this.buf.write(s, this.at);
   }
 
-  /** A decimal string: f64 scale, then f64 mantissa; or −1, then its text. */
+  /** A decimal string: its scale and sign in one varint, then |mantissa|; or 0, then its text. */
   dec(text: string): void {
     const f = parseFixed(text);
     const n = Number(f.m);
-    if (Number.isSafeInteger(n)) {
-      this.f64(f.s);
-      this.f64(n);
+    if (Number.isSafeInteger(n) && f.s <= 1e6) {
+      this.uv(1 + 2 * f.s + (n < 0 ? 1 : 0));
+      this.uv(Math.abs(n));
     } else {
-      this.f64(-1);
+      this.uv(0);
       this.str(text);
     }
   }
@@ -75,9 +76,23 @@ class Writer {
   off(text: string): void {
     const n = offsetNumber(text);
     if (Number.isNaN(n)) {
-      this.f64(-1);
+      this.uv(0);
       this.str(text);
-    } else this.f64(n);
+    } else this.uv(n + 1);
+  }
+
+  /** The last offset: mostly a small distance after the first. */
+  lastOff(text: string, first: string): void {
+    const n = offsetNumber(text);
+    const f = offsetNumber(first);
+    if (Number.isNaN(n)) {
+      this.uv(0);
+      this.str(text);
+    } else if (n >= f) this.uv(2 + n - f); // false when the first is text (NaN)
+    else {
+      this.uv(1);
+      this.off(text);
+    }
   }
 
   done(): Buffer {
@@ -95,16 +110,16 @@ export class Reader {
     return this.b[this.at++] as number;
   }
 
-  u16(): number {
-    const v = this.b.readUInt16LE(this.at);
-    this.at += 2;
-    return v;
-  }
-
-  u32(): number {
-    const v = this.b.readUInt32LE(this.at);
-    this.at += 4;
-    return v;
+  uv(): number {
+    let n = 0;
+    let mul = 1;
+    let b: number;
+    do {
+      b = this.b[this.at++] as number;
+      n += (b & 127) * mul;
+      mul *= 128;
+    } while (b & 128);
+    return n;
   }
 
   f64(): number {
@@ -114,7 +129,7 @@ export class Reader {
   }
 
   str(): string {
-    const n = this.u32();
+    const n = this.uv();
     const s = this.b.toString('utf8', this.at, this.at + n);
     this.at += n;
     return s;
@@ -122,9 +137,10 @@ export class Reader {
 
   /** A decimal as [scale, mantissa] (mantissa NaN: `text` holds the digits). */
   dec(): { s: number; n: number; text: string | undefined } {
-    const s = this.f64();
-    if (s >= 0) return { s, n: this.f64(), text: undefined };
-    return { s: 0, n: Number.NaN, text: this.str() };
+    const tag = this.uv();
+    if (tag === 0) return { s: 0, n: Number.NaN, text: this.str() };
+    const abs = this.uv();
+    return { s: (tag - 1) >>> 1, n: tag % 2 === 0 ? -abs : abs, text: undefined };
   }
 
   decText(): string {
@@ -134,12 +150,18 @@ export class Reader {
 
   /** An offset: a double, or NaN with its text. */
   off(): { n: number; text: string | undefined } {
-    const n = this.f64();
-    return n >= 0 ? { n, text: undefined } : { n: Number.NaN, text: this.str() };
+    const v = this.uv();
+    return v > 0 ? { n: v - 1, text: undefined } : { n: Number.NaN, text: this.str() };
   }
 
-  offText(): string {
-    const o = this.off();
+  /** The last offset, given the first's value (NaN when the first is text). */
+  lastOff(first: number): { n: number; text: string | undefined } {
+    const tag = this.uv();
+    if (tag === 0) return { n: Number.NaN, text: this.str() };
+    return tag === 1 ? this.off() : { n: first + tag - 2, text: undefined };
+  }
+
+  offText(o: { n: number; text: string | undefined }): string {
     return o.text ?? String(o.n);
   }
 }
@@ -156,35 +178,36 @@ export function encodePacked(r: ServerRecord): Buffer {
       if (!index.has(name)) index.set(name, names.push(name) - 1);
     }
   }
-  w.u16(names.length);
+  w.uv(names.length);
   for (const n of names) w.str(n);
-  w.u32(r.counters.length);
+  w.uv(r.counters.length);
   for (const [metric, ts, v] of r.counters) {
     w.str(metric);
     w.f64(ts);
     w.dec(v);
   }
-  w.u32(r.open.length);
-  w.u32(r.corrections.length);
+  w.uv(r.open.length);
+  w.uv(r.corrections.length);
   const segment = (g: SegmentRecord, epoch: number | undefined, correction: boolean): void => {
     w.f64(g.startMs);
-    w.f64(g.endMs);
-    if (correction) w.f64(epoch ?? Number.NaN);
+    w.uv(g.endMs - g.startMs);
+    if (correction) w.uv(epoch === undefined ? 0 : epoch + 1);
     const accs = Object.entries(g.accs);
-    w.u16(accs.length);
+    w.uv(accs.length);
     for (const [name, a] of accs) {
-      w.u16(index.get(name) as number);
-      w.f64(a.count);
+      w.uv(index.get(name) as number);
+      w.uv(a.count);
       w.off(a.firstOffset);
-      w.off(a.lastOffset);
+      w.lastOff(a.lastOffset, a.firstOffset);
       w.dec(a.sum);
-      w.u8((a.x === undefined ? 0 : 1) | (a.distinct === undefined ? 0 : 2));
+      const ts = a.xTsMs ?? 0;
+      w.u8((a.x === undefined ? 0 : 1) | (a.distinct === undefined ? 0 : 2) | (ts === 0 ? 0 : 4));
       if (a.x !== undefined) {
         w.dec(a.x);
-        w.f64(a.xTsMs ?? 0);
+        if (ts !== 0) w.f64(ts);
       }
       if (a.distinct !== undefined) {
-        w.u32(a.distinct.length);
+        w.uv(a.distinct.length);
         for (const d of a.distinct) w.str(d);
       }
     }
@@ -197,8 +220,8 @@ export function encodePacked(r: ServerRecord): Buffer {
 /** The header of a packed record: server, meter names, counter baselines. */
 export function readHeader(rd: Reader): { serverId: string; names: string[]; counters: ServerRecord['counters'] } {
   const serverId = rd.str();
-  const names = Array.from({ length: rd.u16() }, () => rd.str());
-  const counters: ServerRecord['counters'] = Array.from({ length: rd.u32() }, () => [rd.str(), rd.f64(), rd.decText()]);
+  const names = Array.from({ length: rd.uv() }, () => rd.str());
+  const counters: ServerRecord['counters'] = Array.from({ length: rd.uv() }, () => [rd.str(), rd.f64(), rd.decText()]);
   return { serverId, names, counters };
 }
 
@@ -206,27 +229,29 @@ export function readHeader(rd: Reader): { serverId: string; names: string[]; cou
 export function decodePacked(b: Buffer): ServerRecord {
   const rd = new Reader(b);
   const { serverId, names, counters } = readHeader(rd);
-  const nOpen = rd.u32();
-  const nCorr = rd.u32();
+  const nOpen = rd.uv();
+  const nCorr = rd.uv();
   const segment = (correction: boolean): CorrectionRecord => {
     const startMs = rd.f64();
-    const endMs = rd.f64();
-    const epoch = correction ? rd.f64() : Number.NaN;
+    const endMs = startMs + rd.uv();
+    const epoch = correction ? rd.uv() - 1 : -1;
     const accs: Record<string, AccSnapshot> = {};
-    for (let k = rd.u16(); k > 0; k--) {
-      const name = names[rd.u16()] as string;
-      const a: AccSnapshot = { count: rd.f64(), sum: '', firstOffset: rd.offText(), lastOffset: rd.offText() };
+    for (let k = rd.uv(); k > 0; k--) {
+      const name = names[rd.uv()] as string;
+      const count = rd.uv();
+      const first = rd.off();
+      const a: AccSnapshot = { count, sum: '', firstOffset: rd.offText(first), lastOffset: rd.offText(rd.lastOff(first.n)) };
       a.sum = rd.decText();
       const flags = rd.u8();
       if (flags & 1) {
         a.x = rd.decText();
-        a.xTsMs = rd.f64();
+        a.xTsMs = flags & 4 ? rd.f64() : 0;
       }
-      if (flags & 2) a.distinct = Array.from({ length: rd.u32() }, () => rd.str());
+      if (flags & 2) a.distinct = Array.from({ length: rd.uv() }, () => rd.str());
       accs[name] = a;
     }
     const g: CorrectionRecord = { startMs, endMs, accs };
-    if (!Number.isNaN(epoch)) g.epoch = epoch;
+    if (epoch >= 0) g.epoch = epoch;
     return g;
   };
   const open = Array.from({ length: nOpen }, () => segment(false));

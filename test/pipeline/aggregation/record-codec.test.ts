@@ -39,6 +39,26 @@ test('a packed record decodes to the same record, and is smaller than its JSON',
   assert.equal(isPacked(Buffer.from(JSON.stringify(record))), false);
 });
 
+test('varint edge cases round-trip: far and backward offsets, negative and scaled values, epoch 0, a latest time', () => {
+  const r: ServerRecord = {
+    serverId: 's',
+    open: [
+      {
+        startMs: -60_000, // before 1970: allowed (any safe integer)
+        endMs: 0,
+        accs: {
+          req: { count: 9007199254740991, sum: '-9007199254740.991', firstOffset: '999999999999999', lastOffset: '5' },
+          peak: { count: 1, sum: '0', x: '0.000000000000000000001', xTsMs: -1, firstOffset: '0', lastOffset: '0' },
+          dcs: { count: 2, sum: '-0.1', x: '-12345678901234567890', xTsMs: 0, firstOffset: '127', lastOffset: '128' },
+        },
+      },
+    ],
+    corrections: [{ startMs: 0, endMs: 1, accs: {}, epoch: 0 }, { startMs: 1, endMs: 2, accs: {} }],
+    counters: [],
+  };
+  assert.deepEqual(decodePacked(encodePacked(r)), r);
+});
+
 const meta: PartitionMeta = {
   version: 2,
   windowMs: MIN,
