@@ -14,8 +14,11 @@ import type { ServerRecord, SegmentRecord } from './changes.js';
 /** Everything of one server on a partition: found with one Map lookup per sample. */
 export interface ServerState {
   readonly serverId: string;
-  /** Slab rows of its open segments (a handful: a linear scan beats a Map and costs 8 bytes). */
-  readonly open: number[];
+  /**
+   * First slab row of its open segments (−1: none), chained through slab.next in creation
+   * order: a handful, so a linear scan beats a Map, and no array per server.
+   */
+  head: number;
   /** The row the last on-time sample went to (samples of a server mostly arrive in order); −1 none. */
   last: number;
   /** This server's counter series, shared with PartitionState.counters. */
@@ -83,7 +86,7 @@ export class PartitionState {
   server(serverId: string): ServerState {
     let st = this.servers.get(serverId);
     if (st === undefined) {
-      st = { serverId, open: [], last: -1, series: this.counters.forServer(serverId) };
+      st = { serverId, head: -1, last: -1, series: this.counters.forServer(serverId) };
       this.servers.set(serverId, st);
     }
     return st;
@@ -92,13 +95,19 @@ export class PartitionState {
   /** The open row of (server, segment), created if absent. */
   openRow(st: ServerState, seg: Segment): number {
     const start = this.slab.start;
-    // st.last is always one of st.open (takeClosed resets it), so no staleness check is needed.
+    // st.last is always one of the server's open rows (takeClosed resets it): no staleness check.
     if (st.last >= 0 && start[st.last] === seg.startMs) return st.last;
+    const next = this.slab.next;
     let row = -1;
-    for (const r of st.open) if (start[r] === seg.startMs) row = r;
+    let tail = -1;
+    for (let r = st.head; r >= 0; r = next[r] as number) {
+      if (start[r] === seg.startMs) row = r;
+      tail = r;
+    }
     if (row < 0) {
       row = this.slab.alloc(st.serverId, seg.startMs, seg.endMs);
-      st.open.push(row);
+      if (tail < 0) st.head = row;
+      else this.slab.next[tail] = row;
       this.indexByEnd(row, seg.endMs);
     }
     st.last = row;
@@ -164,15 +173,33 @@ export class PartitionState {
       this.byEnd.delete(end);
       for (const row of rows) {
         const st = this.servers.get(this.slab.server[row] as string);
-        const i = st?.open.indexOf(row) ?? -1;
-        if (st !== undefined && i >= 0) {
-          st.open.splice(i, 1);
+        if (st !== undefined) {
+          this.unlink(st, row);
           if (st.last === row) st.last = -1;
         }
         out.push(row);
       }
     }
     return canonical(this.slab, out);
+  }
+
+  /** Takes a row out of its server's list of open rows. */
+  private unlink(st: ServerState, row: number): void {
+    const next = this.slab.next;
+    if (st.head === row) st.head = next[row] as number;
+    else {
+      let r = st.head;
+      while (r >= 0 && next[r] !== row) r = next[r] as number;
+      if (r >= 0) next[r] = next[row] as number;
+    }
+    next[row] = -1;
+  }
+
+  /** The open rows of a server, in creation order. */
+  private openRows(st: ServerState): number[] {
+    const out: number[] = [];
+    for (let r = st.head; r >= 0; r = this.slab.next[r] as number) out.push(r);
+    return out;
   }
 
   /** Removes and returns every pending correction row, in canonical order (release() them after). */
@@ -207,7 +234,7 @@ export class PartitionState {
     const epoch = this.correctionsEpoch;
     return {
       serverId,
-      open: st === undefined ? [] : st.open.map((row) => segmentRecord(this.slab, row, meterNames)),
+      open: st === undefined ? [] : this.openRows(st).map((row) => segmentRecord(this.slab, row, meterNames)),
       corrections: pending === undefined ? [] : [...pending.values()].map((row) => ({ ...segmentRecord(this.slab, row, meterNames), epoch })),
       counters,
     };
@@ -219,7 +246,7 @@ export class PartitionState {
    */
   sweep(seriesCutoffMs: number): void {
     for (const [id, st] of this.servers) {
-      if (st.open.length > 0 || this.corrections.has(id)) continue;
+      if (st.head >= 0 || this.corrections.has(id)) continue;
       let live = false;
       for (const r of st.series.values()) if (r.tsMs >= seriesCutoffMs) live = true;
       if (live) continue;
@@ -245,7 +272,7 @@ export class PartitionState {
       closedUpToMs: finiteOrNull(this.clock.closedUpToMs),
       correctionsSinceMs: this.pendingCorrections === 0 ? null : finiteOrNull(this.correctionsSinceMs),
       counters: this.counters.snapshot(),
-      open: rows([...this.servers.values()].map((st) => st.open)),
+      open: rows([...this.servers.values()].map((st) => this.openRows(st))),
       corrections: rows([...this.corrections.values()].map((m) => m.values())),
     };
   }

@@ -58,6 +58,8 @@ export class Slab {
   end: Float64Array;
   /** Per row: the offset the meters' offsets are stored relative to (NaN until one is known). */
   base: Float64Array;
+  /** Per row: the next open row of the same server (−1: none) — a list without an array per server. */
+  next: Int32Array;
   private capacity: number;
   private used = 0;
   private readonly freeRows: number[] = [];
@@ -76,6 +78,7 @@ export class Slab {
     this.start = new Float64Array(capacity);
     this.end = new Float64Array(capacity);
     this.base = new Float64Array(capacity);
+    this.next = new Int32Array(capacity);
     this.cols = meters.map((cm) => {
       const c: MeterColumns = { count: new Uint32Array(capacity), first: new Int32Array(capacity), last: new Int32Array(capacity) };
       if (cm.mode === 'sum' || cm.mode === 'value_seconds') {
@@ -107,6 +110,7 @@ export class Slab {
     this.start[row] = startMs;
     this.end[row] = endMs;
     this.base[row] = Number.NaN;
+    this.next[row] = -1;
     return row;
   }
 
@@ -144,6 +148,7 @@ export class Slab {
     this.start = f64(this.start);
     this.end = f64(this.end);
     this.base = f64(this.base);
+    this.next = i32(this.next);
     const u32 = (a: Uint32Array): Uint32Array => {
       const b = new Uint32Array(cap);
       b.set(a);
