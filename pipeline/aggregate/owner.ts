@@ -145,15 +145,17 @@ export class PartitionOwner {
     this.dead = [];
     this.records = 0;
     const producer = this.producer;
-    // Encoded now, not when the previous commit of p is done: the encoding (CPU) overlaps that
-    // transaction's wait for the broker, and the transaction's clock runs only for Kafka.
-    const encoded = this.encode(parts, dead, state, serde, topics);
-    encoded.catch(() => undefined); // rejections are reported by `run`; none may go unhandled
     const run = this.chain.then(async (): Promise<CommitInfo> => {
       if (producer === undefined) throw new Error(`partition ${this.partition}: no producer`);
       if (this.failure !== undefined)
         throw new Error(`partition ${this.partition}: an earlier commit failed`, { cause: this.failure });
-      const records = await encoded;
+      // Encoded before the transaction starts: its clock (transaction.timeout) runs only for Kafka.
+      const records: TxnRecord[] = [];
+      for (const p of parts)
+        records.push({ topic: topics.rollups, key: p.serverId, value: await serde.encode('rollup', topics.rollups, rollupToRecord(p)) });
+      for (const d of dead)
+        records.push({ topic: topics.dlq, key: d.key, value: await serde.encode('dlq', topics.dlq, deadLetterToRecord(d.letter)) });
+      for (const r of state) records.push({ topic: topics.state, ...r });
       const t0 = performance.now();
       await producer.transact(records, { groupId, topic: topics.raw, partition: this.partition, offset: nextOffset });
       return {
@@ -174,23 +176,6 @@ export class PartitionOwner {
       },
     );
     return run;
-  }
-
-  /** The transaction's records in order: parts (usage.rollups), dead letters, changelog records. */
-  private async encode(
-    parts: readonly RollupPart[],
-    dead: readonly DeadRecord[],
-    state: readonly Omit<TxnRecord, 'topic'>[],
-    serde: AvroSerde,
-    topics: OwnerTopics,
-  ): Promise<TxnRecord[]> {
-    const records: TxnRecord[] = [];
-    for (const p of parts)
-      records.push({ topic: topics.rollups, key: p.serverId, value: await serde.encode('rollup', topics.rollups, rollupToRecord(p)) });
-    for (const d of dead)
-      records.push({ topic: topics.dlq, key: d.key, value: await serde.encode('dlq', topics.dlq, deadLetterToRecord(d.letter)) });
-    for (const r of state) records.push({ topic: topics.state, ...r });
-    return records;
   }
 
   /**
