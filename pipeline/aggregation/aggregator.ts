@@ -23,7 +23,7 @@
 //                                        // one partition at a time, for rebalances
 //   agg.drainChanges(p) / agg.restoreFromRecords(meta, servers, nowMs?) / agg.markAllChanged(p)
 //                                        // incremental state (changes.ts), for a changelog
-//   agg.partitions(): number[]; agg.openSegments(): number   // introspection
+//   agg.partitions(): number[]; agg.openSegments(): number; agg.cachedCuts(): number // introspection
 //
 // Semantics (SPEC §3, §4; docs/decisions.md "Aggregation and rollups"):
 // - A sample feeds every meter whose `metric` it carries; `factor` multiplies the raw value
@@ -326,6 +326,11 @@ export class Aggregator {
     this.last = undefined;
   }
 
+  /** Servers whose window cuts the segmenter caches (introspection, like openSegments). */
+  cachedCuts(): number {
+    return this.segmenter.cachedServers;
+  }
+
   partitions(): number[] {
     return [...this.parts.keys()].sort((a, b) => a - b);
   }
@@ -367,7 +372,11 @@ export class Aggregator {
     if (p.pendingCorrections > 0 && Math.floor(upToMs / w) > Math.floor(before / w)) out.push(...this.emit(p, p.takeCorrections(), true));
     // Forget servers that hold nothing any more, every SWEEP_WINDOWS windows of event time.
     const every = w * SWEEP_WINDOWS;
-    if (Number.isFinite(upToMs) && Math.floor(upToMs / every) > Math.floor(before / every)) p.sweep(upToMs - this.counterIdleMs);
+    if (Number.isFinite(upToMs) && Math.floor(upToMs / every) > Math.floor(before / every)) {
+      // The segmenter's per-server cache of window cuts goes with the server: without this it
+      // would keep an entry for every server ever seen on the partition.
+      for (const id of p.sweep(upToMs - this.counterIdleMs)) this.segmenter.forget(id);
+    }
     return out;
   }
 

@@ -244,7 +244,8 @@ export class PartitionState {
    * Drops servers that hold nothing: no open segment, no pending correction, and no counter
    * series newer than `seriesCutoffMs` (event time). Bounds memory by the live servers.
    */
-  sweep(seriesCutoffMs: number): void {
+  sweep(seriesCutoffMs: number): string[] {
+    const dropped: string[] = [];
     for (const [id, st] of this.servers) {
       if (st.head >= 0 || this.corrections.has(id)) continue;
       let live = false;
@@ -254,7 +255,9 @@ export class PartitionState {
       this.counters.drop(id);
       this.changed.delete(id);
       this.removed.add(id);
+      dropped.push(id);
     }
+    return dropped;
   }
 
   snapshot(meterNames: readonly string[]): PartitionSnapshot {

@@ -45,7 +45,12 @@ export class Segmenter {
     private readonly splitPoints?: SplitPoints,
   ) {}
 
-  /** Forgets a server's cached cuts (its split points changed). */
+  /** Servers whose cuts are cached (introspection: the cache must not outlive swept servers). */
+  get cachedServers(): number {
+    return this.cache.size;
+  }
+
+  /** Forgets a server's cached cuts (its split points changed, or it was swept). */
   forget(serverId: string): void {
     this.cache.delete(serverId);
   }

@@ -139,3 +139,15 @@ test('servers holding nothing are swept: memory and changelog stay bounded by li
   log.restoreInto(restored, 0, 0);
   assert.deepEqual(restored.flushAll().map((p) => [p.serverId, (p.windowStartMs - T0) / MIN, p.state.max]), [['live', 49, '2']]);
 });
+
+test('a swept server leaves no cached window cuts behind (split points configured)', () => {
+  // A cut at 30 s into every minute: each server's current window is cached by the segmenter.
+  const cuts = (_id: string, start: number) => [start + 30_000];
+  const agg = new Aggregator({ ...config(), meters: [meter('peak', 'cpu', 'gauge', 'max')], allowedLatenessMs: 0, splitPoints: cuts });
+  for (let i = 0; i < 50; i++) agg.add(sample(`old${i}`, T0, { cpu: '1' }), { partition: 0, offset: String(i) }, 0);
+  assert.equal(agg.cachedCuts(), 50);
+  // 20 minutes of one server: old* windows are emitted at minute 1 and swept at the 10-window
+  // boundary; only "live" may still have cuts cached.
+  for (let m = 1; m <= 20; m++) agg.add(sample('live', T0 + m * MIN, { cpu: '2' }), { partition: 0, offset: String(100 + m) }, 0);
+  assert.equal(agg.cachedCuts(), 1);
+});
