@@ -26,6 +26,7 @@ import { latencySummary, report, type BenchModule } from './report.js';
 import { sampleRss } from './rss.js';
 import { checkJar, DEFAULT_KSTREAMS_JAR, runKstreams, type KstreamsRun } from './kstreams.js';
 import { doneOrTimeout, wholeNumberFlag as int } from './flags.js';
+import { runRoleProcess } from './role-process.js';
 
 /** Reads the whole topic with a fresh group; `perRecord` runs on each record. Returns seconds from the group join. */
 async function readAll(
@@ -72,6 +73,8 @@ export const bench: BenchModule & Command = {
       out: { type: 'string' },
       'compare-kstreams': { type: 'boolean' },
       'kstreams-jar': { type: 'string' },
+      'role-process': { type: 'boolean' },
+      'role-node-options': { type: 'string' },
     });
     const jar = v['kstreams-jar'] ?? DEFAULT_KSTREAMS_JAR;
     if (v['compare-kstreams']) checkJar(jar);
@@ -144,6 +147,25 @@ export const bench: BenchModule & Command = {
       const ends = new Map(
         (await admin.fetchTopicOffsets(names.raw)).map((o) => [o.partition, BigInt(o.high)]),
       );
+      if (v['role-process']) {
+        // The role's own memory (issue 11): `meterline aggregate` in a child process, nothing else.
+        process.stderr.write('bench aggregate: the role as a child process…\n');
+        const run = await runRoleProcess({
+          admin,
+          env: { ...process.env, KAFKA_TOPIC_PREFIX: prefix, METERLINE_DEDUP_HORIZON: '10m', METERLINE_CATALOG: v.catalog ?? config.catalogPath ?? 'examples/catalog.yaml' },
+          groupId: `${prefix}meterline-aggregate`,
+          topic: names.raw,
+          ends,
+          samples: made,
+          maxSeconds,
+          ...(v['role-node-options'] ? { nodeOptions: v['role-node-options'] } : {}),
+        });
+        const { seconds, timedOut, ...memory } = run;
+        const details = { samples: made, servers, seconds: Number(seconds.toFixed(2)), processes: 1, roleProcess: true, ...memory, ...(timedOut ? { stopped: `at --max-seconds ${maxSeconds}` } : {}) };
+        const file = report({ bench: 'aggregate', perSecond: made / seconds, unit: 'events/s (child process, from its start)', details }, v.out ?? 'bench-results');
+        process.stderr.write(`bench aggregate: wrote ${file}\n`);
+        return 0;
+      }
       const bar = progress('bench aggregate', made);
       const commitMs: number[] = [];
       let parts = 0;

@@ -1,0 +1,136 @@
+// The aggregate role measured alone (issue 11: RSS at 100 000 servers): `meterline aggregate` as
+// a child process against the bench's pre-loaded topic, so its memory is the role's own — the
+// in-process run shares its heap with the pre-load's arrays and Avro buffers. The child's RSS
+// and CPU come from /proc (every thread: librdkafka's too); its V8 breakdown from its own
+// /metrics (prom-client's default metrics), scraped while it runs. Done when the group's
+// committed offsets reach the topic's ends.
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Admin } from 'kafkajs';
+
+export interface RoleProcessRun {
+  seconds: number;
+  /** VmHWM at the end: the kernel's own peak, no sampling gap. */
+  peakRssMiB: number;
+  /** RSS once the role joined and restored, before the first record (runtime + tsx + clients). */
+  idleRssMiB: number;
+  endRssMiB: number;
+  cpuUsPerSample: number;
+  /** V8's view from the child's /metrics at the scrape with the largest RSS, in MiB. */
+  atPeak: Record<string, number>;
+  timedOut: boolean;
+}
+
+export interface RoleProcessOptions {
+  admin: Admin;
+  env: NodeJS.ProcessEnv;
+  groupId: string;
+  topic: string;
+  ends: ReadonlyMap<number, bigint>;
+  samples: number;
+  maxSeconds: number;
+  /** Extra node flags for the child (NODE_OPTIONS), e.g. `--max-semi-space-size=16`. */
+  nodeOptions?: string;
+}
+
+const MiB = 2 ** 20;
+const launcher = join(dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'meterline.js');
+const CLOCK_TICKS = 100; // USER_HZ on Linux
+
+/** VmRSS / VmHWM of a process, in bytes. */
+function statusKb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
+  const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) * 1024 : 0;
+}
+
+/** User + system CPU of a process (all threads), in microseconds. */
+function cpuUs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // fields from 3 (state) on
+  return ((Number(f[11]) + Number(f[12])) * 1e6) / CLOCK_TICKS;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** The memory gauges of prom-client's default metrics, in MiB; empty if /metrics is not up yet. */
+async function v8Breakdown(port: number): Promise<Record<string, number>> {
+  try {
+    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    const out: Record<string, number> = {};
+    const re = /^meterline_process_(nodejs_heap_size_used_bytes|nodejs_heap_size_total_bytes|nodejs_external_memory_bytes|nodejs_heap_space_size_used_bytes\{space="(\w+)"\})\s+(\S+)/gm;
+    for (const m of text.matchAll(re)) {
+      const name = m[2] ? `space_${m[2]}` : (m[1] as string).replace(/^nodejs_|_bytes$/g, '');
+      out[name] = Math.round(Number(m[3]) / MiB);
+    }
+    return out;
+  } catch {
+    return {};
+  }
+}
+
+async function committedAll(o: RoleProcessOptions): Promise<boolean> {
+  const [t] = await o.admin.fetchOffsets({ groupId: o.groupId, topics: [o.topic] });
+  const at = new Map((t?.partitions ?? []).map((p) => [p.partition, BigInt(p.offset)]));
+  return [...o.ends].every(([p, end]) => (at.get(p) ?? -1n) >= end);
+}
+
+export async function runRoleProcess(o: RoleProcessOptions): Promise<RoleProcessRun> {
+  const port = await freePort();
+  const env = { ...o.env, PORT: String(port), METERLINE_LOG_LEVEL: 'warn', ...(o.nodeOptions ? { NODE_OPTIONS: o.nodeOptions } : {}) };
+  const child = spawn(process.execPath, [launcher, 'aggregate'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+  const pid = child.pid as number;
+  let exited: string | undefined;
+  child.once('exit', (code, signal) => (exited = `exited (${code ?? signal})`));
+  const started = performance.now();
+  let idleRss = 0;
+  let peakSeen = 0;
+  let atPeak: Record<string, number> = {};
+  let timedOut = false;
+  try {
+    for (let i = 0; ; i++) {
+      await new Promise((r) => setTimeout(r, 250));
+      if (exited) throw new Error(`bench aggregate: the role process ${exited} before committing the input`);
+      const rss = statusKb(pid, 'VmRSS');
+      // Before the first commit: the role's fixed cost (runtime, tsx, clients, joined group).
+      const [t] = await o.admin.fetchOffsets({ groupId: o.groupId, topics: [o.topic] });
+      if ((t?.partitions ?? []).every((p) => BigInt(p.offset) < 0n)) idleRss = rss;
+      if (rss > peakSeen && i % 4 === 0) {
+        peakSeen = rss;
+        atPeak = { rss: Math.round(rss / MiB), ...(await v8Breakdown(port)) };
+      }
+      if (await committedAll(o)) break;
+      if ((performance.now() - started) / 1000 > o.maxSeconds) {
+        timedOut = true;
+        break;
+      }
+    }
+    const seconds = (performance.now() - started) / 1000;
+    return {
+      seconds,
+      peakRssMiB: Math.round(statusKb(pid, 'VmHWM') / MiB),
+      idleRssMiB: Math.round(idleRss / MiB),
+      endRssMiB: Math.round(statusKb(pid, 'VmRSS') / MiB),
+      cpuUsPerSample: Number((cpuUs(pid) / o.samples).toFixed(1)),
+      atPeak,
+      timedOut,
+    };
+  } finally {
+    if (!exited) {
+      const gone = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await gone;
+    }
+  }
+}
