@@ -57,14 +57,15 @@ class Reader {
   }
 
   number(): NumberText {
-    NUMBER.lastIndex = this.i;
-    const m = NUMBER.exec(this.t);
-    if (m === null) return this.fail('expected a number');
-    this.i += m[0].length;
+    // test() and lastIndex, not exec(): no match array per number (this runs for every metric)
+    const start = this.i;
+    NUMBER.lastIndex = start;
+    if (!NUMBER.test(this.t)) return this.fail('expected a number');
+    this.i = NUMBER.lastIndex;
     const next = this.t.charCodeAt(this.i);
     // "01", "1.", "1e": JSON.parse refuses these as well
     if ((next >= 0x30 && next <= 0x39) || next === 0x2e || next === 0x65 || next === 0x45) this.fail('malformed number');
-    return new NumberText(m[0]);
+    return new NumberText(this.t.slice(start, this.i));
   }
 
   string(): string {
@@ -72,11 +73,19 @@ class Reader {
     this.i++; // opening quote
     let out = '';
     for (;;) {
+      // test() always matches (the run may be empty); lastIndex is where the run ends
       PLAIN_RUN.lastIndex = this.i;
-      const run = PLAIN_RUN.exec(t)![0];
-      out += run;
-      this.i += run.length;
-      const c = t.charCodeAt(this.i);
+      PLAIN_RUN.test(t);
+      const end = PLAIN_RUN.lastIndex;
+      const c = t.charCodeAt(end);
+      if (c === 0x22 && out === '') {
+        // no escapes (most strings): one slice, no concatenation
+        const s = t.slice(this.i, end);
+        this.i = end + 1;
+        return s;
+      }
+      out += t.slice(this.i, end);
+      this.i = end;
       if (c === 0x22) {
         this.i++;
         return out;

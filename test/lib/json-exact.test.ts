@@ -41,6 +41,26 @@ test('strings, escapes, literals and nesting read as JSON.parse reads them', () 
   assert.deepEqual(Object.keys(o), ['__proto__']);
 });
 
+test('strings with and without escapes, in keys and values, empty or escape-only', () => {
+  // written by hand: "" is empty; "\\n" is one newline; escapes at the start, middle and end
+  assert.deepEqual(parseJsonExact('{"":"","\\n":"\\t","k\\"ey":"ab\\u0041cd\\\\","x":"\\/","n":7}'), {
+    '': '', '\n': '\t', 'k"ey': 'abAcd\\', x: '/', n: N('7'),
+  });
+  // a number right against the closing brace or bracket keeps exactly its own text
+  assert.deepEqual(parseJsonExact('[{"a":-12.5e+3},9007199254740993]'), [{ a: N('-12.5e+3') }, N('9007199254740993')]);
+});
+
+test('property: strings of any characters (escaped controls, quotes, backslashes, astral) read as JSON.parse reads them', () => {
+  const str = fc.string({ unit: 'binary', maxLength: 40 });
+  fc.assert(
+    fc.property(fc.dictionary(str, fc.oneof(str, fc.array(str, { maxLength: 4 }))), (v) => {
+      const text = JSON.stringify(v);
+      assert.deepEqual(parseJsonExact(text), JSON.parse(text));
+    }),
+    { numRuns: 2000 },
+  );
+});
+
 test('malformed JSON is refused with the position', () => {
   const cases: Array<[string, RegExp]> = [
     ['{"a":01}', /position 6/],
