@@ -103,6 +103,9 @@ export function rdkafkaTransactions(cfg: KafkaConfig, opts: RdkafkaTransactionsO
           // A commit's records are all enqueued before it commits: batch them, large.
           'linger.ms': 5,
           'queue.buffering.max.messages': 500_000,
+          // Bounded (issue 11: memory): librdkafka's default is 1 GiB per producer, one producer
+          // per owned partition. A full queue is back-pressure: produce() waits for it to drain.
+          'queue.buffering.max.kbytes': 16 * 1024,
           event_cb: true,
         },
         TOPIC_CONFIG,

@@ -72,6 +72,14 @@ export const DEFAULT_COMMIT_EVERY_RECORDS = 50_000;
 export const DEFAULT_COMMIT_EVERY_MS = 1000;
 /** Records applied between two commit checks (about 0.1–0.3 s of work). */
 const SLICE_RECORDS = 1000;
+/**
+ * Fetch sizes (issue 11: memory). kafkajs decodes a whole fetch into message objects at once
+ * (≈ 300 bytes of heap per ~100-byte sample record, beside the response buffer they slice), and
+ * the role applies a fetch in slices anyway: 32 MiB fetches held the whole 300 000-sample bench
+ * topic in memory. 512 KiB per partition is still ≈ 5 000 records, several slices per fetch.
+ */
+const FETCH_BYTES_PER_PARTITION = 512 * 1024;
+const FETCH_BYTES = 4 * 1024 * 1024;
 
 
 export async function startAggregate(opts: AggregateOptions): Promise<AggregateRole> {
@@ -90,6 +98,8 @@ export async function startAggregate(opts: AggregateOptions): Promise<AggregateR
   const consumer = await groupConsumer(kafka, {
     groupId,
     topic: topics.raw,
+    maxBytesPerPartition: FETCH_BYTES_PER_PARTITION,
+    maxBytes: FETCH_BYTES,
     ...(opts.sessionTimeoutMs !== undefined ? { sessionTimeoutMs: opts.sessionTimeoutMs } : {}),
   });
 
