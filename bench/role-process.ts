@@ -46,11 +46,24 @@ function statusKb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
   return m ? Number(m[1]) * 1024 : 0;
 }
 
-/** User + system CPU of a process (all threads), in microseconds. */
-function cpuUs(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+/** User + system CPU (utime + stime, fields 14 and 15) of a /proc/PID/stat line, in microseconds. */
+export function statCpuUs(stat: string): number {
+  // The command name (field 2) may hold spaces and parentheses: count from its last ')'.
   const f = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // fields from 3 (state) on
   return ((Number(f[11]) + Number(f[12])) * 1e6) / CLOCK_TICKS;
+}
+
+const cpuUs = (pid: number): number => statCpuUs(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+
+/** The memory gauges of prom-client's default metrics (our prefix) in a /metrics text, in MiB. */
+export function memoryGauges(text: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  const re = /^meterline_process_(nodejs_heap_size_used_bytes|nodejs_heap_size_total_bytes|nodejs_external_memory_bytes|nodejs_heap_space_size_used_bytes\{space="(\w+)"\})\s+(\S+)/gm;
+  for (const m of text.matchAll(re)) {
+    const name = m[2] ? `space_${m[2]}` : (m[1] as string).replace(/^nodejs_|_bytes$/g, '');
+    out[name] = Math.round(Number(m[3]) / MiB);
+  }
+  return out;
 }
 
 function freePort(): Promise<number> {
@@ -64,17 +77,10 @@ function freePort(): Promise<number> {
   });
 }
 
-/** The memory gauges of prom-client's default metrics, in MiB; empty if /metrics is not up yet. */
+/** The child's memory gauges, in MiB; empty if its /metrics is not up yet. */
 async function v8Breakdown(port: number): Promise<Record<string, number>> {
   try {
-    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-    const out: Record<string, number> = {};
-    const re = /^meterline_process_(nodejs_heap_size_used_bytes|nodejs_heap_size_total_bytes|nodejs_external_memory_bytes|nodejs_heap_space_size_used_bytes\{space="(\w+)"\})\s+(\S+)/gm;
-    for (const m of text.matchAll(re)) {
-      const name = m[2] ? `space_${m[2]}` : (m[1] as string).replace(/^nodejs_|_bytes$/g, '');
-      out[name] = Math.round(Number(m[3]) / MiB);
-    }
-    return out;
+    return memoryGauges(await (await fetch(`http://127.0.0.1:${port}/metrics`)).text());
   } catch {
     return {};
   }
