@@ -55,6 +55,8 @@ export class PartitionOwner {
   private records = 0;
   private since = 0;
   private chain: Promise<void> = Promise.resolve();
+  /** Transactions taken and not yet settled (the role lets one run while it applies more). */
+  private inFlight = 0;
   /**
    * The first commit of this owner that failed. Every later commit fails too: its snapshot
    * already reflects the records whose parts the failed transaction lost, so committing it
@@ -169,9 +171,13 @@ export class PartitionOwner {
         durationMs: performance.now() - t0,
       };
     });
+    this.inFlight++;
     this.chain = run.then(
-      () => undefined,
+      () => {
+        this.inFlight--;
+      },
       (err: unknown) => {
+        this.inFlight--;
         this.failure ??= err;
       },
     );
@@ -190,6 +196,11 @@ export class PartitionOwner {
     for (const r of changes?.upserts ?? []) out.push({ key: serverKey(p, r.serverId), value: encodeServer(r), partition: p });
     for (const id of changes?.removed ?? []) out.push({ key: serverKey(p, id), value: null, partition: p });
     return out;
+  }
+
+  /** Transactions committing now (taken, not yet settled). */
+  commitsInFlight(): number {
+    return this.inFlight;
   }
 
   /** Waits for commits in flight. */

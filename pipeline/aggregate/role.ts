@@ -194,7 +194,13 @@ export async function startAggregate(opts: AggregateOptions): Promise<AggregateR
       if (!(await applySlice(o, batch.topic, batch.partition, messages, last, from, heartbeat))) return;
       resolveOffset(last);
       const now = Date.now();
-      if (o.pendingRecords() >= everyRecords || now - o.pendingSinceMs() >= everyMs) await commit(o);
+      if (o.pendingRecords() >= everyRecords || now - o.pendingSinceMs() >= everyMs) {
+        // One transaction may be in flight while the next records are applied (the owner took
+        // its snapshot synchronously; what is applied now belongs to the next one). A second
+        // one waits for both: the back-pressure that bounds what is held between commits.
+        const committed = commit(o);
+        if (o.commitsInFlight() > 1) await committed;
+      }
       await heartbeat();
       if (o.status !== 'ready' || owners.get(batch.partition) !== o || stopping) return;
     }

@@ -223,3 +223,36 @@ test('a partition revoked while its producer initialises: the producer is closed
   await fencing;
   assert.deepEqual(events, ['closed'], 'the late producer is closed, not left connected');
 });
+
+test('commits in flight are counted from taking to settling, failed ones too (the role lets one run while it applies more)', async () => {
+  const { kafka } = fakeKafka();
+  const o = new PartitionOwner(2, kafkajsTransactions(kafka), 'g-2');
+  await o.fence();
+  o.status = 'ready';
+  assert.equal(o.commitsInFlight(), 0);
+  o.emitted([part(1)], 1);
+  o.consumed(1, '2', 1);
+  const first = o.commit(agg, plainSerde(), TOPICS, 'g');
+  assert.equal(o.commitsInFlight(), 1);
+  o.emitted([part(2)], 2);
+  o.consumed(1, '3', 2);
+  const second = o.commit(agg, plainSerde(), TOPICS, 'g');
+  // Taken synchronously (its snapshot), queued behind the first: both count.
+  assert.equal(o.commitsInFlight(), 2);
+  await first;
+  await second;
+  await o.settled();
+  assert.equal(o.commitsInFlight(), 0);
+
+  const failing = fakeKafka('send');
+  const f = new PartitionOwner(2, kafkajsTransactions(failing.kafka), 'g-2');
+  await f.fence();
+  f.status = 'ready';
+  f.emitted([part(3)], 1);
+  f.consumed(1, '4', 1);
+  const failed = f.commit(agg, plainSerde(), TOPICS, 'g');
+  assert.equal(f.commitsInFlight(), 1);
+  await assert.rejects(failed, /broker says no/);
+  await f.settled();
+  assert.equal(f.commitsInFlight(), 0);
+});
