@@ -4,7 +4,7 @@
 // every number is read as its source text (lib/json-exact.ts), as HTTP ingest reads them.
 import { jsonErrorReason, parseJsonExact } from '../../lib/json-exact.js';
 import { parseSample } from '../../pipeline/samples/parse.js';
-import { fastSample } from './fast-sample.js';
+import { fastSample } from '../../pipeline/samples/fast-sample.js';
 import type { Sample } from '../../pipeline/samples/sample.js';
 
 /** A rejection: the reason, for `file:line: reason`. */

@@ -2,6 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { decodeBody, type Outcome } from '../../../pipeline/ingest/decode.js';
 import { parseContentType } from '../../../pipeline/ingest/content-type.js';
+import { parseJsonExact } from '../../../lib/json-exact.js';
+import { parseSample } from '../../../pipeline/samples/parse.js';
+import { fastSample } from '../../../pipeline/samples/fast-sample.js';
 
 const NOW = Date.UTC(2026, 9, 10, 12, 0, 0);
 const limits = { maxBatchSamples: 100, maxSampleAgeMs: 35 * 86_400_000, maxClockSkewMs: 5 * 60_000 };
@@ -108,4 +111,33 @@ test('a JSON number where an object belongs is refused (a number is read as text
   assert.deepEqual(run('[42]'), ['0 invalid: a sample must be a JSON object']);
   assert.deepEqual(run('{"id":"a","server_id":"x","ts":"2026-10-10T11:59:00Z","metrics":5}'), ['0 invalid: metrics must be an object of metric name to number']);
   assert.deepEqual(run('{"id":"a","server_id":"x","ts":"2026-10-10T11:59:00Z","metrics":{"m":1},"labels":7}'), ['0 invalid: labels must be an object of strings']);
+});
+
+test('the compact agent line (scanned by hand) gives the same sample as the general reader, and is still window-checked', () => {
+  const lines = [
+    // compact: the hand scanner answers these
+    '{"id":"a1","server_id":"srv-1","ts":"2026-10-10T11:59:00Z","metrics":{"cpu":0.5,"net_tx_bytes":9007199254740993},"interval_s":60,"labels":{"dc":"fra"}}',
+    '{"id":"a2","server_id":"srv-2","ts":"2026-10-10T11:58:30.250Z","metrics":{"mem_gb":-12.500}}',
+    // not compact (space, exponent, escape): the general reader answers these
+    '{"id":"a3", "server_id":"srv-3","ts":"2026-10-10T11:59:00Z","metrics":{"cpu":1}}',
+    '{"id":"a4","server_id":"srv-4","ts":"2026-10-10T11:59:00Z","metrics":{"cpu":1e2}}',
+    '{"id":"a\\u0035","server_id":"srv-5","ts":"2026-10-10T11:59:00Z","metrics":{"cpu":2}}',
+  ];
+  // Both kinds occur, or the test would not cover the branch it is about.
+  assert.deepEqual(lines.map((l) => fastSample(l) !== undefined), [true, true, false, false, false]);
+  const r = decodeBody(Buffer.from(lines.join('\n')), 'ndjson', NOW, limits);
+  assert.ok(r.ok);
+  for (const [k, line] of lines.entries()) {
+    const full = parseSample(parseJsonExact(line));
+    assert.ok(full.ok);
+    const o = r.outcomes[k] as Outcome;
+    assert.ok(o.ok, line);
+    assert.deepEqual(o.ok && o.sample, full.sample, line);
+  }
+  // A compact line outside the accepted window is refused as the general path refuses it.
+  const old = decodeBody(Buffer.from('{"id":"o1","server_id":"srv-9","ts":"2020-01-01T00:00:00Z","metrics":{"cpu":1}}'), 'ndjson', NOW, limits);
+  assert.ok(old.ok);
+  const o = old.outcomes[0] as Outcome;
+  assert.equal(o.ok, false);
+  assert.deepEqual(!o.ok && [o.code, o.id, o.serverId], ['window', 'o1', 'srv-9']);
 });
