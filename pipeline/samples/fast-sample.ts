@@ -5,8 +5,8 @@
 // to give exactly the Sample the full path would give; anything else (whitespace, an escape, a
 // CloudEvent, an unknown or repeated field, a string metric, an exponent, a value the full path might reject)
 // returns undefined, and the full path — the one that names what is wrong — decides.
-import { MAX_ID_LENGTH, MAX_SERVER_ID_LENGTH, type Sample } from '../../pipeline/samples/sample.js';
-import { parseTimestamp } from '../../pipeline/samples/timestamp.js';
+import { MAX_ID_LENGTH, MAX_SERVER_ID_LENGTH, type Sample } from './sample.js';
+import { parseTimestamp } from './timestamp.js';
 import { canonicalNumber } from '../../lib/number-text.js';
 
 const QUOTE = 34;

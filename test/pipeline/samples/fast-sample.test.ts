@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { fastSample } from '../../../rating/embedded/fast-sample.js';
+import { fastSample } from '../../../pipeline/samples/fast-sample.js';
 import { parseLine } from '../../../rating/embedded/parse-line.js';
 import { parseSample } from '../../../pipeline/samples/parse.js';
 import { parseJsonExact } from '../../../lib/json-exact.js';
