@@ -7,12 +7,9 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { stackPorts } from '../../config/variables.js';
-import { stackPaths, type StackSettings } from '../../stack/paths.js';
-import { portFree, waitUntil } from '../../stack/net.js';
+import { waitUntil } from '../../stack/net.js';
 import { kafka } from '../../stack/kafka.js';
 import { down, up } from '../../stack/stack.js';
 import { Child } from '../e2e/processes.js';
@@ -20,23 +17,9 @@ import { freePort } from '../stack/free-port.js';
 import { freshDb } from '../sinks/fresh-db.js';
 import { rollupTopics, seriesPart } from '../sinks/rollup-topics.js';
 import { CATALOG_TEXT } from '../invoicing/fixtures.js';
+import { ownStack, quiet } from '../stack/own-stack.js';
 
-const dir = mkdtempSync(join(os.tmpdir(), 'meterline-kafka-restart-'));
-const quiet = { progress: () => undefined, result: () => undefined };
-
-async function settings(): Promise<StackSettings> {
-  for (let attempt = 0; attempt < 20; attempt++) {
-    // Below the ephemeral range (32768+): a client socket may hold any port above it.
-    const base = 20_000 + 250 * Math.floor(Math.random() * 24);
-    const p = stackPorts(base);
-    if ((await portFree(p.kafka)) && (await portFree(p.kafkaController))) {
-      return { paths: stackPaths({ METERLINE_STACK_DIR: dir }), ports: p, portBase: base, schemaRegistry: false };
-    }
-  }
-  throw new Error('no free ports for Kafka');
-}
-
-const s = await settings();
+const { settings: s, dir } = await ownStack('kafka-restart', (p) => [p.kafka, p.kafkaController]);
 const children: Child[] = [];
 after(async () => {
   await Promise.all(children.map((c) => c.kill('SIGKILL')));

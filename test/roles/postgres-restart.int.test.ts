@@ -4,35 +4,19 @@
 // shared stack other engineers use is never restarted. Kafka is the shared one (own topics).
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
-import { stackPorts } from '../../config/variables.js';
-import { stackPaths, type StackSettings } from '../../stack/paths.js';
-import { portFree, waitUntil } from '../../stack/net.js';
+import { waitUntil } from '../../stack/net.js';
 import { postgres } from '../../stack/postgres.js';
 import { down, up } from '../../stack/stack.js';
 import { Child, runToEnd } from '../e2e/processes.js';
 import { freePort } from '../stack/free-port.js';
 import { rollupTopics, seriesPart } from '../sinks/rollup-topics.js';
 import { CATALOG_TEXT } from '../invoicing/fixtures.js';
+import { ownStack, quiet } from '../stack/own-stack.js';
 
-const dir = mkdtempSync(join(os.tmpdir(), 'meterline-pg-restart-'));
-const quiet = { progress: () => undefined, result: () => undefined };
-
-async function settings(): Promise<StackSettings> {
-  for (let attempt = 0; attempt < 20; attempt++) {
-    // Below the ephemeral range (32768+): a client socket may hold any port above it.
-    const base = 20_000 + 250 * Math.floor(Math.random() * 24);
-    if (await portFree(stackPorts(base).postgres)) {
-      return { paths: stackPaths({ METERLINE_STACK_DIR: dir }), ports: stackPorts(base), portBase: base, schemaRegistry: false };
-    }
-  }
-  throw new Error('no free port for PostgreSQL');
-}
-
-const s = await settings();
+const { settings: s, dir } = await ownStack('pg-restart', (p) => [p.postgres]);
 const children: Child[] = [];
 after(async () => {
   await Promise.all(children.map((c) => c.kill('SIGKILL')));

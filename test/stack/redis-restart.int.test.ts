@@ -3,37 +3,15 @@
 // its own Redis (own port base and stack dir) so the shared stack is untouched.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { Redis } from 'ioredis';
-import { stackPorts } from '../../config/variables.js';
-import { stackPaths, type StackSettings } from '../../stack/paths.js';
 import { portFree, waitUntil } from '../../stack/net.js';
 import { ourLivePid, pidFile, processStartTime } from '../../stack/process.js';
 import { redis } from '../../stack/redis.js';
 import { down, up } from '../../stack/stack.js';
+import { ownStack, quiet } from './own-stack.js';
 
-const dir = mkdtempSync(join(os.tmpdir(), 'meterline-redis-restart-'));
-const quiet = { progress: () => undefined, result: () => undefined };
-
-async function settings(): Promise<StackSettings> {
-  for (let attempt = 0; attempt < 20; attempt++) {
-    // Below the ephemeral range (32768+): a client socket may hold any port above it.
-    const base = 20_000 + 250 * Math.floor(Math.random() * 24);
-    if (await portFree(stackPorts(base).redis)) {
-      return {
-        paths: stackPaths({ METERLINE_STACK_DIR: dir }),
-        ports: stackPorts(base),
-        portBase: base,
-        schemaRegistry: false,
-      };
-    }
-  }
-  throw new Error('no free port for Redis');
-}
-
-const s = await settings();
+const { settings: s, dir } = await ownStack('redis-restart', (p) => [p.redis]);
 after(async () => {
   await down(s, quiet, [redis]);
   rmSync(dir, { recursive: true, force: true });

@@ -4,36 +4,17 @@
 // (own stack dir and ports), as test/roles/kafka-restart does: the shared one is never stopped.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import { join } from 'node:path';
-import { stackPorts } from '../../../config/variables.js';
+import { rmSync } from 'node:fs';
 import { loadConfig } from '../../../config/env.js';
-import { stackPaths, type StackSettings } from '../../../stack/paths.js';
-import { portFree } from '../../../stack/net.js';
 import { kafka } from '../../../stack/kafka.js';
 import { down, up } from '../../../stack/stack.js';
 import { createKafka } from '../../../kafka/client.js';
 import { createRdkafkaAckedProducer } from '../../../kafka/rdkafka/acked-client.js';
 import { isKind } from '../../../lib/errors.js';
 import { collect } from '../read-topic.js';
+import { ownStack, quiet } from '../../stack/own-stack.js';
 
-const dir = mkdtempSync(join(os.tmpdir(), 'meterline-rdkafka-restart-'));
-const quiet = { progress: () => undefined, result: () => undefined };
-
-async function settings(): Promise<StackSettings> {
-  for (let attempt = 0; attempt < 20; attempt++) {
-    // Below the ephemeral range (32768+): a client socket may hold any port above it.
-    const base = 20_000 + 250 * Math.floor(Math.random() * 24);
-    const p = stackPorts(base);
-    if ((await portFree(p.kafka)) && (await portFree(p.kafkaController))) {
-      return { paths: stackPaths({ METERLINE_STACK_DIR: dir }), ports: p, portBase: base, schemaRegistry: false };
-    }
-  }
-  throw new Error('no free ports for Kafka');
-}
-
-const s = await settings();
+const { settings: s, dir } = await ownStack('rdkafka-restart', (p) => [p.kafka, p.kafkaController]);
 after(async () => {
   await down(s, quiet, [kafka]);
   rmSync(dir, { recursive: true, force: true });
