@@ -4,6 +4,7 @@
 // murmur2_random partitioner places keys as kafkajs' DefaultPartitioner (Java's) does.
 import rdkafka from 'node-rdkafka';
 import type { KafkaConsumer, LibrdKafkaError, Message, Producer } from 'node-rdkafka';
+import { call, connect } from '../../kafka/rdkafka/connect.js';
 import { OffsetTracker, runId, type BenchRecord, type ClientAdapter, type ProduceSettings, type TransformResult } from './adapter.js';
 
 const ASSIGN_PARTITIONS = -175;
@@ -17,25 +18,6 @@ const TIMEOUT_MS = 30_000;
  */
 const ACKS_ALL = { 'request.required.acks': -1, 'partitioner': 'murmur2_random' } as const;
 
-/** Resolves/rejects a node-style callback API call. */
-const call = (f: (cb: (err: LibrdKafkaError | null | undefined) => void) => void) =>
-  new Promise<void>((resolve, reject) => f((err) => (err ? reject(err) : resolve())));
-
-function connectProducer(p: Producer): Promise<void> {
-  return new Promise((resolve, reject) => {
-    p.once('ready', () => resolve());
-    p.once('connection.failure', (e) => reject(e));
-    p.connect();
-  });
-}
-
-function connectConsumer(c: KafkaConsumer): Promise<void> {
-  return new Promise((resolve, reject) => {
-    c.once('ready', () => resolve());
-    c.once('connection.failure', (e) => reject(e));
-    c.connect();
-  });
-}
 
 const consumeBatch = (c: KafkaConsumer, n: number) =>
   new Promise<Message[]>((resolve, reject) => c.consume(n, (err, msgs) => (err ? reject(err) : resolve(msgs))));
@@ -81,7 +63,7 @@ export function rdkafkaAdapter(brokers: readonly string[]): ClientAdapter {
         'queue.buffering.max.messages': 200_000,
         'dr_cb': true,
       }, ACKS_ALL);
-      await connectProducer(p);
+      await connect(p);
       p.setPollInterval(10);
       let delivered = 0;
       let failed: LibrdKafkaError | undefined;
@@ -112,7 +94,7 @@ export function rdkafkaAdapter(brokers: readonly string[]): ClientAdapter {
       c.on('rebalance', (err) => {
         if (err.code === ASSIGN_PARTITIONS && t0 === 0) t0 = performance.now();
       });
-      await connectConsumer(c);
+      await connect(c);
       c.subscribe([topic]);
       let seen = 0;
       while (seen < total) seen += (await consumeBatch(c, 10_000)).length;
@@ -138,10 +120,10 @@ export function rdkafkaAdapter(brokers: readonly string[]): ClientAdapter {
       c.on('rebalance', (err) => {
         if (err.code === ASSIGN_PARTITIONS && t0 === 0) t0 = performance.now();
       });
-      await connectProducer(p);
+      await connect(p);
       p.setPollInterval(10);
       await call((cb) => p.initTransactions(TIMEOUT_MS, cb));
-      await connectConsumer(c);
+      await connect(c);
       c.subscribe([input]);
       const offsets = new OffsetTracker();
       const commitMs: number[] = [];
