@@ -84,7 +84,7 @@ export const bench: BenchModule & Command = {
           try {
             // kafkajs' own leader wait fails on a transient UNKNOWN_TOPIC_OR_PARTITION under load;
             // the project's waitForLeaders retries that.
-            await admin.createTopics({ topics: [input, output].map((topic) => ({ topic, numPartitions: partitions })) });
+            await admin.createTopics({ waitForLeaders: false, topics: [input, output].map((topic) => ({ topic, numPartitions: partitions })) });
             await waitForLeaders(admin, [input, output]);
             const adapter = await adapterFor(name, kafka, config.kafka.brokers);
             process.stderr.write(`bench kafka-clients: run ${run + 1}/${runs} ${name}: produce… `);

@@ -35,7 +35,8 @@ async function topics(name: string): Promise<[string, string]> {
   const pair: [string, string] = [`${prefix}${name}.in`, `${prefix}${name}.out`];
   if (made.length === 0) await admin.connect();
   made.push(...pair);
-  await admin.createTopics({ topics: pair.map((topic) => ({ topic, numPartitions: 6 })) });
+  // kafkajs' own leader wait gives up after a few retries on a broker that just started; ours waits.
+  await admin.createTopics({ waitForLeaders: false, topics: pair.map((topic) => ({ topic, numPartitions: 6 })) });
   await waitForLeaders(admin, pair);
   return pair;
 }
