@@ -78,6 +78,7 @@ export const bench: BenchModule & Command = {
       'kstreams-jar': { type: 'string' },
       'role-process': { type: 'boolean' },
       'role-node-options': { type: 'string' },
+      'role-built': { type: 'boolean' },
     });
     const jar = v['kstreams-jar'] ?? DEFAULT_KSTREAMS_JAR;
     if (v['compare-kstreams']) checkJar(jar);
@@ -162,6 +163,7 @@ export const bench: BenchModule & Command = {
           samples: made,
           maxSeconds,
           ...(v['role-node-options'] ? { nodeOptions: v['role-node-options'] } : {}),
+          ...(v['role-built'] ? { built: true } : {}),
         });
         const { seconds, timedOut, ...memory } = run;
         const details = { samples: made, servers, seconds: Number(seconds.toFixed(2)), processes: 1, roleProcess: true, ...memory, ...(timedOut ? { stopped: `at --max-seconds ${maxSeconds}` } : {}) };

@@ -5,7 +5,7 @@
 // /metrics (prom-client's default metrics), scraped while it runs. Done when the group's
 // committed offsets reach the topic's ends.
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -34,10 +34,16 @@ export interface RoleProcessOptions {
   maxSeconds: number;
   /** Extra node flags for the child (NODE_OPTIONS), e.g. `--max-semi-space-size=16`. */
   nodeOptions?: string;
+  /** Run the compiled role (dist/, as the image does) instead of the sources through tsx. */
+  built?: boolean;
 }
 
 const MiB = 2 ** 20;
-const launcher = join(dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'meterline.js');
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const launcher = join(root, 'bin', 'meterline.js');
+// What the image runs (bin/meterline.js picks it when the sources are absent): no tsx, whose
+// loader and transpiled-source cache would otherwise count in the role's fixed cost.
+const builtEntry = join(root, 'dist', 'cli', 'main.js');
 const CLOCK_TICKS = 100; // USER_HZ on Linux
 
 /** VmRSS / VmHWM of a process, in bytes. */
@@ -95,7 +101,9 @@ async function committedAll(o: RoleProcessOptions): Promise<boolean> {
 export async function runRoleProcess(o: RoleProcessOptions): Promise<RoleProcessRun> {
   const port = await freePort();
   const env = { ...o.env, PORT: String(port), METERLINE_LOG_LEVEL: 'warn', ...(o.nodeOptions ? { NODE_OPTIONS: o.nodeOptions } : {}) };
-  const child = spawn(process.execPath, [launcher, 'aggregate'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+  if (o.built && !existsSync(builtEntry)) throw new Error('bench aggregate --role-built: no dist/cli/main.js; run `npm run build` first');
+  const entry = o.built ? builtEntry : launcher;
+  const child = spawn(process.execPath, [entry, 'aggregate'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
   const pid = child.pid as number;
   let exited: string | undefined;
   child.once('exit', (code, signal) => (exited = `exited (${code ?? signal})`));
