@@ -39,7 +39,8 @@ import { ensureStates } from './db/usage-states.js';
 import { nextDueMs, recomputeDue, sleepFor, startMarks } from './draft-clock.js';
 import { unratableCustomers } from './unratable.js';
 
-export const RATE_GROUP = 'meterline-rate';
+import { RATE_GROUP } from '../kafka/groups.js';
+export { RATE_GROUP };
 
 export interface RateOptions {
   kafka: Kafka;

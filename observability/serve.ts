@@ -16,9 +16,7 @@ import { createRoleProcess, needsOf, type RoleProcess } from './process.js';
 import { createKafka } from '../kafka/client.js';
 import { topicNames } from '../kafka/topics.js';
 import { watchConsumerLag, type LagTarget, type LagWatcher } from './consumer-lag.js';
-import { AGGREGATE_GROUP } from '../pipeline/aggregate/role.js';
-import { SINK_GROUP } from '../sinks/role.js';
-import { RATE_GROUP } from '../invoicing/rate-role.js';
+import { AGGREGATE_GROUP, RATE_GROUP, SINK_GROUP } from '../kafka/groups.js';
 
 /** The consumer group and input topic of each consumer role (group ids carry the topic prefix). */
 export function lagTargets(config: Config, roleNames: readonly string[]): LagTarget[] {

@@ -19,7 +19,8 @@ import { roleHealth, type RoleHealth } from '../roles/health.js';
 import { runConsumer, type BatchHandler } from '../kafka/consumer/runner.js';
 import { nextOffset } from '../kafka/consumer/offsets.js';
 
-export const SINK_GROUP = 'meterline-sink';
+import { SINK_GROUP } from '../kafka/groups.js';
+export { SINK_GROUP };
 
 export interface SinkOptions {
   kafka: Kafka;

@@ -28,7 +28,8 @@ import { groupConsumer, onAssignment } from '../../kafka/consumer/runner.js';
 import { PartitionOwner, type CommitInfo, type DeadRecord, type OwnerTopics } from './owner.js';
 import { kafkajsTransactions, type Transactions } from './transaction.js';
 
-export const AGGREGATE_GROUP = 'meterline-aggregate';
+import { AGGREGATE_GROUP } from '../../kafka/groups.js';
+export { AGGREGATE_GROUP };
 
 export interface AggregateOptions {
   kafka: Kafka;
