@@ -7,7 +7,6 @@ import { createLogger, type Logger } from '../observability/log.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { Readiness } from '../observability/readiness.js';
 import { accessLog, errorHandler, httpMetrics, keyRateLimit, requestId, type KeyRateLimitOptions } from './middleware/index.js';
-import { ALL_ROUTES, openApiDocument } from './openapi/index.js';
 
 export interface AppOptions {
   log?: Logger;
@@ -47,7 +46,13 @@ export function createApp(opts: AppOptions = {}): Hono {
   }
 
   // The whole API's document, whichever roles this process runs: one contract for clients.
-  const document = openApiDocument(ALL_ROUTES, { version: opts.version ?? APP_VERSION });
-  app.get('/openapi.json', (c) => c.json(document));
+  // Built at its first request: the route specs load zod and every schema, which a consumer
+  // role (aggregate, sink, rate) would otherwise hold from its start for a rarely read page.
+  let document: Promise<object> | undefined;
+  const build = async (): Promise<object> => {
+    const { ALL_ROUTES, openApiDocument } = await import('./openapi/index.js');
+    return openApiDocument(ALL_ROUTES, { version: opts.version ?? APP_VERSION });
+  };
+  app.get('/openapi.json', async (c) => c.json(await (document ??= build())));
   return app;
 }
