@@ -32,7 +32,10 @@ export interface RoleProcessOptions {
   ends: ReadonlyMap<number, bigint>;
   samples: number;
   maxSeconds: number;
-  /** Extra node flags for the child (NODE_OPTIONS), e.g. `--max-semi-space-size=16`. */
+  /**
+   * Extra node flags for the child, e.g. `--max-semi-space-size=16`: on its command line, not in
+   * NODE_OPTIONS, which refuses most V8 flags (`--heap-growing-percent`, `--optimize-for-size`).
+   */
   nodeOptions?: string;
   /** Run the compiled role (dist/, as the image does) instead of the sources through tsx. */
   built?: boolean;
@@ -100,10 +103,11 @@ async function committedAll(o: RoleProcessOptions): Promise<boolean> {
 
 export async function runRoleProcess(o: RoleProcessOptions): Promise<RoleProcessRun> {
   const port = await freePort();
-  const env = { ...o.env, PORT: String(port), METERLINE_LOG_LEVEL: 'warn', ...(o.nodeOptions ? { NODE_OPTIONS: o.nodeOptions } : {}) };
+  const env = { ...o.env, PORT: String(port), METERLINE_LOG_LEVEL: 'warn' };
   if (o.built && !existsSync(builtEntry)) throw new Error('bench aggregate --role-built: no dist/cli/main.js; run `npm run build` first');
   const entry = o.built ? builtEntry : launcher;
-  const child = spawn(process.execPath, [entry, 'aggregate'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+  const flags = o.nodeOptions?.split(/\s+/).filter((f) => f !== '') ?? [];
+  const child = spawn(process.execPath, [...flags, entry, 'aggregate'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
   const pid = child.pid as number;
   let exited: string | undefined;
   child.once('exit', (code, signal) => (exited = `exited (${code ?? signal})`));
