@@ -14,12 +14,18 @@ export type Frame =
   | { format: 'confluent'; schemaId: number; body: Buffer }
   | { format: 'single-object'; fingerprint: Buffer; body: Buffer };
 
-export const frameConfluent = (schemaId: number, body: Buffer): Buffer => {
+/** The bytes before the Avro body in Confluent wire format. */
+export const confluentHead = (schemaId: number): Buffer => {
   const head = Buffer.alloc(5);
   head[0] = CONFLUENT_MAGIC;
   head.writeUInt32BE(schemaId, 1);
-  return Buffer.concat([head, body]);
+  return head;
 };
+
+/** The bytes before the Avro body in single-object encoding. */
+export const singleObjectHead = (fingerprint: Buffer): Buffer => Buffer.concat([SINGLE_OBJECT_MAGIC, fingerprint]);
+
+export const frameConfluent = (schemaId: number, body: Buffer): Buffer => Buffer.concat([confluentHead(schemaId), body]);
 
 export const frameSingleObject = (fingerprint: Buffer, body: Buffer): Buffer =>
   Buffer.concat([SINGLE_OBJECT_MAGIC, fingerprint, body]);

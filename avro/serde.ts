@@ -5,7 +5,7 @@
 // an older or newer compatible version reads as the current shape.
 import type avro from 'avsc';
 import { MeterlineError } from '../lib/errors.js';
-import { frameConfluent, frameSingleObject, parseFrame } from './framing.js';
+import { confluentHead, frameConfluent, frameSingleObject, parseFrame, singleObjectHead } from './framing.js';
 import { currentSchema, versionsOf, schemaVersion, type SchemaKind } from './schemas.js';
 
 /** The part of a Schema Registry client meterline uses (the Confluent client satisfies it). */
@@ -21,12 +21,19 @@ export interface AvroSerde {
   encode(kind: SchemaKind, topic: string, record: unknown): Promise<Buffer>;
   /** Decode a record value into the current schema's shape. Throws a `validation` error on bad bytes. */
   decode(kind: SchemaKind, topic: string, value: Buffer): Promise<unknown>;
+  /**
+   * The frame `encode` puts before the Avro body of `kind` records for a topic (the registry's
+   * schema id, or the fingerprint): for writers that encode many records without an await each
+   * (rollup-writer.ts). Optional: a serde without it is used through `encode`.
+   */
+  head?(kind: SchemaKind, topic: string): Promise<Buffer>;
 }
 
 /** Confluent's TopicNameStrategy: the subject of a topic's record values. */
 export const valueSubject = (topic: string): string => `${topic}-value`;
 
-function encodeBody(kind: SchemaKind, record: unknown): Buffer {
+/** avsc's Avro body of a record; a `validation` error naming the invalid fields. */
+export function encodeBody(kind: SchemaKind, record: unknown): Buffer {
   const { type } = currentSchema(kind);
   try {
     return type.toBuffer(record);
@@ -64,6 +71,9 @@ export function plainSerde(): AvroSerde {
     format: 'single-object',
     async encode(kind, _topic, record) {
       return frameSingleObject(currentSchema(kind).fingerprint, encodeBody(kind, record));
+    },
+    async head(kind) {
+      return singleObjectHead(currentSchema(kind).fingerprint);
     },
     async decode(kind, _topic, value) {
       const frame = parseFrame(value);
@@ -110,17 +120,22 @@ export function registrySerde(client: RegistryClient): AvroSerde {
     return writer;
   };
 
+  const registeredId = async (kind: SchemaKind, topic: string): Promise<number> => {
+    try {
+      return await idFor(kind, topic);
+    } catch (err) {
+      throw new MeterlineError('unavailable', `Schema Registry: cannot register ${valueSubject(topic)}: ${(err as Error).message}`, { cause: err });
+    }
+  };
+
   return {
     format: 'confluent',
     async encode(kind, topic, record) {
       const body = encodeBody(kind, record);
-      let id: number;
-      try {
-        id = await idFor(kind, topic);
-      } catch (err) {
-        throw new MeterlineError('unavailable', `Schema Registry: cannot register ${valueSubject(topic)}: ${(err as Error).message}`, { cause: err });
-      }
-      return frameConfluent(id, body);
+      return frameConfluent(await registeredId(kind, topic), body);
+    },
+    async head(kind, topic) {
+      return confluentHead(await registeredId(kind, topic));
     },
     async decode(kind, topic, value) {
       const frame = parseFrame(value);

@@ -12,6 +12,7 @@ import type { RollupPart } from '../aggregation/rollup.js';
 import type { Aggregator } from '../aggregation/aggregator.js';
 import type { AvroSerde } from '../../avro/serde.js';
 import { rollupToRecord, deadLetterToRecord, type DeadLetter } from '../../avro/records.js';
+import { RollupWriter } from '../../avro/rollup-writer.js';
 import { checkpointKey, encodeMeta, encodeServer, serverKey } from './changelog.js';
 import type { TransactionalProducer, Transactions, TxnRecord } from './transaction.js';
 
@@ -63,6 +64,8 @@ export class PartitionOwner {
    * would make that loss permanent. The role restores a fresh owner from the last checkpoint.
    */
   private failure: unknown;
+  /** Where parts are encoded, one at a time (this owner's commits run one after another). */
+  private readonly writer = new RollupWriter();
 
   constructor(
     readonly partition: number,
@@ -151,15 +154,22 @@ export class PartitionOwner {
       if (producer === undefined) throw new Error(`partition ${this.partition}: no producer`);
       if (this.failure !== undefined)
         throw new Error(`partition ${this.partition}: an earlier commit failed`, { cause: this.failure });
-      // Encoded before the transaction starts: its clock (transaction.timeout) runs only for Kafka.
-      const records: TxnRecord[] = [];
-      for (const p of parts)
-        records.push({ topic: topics.rollups, key: p.serverId, value: await serde.encode('rollup', topics.rollups, rollupToRecord(p)) });
-      for (const d of dead)
-        records.push({ topic: topics.dlq, key: d.key, value: await serde.encode('dlq', topics.dlq, deadLetterToRecord(d.letter)) });
-      for (const r of state) records.push({ topic: topics.state, ...r });
       const t0 = performance.now();
-      await producer.transact(records, { groupId, topic: topics.raw, partition: this.partition, offset: nextOffset });
+      const rollups = await this.rollupValues(serde, topics.rollups, parts);
+      // Dead letters are rare: through avsc, before the transaction.
+      const deadValues: Buffer[] = [];
+      for (const d of dead) deadValues.push(await serde.encode('dlq', topics.dlq, deadLetterToRecord(d.letter)));
+      // Taken one at a time by the producer, inside the transaction: a part is written into the
+      // owner's buffer, produced (copied) and the buffer reused — no encoded record kept.
+      function* records(): Generator<TxnRecord> {
+        for (let i = 0; i < parts.length; i++) {
+          const p = parts[i] as RollupPart;
+          yield { topic: topics.rollups, key: p.serverId, value: rollups(p, i) };
+        }
+        for (let i = 0; i < dead.length; i++) yield { topic: topics.dlq, key: (dead[i] as DeadRecord).key, value: deadValues[i] as Buffer };
+        for (const r of state) yield { topic: topics.state, ...r };
+      }
+      await producer.transact(records(), { groupId, topic: topics.raw, partition: this.partition, offset: nextOffset });
       return {
         partition: this.partition,
         nextOffset,
@@ -182,6 +192,19 @@ export class PartitionOwner {
       },
     );
     return run;
+  }
+
+  /**
+   * How the commit's parts become record values: with a serde that gives its frame, written by
+   * hand into the owner's reused buffer (avro/rollup-writer.ts; one registry lookup per commit);
+   * else through serde.encode, each part encoded first.
+   */
+  private async rollupValues(serde: AvroSerde, topic: string, parts: readonly RollupPart[]): Promise<(p: RollupPart, i: number) => Buffer> {
+    const head = serde.head ? await serde.head('rollup', topic) : undefined;
+    if (head !== undefined) return (p) => this.writer.write(head, p);
+    const values: Buffer[] = [];
+    for (const p of parts) values.push(await serde.encode('rollup', topic, rollupToRecord(p)));
+    return (_p, i) => values[i] as Buffer;
   }
 
   /**

@@ -13,7 +13,10 @@ import { rdkafkaTransactions } from '../../kafka/rdkafka/transactions.js';
 export interface TxnRecord {
   topic: string;
   key: string | Buffer | null;
-  /** null: a tombstone (compacted topics). */
+  /**
+   * null: a tombstone (compacted topics). May be a view that the next record taken from the
+   * iterable overwrites (avro/rollup-writer.ts): a producer that keeps values copies them.
+   */
   value: Buffer | null;
   /** Explicit partition; absent: murmur2 of the key, as Java's (and ingest's) partitioner. */
   partition?: number;
@@ -29,8 +32,11 @@ export interface TxnOffset {
 
 export interface TransactionalProducer {
   init(): Promise<void>;
-  /** Records in order, then the offset, then commit; aborts and rejects on any failure. */
-  transact(records: readonly TxnRecord[], offset: TxnOffset): Promise<void>;
+  /**
+   * Records in order, then the offset, then commit; aborts and rejects on any failure (a throw
+   * from the iterable too: records are taken one at a time, inside the transaction).
+   */
+  transact(records: Iterable<TxnRecord>, offset: TxnOffset): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -54,8 +60,11 @@ const SEND_CHUNK_BYTES = 700_000;
  */
 const SEND_CHUNK_RECORDS = 2000;
 
-/** Runs of one topic, split into send calls of at most SEND_CHUNK_BYTES / SEND_CHUNK_RECORDS. */
-export function* sendChunks(records: readonly TxnRecord[]): Generator<{ topic: string; messages: Message[] }> {
+/**
+ * Runs of one topic, split into send calls of at most SEND_CHUNK_BYTES / SEND_CHUNK_RECORDS.
+ * Values are copied: a record's value may be a view the next record overwrites.
+ */
+export function* sendChunks(records: Iterable<TxnRecord>): Generator<{ topic: string; messages: Message[] }> {
   let topic = '';
   let chunk: Message[] = [];
   let bytes = 0;
@@ -67,7 +76,8 @@ export function* sendChunks(records: readonly TxnRecord[]): Generator<{ topic: s
       bytes = 0;
     }
     topic = r.topic;
-    chunk.push(r.partition === undefined ? { key: r.key, value: r.value } : { key: r.key, value: r.value, partition: r.partition });
+    const value = r.value === null ? null : Buffer.from(r.value);
+    chunk.push(r.partition === undefined ? { key: r.key, value } : { key: r.key, value, partition: r.partition });
     bytes += size;
   }
   if (chunk.length > 0) yield { topic, messages: chunk };
