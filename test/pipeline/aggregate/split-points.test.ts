@@ -1,7 +1,8 @@
 // Where the aggregate role cuts windows: month starts in the catalogue zone, subscription edges.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { catalogSplitPoints } from '../../../pipeline/aggregate/split-points.js';
+import { DateTime } from 'luxon';
+import { catalogSplitPoints, monthStarts } from '../../../pipeline/aggregate/split-points.js';
 import type { Subscription } from '../../../catalog/types.js';
 
 const sub = (serverId: string, from: string, to?: string): Subscription => ({
@@ -35,4 +36,25 @@ test("a server's subscription from/to inside a window cut it; other servers are 
   assert.deepEqual(split('b', day, day + 86_400_000), []);
   const end = Date.parse('2026-10-12T02:59:00Z');
   assert.deepEqual(split('a', end, end + 120_000), [Date.parse('2026-10-12T03:00:00Z')]);
+});
+
+test('the remembered month gives what luxon gives for every instant, across zones, years and DST', () => {
+  // Reference: luxon asked afresh for each instant. Zones with DST changes at midnight
+  // (America/Santiago, Asia/Beirut historically), half-hour offsets, and the date line.
+  const zones = ['UTC', 'Europe/Berlin', 'America/Santiago', 'Asia/Beirut', 'Asia/Kolkata', 'Pacific/Apia', 'America/Sao_Paulo'];
+  let seed = 12345;
+  const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+  for (const zone of zones) {
+    const memo = monthStarts(zone);
+    const fresh = (ms: number) => DateTime.fromMillis(ms, { zone }).startOf('month').toMillis();
+    let t = Date.UTC(2009, 0, 1);
+    // In time order with small steps (as windows come), with jumps back and forth between.
+    for (let i = 0; i < 2500; i++) {
+      t += next() < 0.05 ? Math.floor((next() - 0.5) * 4e9) : Math.floor(next() * 2 * 86_400_000);
+      assert.equal(memo(t), fresh(t), `${zone} at ${new Date(t).toISOString()}`);
+      // The instants right around the month start found.
+      const m = fresh(t);
+      for (const d of [-1, 0, 1]) assert.equal(memo(m + d), fresh(m + d), `${zone} at ${m + d}`);
+    }
+  }
 });
