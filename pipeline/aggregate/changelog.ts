@@ -12,13 +12,13 @@
 // restored from it writes every server on its next commit, and the new meta replaces it.
 // Server records are binary since format 3 (pipeline/aggregation/record-codec.ts); JSON server
 // records of format 2 are still read beside them, and rewritten as each server next changes.
-import { randomUUID } from 'node:crypto';
 import { gzipSync, gunzipSync } from 'node:zlib';
 import type { Kafka } from 'kafkajs';
 import type { AggregatorSnapshot } from '../aggregation/aggregator.js';
 import type { PartitionMeta, ServerRecord } from '../aggregation/changes.js';
 import { MeterlineError } from '../../lib/errors.js';
 import { encodePacked, isPacked } from '../aggregation/record-codec.js';
+import { readToEnd, type PartitionRange } from '../../kafka/read-to-end.js';
 
 export interface PartitionCheckpoint {
   version: 1;
@@ -82,7 +82,9 @@ export interface StoredPartition {
  * Reads the changelog partitions `wanted` to their end, once, and returns the newest meta and
  * server records of each (absent = never checkpointed). Call only after the partition's
  * transactional producer was initialised: that aborts or completes the previous owner's open
- * transaction, so the end read here is final.
+ * transaction, so the end read here is final. Each record is seen once and in order, also
+ * across a consumer kafkajs restarted (kafka/read-to-end.ts): a partition is never rewound to
+ * an older record of a key.
  */
 export async function readChangelog(
   kafka: Kafka,
@@ -95,72 +97,39 @@ export async function readChangelog(
   if (wanted.length === 0) return out;
   const admin = kafka.admin();
   await admin.connect();
-  const groupId = `meterline-aggregate-restore-${randomUUID()}`;
+  let ranges: PartitionRange[];
   try {
     // read_committed end offsets (the last stable offset) of the partitions we need.
-    const ends = new Map<number, bigint>();
-    const low = new Map<number, bigint>();
-    const offsets = await admin.fetchTopicOffsets(topic);
-    const others = offsets.map((o) => o.partition).filter((p) => !wanted.includes(p));
-    for (const o of offsets) {
-      if (wanted.includes(o.partition)) {
-        ends.set(o.partition, BigInt(o.high));
-        low.set(o.partition, BigInt(o.low));
-      }
-    }
-    const pending = new Set([...ends].filter(([p, end]) => end > (low.get(p) ?? 0n)).map(([p]) => p));
-    if (pending.size === 0) return out;
-    for (const p of pending) servers.set(p, new Map());
-    const consumer = kafka.consumer({
-      groupId,
-      readUncommitted: false,
-      maxBytesPerPartition: 64 * 1024 * 1024,
-      maxBytes: 128 * 1024 * 1024,
-    });
-    await consumer.connect();
-    try {
-      await consumer.subscribe({ topics: [topic], fromBeginning: true });
-      await new Promise<void>((resolve, reject) => {
-        const progressed = (partition: number, lastOffset: string) => {
-          const end = ends.get(partition);
-          if (end !== undefined && BigInt(lastOffset) + 1n >= end) pending.delete(partition);
-          if (pending.size === 0) resolve();
-        };
-        // Batches of only control records (commit markers) never reach eachBatch; this event
-        // still reports how far the fetch got, so the end is always seen.
-        consumer.on(consumer.events.END_BATCH_PROCESS, (e) =>
-          progressed(e.payload.partition, e.payload.lastOffset),
-        );
-        consumer.on(consumer.events.CRASH, (e) => reject(e.payload.error));
-        const running = consumer.run({
-          autoCommit: false,
-          eachBatch: async ({ batch }) => {
-            const mine = servers.get(batch.partition);
-            if (mine === undefined) return;
-            const metaKey = checkpointKey(batch.partition);
-            const prefix = `${metaKey}/`;
-            // Newest record per key; decoded once at the end (most keys are rewritten often).
-            for (const m of batch.messages) {
-              const key = m.key?.toString() ?? '';
-              if (key === metaKey) {
-                if (m.value) metas.set(batch.partition, m.value);
-              } else if (key.startsWith(prefix)) {
-                if (m.value) mine.set(key, m.value);
-                else mine.delete(key);
-              }
-            }
-          },
-        });
-        // Only the wanted partitions are read (the others belong to other processes' restores).
-        running.then(() => others.length > 0 && consumer.pause([{ topic, partitions: others }]), reject);
-      });
-    } finally {
-      await consumer.disconnect();
-    }
+    ranges = (await admin.fetchTopicOffsets(topic))
+      .filter((o) => wanted.includes(o.partition) && BigInt(o.high) > BigInt(o.low))
+      .map((o) => ({ partition: o.partition, from: BigInt(o.low), upTo: BigInt(o.high) - 1n }));
   } finally {
-    await admin.deleteGroups([groupId]).catch(() => undefined);
     await admin.disconnect();
   }
+  for (const r of ranges) servers.set(r.partition, new Map());
+  await readToEnd({
+    kafka,
+    topic,
+    ranges,
+    groupPrefix: 'meterline-aggregate-restore',
+    maxBytesPerPartition: 64 * 1024 * 1024,
+    maxBytes: 128 * 1024 * 1024,
+    onRecords: (partition, messages) => {
+      const mine = servers.get(partition) as Map<string, Buffer>;
+      const metaKey = checkpointKey(partition);
+      const prefix = `${metaKey}/`;
+      // Newest record per key; decoded once at the end (most keys are rewritten often).
+      for (const m of messages) {
+        const key = m.key?.toString() ?? '';
+        if (key === metaKey) {
+          if (m.value) metas.set(partition, m.value);
+        } else if (key.startsWith(prefix)) {
+          if (m.value) mine.set(key, m.value);
+          else mine.delete(key);
+        }
+      }
+    },
+  });
   for (const [p, value] of metas) {
     const records = [...(servers.get(p)?.values() ?? [])].map(decodeServer);
     out.set(p, { meta: decodeMeta(value), servers: records });

@@ -8,12 +8,12 @@
 // itself and a later duplicate (another offset) is refused. No mark at all (a Redis that lost
 // everything, or one that never had marks) while the checkpoint is past the partition's start:
 // rebuilt from the first record still within the dedup horizon.
-import { randomUUID } from 'node:crypto';
 import type { Kafka, KafkaMessage } from 'kafkajs';
 import type { AvroSerde } from '../../avro/serde.js';
 import { recordToSample } from '../../avro/records.js';
 import { isKind } from '../../lib/errors.js';
 import type { Logger } from '../../observability/log.js';
+import { readToEnd } from '../../kafka/read-to-end.js';
 import type { RebuiltClaim, SampleDedup } from './dedup.js';
 
 export interface RebuildDeps {
@@ -34,10 +34,8 @@ export async function rebuildClaims(d: RebuildDeps, partition: number, checkpoin
   const admin = d.kafka.admin();
   await admin.connect();
   let from: bigint;
-  let others: number[];
   try {
     const offsets = await admin.fetchTopicOffsets(d.topic);
-    others = offsets.map((o) => o.partition).filter((p) => p !== partition);
     const low = BigInt(offsets.find((o) => o.partition === partition)?.low ?? '0');
     // Older records' claims have expired anyway: no need to read them.
     const inHorizon = (await admin.fetchTopicOffsetsByTimestamp(d.topic, now - d.dedup.horizonMs)).find((o) => o.partition === partition)?.offset;
@@ -48,13 +46,22 @@ export async function rebuildClaims(d: RebuildDeps, partition: number, checkpoin
   let read = 0;
   if (from <= upTo) {
     d.log.warn({ partition, mark: mark?.toString() ?? null, from: from.toString(), upTo: upTo.toString() }, 'aggregate: dedup claims lost in Redis; rebuilding them from Kafka');
-    read = await readRange(d, partition, others, from, upTo, async (messages) => {
-      const claims: RebuiltClaim[] = [];
-      for (const m of messages) {
-        const id = await decodedId(d, m);
-        if (id !== undefined) claims.push({ id, offset: m.offset, ttlMs: d.dedup.horizonMs - (now - Number(m.timestamp)) });
-      }
-      await d.dedup.rebuild(partition, claims, BigInt((messages[messages.length - 1] as KafkaMessage).offset));
+    // Each record of from..upTo once and in order, also across a consumer kafkajs restarted
+    // (kafka/read-to-end.ts): the mark moves only forward, past claims really set.
+    read = await readToEnd({
+      kafka: d.kafka,
+      topic: d.topic,
+      ranges: [{ partition, from, upTo }],
+      groupPrefix: 'meterline-aggregate-dedup-rebuild',
+      onRecords: async (_p, messages) => {
+        const claims: RebuiltClaim[] = [];
+        for (const m of messages) {
+          const id = await decodedId(d, m);
+          if (id !== undefined) claims.push({ id, offset: m.offset, ttlMs: d.dedup.horizonMs - (now - Number(m.timestamp)) });
+        }
+        await d.dedup.rebuild(partition, claims, BigInt((messages[messages.length - 1] as KafkaMessage).offset));
+      },
+      onRestart: (err) => d.log.warn({ partition, err: err.message }, 'aggregate: dedup rebuild read restarted by kafkajs; resuming at its position'),
     });
   }
   await d.dedup.rebuild(partition, [], upTo);
@@ -71,51 +78,4 @@ async function decodedId(d: RebuildDeps, m: KafkaMessage): Promise<string | unde
     if (isKind(err, 'unavailable')) throw err; // processing would wait too: the restore retries
     return undefined;
   }
-}
-
-/** Feeds the partition's records in [from, upTo] (read_committed, in order) to `each`. */
-async function readRange(
-  d: RebuildDeps,
-  partition: number,
-  others: number[],
-  from: bigint,
-  upTo: bigint,
-  each: (messages: readonly KafkaMessage[]) => Promise<void>,
-): Promise<number> {
-  const groupId = `meterline-aggregate-dedup-rebuild-${randomUUID()}`;
-  const consumer = d.kafka.consumer({ groupId, readUncommitted: false, maxBytesPerPartition: 16 * 1024 * 1024 });
-  let read = 0;
-  await consumer.connect();
-  try {
-    // From the beginning, then seek: a batch delivered before the seek starts below `from`, so
-    // every batch seen is contiguous with what came before and "reached upTo" is final.
-    await consumer.subscribe({ topics: [d.topic], fromBeginning: true });
-    await new Promise<void>((resolve, reject) => {
-      consumer.on(consumer.events.END_BATCH_PROCESS, (e) => {
-        if (e.payload.partition === partition && BigInt(e.payload.lastOffset) >= upTo) resolve();
-      });
-      consumer.on(consumer.events.CRASH, (e) => reject(e.payload.error));
-      consumer
-        .run({
-          autoCommit: false,
-          eachBatch: async ({ batch }) => {
-            if (batch.partition !== partition) return;
-            const wanted = batch.messages.filter((m) => BigInt(m.offset) >= from && BigInt(m.offset) <= upTo);
-            if (wanted.length === 0) return;
-            await each(wanted);
-            read += wanted.length;
-          },
-        })
-        .then(() => {
-          consumer.seek({ topic: d.topic, partition, offset: from.toString() });
-          if (others.length > 0) consumer.pause([{ topic: d.topic, partitions: others }]);
-        }, reject);
-    });
-  } finally {
-    await consumer.disconnect();
-    const admin = d.kafka.admin();
-    await admin.connect().then(() => admin.deleteGroups([groupId])).catch(() => undefined);
-    await admin.disconnect();
-  }
-  return read;
 }
