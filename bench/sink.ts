@@ -197,6 +197,10 @@ export const bench: BenchModule & Command = {
       const sinkMicros = cpuMicros(process.cpuUsage(sinkCpu));
       bar.end(stored);
       await sink.stop();
+      // A fast sink that lost or doubled rows would be worthless: the table must hold every row once.
+      const { rows: counted } = await pool.query<{ n: string }>('SELECT count(*)::text AS n FROM rollup_parts');
+      const storedRows = Number(counted[0]?.n ?? '0');
+      if (outcome !== 'timeout' && storedRows !== rows) throw new Error(`bench sink: rollup_parts holds ${storedRows} rows after the sink, expected ${rows}`);
       const sinkSeconds = (last - first) / 1000;
       const sinkRate = stored / sinkSeconds;
       const storeRate = rows / storeSeconds;
@@ -211,6 +215,7 @@ export const bench: BenchModule & Command = {
           latencyMs: latencySummary(batchMs, 'sink batch: decode + COPY + offsets + commit'),
           details: {
             rows: stored,
+            storedRows,
             seconds: Number(sinkSeconds.toFixed(2)),
             joinSeconds: Number(((first - started) / 1000).toFixed(2)),
             sinkCpuMicrosPerRow: Number((sinkMicros / Math.max(1, stored)).toFixed(1)),

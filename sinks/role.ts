@@ -12,9 +12,9 @@ import type pg from 'pg';
 import type { Logger } from '../observability/log.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { AvroSerde } from '../avro/serde.js';
-import { decodeRollupBatch, rollupDeadLetter } from '../avro/rollup-batch.js';
-import { storeParts, type StoreResult } from './store.js';
-import type { StoredPart } from './copy-rows.js';
+import { rollupDeadLetter } from '../avro/rollup-batch.js';
+import { storeRows, type StoreResult } from './store.js';
+import { rollupRows } from './rollup-rows.js';
 import { roleHealth, type RoleHealth } from '../roles/health.js';
 import { runConsumer, type BatchHandler } from '../kafka/consumer/runner.js';
 import { nextOffset } from '../kafka/consumer/offsets.js';
@@ -74,14 +74,17 @@ function sinkHandler(opts: SinkOptions, groupId: string): BatchHandler<{ result:
     async handleBatch(batch, tools) {
       const t0 = process.hrtime.bigint();
       // A Schema Registry or database that is away is waited for inside the batch (not ready meanwhile).
-      const decoded = await tools.waitOut('sink: decoding a batch', 'decode', () => decodeRollupBatch(batch, serde, topics.dlq, 'sink', log));
-      const parts: StoredPart[] = decoded.parts.map(({ part, at }) => ({ part, origin: at }));
+      const rows = await tools.waitOut('sink: decoding a batch', 'decode', () => rollupRows(batch, serde, 'sink'));
       const values = new Map(batch.messages.map((m) => [m.offset, m.value]));
       const position = { group: groupId, topic: batch.topic, partition: batch.partition, nextOffset: nextOffset(batch.lastOffset) };
       // The DLQ records go out before the database commits the offsets past them: a crash in
       // between sends them again (at least once), never loses them.
       const deadLetter = async (r: StoreResult): Promise<void> => {
-        const dead = [...decoded.dead];
+        const dead = [];
+        for (const u of rows.undecodable.values()) {
+          log.error({ partition: batch.partition, offset: u.at.offset, reason: u.reason }, 'undecodable rollup record sent to the DLQ');
+          dead.push(await rollupDeadLetter(serde, topics.dlq, u.value, u.at, u.reason));
+        }
         for (const p of r.poison) {
           const at = p.stored.origin ?? { topic: batch.topic, partition: batch.partition, offset: '-1' };
           log.error({ partition: batch.partition, offset: at.offset, reason: p.reason }, 'rollup part refused by the database sent to the DLQ');
@@ -92,12 +95,12 @@ function sinkHandler(opts: SinkOptions, groupId: string): BatchHandler<{ result:
       const result = await tools.waitOut('sink: storing a batch', 'store', async () => {
         const client = await pool.connect();
         try {
-          return await storeParts(client, parts, position, deadLetter);
+          return await storeRows(client, rows, position, deadLetter);
         } finally {
           client.release();
         }
       });
-      const undecodable = decoded.dead.length;
+      const undecodable = rows.undecodable.size;
       if (undecodable + result.poison.length > 0) {
         metrics?.dlqRecords.inc({ role: 'sink' }, undecodable + result.poison.length);
         if (undecodable > 0) metrics?.poisonRecords.inc({ role: 'sink', reason: 'undecodable' }, undecodable);

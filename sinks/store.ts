@@ -63,9 +63,17 @@ export interface StoreResult {
 }
 
 /** COPY rows (already formatted, one per line) into a table. */
-export async function copyInto(client: pg.ClientBase, table: string, rows: Iterable<string>): Promise<number> {
+export function copyInto(client: pg.ClientBase, table: string, rows: Iterable<string>): Promise<number> {
+  return copyChunks(client, table, chunked(rows));
+}
+
+/**
+ * COPY text in chunks of whole rows into a table. The chunks are pulled as the stream drains,
+ * so a lazy source formats the next chunk while PostgreSQL parses the one before.
+ */
+export async function copyChunks(client: pg.ClientBase, table: string, chunks: Iterable<Buffer | string>): Promise<number> {
   const stream = client.query(copyStreams.from(`COPY ${table} (${COLUMNS}) FROM STDIN`));
-  await pipeline(Readable.from(chunked(rows)), stream);
+  await pipeline(Readable.from(chunks, { objectMode: false, highWaterMark: 1 }), stream);
   return stream.rowCount;
 }
 
@@ -112,9 +120,9 @@ function mergeRows(client: pg.ClientBase, rows: string[]): Promise<number> {
 class CopyRefused extends Error {}
 
 /** The fast path: one COPY, no savepoint; any refusal aborts the transaction. */
-async function copyRows(client: pg.ClientBase, rows: string[]): Promise<number> {
+async function copyRows(client: pg.ClientBase, chunks: Iterable<Buffer | string>): Promise<number> {
   try {
-    return await copyInto(client, 'rollup_parts', rows);
+    return await copyChunks(client, 'rollup_parts', chunks);
   } catch (err) {
     if (isTransient(err)) throw err;
     throw new CopyRefused('COPY into rollup_parts refused', { cause: err });
@@ -140,47 +148,91 @@ async function insertIsolating(client: pg.ClientBase, parts: readonly StoredPart
   }
 }
 
+/** The rows of a batch at or past the stored offset. */
+export interface FreshRows {
+  count: number;
+  /** Their COPY text, in chunks of whole rows (the fast path). */
+  chunks(): Iterable<Buffer | string>;
+  /** The same rows as parts (the careful path isolates poison part by part). */
+  parts(): readonly StoredPart[];
+}
+
+/** A batch to store: rows that know the offset they were read at. */
+export interface RowBatch {
+  offered: number;
+  /** The rows read at offsets ≥ `stored` (every row without `stored`, or a row without an origin). */
+  fresh(stored: bigint | undefined): FreshRows;
+}
+
+/** Parts in hand as a RowBatch (tests, the API's fixtures, the bench's store step). */
+export function partsBatch(parts: readonly StoredPart[]): RowBatch {
+  return {
+    offered: parts.length,
+    fresh(stored) {
+      const fresh = stored === undefined ? parts : parts.filter((p) => p.origin === undefined || BigInt(p.origin.offset) >= stored);
+      return { count: fresh.length, chunks: () => chunked(rowsOf(fresh)), parts: () => fresh };
+    },
+  };
+}
+
+function* rowsOf(parts: readonly StoredPart[]): Generator<string> {
+  for (const p of parts) yield copyRow(p);
+}
+
 /**
  * Store parts exactly once in one transaction; with `position`, the partition's offset advances
  * in the same transaction and parts at offsets stored before are skipped. Committed before the
  * caller commits Kafka offsets.
  */
-export async function storeParts(
+export function storeParts(
   client: pg.ClientBase,
   parts: readonly StoredPart[],
+  position?: BatchPosition,
+  beforeCommit?: (result: StoreResult) => Promise<void>,
+): Promise<StoreResult> {
+  return storeRows(client, partsBatch(parts), position, beforeCommit);
+}
+
+/** storeParts for any RowBatch (the sink's rows come straight from the Avro bytes). */
+export async function storeRows(
+  client: pg.ClientBase,
+  batch: RowBatch,
   position?: BatchPosition,
   /** Runs inside the transaction, just before COMMIT (the sink dead-letters the poison here). */
   beforeCommit?: (result: StoreResult) => Promise<void>,
 ): Promise<StoreResult> {
-  if (parts.length === 0 && !position) return { offered: 0, inserted: 0, skipped: 0, poison: [] };
+  if (batch.offered === 0 && !position) return { offered: 0, inserted: 0, skipped: 0, poison: [] };
   try {
-    return await inTransaction(client, parts, position, beforeCommit, (fresh) => copyRows(client, fresh.map(copyRow)));
+    return await inTransaction(client, batch, position, beforeCommit, (fresh) => copyRows(client, fresh.chunks()));
   } catch (err) {
     if (!(err instanceof CopyRefused)) throw err;
   }
-  return inTransaction(client, parts, position, beforeCommit, (fresh, poison) => insertIsolating(client, fresh, fresh.map(copyRow), poison));
+  return inTransaction(client, batch, position, beforeCommit, (fresh, poison) => {
+    const parts = fresh.parts();
+    return insertIsolating(client, parts, parts.map(copyRow), poison);
+  });
 }
 
 async function inTransaction(
   client: pg.ClientBase,
-  parts: readonly StoredPart[],
+  batch: RowBatch,
   position: BatchPosition | undefined,
   beforeCommit: ((result: StoreResult) => Promise<void>) | undefined,
-  insert: (fresh: readonly StoredPart[], poison: Poison[]) => Promise<number>,
+  insert: (fresh: FreshRows, poison: Poison[]) => Promise<number>,
 ): Promise<StoreResult> {
   await client.query('BEGIN');
   try {
-    let fresh = parts;
+    let stored: bigint | undefined;
     if (position) {
       const key = [position.group, position.topic, position.partition];
       const res = await client.query<{ next_offset: string }>(LOCK_POSITION, key);
-      const stored = BigInt(res.rows[0]?.next_offset ?? '0');
-      fresh = parts.filter((p) => p.origin === undefined || BigInt(p.origin.offset) >= stored);
+      stored = BigInt(res.rows[0]?.next_offset ?? '0');
     }
+    const fresh = batch.fresh(stored);
     const poison: Poison[] = [];
-    const inserted = fresh.length === 0 ? 0 : await insert(fresh, poison);
+    const inserted = fresh.count === 0 ? 0 : await insert(fresh, poison);
     if (position) await client.query(ADVANCE, [position.group, position.topic, position.partition, position.nextOffset]);
-    const result = { offered: parts.length, inserted, skipped: parts.length - fresh.length, poison };
+    const result = { offered: batch.offered, inserted, skipped: batch.offered - fresh.count, poison };
     await beforeCommit?.(result);
     await client.query('COMMIT');
     return result;
