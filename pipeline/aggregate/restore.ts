@@ -60,7 +60,8 @@ export async function restorePartitions(d: RestoreDeps, list: readonly Partition
     o.status = 'ready';
     if (start !== undefined) d.consumer.seek({ topic: d.topics.raw, partition: o.partition, offset: start });
     const ms = performance.now() - t0;
-    d.log.info({ partition: o.partition, nextOffset: start, ms: Math.round(ms) }, 'aggregate: partition restored');
-    d.onRestored?.({ partition: o.partition, ms, servers: c?.servers.length ?? 0 });
+    const servers = c?.servers.length ?? 0;
+    d.log.info({ partition: o.partition, nextOffset: start, servers, ms: Math.round(ms) }, 'aggregate: partition restored');
+    d.onRestored?.({ partition: o.partition, ms, servers });
   }
 }
