@@ -1,16 +1,16 @@
-// Shared set-up of the registry-outage tests of the sink and the rate role (both decode
-// usage.rollups through avro/rollup-batch.ts): fresh topics and database, five good parts of
-// five distinct windows (sums 1…5) on partition 0, and a serde whose first two rollup decodes
-// fail as a Schema Registry outage does.
+// Shared set-up of the registry-outage tests of the sink and the rate role (both read
+// usage.rollups: the rate role through avro/rollup-batch.ts, the sink through
+// sinks/rollup-rows.ts): fresh topics and database, five good parts of five distinct windows
+// (sums 1…5) on partition 0 in Confluent wire format, and a serde whose (in-memory) Schema
+// Registry is unreachable for the role's first two calls.
 import { after } from 'node:test';
 import { randomBytes } from 'node:crypto';
 import { Partitioners, type Kafka } from 'kafkajs';
 import { loadConfig } from '../../config/env.js';
 import { createKafka } from '../../kafka/client.js';
 import { ensureTopics, topicNames, topicSpecs } from '../../kafka/topics.js';
-import { plainSerde, type AvroSerde } from '../../avro/serde.js';
+import { registrySerde, type AvroSerde, type RegistryClient } from '../../avro/serde.js';
 import { rollupToRecord } from '../../avro/records.js';
-import { MeterlineError } from '../../lib/errors.js';
 import type { RollupPart } from '../../pipeline/aggregation/rollup.js';
 import { freshDb, type FreshDb } from './fresh-db.js';
 
@@ -37,19 +37,27 @@ export async function registryOutageScenario(name: string): Promise<OutageScenar
   const db = await freshDb(`${name}_registry`);
   after(() => db.drop());
 
-  const base = plainSerde();
-  let failures = 2;
-  const serde: AvroSerde = {
-    format: base.format,
-    encode: (k, t, r) => base.encode(k, t, r),
-    async decode(kind, topic, value) {
-      if (kind === 'rollup' && failures > 0) {
-        failures--;
-        throw new MeterlineError('unavailable', 'injected: Schema Registry: cannot fetch schema id 7');
-      }
-      return base.decode(kind, topic, value);
+  // An in-memory Schema Registry: the parts go out in Confluent wire format, so reading them
+  // needs the registry (records in single-object encoding carry their schema and never would).
+  const schemas: string[] = [];
+  let outage = 0;
+  const down = () => {
+    outage--;
+    return Promise.reject(new Error('injected: Schema Registry: connect ECONNREFUSED'));
+  };
+  const registry: RegistryClient = {
+    register: (_subject, schema) => {
+      if (outage > 0) return down();
+      const known = schemas.indexOf(schema.schema);
+      return Promise.resolve(known >= 0 ? known + 1 : schemas.push(schema.schema));
+    },
+    getBySubjectAndId: (_subject, id) => {
+      if (outage > 0) return down();
+      const schema = schemas[id - 1];
+      return schema === undefined ? Promise.reject(Object.assign(new Error('not found'), { status: 404 })) : Promise.resolve({ schema });
     },
   };
+  const serde = registrySerde(registry);
   const parts: RollupPart[] = Array.from({ length: 5 }, (_, i) => ({
     partId: `raw:0:${i}:requests:${i * 60_000}`,
     serverId: 'srv-1',
@@ -66,10 +74,11 @@ export async function registryOutageScenario(name: string): Promise<OutageScenar
     topic: topics.rollups,
     acks: -1,
     messages: await Promise.all(
-      parts.map(async (p) => ({ key: p.serverId, partition: 0, value: await base.encode('rollup', topics.rollups, rollupToRecord(p)) })),
+      parts.map(async (p) => ({ key: p.serverId, partition: 0, value: await serde.encode('rollup', topics.rollups, rollupToRecord(p)) })),
     ),
   });
   await producer.disconnect();
+  outage = 2; // the role's next two registry calls fail as an unreachable registry does
 
   let reached: () => void = () => undefined;
   const done = new Promise<void>((r) => (reached = r));
