@@ -17,7 +17,7 @@
 // process's own last claim means Redis lost acknowledged claims: the batch fails with
 // LostClaimsError (nothing written) and the partition is restored, which rebuilds the lost
 // claims from Kafka (dedup-rebuild.ts).
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { MeterlineError } from '../../lib/errors.js';
 
@@ -30,8 +30,15 @@ export interface Claim {
 /** Key prefix: Redis may be shared; tests use their own prefix. */
 export const DEFAULT_DEDUP_PREFIX = 'ml:d:';
 
-export const dedupKey = (prefix: string, id: string): Buffer =>
-  Buffer.concat([Buffer.from(prefix), createHash('sha256').update(id).digest().subarray(0, 16)]);
+/** `prefix` + the first 16 bytes of sha256(id); one-shot hash, one Buffer (a claim per sample). */
+export function dedupKey(prefix: string, id: string): Buffer {
+  const digest = hash('sha256', id, 'buffer');
+  const n = Buffer.byteLength(prefix);
+  const key = Buffer.allocUnsafe(n + 16);
+  key.write(prefix, 0, n, 'utf8');
+  digest.copy(key, n, 0, 16);
+  return key;
+}
 
 export const markKey = (prefix: string, scope: string, partition: number): string => `${prefix}hw:${scope}:${partition}`;
 
