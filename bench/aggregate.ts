@@ -27,6 +27,7 @@ import { sampleRss } from './rss.js';
 import { checkJar, DEFAULT_KSTREAMS_JAR, runKstreams, type KstreamsRun } from './kstreams.js';
 import { doneOrTimeout, wholeNumberFlag as int } from './flags.js';
 import { runRoleProcess } from './role-process.js';
+import { PartitionPositions } from './partition-positions.js';
 
 /** Reads the whole topic with a fresh group; `perRecord` runs on each record. Returns seconds from the group join. */
 async function readAll(
@@ -42,22 +43,23 @@ async function readAll(
   });
   await consumer.connect();
   await consumer.subscribe({ topics: [topic], fromBeginning: true });
-  let seen = 0;
+  // A restarted consumer re-reads from offset 0: each record counts (and is handled) once.
+  const positions = new PartitionPositions();
   let t0 = 0;
   const seconds = await new Promise<number>((resolve, reject) => {
     // A retriable crash is restarted by kafkajs itself: only a final one ends the read.
     consumer.on(consumer.events.CRASH, (e) => {
       if (!e.payload.restart) reject(e.payload.error);
     });
-    // Timed from the group join (as the role's own figure includes its join), not the first batch.
-    consumer.on(consumer.events.GROUP_JOIN, () => (t0 = performance.now()));
+    // Timed from the first group join (as the role's own figure includes its join), not the
+    // first batch; a restart's join does not restart the clock.
+    consumer.on(consumer.events.GROUP_JOIN, () => (t0 ||= performance.now()));
     void consumer.run({
       autoCommit: false,
       partitionsConsumedConcurrently: 3,
       eachBatch: async ({ batch }) => {
-        for (const m of batch.messages) await perRecord(m);
-        seen += batch.messages.length;
-        if (seen >= total) resolve((performance.now() - t0) / 1000);
+        for (const m of positions.fresh(batch.partition, batch.messages)) await perRecord(m);
+        if (positions.seen >= total) resolve((performance.now() - t0) / 1000);
       },
     });
   });

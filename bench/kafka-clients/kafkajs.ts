@@ -2,6 +2,7 @@
 // (kafka/client.ts, kafka/producer.ts: idempotent, acks=-1, murmur2 partitioner, one send in
 // flight — concurrent sends of one idempotent kafkajs producer can reuse sequence numbers).
 import { Partitioners, type Batch, type Consumer, type Kafka, type Message } from 'kafkajs';
+import { PartitionPositions } from '../partition-positions.js';
 import { OffsetTracker, runId, slices, type BenchRecord, type ClientAdapter, type ProduceSettings, type TransformResult } from './adapter.js';
 
 /**
@@ -18,7 +19,8 @@ async function secondsFromJoin(consumer: Consumer, topic: string, concurrency: n
     consumer.on(consumer.events.CRASH, (e) => {
       if (!e.payload.restart) reject(e.payload.error);
     });
-    consumer.on(consumer.events.GROUP_JOIN, () => (t0 = performance.now()));
+    // The first join starts the clock; a restarted member's join does not.
+    consumer.on(consumer.events.GROUP_JOIN, () => (t0 ||= performance.now()));
     consumer
       .run({ autoCommit: false, partitionsConsumedConcurrently: concurrency, eachBatch: async ({ batch }) => void ((await onBatch(batch)) && resolve((performance.now() - t0) / 1000)) })
       .catch(reject);
@@ -46,9 +48,13 @@ export function kafkajsAdapter(kafka: Kafka): ClientAdapter {
 
     async readGroup(topic: string, total: number) {
       const consumer = kafka.consumer({ groupId: `kc-read-${runId()}`, maxBytesPerPartition: 4 << 20, maxBytes: 32 << 20 });
-      let seen = 0;
+      // A restarted member re-reads from offset 0: each record counts once.
+      const positions = new PartitionPositions();
       try {
-        return await secondsFromJoin(consumer, topic, 3, async (batch) => (seen += batch.messages.length) >= total);
+        return await secondsFromJoin(consumer, topic, 3, async (batch) => {
+          positions.fresh(batch.partition, batch.messages);
+          return positions.seen >= total;
+        });
       } finally {
         await consumer.disconnect();
       }
@@ -82,14 +88,19 @@ export function kafkajsAdapter(kafka: Kafka): ClientAdapter {
       };
       try {
         // One batch at a time: the transaction is shared by every partition.
+        // A restarted member re-reads from the committed offsets; what the open transaction
+        // already holds is not sent or counted again.
+        const positions = new PartitionPositions();
         const seconds = await secondsFromJoin(consumer, input, 1, async (batch) => {
+          const messages = positions.fresh(batch.partition, batch.messages);
+          if (messages.length === 0) return offsets.consumed >= total;
           if (!txn) {
             txn = await producer.transaction();
             txnStart = performance.now();
           }
           // The transform: the record as it is, keyed by the same server id.
-          for (const part of slices(batch.messages, s.batch)) await txn.send({ topic: output, acks: -1, messages: part.map((m) => ({ key: m.key, value: m.value })) });
-          for (const m of batch.messages) offsets.add(batch.partition, m.offset);
+          for (const part of slices(messages, s.batch)) await txn.send({ topic: output, acks: -1, messages: part.map((m) => ({ key: m.key, value: m.value })) });
+          for (const m of messages) offsets.add(batch.partition, m.offset);
           if (offsets.consumed >= total || performance.now() - txnStart >= commitEveryMs) await commit();
           return offsets.consumed >= total;
         });
