@@ -115,6 +115,10 @@ export function rdkafkaTransactions(cfg: KafkaConfig, opts: RdkafkaTransactionsO
           // Bounded (issue 11: memory): librdkafka's default is 1 GiB per producer, one producer
           // per owned partition. A full queue is back-pressure: produce() waits for it to drain.
           'queue.buffering.max.kbytes': 16 * 1024,
+          // node-rdkafka always registers a delivery callback, so librdkafka queued a report per
+          // delivered record for the main thread's poll to serve (and kept the record's copy
+          // until then). Failures are still reported, and commitTransaction fails on any.
+          'delivery.report.only.error': true,
           event_cb: true,
         },
         TOPIC_CONFIG,
