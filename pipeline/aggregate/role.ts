@@ -77,10 +77,13 @@ const SLICE_RECORDS = 1000;
  * Fetch sizes (issue 11: memory). kafkajs decodes a whole fetch into message objects at once
  * (≈ 300 bytes of heap per ~100-byte sample record, beside the response buffer they slice), and
  * the role applies a fetch in slices anyway: 32 MiB fetches held the whole 300 000-sample bench
- * topic in memory. 512 KiB per partition is still ≈ 5 000 records, several slices per fetch.
+ * topic in memory. 128 KiB per partition is still ≈ 1 000 – 1 300 records, a slice or more,
+ * and a fetch's records die sooner: at 100 000 servers 512 KiB / 4 MiB → 128 KiB / 1 MiB took
+ * the role's peak RSS from 652 – 697 to 590 – 653 MiB at the same CPU per sample
+ * (docs/performance.md, "The aggregate role's own memory").
  */
-const FETCH_BYTES_PER_PARTITION = 512 * 1024;
-const FETCH_BYTES = 4 * 1024 * 1024;
+const FETCH_BYTES_PER_PARTITION = 128 * 1024;
+const FETCH_BYTES = 1024 * 1024;
 
 
 export async function startAggregate(opts: AggregateOptions): Promise<AggregateRole> {
