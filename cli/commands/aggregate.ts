@@ -4,6 +4,10 @@ import { durationFlag, parseFlags } from '../args.js';
 import { UsageError } from '../command.js';
 import { runConsumerRole } from '../role-command.js';
 import { aggregateRole } from '../../pipeline/aggregate/index.js';
+import { limitHeapGrowth } from '../heap-growth.js';
+
+/** Old generation at most twice what survived the last full GC (cli/heap-growth.ts). */
+const HEAP_GROWTH_PERCENT = 100;
 
 export const command: Command = {
   summary: 'aggregate role: metrics.raw → event-time windows → usage.rollups (Kafka transactions)',
@@ -19,6 +23,7 @@ export const command: Command = {
       throw new UsageError('--commit-records: must be a positive whole number');
     const commitEveryMs = durationFlag('commit-interval', values['commit-interval']);
     const sessionTimeoutMs = durationFlag('session-timeout', values['session-timeout']);
+    limitHeapGrowth(HEAP_GROWTH_PERCENT);
     return runConsumerRole(
       aggregateRole({
         ...(values.catalog ? { catalogPath: values.catalog } : {}),
