@@ -35,7 +35,18 @@ function writable(p: RollupPart): boolean {
   );
 }
 
+/** A copy (Buffer#slice would be a view of the reused buffer). */
+const copyOf = (buf: Buffer, from: number, to: number): Uint8Array => Uint8Array.prototype.slice.call(buf, from, to);
+
+/** Distinct recurring strings (the topic, meter names) kept encoded; more than this: start over. */
+const MAX_KNOWN = 64;
+
 export class RollupWriter extends AvroWriter {
+  /** Encoded (length + UTF-8) topic and meter names: the same few in every part. */
+  private readonly known = new Map<string, Uint8Array>();
+  /** The last server id and its encoding: a window's parts (one per meter) come one after another. */
+  private lastServer: string | undefined;
+  private lastServerBytes: Uint8Array = new Uint8Array(0);
 
   /**
    * `head` (the frame, serde.head) then the Avro body of `p`. The result is a view of this
@@ -53,8 +64,14 @@ export class RollupWriter extends AvroWriter {
     }
     const s = p.state;
     this.string(p.partId);
-    this.string(p.serverId);
-    this.string(p.meter);
+    if (p.serverId === this.lastServer) this.copyIn(this.lastServerBytes);
+    else {
+      const at = this.pos;
+      this.string(p.serverId);
+      this.lastServer = p.serverId;
+      this.lastServerBytes = copyOf(this.buf, at, this.pos);
+    }
+    this.recurring(p.meter);
     this.long(p.windowStartMs);
     this.long(p.windowEndMs);
     this.ensure(1);
@@ -84,11 +101,36 @@ export class RollupWriter extends AvroWriter {
     if (src === undefined || src === null) this.long(0);
     else {
       this.long(1);
-      this.string(src.topic);
+      this.recurring(src.topic);
       this.long(src.partition);
+      const first = this.pos;
       this.string(src.firstOffset);
-      this.string(src.lastOffset);
+      // A part of one sample starts and ends at the same offset: the bytes just written again.
+      if (src.lastOffset === src.firstOffset) this.copyIn(this.buf, first, this.pos);
+      else this.string(src.lastOffset);
     }
     return this.buf.subarray(0, this.pos);
+  }
+
+  /**
+   * Strings the buffer's native UTF-8 write (≈ 60 ns a call, 8 a part) need not see again:
+   * encoded once, then copied byte by byte.
+   */
+  private recurring(s: string): void {
+    const known = this.known.get(s);
+    if (known !== undefined) return this.copyIn(known);
+    const at = this.pos;
+    this.string(s);
+    if (this.known.size >= MAX_KNOWN) this.known.clear();
+    this.known.set(s, copyOf(this.buf, at, this.pos));
+  }
+
+  /** Appends bytes [from, to) of `src` (which may be this writer's own buffer, before pos). */
+  private copyIn(src: Uint8Array, from = 0, to = src.length): void {
+    this.ensure(to - from); // may move to a larger buffer: the old one still holds its bytes
+    const buf = this.buf;
+    let pos = this.pos;
+    for (let i = from; i < to; i++) buf[pos++] = src[i] as number;
+    this.pos = pos;
   }
 }
