@@ -72,15 +72,17 @@ export class AvroWriter {
   }
 
   /**
-   * Length-prefixed UTF-8. ASCII (every id, offset and decimal the pipeline makes) is copied char
-   * by char behind a length known in advance; anything else goes the way avsc's
-   * Tap.writeString does, so lone surrogates come out as avsc writes them too.
+   * Length-prefixed UTF-8. ASCII (every id, offset and decimal the pipeline makes) is written
+   * behind a length known in advance: short strings char by char in JavaScript (a sample's metric
+   * names, values and labels: 1.4 → 0.7 µs per sample measured), longer ones natively; anything
+   * else goes the way avsc's Tap.writeString does, so lone surrogates come out as avsc writes them.
    */
   protected string(s: string): void {
     const n = s.length;
     this.ensure(10 + 3 * n);
     const buf = this.buf;
     const start = this.pos;
+    if (n < SHORT && this.shortAscii(s, n)) return;
     const lenBytes = n < 64 ? 1 : n < 8192 ? 2 : n < 1048576 ? 3 : 0;
     // Written as UTF-8 behind room for the length of an ASCII string (natively: a JS loop over
     // charCodeAt measured 2.4× slower on the role's parts). As many bytes as chars means ASCII.
@@ -95,7 +97,24 @@ export class AvroWriter {
     else writeUtf8Like(buf, this.pos, s);
     this.pos += len;
   }
+
+  /** A short ASCII string char by char (length byte first): false, nothing kept, for anything else. */
+  private shortAscii(s: string, n: number): boolean {
+    const buf = this.buf;
+    let pos = this.pos + 1;
+    for (let i = 0; i < n; i++) {
+      const c = s.charCodeAt(i);
+      if (c >= 0x80) return false;
+      buf[pos++] = c;
+    }
+    buf[this.pos] = n << 1; // n < 64: one zig-zag byte
+    this.pos = pos;
+    return true;
+  }
 }
+
+/** Strings shorter than this are tried char by char first (a native call costs more than the loop). */
+const SHORT = 32;
 
 /** Buffer's own UTF-8 writer: what buf.write(s, at, 'utf8') calls, minus its argument parsing (Node ≥ 20 has it). */
 type Utf8Writing = Buffer & { utf8Write(s: string, offset: number): number };
