@@ -8,7 +8,8 @@
 //            its key and indexes, no exactly-once bookkeeping), timed twice (before the store
 //            step and just before the sink, so load drifting on a shared machine shows), and
 //            a COPY into an ordinary unindexed table: the floor no writer of rollup_parts reaches;
-//   decode — CPU to decode the Avro records alone, the sink's own cost before any SQL.
+//   decode — CPU to decode the Avro records alone the general way (avsc + recordToRollup), and
+//            the sink's own way: Avro bytes straight to COPY text (sinks/rollup-rows.ts).
 // In a scratch database (created, migrated, dropped) and its own topic prefix (deleted).
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
@@ -22,16 +23,30 @@ import { migrate } from '../db/migrate.js';
 import { createKafka } from '../kafka/client.js';
 import { ensureTopics, topicNames, topicSpecs } from '../kafka/topics.js';
 import { createSerde } from '../avro/registry.js';
+import type { AvroSerde } from '../avro/serde.js';
 import { recordToRollup, rollupToRecord } from '../avro/records.js';
 import type { RollupPart } from '../pipeline/aggregation/rollup.js';
 import { copyRow } from '../sinks/copy-rows.js';
 import { copyInto, storeParts } from '../sinks/store.js';
 import { startSink } from '../sinks/role.js';
+import { rollupRows } from '../sinks/rollup-rows.js';
 import { progress } from '../loadgen/progress.js';
 import { latencySummary, report, type BenchModule } from './report.js';
 import { doneOrTimeout, wholeNumberFlag as int } from './flags.js';
 
 const cpuMicros = (u: NodeJS.CpuUsage): number => u.user + u.system;
+
+/** CPU to read the records the sink's way, Avro bytes straight to COPY text (sinks/rollup-rows.ts); holds nothing after. */
+async function avroToCopyMicros(encoded: readonly Buffer[], topic: string, serde: AvroSerde): Promise<number> {
+  const messages = encoded.map((value, i) => ({ key: null, value, timestamp: '0', attributes: 0, offset: String(i), headers: {} }));
+  const cpu = process.cpuUsage();
+  const rows = await rollupRows({ topic, partition: 0, messages }, serde, 'bench');
+  let bytes = 0;
+  for (const chunk of rows.fresh(undefined).chunks()) bytes += chunk.length;
+  const micros = cpuMicros(process.cpuUsage(cpu));
+  if (rows.undecodable.size > 0 || bytes === 0) throw new Error("bench sink: the bench's own records did not read as rows");
+  return micros;
+}
 
 const METERS = ['bandwidth_out_gb', 'cpu_peak_pct', 'ssd_extra_gb', 'ip_hours', 'running_hours', 'requests'];
 
@@ -161,6 +176,7 @@ export const bench: BenchModule & Command = {
       const decodeCpu = process.cpuUsage();
       for (const value of encoded) recordToRollup(await serde.decode('rollup', names.rollups, value));
       const decodeMicros = cpuMicros(process.cpuUsage(decodeCpu));
+      const rowsMicros = await avroToCopyMicros(encoded, names.rollups, serde);
       copySeconds.push(await plainCopy());
       // Let go of the bench's own copies of the rows (parts, COPY rows, Avro records: over 100 MB at 200 000 rows): kept,
       // every major GC during the sink marked them, and the sink profiled at 40 % GC.
@@ -220,6 +236,7 @@ export const bench: BenchModule & Command = {
             joinSeconds: Number(((first - started) / 1000).toFixed(2)),
             sinkCpuMicrosPerRow: Number((sinkMicros / Math.max(1, stored)).toFixed(1)),
             decodeCpuMicrosPerRow: Number((decodeMicros / rows).toFixed(1)),
+            avroToCopyCpuMicrosPerRow: Number((rowsMicros / rows).toFixed(2)),
             storeStepRowsPerSecond: Math.round(storeRate),
             storeBatch: batch,
             storeBatchP50Ms: latencySummary(storeMs, 'store').p50,
