@@ -75,7 +75,6 @@ function sinkHandler(opts: SinkOptions, groupId: string): BatchHandler<{ result:
       const t0 = process.hrtime.bigint();
       // A Schema Registry or database that is away is waited for inside the batch (not ready meanwhile).
       const rows = await tools.waitOut('sink: decoding a batch', 'decode', () => rollupRows(batch, serde, 'sink'));
-      const values = new Map(batch.messages.map((m) => [m.offset, m.value]));
       const position = { group: groupId, topic: batch.topic, partition: batch.partition, nextOffset: nextOffset(batch.lastOffset) };
       // The DLQ records go out before the database commits the offsets past them: a crash in
       // between sends them again (at least once), never loses them.
@@ -88,7 +87,9 @@ function sinkHandler(opts: SinkOptions, groupId: string): BatchHandler<{ result:
         for (const p of r.poison) {
           const at = p.stored.origin ?? { topic: batch.topic, partition: batch.partition, offset: '-1' };
           log.error({ partition: batch.partition, offset: at.offset, reason: p.reason }, 'rollup part refused by the database sent to the DLQ');
-          dead.push(await rollupDeadLetter(serde, topics.dlq, values.get(at.offset) ?? null, at, `sink: ${p.reason}`));
+          // Poison is rare: its original bytes are looked up then, not indexed for every batch.
+          const original = batch.messages.find((m) => m.offset === at.offset)?.value ?? null;
+          dead.push(await rollupDeadLetter(serde, topics.dlq, original, at, `sink: ${p.reason}`));
         }
         if (dead.length > 0) await tools.produce(topics.dlq, dead);
       };
