@@ -3,7 +3,7 @@
 // string labels — scanned by hand into a Sample without building the JSON value first
 // (JSON.parse + parseSample were most of bill's parse cost). It answers only where it is sure
 // to give exactly the Sample the full path would give; anything else (whitespace, an escape, a
-// CloudEvent, an unknown or repeated field, a string metric, an exponent, a value the full path might reject)
+// CloudEvent, an unknown or repeated field, a string metric other than a plain decimal, an exponent, a value the full path might reject)
 // returns undefined, and the full path — the one that names what is wrong — decides.
 import { MAX_ID_LENGTH, MAX_SERVER_ID_LENGTH, type Sample } from './sample.js';
 import { parseTimestamp } from './timestamp.js';
@@ -44,6 +44,24 @@ function numberEnd(t: string, i: number): number {
 }
 
 const isDigit = (c: number): boolean => c >= 48 && c <= 57;
+
+/**
+ * Closing quote of a metric string opening at `i` that holds -?\d+(\.\d+)? and nothing else, or -1.
+ * parseSample keeps such a string as it is (isDecimalString, no exponent to range-check, nothing
+ * to trim); signs, exponents, spaces and bare dots are left to it.
+ */
+function decimalStringEnd(t: string, i: number): number {
+  let j = i + 1;
+  if (t.charCodeAt(j) === 45) j++;
+  if (!isDigit(t.charCodeAt(j))) return -1;
+  while (isDigit(t.charCodeAt(j))) j++;
+  if (t.charCodeAt(j) === 46) {
+    j++;
+    if (!isDigit(t.charCodeAt(j))) return -1;
+    while (isDigit(t.charCodeAt(j))) j++;
+  }
+  return t.charCodeAt(j) === QUOTE ? j : -1;
+}
 
 /**
  * A JSON number's text as metricValue gives it: canonicalNumber of the token (exact, from the
@@ -106,7 +124,13 @@ function flatObject(t: string, i: number, out: Record<string, string>, numbers: 
     // names[0..k-1] are this object's earlier names: a repeat goes to the full path
     for (let q = 0; q < k; q++) if (names[q] === name) return -1;
     j = ke + 2;
-    if (numbers) {
+    if (numbers && t.charCodeAt(j) === QUOTE) {
+      // An exact decimal sent as a string ("100.0", what a number would lose): kept as written.
+      const ve = decimalStringEnd(t, j);
+      if (ve < 0) return -1;
+      out[name] = t.slice(j + 1, ve);
+      j = ve + 1;
+    } else if (numbers) {
       const ne = numberEnd(t, j);
       if (ne < 0) return -1;
       out[name] = numberText(t, j, ne);

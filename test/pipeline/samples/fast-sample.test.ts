@@ -45,6 +45,16 @@ test('fast path: numbers are the shortest round-trip text, as metricValue gives 
   }
 });
 
+test('fast path: a plain decimal sent as a string is kept as written, as the full path keeps it', () => {
+  // The full path takes a decimal string verbatim (no canonical form): "100.0" stays "100.0",
+  // where the number 100.0 would become "100".
+  for (const [src, want] of [['"100.0"', '100.0'], ['"-0.50"', '-0.50'], ['"007"', '007'], ['"18446744073709551617.000"', '18446744073709551617.000']]) {
+    const line = `{"id":"a","server_id":"s","ts":"2026-10-01T00:00:00Z","metrics":{"n":1,"x":${src}}}`;
+    assert.equal(fastSample(line)?.metrics.x, want, src);
+    assert.deepEqual(fastSample(line), fullPath(line), src);
+  }
+});
+
 test('fast path: declines what it cannot be sure of', () => {
   const base = '"server_id":"s","ts":"2026-10-01T00:00:00Z"';
   for (const line of [
@@ -52,7 +62,11 @@ test('fast path: declines what it cannot be sure of', () => {
     `{"id":"a",${base},"metrics":{"x":1,"x":2}}`, // repeated metric
     `{"id":"a",${base},"metrics":{"2":1,"x":2}}`, // index key: JSON.parse reorders it
     `{"id":"a",${base},"metrics":{"__proto__":1}}`,
-    `{"id":"a",${base},"metrics":{"x":"1"}}`, // string metric
+    `{"id":"a",${base},"metrics":{"x":"1e5"}}`, // a string metric with an exponent (range-checked by the full path)
+    `{"id":"a",${base},"metrics":{"x":" 1"}}`, // … with a space (trimmed by the full path)
+    `{"id":"a",${base},"metrics":{"x":"+1"}}`,
+    `{"id":"a",${base},"metrics":{"x":"1."}}`,
+    `{"id":"a",${base},"metrics":{"x":"abc"}}`,
     `{"id":"a\\u0041",${base},"metrics":{"x":1}}`, // escape
     `{"id":"a", ${base},"metrics":{"x":1}}`, // whitespace
     `{"id":"a",${base},"metrics":{"x":1},"specversion":"1.0"}`,
@@ -77,6 +91,12 @@ const num = fc.oneof(
   fc.double({ noNaN: true, noDefaultInfinity: true }).map(String),
   fc.constantFrom('0', '-0', '1.50', '01', '1.', '.5', '0.0000001', '12.5', '-3'),
 );
+/** Metric values: numbers, and the same texts (and some that are not decimals) as JSON strings. */
+const metricValue = fc.oneof(
+  { weight: 3, arbitrary: num },
+  { weight: 2, arbitrary: num.map((n) => `"${n}"`) },
+  fc.constantFrom('"+1"', '" 1"', '"1 "', '"1e5"', '"1E-2"', '"abc"', '""', '"-"', '"1.2.3"', '"0x10"', '"1\u0030"'),
+);
 const ts = fc.oneof(
   fc.date({ min: new Date(Date.UTC(1, 0, 1)), max: new Date(Date.UTC(9999, 11, 31)), noInvalidDate: true }).map((d) => d.toISOString()),
   fc.date({ min: new Date(0), max: new Date(Date.UTC(2100, 0, 1)), noInvalidDate: true }).map((d) => d.toISOString().replace('.000', '')),
@@ -87,14 +107,14 @@ const field = fc.oneof(
   fc.constantFrom('id', 'server_id').chain((k) => fc.constantFrom('"a"', '""', '"srv-1"', '1', 'null').map((v) => `"${k}":${v}`)),
   ts.map((t) => `"ts":"${t}"`),
   num.map((n) => `"interval_s":${n}`),
-  fc.array(fc.tuple(name, num), { maxLength: 4 }).map((es) => `"metrics":{${es.map(([k, v]) => `"${k}":${v}`).join(',')}}`),
+  fc.array(fc.tuple(name, metricValue), { maxLength: 4 }).map((es) => `"metrics":{${es.map(([k, v]) => `"${k}":${v}`).join(',')}}`),
   fc.array(fc.tuple(name, fc.constantFrom('"a"', '"7"', '""', '1')), { maxLength: 3 }).map((es) => `"labels":{${es.map(([k, v]) => `"${k}":${v}`).join(',')}}`),
   fc.constantFrom('"labels":null', '"extra":1', '"specversion":"1.0"'),
 );
 
 test('fast path: on generated lines, exactly the full path or nothing', () => {
   const goodName = fc.constantFrom('x', 'cpu', 'net_tx', 'y');
-  const metrics = fc.uniqueArray(fc.tuple(goodName, num), { minLength: 1, maxLength: 4, selector: ([k]) => k })
+  const metrics = fc.uniqueArray(fc.tuple(goodName, metricValue), { minLength: 1, maxLength: 4, selector: ([k]) => k })
     .map((es) => `"metrics":{${es.map(([k, v]) => `"${k}":${v}`).join(',')}}`);
   const canonical = fc.tuple(
     fc.constantFrom('"id":"a"'), fc.constantFrom('"server_id":"s"'), ts.map((t) => `"ts":"${t}"`), metrics,
