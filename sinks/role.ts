@@ -1,8 +1,10 @@
 // The sink role: usage.rollups → TimescaleDB, exactly once. Consumer group `meterline-sink`,
 // read_committed (only parts of committed aggregate transactions), no auto-commit. Per fetched
-// batch, one database transaction (sinks/store.ts) COPYs the parts into rollup_parts and
-// advances the partition's offset in sink_offsets; the DLQ records of the batch (undecodable
-// records, rows PostgreSQL refuses for good) are produced before that COMMIT. Kafka's offsets
+// batch, one database transaction (sinks/store.ts) COPYs the parts into rollup_parts — as
+// COPY text written straight from the records' Avro bytes while the COPY streams
+// (sinks/rollup-rows.ts) — and advances the partition's offset in sink_offsets; the DLQ
+// records of the batch (undecodable records, rows PostgreSQL refuses for good) are produced
+// before that COMMIT. Kafka's offsets
 // are committed afterwards, as a hint only: a replay of a stored batch is skipped by the
 // offsets in the database. A database that is away is waited for inside the batch (heartbeats
 // keep the partitions); /readyz says so meanwhile. The consumer, its loop and the Kafka commit
