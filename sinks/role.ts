@@ -4,9 +4,8 @@
 // COPY text written straight from the records' Avro bytes while the COPY streams
 // (sinks/rollup-rows.ts) — and advances the partition's offset in sink_offsets; the DLQ
 // records of the batch (undecodable records, rows PostgreSQL refuses for good) are produced
-// before that COMMIT. Kafka's offsets
-// are committed afterwards, as a hint only: a replay of a stored batch is skipped by the
-// offsets in the database. A database that is away is waited for inside the batch (heartbeats
+// before that COMMIT. Kafka's offsets are committed afterwards, as a hint only: a replay of a
+// stored batch is skipped by the offsets in the database. A database that is away is waited for inside the batch (heartbeats
 // keep the partitions); /readyz says so meanwhile. The consumer, its loop and the Kafka commit
 // are the shared runner's (kafka/consumer/runner.ts); this file is the batch's data flow.
 import type { Kafka } from 'kafkajs';
