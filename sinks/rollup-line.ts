@@ -80,6 +80,12 @@ export class RollupLineWriter {
     this.bytes(prefix);
     this.ascii(offset);
     this.byte(NL);
+    // Writes past the buffer's end are dropped silently: a row that did not fit (a caller that
+    // reserved less than maxRowBytes) is declined, never sent cut short.
+    if (this.pos > this.out.length) {
+      this.pos = begin;
+      return false;
+    }
     return true;
   }
 

@@ -142,3 +142,17 @@ test('bodies the general path refuses or reads otherwise are declined: truncated
   const safe = type.toBuffer({ ...rollupToRecord(p), state: { ...rollupToRecord(p).state, count: 2 ** 52 - 1 } });
   assert.match(written(safe, prefix, '0')?.toString() ?? '', /\t4503599627370495\t/);
 });
+
+test('a row that does not fit the buffer is declined, not cut short', () => {
+  const p: RollupPart = { partId: 'p', serverId: 's', meter: 'm', windowStartMs: 0, windowEndMs: 1, correction: false, state: { count: 1, sum: '1' } };
+  const body = type.toBuffer(rollupToRecord(p));
+  // p, s, m, two instants (24 bytes each), f, 1, 1, then 9 NULLs, the origin columns and a newline.
+  const row = `p\ts\tm\t1970-01-01T00:00:00.000Z\t1970-01-01T00:00:00.001Z\tf\t1\t1${'\t\\N'.repeat(9)}\tu\t0\t5\n`;
+  const fits = new RollupLineWriter(Buffer.alloc(row.length));
+  assert.ok(fits.write(body, 0, body.length, originPrefix('u', 0), '5'));
+  assert.equal(fits.out.toString(), row);
+  const short = new RollupLineWriter(Buffer.alloc(row.length - 1));
+  assert.equal(short.write(body, 0, body.length, originPrefix('u', 0), '5'), false);
+  assert.equal(short.pos, 0);
+});
+
