@@ -13,6 +13,13 @@ import type { RollupPart } from '../pipeline/aggregation/rollup.js';
 import { rollupToRecord } from './records.js';
 import { encodeBody } from './serde.js';
 import { AvroWriter, isLong } from './avro-writer.js';
+import { currentSchema } from './schemas.js';
+
+/**
+ * CRC-64-AVRO fingerprint of the rollup-part.avsc this writer writes. Another schema (a field
+ * added) must not be written in this layout under its registry id: the writer refuses to start.
+ */
+const WRITES_SCHEMA = '03fa5a463144f68f';
 const isOptString = (v: unknown): boolean => v === undefined || v === null || typeof v === 'string';
 
 /** Everything the schema demands of a part, as avsc checks it; the writer trusts the rest. */
@@ -47,6 +54,13 @@ export class RollupWriter extends AvroWriter {
   /** The last server id and its encoding: a window's parts (one per meter) come one after another. */
   private lastServer: string | undefined;
   private lastServerBytes: Uint8Array = new Uint8Array(0);
+
+  constructor(initialBytes?: number) {
+    super(initialBytes);
+    const fingerprint = currentSchema('rollup').fingerprint.toString('hex');
+    if (fingerprint !== WRITES_SCHEMA)
+      throw new Error(`avro/rollup-part.avsc changed (fingerprint ${fingerprint}, the hand writer knows ${WRITES_SCHEMA}): update avro/rollup-writer.ts and its test`);
+  }
 
   /**
    * `head` (the frame, serde.head) then the Avro body of `p`. The result is a view of this
