@@ -6,7 +6,7 @@
 // one datum's value and the next `=` can only be the next label. `U` is an unknown value and
 // yields no metric. Values and thresholds are scaled to base units with exact decimals.
 import { lookupUnit, scale, type Unit } from './units.js';
-import { parseRange, readNumber, type NumberToken, type Range } from './range.js';
+import { MAX_EXPONENT, exponentTooLarge, parseRange, readNumber, type NumberToken, type Range } from './range.js';
 
 export interface PerfValue {
   /** The label exactly as written, unquoted (`''` → `'`). */
@@ -72,6 +72,7 @@ export function parseDatum(label: string, token: string): ValueResult {
   if (raw === 'U') {
     // Unknown: no metric. The thresholds that may follow are unitless here.
   } else {
+    if (exponentTooLarge(raw)) return { ok: false, reason: `'${label}': value ${JSON.stringify(raw)} has an exponent beyond ±${MAX_EXPONENT}` };
     const n = readNumber(raw);
     // A unit is letters or %; anything else after the digits ("1,234.5", "5..") is a bad number.
     if (!n || !/^[A-Za-z%]*$/.test(n.rest)) return { ok: false, reason: `'${label}': value ${JSON.stringify(raw)} is not a number` };

@@ -13,10 +13,27 @@ export interface NumberToken {
   rest: string;
 }
 
-/** Reads a leading number; a comma decimal separator becomes a dot ("1,5" → 1.5). */
+/**
+ * The largest exponent taken, as for agent samples (pipeline/samples/parse.ts: the exact core
+ * refuses more). Values are written out as plain decimals, so an exponent of 10^13 would be a
+ * string of 10^13 digits: the process ran out of memory on one such damaged line (fuzz test).
+ */
+export const MAX_EXPONENT = 10_000;
+
+/** True when `text` starts with a number whose exponent is beyond ±MAX_EXPONENT. */
+export function exponentTooLarge(text: string): boolean {
+  const m = NUMBER.exec(text);
+  const e = m ? /[eE]([+-]?\d+)$/.exec(m[1] as string) : null;
+  return e !== null && Math.abs(Number(e[1])) > MAX_EXPONENT;
+}
+
+/**
+ * Reads a leading number; a comma decimal separator becomes a dot ("1,5" → 1.5). A number
+ * whose exponent is beyond ±MAX_EXPONENT is not read (undefined).
+ */
 export function readNumber(text: string): NumberToken | undefined {
   const m = NUMBER.exec(text);
-  if (!m) return undefined;
+  if (!m || exponentTooLarge(text)) return undefined;
   const written = m[1] as string;
   return { value: dec(written.replace(',', '.')), rest: text.slice(written.length) };
 }

@@ -126,3 +126,17 @@ test('bad perfdata is rejected with a reason naming the label or text', () => {
   assert.match(reason('a=5;1;2;3;4;x'), /more than 5/);
   assert.deepEqual(byLabel('a=5;10;20;0;100;'), { a: '5' }); // a stray ';' after max is harmless
 });
+
+test('an exponent beyond ±10000 is refused with its reason (a damaged line once wrote out 10^13 digits and ran out of memory)', () => {
+  // Worked by hand: 1e10000 is 1 followed by 10 000 zeros, the largest value the exact core takes.
+  const ok = parsePerfdata('x=1e10000');
+  assert.ok(ok.ok);
+  assert.equal(ok.values[0]?.value, `1${'0'.repeat(10_000)}`);
+  const bad = parsePerfdata("'rx bytes'=900e9999254740993c;;;0;");
+  assert.ok(!bad.ok);
+  assert.match(bad.reason, /'rx bytes'.*exponent beyond ±10000/);
+  // The same in a threshold or a bound: not a number, named.
+  const bound = parsePerfdata('x=1;;;0;5e10001');
+  assert.ok(!bound.ok);
+  assert.match(bound.reason, /max "5e10001" is not a number/);
+});
