@@ -27,8 +27,8 @@ import { nextOffset, notBefore } from '../../kafka/consumer/offsets.js';
 import { groupConsumer, onAssignment } from '../../kafka/consumer/runner.js';
 import { PartitionOwner, type CommitInfo, type DeadRecord, type OwnerTopics } from './owner.js';
 import { kafkajsTransactions, type Transactions } from './transaction.js';
-
 import { AGGREGATE_GROUP } from '../../kafka/groups.js';
+
 export { AGGREGATE_GROUP };
 
 export interface AggregateOptions {
