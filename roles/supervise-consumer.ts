@@ -52,13 +52,13 @@ export function superviseConsumer(consumer: Consumer, run: ConsumerRunConfig, o:
 }
 
 /**
- * Connects (the consumer and the producer it writes with), subscribes and starts consuming under
+ * Connects (the consumer and the producer it writes with, if any), subscribes and starts consuming under
  * supervision. A broker that is away or still electing leaders at start is waited for (not
  * ready meanwhile), not a reason to exit.
  */
 export async function consumeSupervised(
   consumer: Consumer,
-  producer: Producer,
+  producer: Producer | undefined,
   topic: string,
   run: ConsumerRunConfig,
   o: { role: string; log: Logger; health: RoleHealth },
@@ -67,7 +67,7 @@ export async function consumeSupervised(
   await retryTransient(
     `${o.role}: joining the consumer group`,
     async () => {
-      await Promise.all([consumer.connect(), producer.connect()]);
+      await Promise.all([consumer.connect(), producer?.connect()]);
       await consumer.subscribe({ topics: [topic], fromBeginning: true });
       await consumer.run(run);
     },

@@ -3,9 +3,8 @@
 // for a partition's restore without losing the group membership, and cutting a large fetch
 // into slices so a commit (or a heartbeat) never waits for a whole fetch of several MB.
 //
-// Shared consumer pieces (kafka/consumer/): fetch-batch.ts (this), offsets.ts (where a
-// partition starts, record offsets) and runner.ts (the group consumer, its assignment, and the
-// loop the sink and rate roles run as handlers). The aggregate role uses these pieces directly.
+// One of the shared consumer pieces (kafka/consumer/, runner.ts lists them): the 'transaction'
+// commit mode (each-batch.ts) waits and slices with these.
 import type { Batch, KafkaMessage } from 'kafkajs';
 
 /** Waits for `ready`, heartbeating every second meanwhile (a long restore must not cost the membership). */
