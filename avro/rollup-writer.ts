@@ -68,13 +68,49 @@ export class RollupWriter extends AvroWriter {
    */
   write(head: Buffer, p: RollupPart): Buffer {
     this.pos = 0;
+    this.append(head, p);
+    return this.buf.subarray(0, this.pos);
+  }
+
+  /** Bytes written since the last clear (append mode: records back to back). */
+  get length(): number {
+    return this.pos;
+  }
+
+  /** A view of bytes [from, to): valid until the next append or clear. */
+  view(from: number, to: number): Buffer {
+    return this.buf.subarray(from, to);
+  }
+
+  /** Forgets everything written (the buffer is kept). */
+  clear(): void {
+    this.pos = 0;
+  }
+
+  /** Bytes this writer holds (what keeping it costs). */
+  get capacity(): number {
+    return this.buf.length;
+  }
+
+  /**
+   * `head` then the body of `p`, after what is already written (append mode). A part avsc
+   * refuses throws its named error and leaves nothing of itself behind.
+   */
+  append(head: Buffer, p: RollupPart): void {
+    const start = this.pos;
     this.bytes(head);
     if (!writable(p)) {
-      const body = encodeBody('rollup', rollupToRecord(p)); // throws naming the field
+      let body: Buffer;
+      try {
+        body = encodeBody('rollup', rollupToRecord(p)); // throws naming the field
+      } catch (err) {
+        this.pos = start;
+        throw err;
+      }
       this.ensure(body.length);
       body.copy(this.buf, this.pos);
       this.pos += body.length;
-      return this.buf.subarray(0, this.pos);
+      return;
     }
     const s = p.state;
     this.string(p.partId);
@@ -123,7 +159,6 @@ export class RollupWriter extends AvroWriter {
       if (src.lastOffset === src.firstOffset) this.copyIn(this.buf, first, this.pos);
       else this.string(src.lastOffset);
     }
-    return this.buf.subarray(0, this.pos);
   }
 
   /**

@@ -14,6 +14,7 @@ import type { AvroSerde } from '../../avro/serde.js';
 import { rollupToRecord, deadLetterToRecord, type DeadLetter } from '../../avro/records.js';
 import { RollupWriter } from '../../avro/rollup-writer.js';
 import { checkpointKey, encodeMeta, encodeServer, serverKey } from './changelog.js';
+import { PartLog } from './part-log.js';
 import type { TransactionalProducer, Transactions, TxnRecord } from './transaction.js';
 
 export interface OwnerTopics {
@@ -51,7 +52,17 @@ export class PartitionOwner {
   /** Resolves when the partition is restored (or lost trying). */
   ready: Promise<void> = Promise.resolve();
   private producer: TransactionalProducer | undefined;
+  /**
+   * Parts emitted since the last commit, encoded as they come (part-log.ts) once the rollup
+   * frame is known (the first commit learns it from the serde); before that, kept as objects
+   * in `parts` (they precede everything in the log).
+   */
   private parts: RollupPart[] = [];
+  private log = new PartLog();
+  /** A settled commit's log, emptied, for the commit after next. */
+  private spare: PartLog | undefined;
+  /** The frame of usage.rollups records (serde.head), once a commit has asked for it. */
+  private head: Buffer | undefined;
   private dead: DeadRecord[] = [];
   private records = 0;
   private since = 0;
@@ -64,7 +75,7 @@ export class PartitionOwner {
    * would make that loss permanent. The role restores a fresh owner from the last checkpoint.
    */
   private failure: unknown;
-  /** Where parts are encoded, one at a time (this owner's commits run one after another). */
+  /** Where parts kept as objects are encoded, one at a time (this owner's commits run one after another). */
   private readonly writer = new RollupWriter();
 
   constructor(
@@ -93,7 +104,7 @@ export class PartitionOwner {
 
   /** Something to commit: records consumed, parts emitted or dead letters since the last commit. */
   get dirty(): boolean {
-    return this.records > 0 || this.parts.length > 0 || this.dead.length > 0;
+    return this.records > 0 || this.parts.length > 0 || this.log.count > 0 || this.log.error !== undefined || this.dead.length > 0;
   }
 
   pendingRecords(): number {
@@ -121,7 +132,9 @@ export class PartitionOwner {
   emitted(parts: readonly RollupPart[], nowMs: number): void {
     if (parts.length === 0) return;
     this.touch(nowMs);
-    for (const p of parts) this.parts.push(p);
+    const head = this.head;
+    if (head === undefined) for (const p of parts) this.parts.push(p);
+    else for (const p of parts) this.log.add(head, p);
   }
 
   deadLetter(record: DeadRecord, nowMs: number): void {
@@ -143,10 +156,13 @@ export class PartitionOwner {
     if (this.status !== 'ready' || !this.dirty || this.nextOffset === undefined)
       return Promise.resolve(undefined);
     const parts = this.parts;
+    const log = this.log;
     const dead = this.dead;
     const nextOffset = this.nextOffset;
     const state = this.stateRecords(agg, nextOffset);
     this.parts = [];
+    this.log = this.spare ?? new PartLog();
+    this.spare = undefined;
     this.dead = [];
     this.records = 0;
     const producer = this.producer;
@@ -154,6 +170,7 @@ export class PartitionOwner {
       if (producer === undefined) throw new Error(`partition ${this.partition}: no producer`);
       if (this.failure !== undefined)
         throw new Error(`partition ${this.partition}: an earlier commit failed`, { cause: this.failure });
+      if (log.error !== undefined) throw log.error;
       const t0 = performance.now();
       const rollups = await this.rollupValues(serde, topics.rollups, parts);
       // Dead letters are rare: through avsc, before the transaction.
@@ -166,6 +183,7 @@ export class PartitionOwner {
           const p = parts[i] as RollupPart;
           yield { topic: topics.rollups, key: p.serverId, value: rollups(p, i) };
         }
+        yield* log.records(topics.rollups);
         for (let i = 0; i < dead.length; i++) yield { topic: topics.dlq, key: (dead[i] as DeadRecord).key, value: deadValues[i] as Buffer };
         for (const r of state) yield { topic: topics.state, ...r };
       }
@@ -173,8 +191,8 @@ export class PartitionOwner {
       return {
         partition: this.partition,
         nextOffset,
-        parts: parts.length,
-        corrections: parts.filter((p) => p.correction).length,
+        parts: parts.length + log.count,
+        corrections: parts.filter((p) => p.correction).length + log.corrections,
         dead: dead.length,
         stateRecords: state.length,
         stateBytes: state.reduce((n, m) => n + (m.value?.length ?? 0), 0),
@@ -182,25 +200,33 @@ export class PartitionOwner {
       };
     });
     this.inFlight++;
+    // Its log is read until the transaction settles; then it is emptied for reuse.
+    const recycle = (): void => {
+      if (log.clear() && this.status !== 'lost' && this.status !== 'revoked') this.spare ??= log;
+    };
     this.chain = run.then(
       () => {
         this.inFlight--;
+        recycle();
       },
       (err: unknown) => {
         this.inFlight--;
         this.failure ??= err;
+        recycle();
       },
     );
     return run;
   }
 
   /**
-   * How the commit's parts become record values: with a serde that gives its frame, written by
-   * hand into the owner's reused buffer (avro/rollup-writer.ts; one registry lookup per commit);
-   * else through serde.encode, each part encoded first.
+   * How the commit's parts kept as objects become record values: with a serde that gives its
+   * frame, written by hand into the owner's reused buffer (avro/rollup-writer.ts; one registry
+   * lookup per commit, after which parts are encoded as they are emitted); else through
+   * serde.encode, each part encoded first.
    */
   private async rollupValues(serde: AvroSerde, topic: string, parts: readonly RollupPart[]): Promise<(p: RollupPart, i: number) => Buffer> {
     const head = serde.head ? await serde.head('rollup', topic) : undefined;
+    if (head !== undefined && this.status === 'ready') this.head ??= head;
     if (head !== undefined) return (p) => this.writer.write(head, p);
     const values: Buffer[] = [];
     for (const p of parts) values.push(await serde.encode('rollup', topic, rollupToRecord(p)));
@@ -235,6 +261,8 @@ export class PartitionOwner {
   async close(status: OwnerStatus): Promise<void> {
     this.status = status;
     this.parts = [];
+    this.log = new PartLog();
+    this.spare = undefined;
     this.dead = [];
     this.records = 0;
     const producer = this.producer;
