@@ -1,7 +1,7 @@
 // The group side of the shared runner: the consumer settings every consuming role shares, and
 // the assignment as partitions gained and lost at each group join (kafkajs reports only the
 // whole set, so a role that owns partitions could not tell newly owned from revoked ones).
-import type { Consumer, ConsumerConfig, Kafka } from 'kafkajs';
+import type { Consumer, ConsumerConfig } from 'kafkajs';
 import type { PartitionHooks, Position } from './handler.js';
 
 export interface GroupConsumerOptions {
@@ -43,17 +43,4 @@ export function trackAssignment(consumer: Consumer, topic: string, hooks: Pick<P
     if (gone.length > 0) hooks.revoked(gone);
     if (fresh.length > 0) hooks.assigned(fresh, position);
   });
-}
-
-/** A connected, subscribed group consumer (the aggregate role's own loop until it moves to the runner). */
-export async function groupConsumer(kafka: Kafka, o: GroupConsumerOptions): Promise<Consumer> {
-  const consumer = kafka.consumer(consumerConfig(o));
-  await consumer.connect();
-  await consumer.subscribe({ topics: [o.topic], fromBeginning: true });
-  return consumer;
-}
-
-/** Calls `assigned` with this member's partitions of `topic` after every group join. */
-export function onAssignment(consumer: Consumer, topic: string, assigned: (partitions: ReadonlySet<number>) => void): void {
-  consumer.on(consumer.events.GROUP_JOIN, (e) => assigned(new Set<number>(e.payload.memberAssignment[topic] ?? [])));
 }

@@ -22,7 +22,7 @@ import { afterBatch, inTransactions } from './each-batch.js';
 import type { BatchHandler, BatchTools, PartitionHooks } from './handler.js';
 
 export type { BatchHandler, BatchTools, FetchedBatch, PartitionHooks, SliceApplier, SliceTools, Position } from './handler.js';
-export { consumerConfig, groupConsumer, onAssignment, type GroupConsumerOptions } from './group.js';
+export { consumerConfig, type GroupConsumerOptions } from './group.js';
 
 interface RunConsumerBase extends GroupConsumerOptions {
   /** Names the role in logs and retry messages. */
@@ -108,7 +108,10 @@ export async function runConsumer<R>(o: RunConsumerOptions<R>): Promise<RunningC
     partitionsConsumedConcurrently: o.partitionsConsumedConcurrently ?? 2,
     eachBatch,
   };
-  const supervised = await consumeSupervised(consumer, producer, o.topic, run, { role: o.role, log, health });
+  const supervised = await consumeSupervised(consumer, producer, o.topic, run, { role: o.role, log, health }).catch((err: unknown) => {
+    clearInterval(timer); // a start that fails for good leaves nothing running
+    throw err;
+  });
   return {
     async stop() {
       stopping.abort(new Error(`${o.role} stopping`));

@@ -5,7 +5,7 @@
 // group says (or at its start), never at the consumer's in-memory position: after a failed
 // first commit that position is past records whose output was aborted. Before the partition
 // is ready, sample-id claims Redis lost below the checkpoint are rebuilt (dedup-rebuild.ts).
-import type { Consumer, Kafka } from 'kafkajs';
+import type { Kafka } from 'kafkajs';
 import type { Logger } from '../../observability/log.js';
 import type { Aggregator, Migration } from '../aggregation/aggregator.js';
 import { startOffsets } from '../../kafka/consumer/offsets.js';
@@ -17,7 +17,8 @@ import { rebuildClaims } from './dedup-rebuild.js';
 
 export interface RestoreDeps {
   kafka: Kafka;
-  consumer: Consumer;
+  /** Moves the group consumer's position in a partition (the runner's, kafka/consumer/handler.ts). */
+  seek(partition: number, offset: string): void;
   agg: Aggregator;
   serde: AvroSerde;
   dedup: SampleDedup;
@@ -58,7 +59,7 @@ export async function restorePartitions(d: RestoreDeps, list: readonly Partition
     }
     o.nextOffset = start;
     o.status = 'ready';
-    if (start !== undefined) d.consumer.seek({ topic: d.topics.raw, partition: o.partition, offset: start });
+    if (start !== undefined) d.seek(o.partition, start);
     const ms = performance.now() - t0;
     const servers = c?.servers.length ?? 0;
     d.log.info({ partition: o.partition, nextOffset: start, servers, ms: Math.round(ms) }, 'aggregate: partition restored');

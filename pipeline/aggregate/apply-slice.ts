@@ -1,0 +1,130 @@
+// One slice of a fetched metrics.raw batch into an owned partition's state: decode (one await
+// for the slice), claim the sample ids (dedup.ts), add what is new to the aggregator, and hand
+// the emitted parts, dead letters and consumed offset to the partition's owner (owner.ts), whose
+// next transaction commits them together.
+import type { KafkaMessage } from 'kafkajs';
+import type { Logger } from '../../observability/log.js';
+import type { Metrics } from '../../observability/metrics.js';
+import type { AvroSerde } from '../../avro/serde.js';
+import { recordToSample } from '../../avro/records.js';
+import { isKind } from '../../lib/errors.js';
+import type { Aggregator } from '../aggregation/aggregator.js';
+import type { RollupPart } from '../aggregation/rollup.js';
+import type { Sample } from '../samples/sample.js';
+import type { FetchedBatch } from '../../kafka/consumer/handler.js';
+import { nextOffset, notBefore } from '../../kafka/consumer/offsets.js';
+import { LostClaimsError, type SampleDedup } from './dedup.js';
+import type { DeadRecord, PartitionOwner } from './owner.js';
+
+export interface SliceDeps {
+  agg: Aggregator;
+  serde: AvroSerde;
+  dedup: SampleDedup;
+  log: Logger;
+  metrics?: Metrics | undefined;
+  /** Still the ready owner of its partition (owned.current, partitions.ts). */
+  current(o: PartitionOwner): boolean;
+  /** Drops the partition's state and restores it from its checkpoint (owned.lose). */
+  lose(o: PartitionOwner, err: unknown): void;
+}
+
+/** Late samples are the ones inside correction parts (SPEC §4: merged into a stored window). */
+export function observeEmitted(metrics: Metrics | undefined, parts: readonly RollupPart[]): void {
+  let late = 0;
+  for (const p of parts) if (p.correction) late += p.state.count;
+  if (late > 0) metrics?.samplesLate.inc(late);
+}
+
+/**
+ * Decodes, deduplicates and applies one slice to `o`, skipping records before `from` (already
+ * in the restored state); false when the slice was left unapplied (partition lost meanwhile,
+ * or samples undecodable for now).
+ */
+export async function applySlice(
+  d: SliceDeps,
+  o: PartitionOwner,
+  slice: FetchedBatch,
+  from: string | undefined,
+  heartbeat: () => Promise<void>,
+): Promise<boolean> {
+  const { agg, serde, dedup, log, metrics } = d;
+  const { topic, partition, messages } = slice;
+  const now = Date.now();
+  const samples: { sample: Sample; offset: string; key: Buffer | null; value: Buffer }[] = [];
+  const dead: DeadRecord[] = [];
+  const reject = (m: { key: Buffer | null; value: Buffer | null; offset: string }, reason: string) =>
+    dead.push({
+      key: m.key,
+      letter: {
+        original: m.value ?? Buffer.alloc(0),
+        reason: `aggregate: ${reason}`,
+        source: 'kafka',
+        receivedAtMs: now,
+        origin: { topic, partition, offset: m.offset },
+      },
+    });
+  const wanted = notBefore(messages, from); // older records are in the restored state
+  // Decoded together: one await for the slice, not one per record.
+  const decoded = await Promise.allSettled(
+    wanted.map(async (m) => {
+      if (!m.value) throw new Error('record has no value');
+      return recordToSample(await serde.decode('sample', topic, m.value));
+    }),
+  );
+  for (let i = 0; i < wanted.length; i++) {
+    const m = wanted[i] as KafkaMessage;
+    const r = decoded[i] as PromiseSettledResult<ReturnType<typeof recordToSample>>;
+    if (r.status === 'fulfilled' && r.value.ok) {
+      samples.push({ sample: r.value.sample, offset: m.offset, key: m.key, value: m.value as Buffer });
+      continue;
+    }
+    const err: unknown = r.status === 'rejected' ? r.reason : new Error(r.value.ok ? '' : r.value.reason);
+    // A Schema Registry outage says nothing about the record: dead-lettering it would lose
+    // a good sample. Leave the slice unresolved (fetched again) and retry in a second.
+    if (isKind(err, 'unavailable')) {
+      log.warn({ partition, err: (err as Error).message }, 'aggregate: cannot decode yet; retrying');
+      await new Promise((res) => setTimeout(res, 1000).unref());
+      await heartbeat();
+      return false;
+    }
+    reject(m, (err as Error).message);
+  }
+  let keep: boolean[];
+  try {
+    keep = await dedup.claim(samples.map((s) => ({ id: s.sample.id, partition, offset: s.offset })));
+  } catch (err) {
+    if (!(err instanceof LostClaimsError)) throw err;
+    d.lose(o, err); // the restore rebuilds the lost claims before anything more is counted
+    return false;
+  }
+  if (!d.current(o)) return false; // lost while waiting for Redis
+  // From here to o.consumed() nothing awaits: a commit (timer) can never snapshot half a slice.
+  let kept = 0;
+  const emitted: RollupPart[] = [];
+  for (let i = 0; i < samples.length; i++) {
+    if (!keep[i]) continue;
+    const s = samples[i] as (typeof samples)[number];
+    try {
+      for (const part of agg.add(s.sample, { partition, offset: s.offset }, now)) emitted.push(part);
+      kept++;
+    } catch (err) {
+      // The core checks a sample completely before it changes state: a rejected sample
+      // counted nothing, so it can go to the DLQ. Anything else: state is suspect — restore.
+      if (!isKind(err, 'validation')) {
+        d.lose(o, err);
+        return false;
+      }
+      reject({ key: s.key, value: s.value, offset: s.offset }, err.message);
+    }
+  }
+  for (const r of dead) o.deadLetter(r, now);
+  metrics?.dlqRecords.inc({ role: 'aggregate' }, dead.length);
+  o.emitted(emitted, now);
+  observeEmitted(metrics, emitted);
+  const wm = agg.watermarkOf(partition);
+  if (Number.isFinite(wm)) metrics?.watermarkDelaySeconds.set({ partition: String(partition) }, Math.max(0, now - wm) / 1000);
+  o.consumed(messages.length, nextOffset(slice.lastOffset), now);
+  metrics?.samplesAggregated.inc(kept);
+  metrics?.samplesDeduplicated.inc(keep.filter((k) => !k).length);
+  return true;
+}
