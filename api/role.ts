@@ -23,6 +23,7 @@ import { syncCatalog } from '../sinks/catalog-sync.js';
 import { webhooksRoute } from './routes/webhooks.js';
 import { whatIfRoute } from './routes/what-if.js';
 import { secretBox, type SecretBox } from '../webhooks/secret-box.js';
+import { DEVELOPMENT_KEY_WARNING, webhookKeyInForce } from '../webhooks/key-in-force.js';
 import { mountConsole } from '../console/index.js';
 import { loadSealKey } from '../console/session.js';
 
@@ -76,7 +77,9 @@ export function apiRole(o: { catalogPath?: string } = {}): Role {
         throw err;
       }
       const lookup = cachedKeyLookup(pgKeyStore(pool));
-      const webhooks = { ...(config.webhookKey ? { box: secretBox(config.webhookKey) } : {}), allowPrivate: config.webhooksAllowPrivate };
+      const webhookKey = webhookKeyInForce(config.webhookKey);
+      if (webhookKey?.development) log.warn(DEVELOPMENT_KEY_WARNING);
+      const webhooks = { ...(webhookKey ? { box: secretBox(webhookKey.key) } : {}), allowPrivate: config.webhooksAllowPrivate };
       mountApi(app, { pool, catalog, lookup, webhooks });
       // The web console (SPEC §14) after the API: its pages read only through the routes above.
       mountConsole(app, { catalog, lookup, sealKey });

@@ -66,7 +66,7 @@ export const VARIABLES: readonly VariableSpec[] = [
   { name: 'METERLINE_KEY_RATE_BURST', default: '1000', doc: 'Requests one API key may make at once after a quiet spell (the token bucket\'s size).' },
   { name: 'METERLINE_LOG_LEVEL', default: 'info', doc: 'pino log level (`fatal` … `trace`, `silent`).' },
   { name: 'METERLINE_LOG_FORMAT', default: 'auto', doc: 'Log lines as `json` or `text`; `auto`: text on a terminal, JSON otherwise and always with `NODE_ENV=production`.' },
-  { name: 'METERLINE_WEBHOOK_KEY', doc: 'AES-256-GCM key (64 hex digits or base64 of 32 bytes) that encrypts webhook signing secrets at rest; without it `POST /v1/webhooks` answers 503 and no deliveries are sent.' },
+  { name: 'METERLINE_WEBHOOK_KEY', doc: 'AES-256-GCM key (64 hex digits or base64 of 32 bytes) that encrypts webhook signing secrets at rest; without it a public development key stands in, except with `NODE_ENV=production`, where `POST /v1/webhooks` answers 503 and no deliveries are sent.' },
   { name: 'METERLINE_WEBHOOKS_ALLOW_PRIVATE', default: 'false', doc: 'Also allow http and loopback/private webhook URLs (development and tests only; production needs https to public addresses).' },
   { name: 'METERLINE_STACK_DIR', default: '.stack', doc: 'Where `meterline stack` keeps data, logs and pid files (relative to the checkout).' },
   { name: 'METERLINE_CACHE_DIR', default: '~/.cache/meterline', doc: 'Download cache of `meterline stack` (Maven jars, the TimescaleDB root, helm).' },
