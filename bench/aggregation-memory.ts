@@ -4,19 +4,25 @@
 // then the changelog side: encoding every server's record, and the time to decode them and
 // rebuild the state with restoreFromRecords (what a partition restore costs after the read).
 //
-//   node --expose-gc --import tsx bench/aggregation-memory.ts --servers 100000 --windows 11 [--no-restore]
+//   node --expose-gc --import tsx bench/aggregation-memory.ts --servers 100000 --windows 11 [--no-restore] [--split-points]
+//
+// --split-points cuts windows as the aggregate role does (the catalogue's month starts and
+// subscription instants), so the segmenter's per-server cache counts as it does in the role.
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { loadCatalog } from '../catalog/load.js';
 import { Aggregator } from '../pipeline/aggregation/aggregator.js';
 import type { Sample } from '../pipeline/samples/sample.js';
 import { decodeServer, encodeServer } from '../pipeline/aggregate/changelog.js';
+import { catalogSplitPoints } from '../pipeline/aggregate/split-points.js';
+import { slabColumnBytes } from '../pipeline/aggregation/slab.js';
 
 const { values: opts } = parseArgs({
   options: {
     servers: { type: 'string', default: '100000' },
     windows: { type: 'string', default: '11' },
     'no-restore': { type: 'boolean', default: false },
+    'split-points': { type: 'boolean', default: false },
   },
 });
 const servers = Number(opts.servers);
@@ -27,14 +33,21 @@ if (gc === undefined) throw new Error('run with node --expose-gc');
 const catalog = await loadCatalog(fileURLToPath(new URL('../examples/catalog.yaml', import.meta.url)));
 const meters = Object.values(catalog.meters);
 const WINDOW = 60_000;
-const config = { meters, windowMs: WINDOW, allowedLatenessMs: (windows + 1) * WINDOW, idleTimeoutMs: 3_600_000 };
+const config = {
+  meters,
+  windowMs: WINDOW,
+  allowedLatenessMs: (windows + 1) * WINDOW,
+  idleTimeoutMs: 3_600_000,
+  ...(opts['split-points'] ? { splitPoints: catalogSplitPoints(catalog) } : {}),
+};
 const T0 = Date.UTC(2026, 9, 1);
 
 const heap = (): number => {
   gc();
   gc();
   const m = process.memoryUsage();
-  return m.heapUsed + m.arrayBuffers; // typed-array columns live outside the JS heap
+  // The slab's columns live outside the JS heap, in resizable buffers V8 does not count.
+  return m.heapUsed + m.arrayBuffers + slabColumnBytes();
 };
 const mib = (b: number): string => (b / 2 ** 20).toFixed(1);
 
@@ -67,7 +80,7 @@ const cpuAdd = process.cpuUsage(cpuAdd0); // sample building included (the same 
 const segments = agg.openSegments();
 const used = heap() - base;
 const rss = process.memoryUsage().rss;
-console.log(JSON.stringify({ servers, windows, openSegments: segments, heapPlusBuffersMiB: mib(used), bytesPerSegment: Math.round(used / segments), rssMiB: mib(rss), addCpuMicrosPerSample: ((cpuAdd.user + cpuAdd.system) / (servers * windows)).toFixed(2) }));
+console.log(JSON.stringify({ servers, windows, splitPoints: opts['split-points'], openSegments: segments, heapPlusBuffersMiB: mib(used), bytesPerSegment: Math.round(used / segments), rssMiB: mib(rss), addCpuMicrosPerSample: ((cpuAdd.user + cpuAdd.system) / (servers * windows)).toFixed(2) }));
 
 if (!opts['no-restore']) {
   // The changelog records of every server, as the aggregate role writes them.

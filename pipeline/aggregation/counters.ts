@@ -12,45 +12,87 @@ export interface Reading {
   value: Fixed;
 }
 
+/** The raw increase of a reading over the previous one of its series (see the top of this file). */
+function increase(value: Fixed, prev: Fixed): Fixed {
+  // A reset restarts from 0, so the reading itself is the increase. A negative reading is
+  // not a counter value; it counts 0 rather than subtracting usage.
+  return cmpFixed(value, prev) >= 0 ? subFixed(value, prev) : value.m < 0n ? FIXED_ZERO : value;
+}
+
 /**
  * The series of one server: metric → newest applied reading, with the part of Map's interface
- * the aggregation uses. Catalogues have one or two counter metrics, so the first two live in
- * fields and a Map is made only for a third: a Map per server cost ≈ 180 bytes of the ≈ 510 per
- * server at 100 000 servers (docs/performance.md, "The aggregate role's own memory").
+ * the aggregation uses. Catalogues have one or two counter metrics, so the first two readings
+ * live in fields (time and value, no Reading object) and a Map is made only for a third: at
+ * 100 000 servers a Map per server cost ≈ 180 bytes, a Reading object ≈ 56 (docs/performance.md,
+ * "The aggregate role's own memory"). The aggregate role's ServerState extends this class, so a
+ * server's series and its open rows are one object.
  */
 export class ServerSeries implements Iterable<[string, Reading]> {
   private m0: string | undefined;
-  private r0: Reading | undefined;
+  // Times start as numbers, not undefined, so V8 keeps them as doubles updated in place.
+  private t0 = 0;
+  private v0: Fixed = FIXED_ZERO;
   private m1: string | undefined;
-  private r1: Reading | undefined;
+  private t1 = 0;
+  private v1: Fixed = FIXED_ZERO;
   private more: Map<string, Reading> | undefined;
 
   get(metric: string): Reading | undefined {
-    if (this.m0 === metric) return this.r0;
-    if (this.m1 === metric) return this.r1;
+    if (this.m0 === metric) return { tsMs: this.t0, value: this.v0 };
+    if (this.m1 === metric) return { tsMs: this.t1, value: this.v1 };
     return this.more?.get(metric);
   }
 
   set(metric: string, r: Reading): this {
     if (this.m0 === undefined || this.m0 === metric) {
       this.m0 = metric;
-      this.r0 = r;
+      this.t0 = r.tsMs;
+      this.v0 = r.value;
     } else if (this.m1 === undefined || this.m1 === metric) {
       this.m1 = metric;
-      this.r1 = r;
-    } else (this.more ??= new Map()).set(metric, r);
+      this.t1 = r.tsMs;
+      this.v1 = r.value;
+    } else (this.more ??= new Map()).set(metric, { tsMs: r.tsMs, value: r.value });
     return this;
+  }
+
+  /** applyReading on this server's series `metric`. */
+  apply(metric: string, tsMs: number, value: Fixed): Fixed | undefined {
+    if (this.m0 === metric) {
+      if (tsMs <= this.t0) return undefined;
+      const inc = increase(value, this.v0);
+      this.t0 = tsMs;
+      this.v0 = value;
+      return inc;
+    }
+    if (this.m1 === metric) {
+      if (tsMs <= this.t1) return undefined;
+      const inc = increase(value, this.v1);
+      this.t1 = tsMs;
+      this.v1 = value;
+      return inc;
+    }
+    const prev = this.more?.get(metric);
+    if (prev === undefined) {
+      this.set(metric, { tsMs, value });
+      return FIXED_ZERO; // baseline
+    }
+    if (tsMs <= prev.tsMs) return undefined;
+    const inc = increase(value, prev.value);
+    prev.tsMs = tsMs;
+    prev.value = value;
+    return inc;
   }
 
   get size(): number {
     return (this.m0 === undefined ? 0 : 1) + (this.m1 === undefined ? 0 : 1) + (this.more?.size ?? 0);
   }
 
-  /** In insertion order, like a Map's. */
+  /** In insertion order, like a Map's; each reading a fresh object. */
   *[Symbol.iterator](): IterableIterator<[string, Reading]> {
-    if (this.m0 !== undefined) yield [this.m0, this.r0 as Reading];
-    if (this.m1 !== undefined) yield [this.m1, this.r1 as Reading];
-    if (this.more !== undefined) yield* this.more;
+    if (this.m0 !== undefined) yield [this.m0, { tsMs: this.t0, value: this.v0 }];
+    if (this.m1 !== undefined) yield [this.m1, { tsMs: this.t1, value: this.v1 }];
+    if (this.more !== undefined) for (const [m, r] of this.more) yield [m, { tsMs: r.tsMs, value: r.value }];
   }
 
   *values(): IterableIterator<Reading> {
@@ -66,29 +108,24 @@ export type CounterSnapshot = Array<[string, string, number, string]>;
  * contributes (before the meter's factor), or undefined when it is ignored (not newer).
  */
 export function applyReading(series: ServerSeries, metric: string, tsMs: number, value: Fixed): Fixed | undefined {
-  const prev = series.get(metric);
-  if (prev === undefined) {
-    series.set(metric, { tsMs, value });
-    return FIXED_ZERO; // baseline
-  }
-  if (tsMs <= prev.tsMs) return undefined;
-  // A reset restarts from 0, so the reading itself is the increase. A negative reading is
-  // not a counter value; it counts 0 rather than subtracting usage.
-  const inc = cmpFixed(value, prev.value) >= 0 ? subFixed(value, prev.value) : value.m < 0n ? FIXED_ZERO : value;
-  prev.tsMs = tsMs;
-  prev.value = value;
-  return inc;
+  return series.apply(metric, tsMs, value);
 }
 
-/** The baselines of every series seen, grouped by server (one lookup per sample). */
-export class CounterBaselines {
-  private readonly servers = new Map<string, ServerSeries>();
+/**
+ * The baselines of every series seen, grouped by server (one lookup per sample). `make` builds a
+ * server's entry: a partition's baselines hold its ServerStates (series + open rows), so one Map
+ * keyed by server serves both.
+ */
+export class CounterBaselines<S extends ServerSeries = ServerSeries> {
+  readonly servers = new Map<string, S>();
 
-  /** The series map of a server (created empty if absent); stays valid while this lives. */
-  forServer(serverId: string): ServerSeries {
+  constructor(private readonly make?: (serverId: string) => S) {}
+
+  /** The series of a server (created empty if absent); stays valid while this lives. */
+  forServer(serverId: string): S {
     let s = this.servers.get(serverId);
     if (s === undefined) {
-      s = new ServerSeries();
+      s = this.make === undefined ? (new ServerSeries() as S) : this.make(serverId);
       this.servers.set(serverId, s);
     }
     return s;
@@ -123,9 +160,13 @@ export class CounterBaselines {
     return out;
   }
 
+  /** Adds the series of a snapshot (every server of it gets its entry). */
+  load(snap: CounterSnapshot): this {
+    for (const [serverId, metric, tsMs, v] of snap) this.forServer(serverId).set(metric, { tsMs, value: parseFixed(v) });
+    return this;
+  }
+
   static restore(snap: CounterSnapshot): CounterBaselines {
-    const c = new CounterBaselines();
-    for (const [serverId, metric, tsMs, v] of snap) c.forServer(serverId).set(metric, { tsMs, value: parseFixed(v) });
-    return c;
+    return new CounterBaselines().load(snap);
   }
 }

@@ -14,15 +14,67 @@ import { cmpFixed, type Fixed, formatFixed, pow10 } from './fixed.js';
 const POW10_NUMBER = Array.from({ length: 23 }, (_, k) => 10 ** k);
 const FIRST_ROWS = 64;
 const OFF_TEXT = -0x80000000;
-const COUNT_MAX = 0xffffffff;
+/** A count column holds up to this; the excess goes to the side table (a row rarely counts more). */
+const COUNT_MAX = 0xffff;
+/**
+ * Rows a column's address space is reserved for at first (virtual only: pages are committed as
+ * rows are used); past it the columns move to a reservation 4× larger, one copy.
+ */
+const FIRST_RESERVE = 1 << 20;
+
+type Column = Float64Array | Int32Array | Uint16Array;
+type ColumnType = Float64ArrayConstructor | Int32ArrayConstructor | Uint16ArrayConstructor;
+/** ES2024's resizable ArrayBuffer (Node ≥ 20; the project's lib is ES2023). */
+interface ResizableBuffer extends ArrayBuffer {
+  readonly resizable: boolean;
+  readonly maxByteLength: number;
+  resize(byteLength: number): void;
+}
+const Resizable = ArrayBuffer as unknown as new (byteLength: number, options: { maxByteLength: number }) => ResizableBuffer;
+
+/**
+ * Bytes of slab columns allocated in this process, never decreasing (a FinalizationRegistry to
+ * subtract collected slabs crashed node 20 with resizable buffers: SIGSEGV in 2 of 10 runs of
+ * the property tests, none in 32 without it). Resizable buffers are not in V8's
+ * process.memoryUsage().arrayBuffers, so the memory bench adds the growth of this total.
+ */
+let columnBytes = 0;
+export const slabColumnBytes = (): number => columnBytes;
+
+/**
+ * A column of `rows` rows whose storage can later grow in place: a length-tracking view of a
+ * resizable buffer. Growing a plain typed array copies it, and the old copy stays resident until
+ * a full GC frees it — at a million rows a transient the size of the whole slab, at the peak.
+ * A one-row slab (singleState) takes a plain array: it never grows, and reserving costs ≈ 30 µs.
+ */
+function column<C extends ColumnType>(type: C, rows: number, reserve: number): InstanceType<C> {
+  if (reserve <= rows) return new type(rows) as InstanceType<C>;
+  const buf = new Resizable(rows * type.BYTES_PER_ELEMENT, { maxByteLength: reserve * type.BYTES_PER_ELEMENT });
+  return new type(buf) as InstanceType<C>;
+}
+
+/** Grows a column to `rows`: in place within its reservation, else into a new one (copied). */
+function grown<C extends Column>(col: C, rows: number, reserve: number): C {
+  const buf = col.buffer as ResizableBuffer;
+  const bytes = rows * col.BYTES_PER_ELEMENT;
+  if (buf.resizable && bytes <= buf.maxByteLength) {
+    buf.resize(bytes);
+    return col;
+  }
+  const type = col.constructor as ColumnType;
+  const next = column(type, rows, reserve) as C;
+  next.set(col as never);
+  return next;
+}
 
 /** The columns of one meter (undefined: its mode does not use them). */
 export interface MeterColumns {
   /**
    * Samples counted; 0 = the meter has no accumulator in this row (one always counts ≥ 1).
-   * Beyond 2^32 − 1 the excess is in the side table (never in practice, but exact).
+   * Beyond 2^16 − 1 the excess is in the side table (a segment of a 1-minute window counts a
+   * handful; an hour of 1-second scrapes 3 600), exact either way.
    */
-  count: Uint32Array;
+  count: Uint16Array;
   /**
    * First / last source offset, as the difference to the row's base offset (offsets of one
    * segment are close); OFF_TEXT = in the side table (no short canonical decimal, or too far).
@@ -61,6 +113,8 @@ export class Slab {
   /** Per row: the next open row of the same server (−1: none) — a list without an array per server. */
   next: Int32Array;
   private capacity: number;
+  /** Rows the columns' address space is reserved for (grows ×4 past it). */
+  private reserve: number;
   private used = 0;
   private readonly freeRows: number[] = [];
   /** Side tables, keyed by cell = row × meters + meter (offsets: cell × 2, + 1 for the last). */
@@ -73,25 +127,31 @@ export class Slab {
   constructor(
     readonly meters: readonly CompiledMeter[],
     capacity = FIRST_ROWS,
+    /** Rows to reserve address space for at first (tests pass a small one to cross it). */
+    firstReserve = FIRST_RESERVE,
   ) {
     this.capacity = capacity;
-    this.start = new Float64Array(capacity);
-    this.end = new Float64Array(capacity);
-    this.base = new Float64Array(capacity);
-    this.next = new Int32Array(capacity);
+    const reserve = (this.reserve = capacity > 1 ? Math.max(firstReserve, capacity) : capacity);
+    const f64 = (): Float64Array => column(Float64Array, capacity, reserve);
+    const i32 = (): Int32Array => column(Int32Array, capacity, reserve);
+    this.start = f64();
+    this.end = f64();
+    this.base = f64();
+    this.next = i32();
     this.cols = meters.map((cm) => {
-      const c: MeterColumns = { count: new Uint32Array(capacity), first: new Int32Array(capacity), last: new Int32Array(capacity) };
+      const c: MeterColumns = { count: column(Uint16Array, capacity, reserve), first: i32(), last: i32() };
       if (cm.mode === 'sum' || cm.mode === 'value_seconds') {
-        c.small = new Float64Array(capacity);
-        c.scale = new Int32Array(capacity);
+        c.small = f64();
+        c.scale = i32();
       }
       if (cm.mode === 'max' || cm.mode === 'min' || cm.mode === 'latest') {
-        c.xm = new Float64Array(capacity);
-        c.xs = new Int32Array(capacity);
+        c.xm = f64();
+        c.xs = i32();
       }
-      if (cm.mode === 'latest') c.xts = new Float64Array(capacity);
+      if (cm.mode === 'latest') c.xts = f64();
       return c;
     });
+    this.tally();
   }
 
   /** Rows in use. */
@@ -132,39 +192,42 @@ export class Slab {
     this.freeRows.push(row);
   }
 
-  /** Grows by half (not double): at 10^6 rows the slack of doubling is what the layout saves. */
+  /**
+   * Grows by half. The columns grow in place (resizable buffers: no copy, no old copy left for
+   * the GC, and the pages past the rows in use are reserved, not resident), so the factor costs
+   * address space only; past the reservation they move once into one 4× larger.
+   */
   private grow(): void {
     const cap = Math.max(FIRST_ROWS, Math.ceil(this.capacity * 1.5));
-    const f64 = (a: Float64Array): Float64Array => {
-      const b = new Float64Array(cap);
-      b.set(a);
-      return b;
-    };
-    const i32 = (a: Int32Array): Int32Array => {
-      const b = new Int32Array(cap);
-      b.set(a);
-      return b;
-    };
-    this.start = f64(this.start);
-    this.end = f64(this.end);
-    this.base = f64(this.base);
-    this.next = i32(this.next);
-    const u32 = (a: Uint32Array): Uint32Array => {
-      const b = new Uint32Array(cap);
-      b.set(a);
-      return b;
-    };
+    if (cap > this.reserve) this.reserve = Math.max(cap, this.reserve * 4);
+    const r = this.reserve;
+    this.start = grown(this.start, cap, r);
+    this.end = grown(this.end, cap, r);
+    this.base = grown(this.base, cap, r);
+    this.next = grown(this.next, cap, r);
     for (const c of this.cols) {
-      c.count = u32(c.count);
-      c.first = i32(c.first);
-      c.last = i32(c.last);
-      if (c.small) c.small = f64(c.small);
-      if (c.scale) c.scale = i32(c.scale);
-      if (c.xm) c.xm = f64(c.xm);
-      if (c.xs) c.xs = i32(c.xs);
-      if (c.xts) c.xts = f64(c.xts);
+      c.count = grown(c.count, cap, r);
+      c.first = grown(c.first, cap, r);
+      c.last = grown(c.last, cap, r);
+      if (c.small) c.small = grown(c.small, cap, r);
+      if (c.scale) c.scale = grown(c.scale, cap, r);
+      if (c.xm) c.xm = grown(c.xm, cap, r);
+      if (c.xs) c.xs = grown(c.xs, cap, r);
+      if (c.xts) c.xts = grown(c.xts, cap, r);
     }
     this.capacity = cap;
+    this.tally();
+  }
+
+  /** This slab's column bytes (rows up to capacity), added to the module's total. */
+  private bytes = 0;
+  private tally(): void {
+    let b = this.start.byteLength + this.end.byteLength + this.base.byteLength + this.next.byteLength;
+    for (const c of this.cols) {
+      for (const col of [c.count, c.first, c.last, c.small, c.scale, c.xm, c.xs, c.xts]) b += col?.byteLength ?? 0;
+    }
+    columnBytes += b - this.bytes;
+    this.bytes = b;
   }
 
   /** Whether meter m has an accumulator in the row. */

@@ -1,0 +1,87 @@
+// The slab's storage (slab.ts): columns that grow in place within a reservation and move once
+// past it, 16-bit count columns whose excess goes to the side table, and the column-byte tally
+// the memory bench reads. Expected values are worked by hand in the comments.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Slab, slabColumnBytes } from '../../../pipeline/aggregation/slab.js';
+import { compileMeter } from '../../../pipeline/aggregation/accumulator.js';
+import { formatFixed } from '../../../pipeline/aggregation/fixed.js';
+import { meter } from './helpers.js';
+
+const sumM = compileMeter(meter('sum', 'v', 'delta', 'sum'));
+const maxM = compileMeter(meter('max', 'v', 'gauge', 'max'));
+const latestM = compileMeter(meter('latest', 'v', 'gauge', 'latest'));
+
+test('a count crosses 2^16 − 1 one sample at a time and by restore, exactly', () => {
+  const slab = new Slab([sumM]);
+  const row = slab.alloc('a', 0, 60_000);
+  slab.open(row, 0, 0, '0');
+  for (let i = 0; i < 70_000; i++) slab.incCount(row, 0);
+  assert.equal(slab.count(row, 0), 70_000);
+  assert.equal(slab.has(row, 0), true);
+  const r2 = slab.alloc('b', 0, 60_000);
+  slab.open(r2, 0, 0, '0');
+  slab.setCount(r2, 0, 65_535); // the column's largest value: no side entry
+  assert.equal(slab.countOver.size, 1); // only row's excess so far
+  slab.incCount(r2, 0); // 65 536: over
+  slab.incCount(r2, 0);
+  assert.equal(slab.count(r2, 0), 65_537);
+  slab.setCount(r2, 0, 5_000_000_000);
+  assert.equal(slab.count(r2, 0), 5_000_000_000);
+  // A freed row takes its excess with it; the row reused counts from nothing.
+  slab.free(row);
+  const again = slab.alloc('c', 0, 60_000);
+  assert.equal(again, row);
+  assert.equal(slab.has(again, 0), false);
+  slab.open(again, 0, 0, '0');
+  slab.incCount(again, 0);
+  assert.equal(slab.count(again, 0), 1);
+});
+
+test('rows keep their values as the columns grow in place and then past the reservation', () => {
+  // 64 rows at first, address space for 96: 64 → 96 rows in place (× 1.5); the 97th row needs
+  // 144 and moves the columns into a reservation of max(144, 4 × 96) = 384 rows.
+  const slab = new Slab([sumM, maxM, latestM], 64, 96);
+  const start0 = slab.start;
+  const write = (i: number): number => {
+    const row = slab.alloc(`s${i}`, i * 60_000, (i + 1) * 60_000);
+    for (let m = 0; m < 3; m++) {
+      slab.open(row, m, 1000 + i, String(1000 + i));
+      slab.incCount(row, m);
+      slab.setLast(row, m, 2000 + i, String(2000 + i));
+    }
+    slab.addSmall(row, 0, i * 7, 1); // i × 0.7
+    slab.setX(row, 1, { m: BigInt(i) * 10n ** 20n, s: 2 }, 0); // over 2^53: side table
+    slab.setX(row, 2, { m: BigInt(-i), s: 0 }, 5000 + i);
+    return row;
+  };
+  const check = (row: number, i: number): void => {
+    assert.equal(slab.server[row], `s${i}`);
+    assert.deepEqual([slab.start[row], slab.end[row]], [i * 60_000, (i + 1) * 60_000]);
+    assert.equal(formatFixed(slab.sum(row, 0)), (i * 0.7).toFixed(1).replace(/\.0$/, ''));
+    assert.equal(formatFixed(slab.x(row, 1) ?? { m: -1n, s: 0 }), i === 0 ? '0' : `${i}000000000000000000`);
+    assert.equal(formatFixed(slab.x(row, 2) ?? { m: 1n, s: 0 }), String(-i));
+    assert.equal(slab.cols[2]?.xts?.[row], 5000 + i);
+    for (let m = 0; m < 3; m++) {
+      assert.deepEqual([slab.count(row, m), slab.offset(row, m, false), slab.offset(row, m, true)], [1, String(1000 + i), String(2000 + i)]);
+    }
+  };
+  const rows: number[] = [];
+  for (let i = 0; i < 96; i++) rows.push(write(i));
+  assert.equal(slab.start, start0, 'grown in place: the same view');
+  assert.equal(slab.start.length, 96);
+  rows.forEach((row, i) => check(row, i));
+  for (let i = 96; i < 400; i++) rows.push(write(i)); // 144 → 216 → 324 in place, then 486: moved again
+  assert.notEqual(slab.start, start0, 'past the reservation: moved');
+  rows.forEach((row, i) => check(row, i));
+});
+
+test('the column-byte tally counts each row at its columns’ widths', () => {
+  // Per row: start, end, base 3 × 8 + next 4 = 28; sum: count 2 + first 4 + last 4 + small 8 +
+  // scale 4 = 22; max: 2 + 4 + 4 + mantissa 8 + scale 4 = 22; latest: 22 + time 8 = 30 → 102.
+  const before = slabColumnBytes();
+  const slab = new Slab([sumM, maxM, latestM], 64);
+  assert.equal(slabColumnBytes() - before, 64 * 102);
+  for (let i = 0; i < 65; i++) slab.alloc('a', 0, 1); // the 65th row grows 64 → 96 rows
+  assert.equal(slabColumnBytes() - before, 96 * 102);
+});
