@@ -1,13 +1,15 @@
 // Which usage alerts a draft has reached (SPEC §13). Pure: the caller loads the alerts and
 // writes the events. Amount alerts compare the draft's total_excluding_tax; meter alerts the
-// sum of the draft's usage-line quantities of that meter (every server of the customer, the
-// period's own usage: adjustment lines for earlier periods do not count).
+// period's usage of that meter over every server of the customer, priced by a plan or not
+// (adjustments for earlier periods' late usage do not count).
 import type { UsageAlert } from '../catalog/types.js';
 import { Decimal } from '../lib/decimal.js';
 
 export interface DraftFigures {
   totalExcludingTax: string;
   lines: readonly { json: { type: string; meter?: string; quantity?: unknown } }[];
+  /** Usage per meter, priced or not; when given it is what meter alerts compare. */
+  meterQuantities?: Readonly<Record<string, string>>;
 }
 
 export interface Reached {
@@ -17,6 +19,9 @@ export interface Reached {
 }
 
 export function meterQuantity(draft: DraftFigures, meter: string): Decimal {
+  // A meter no plan prices has no usage line, yet its usage counts (SPEC §13: "the customer's
+  // quantity of `meter`"): the rated usage itself is the measure; lines only for older callers.
+  if (draft.meterQuantities) return new Decimal(draft.meterQuantities[meter] ?? 0);
   let sum = new Decimal(0);
   for (const l of draft.lines) {
     if (l.json.type === 'usage' && l.json.meter === meter && typeof l.json.quantity === 'string') sum = sum.plus(l.json.quantity);

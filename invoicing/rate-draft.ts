@@ -9,6 +9,7 @@ import { formatAmount } from '../rating/format.js';
 import { overlap } from '../rating/overlap.js';
 import { parsePeriod, type BillingPeriod } from '../rating/period.js';
 import { MeterlineError } from '../lib/errors.js';
+import { ZERO, type Decimal } from '../lib/decimal.js';
 import { adjustmentsFor, groupLateParts, type Adjustment } from './adjustments.js';
 import type { InvoicingContext } from './context.js';
 import { customerFromRow } from './customers.js';
@@ -36,6 +37,13 @@ async function loadParts(db: Queryable, ctx: InvoicingContext, subs: readonly Su
     boundaries.set(s.serverId, list);
   }
   return ctx.partCache.load(db, servers(subs), period.startMs, period.endMs, (server) => boundaries.get(server) ?? []);
+}
+
+/** Usage per meter summed over the subscriptions (every meter with usage, priced or not). */
+function meterTotals(usage: ReadonlyMap<string, ReadonlyMap<string, Decimal>>): Record<string, string> {
+  const sums = new Map<string, Decimal>();
+  for (const meters of usage.values()) for (const [m, q] of meters) sums.set(m, (sums.get(m) ?? ZERO).plus(q));
+  return Object.fromEntries([...sums].map(([m, q]) => [m, q.toFixed()]));
 }
 
 /** The catalogue as the rating core sees it for one customer: the database's customer. */
@@ -140,6 +148,7 @@ export async function rateDraft(
     };
   });
   return {
+    meterQuantities: meterTotals(attributed.usage),
     customer: customerId,
     period: label,
     periodStartMs: period.startMs,

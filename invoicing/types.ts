@@ -45,6 +45,11 @@ export interface RatedInvoice {
   taxTotal: string;
   total: string;
   catalogHash: string;
+  /**
+   * The period's usage per meter over all the customer's subscriptions (exact decimal strings),
+   * priced or not: what meter usage alerts compare (SPEC §13). Absent = read the usage lines.
+   */
+  meterQuantities?: Readonly<Record<string, string>>;
   /** Every rollup part this invoice accounts for (its usage, and late usage it adjusts for):
    *  finalization marks them billed by it, so later parts of the same range are late. */
   partIds: string[];

@@ -22,3 +22,10 @@ test('a threshold is reached at equality, not below', () => {
   const r = reachedAlerts([amount('1000.00'), amount('1000.01'), meter('bw', '5000'), meter('bw', '5000.1'), meter('ip', '11'), meter('none', '1')], draft);
   assert.deepEqual(r.map((x) => [x.alert.text, x.value]), [['1000.00', '1000.00'], ['5000', '5000']]);
 });
+
+test("with the draft's usage per meter, an unpriced meter (no usage line) counts; the lines are then not read", () => {
+  // errors: 3 + 4 = 7 on two servers, priced by no plan, so no line names it.
+  const withUsage = { ...draft, meterQuantities: { bw: '5000', errors: '7' } };
+  const r = reachedAlerts([meter('errors', '7'), meter('errors', '7.5'), meter('bw', '5000'), meter('ip', '1')], withUsage);
+  assert.deepEqual(r.map((x) => [x.alert.kind === 'meter' ? x.alert.meter : '', x.alert.text, x.value]), [['errors', '7', '7'], ['bw', '5000', '5000']]);
+});
