@@ -6,7 +6,6 @@ import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
 import { minorDigitsOf } from '../catalog/currencies.js';
 import { MeterlineError, ValidationError } from '../lib/errors.js';
-import { periodOf } from '../rating/period.js';
 import type { InvoicingContext } from './context.js';
 import { creditNoteDocument, planCredit, type CreditNoteJson } from './credit-note.js';
 import { parseCreditNoteRequest } from './credit-note-request.js';
@@ -40,7 +39,8 @@ export async function createCreditNoteInTransaction(client: Queryable, ctx: Invo
   const [inv] = await listInvoices(client, { id: invoiceId });
   const invoice = { id: locked.id, number: locked.number, customer: locked.customer, currency: locked.currency, lines: inv!.lines };
   const lines = planCredit(invoice, await creditedSoFar(client, invoiceId), req);
-  const year = Number(periodOf(ctx.now(), ctx.catalog.timezone).label.slice(0, 4)); // the year of issue
+  // SPEC §12.1 defines {YYYY} as "year of the period": the credited invoice's period.
+  const year = Number(locked.period.slice(0, 4));
   const number = await takeNumber(client, numberFormatsOf(ctx.catalog).creditNote, year);
   const doc = creditNoteDocument({ id: newCreditNoteId(), number, reason: req.reason }, invoice, lines, digits);
   await insertCreditNote(client, invoiceId, doc, lines);

@@ -12,6 +12,8 @@ export interface LockedInvoice {
   customer: string;
   currency: string;
   status: InvoiceStatus;
+  /** The billing period, "2026-10": its year is the credit note's {YYYY}. */
+  period: string;
 }
 
 /**
@@ -21,7 +23,7 @@ export interface LockedInvoice {
 export async function lockInvoice(db: Queryable, id: string): Promise<LockedInvoice | undefined> {
   const r = await db.query<LockedInvoice>({
     name: 'credit_notes.lock_invoice',
-    text: 'SELECT id, number, customer, currency, status FROM invoices WHERE id = $1 FOR UPDATE',
+    text: 'SELECT id, number, customer, currency, status, period FROM invoices WHERE id = $1 FOR UPDATE',
     values: [id],
   });
   return r.rows[0];

@@ -138,9 +138,13 @@ test('a new {YYYY} restarts at 1; another format prefix is a sequence of its own
   const issuer = { name: 'Example Hosting GmbH', address: ['Hauptstr. 1'], country: 'DE', invoiceNumber: 'INV/{SEQ:4}', creditNoteNumber: 'CN-{YYYY}-{SEQ:6}' };
   await finalizePeriod(db.pool, { ...ctx, catalog: { ...ctx.catalog, issuer } }, '2027-02');
   assert.deepEqual(await numbersOf('2027-02'), expected((k) => `INV/${String(k).padStart(4, '0')}`, 1));
-  // A credit note issued in 2027 on a 2026 invoice: CN-2027-, its first number (the year of issue).
+  // SPEC §12.1: "{YYYY} = year of the period". A credit note issued in 2027 on the 2026-10
+  // invoice credits usage of period 2026-10: CN-2026-, the first of that sequence; a credit note
+  // on the 2027-01 invoice is CN-2027-, the first of its own.
   const cn = await createCreditNote(db.pool, ctx, invoiceId('c', '2026-10'), '{"reason":"r","full":true}');
-  assert.deepEqual([cn.number, cn.invoice, cn.total], ['CN-2027-000001', 'ML-2026-000005', '-10.00']);
+  assert.deepEqual([cn.number, cn.invoice, cn.total], ['CN-2026-000001', 'ML-2026-000005', '-10.00']);
+  const cn27 = await createCreditNote(db.pool, ctx, invoiceId('c', '2027-01'), '{"reason":"r","full":true}');
+  assert.deepEqual([cn27.number, cn27.invoice], ['CN-2027-000001', 'ML-2027-000005']);
   // Back to the default format in March: ML-2027- continues after January's five.
   now = Date.parse('2027-04-02T00:00:00Z');
   await syncAll(db.pool, ctx);
