@@ -36,7 +36,8 @@ export async function parseWebhookRequest(text: string, o: Pick<WebhookServiceOp
   if (typeof b.url !== 'string' || b.url.length === 0) problems.push({ path: 'url', message: 'required, a string' });
   else if (b.url.length > MAX_URL_LENGTH) problems.push({ path: 'url', message: `longer than ${MAX_URL_LENGTH} characters` });
   else {
-    const p = await urlProblem(b.url, o.allowPrivate, o.resolve);
+    // A name that does not resolve yet is registered; each delivery attempt checks it again.
+    const p = await urlProblem(b.url, o.allowPrivate, o.resolve, 'accept');
     if (p) problems.push({ path: 'url', message: p });
   }
   const events: EventType[] = [];

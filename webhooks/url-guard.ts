@@ -23,8 +23,18 @@ export function isPrivateAddress(ip: string): boolean {
 export type Resolver = (host: string) => Promise<string[]>;
 const dnsResolver: Resolver = async (host) => (await lookup(host, { all: true, verbatim: true })).map((a) => a.address);
 
-/** Why `raw` may not be a webhook URL, or undefined when it may. */
-export async function urlProblem(raw: string, allowPrivate: boolean, resolve: Resolver = dnsResolver): Promise<string | undefined> {
+/**
+ * Why `raw` may not be a webhook URL, or undefined when it may. `unresolvable: 'accept'` (at
+ * creation) lets a host that does not resolve *now* pass: nothing is sent to it until an
+ * attempt, and every attempt checks again with 'refuse' (the default), so the guard holds while
+ * a DNS outage or an endpoint whose name is not published yet does not block registering it.
+ */
+export async function urlProblem(
+  raw: string,
+  allowPrivate: boolean,
+  resolve: Resolver = dnsResolver,
+  unresolvable: 'refuse' | 'accept' = 'refuse',
+): Promise<string | undefined> {
   let url: URL;
   try {
     url = new URL(raw);
@@ -41,7 +51,7 @@ export async function urlProblem(raw: string, allowPrivate: boolean, resolve: Re
   try {
     addresses = net.isIP(host) ? [host] : await resolve(host);
   } catch {
-    return `host ${host} does not resolve`;
+    return unresolvable === 'accept' ? undefined : `host ${host} does not resolve`;
   }
   const internal = addresses.find(isPrivateAddress);
   if (internal !== undefined) {
