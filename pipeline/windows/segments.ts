@@ -33,12 +33,23 @@ export function segmentsOf(serverId: string, startMs: number, endMs: number, spl
   return out;
 }
 
+interface Cuts {
+  startMs: number;
+  segments: Segment[];
+}
+
+/** Uncut windows remembered for sharing; past this many the list starts afresh (entries stay valid). */
+const UNCUT_KEPT = 64;
+
 /**
  * Finds the segment of a sample. Remembers the last window's segments per server, because a
- * server's samples mostly arrive in time order and splitPoints may be costly to call.
+ * server's samples mostly arrive in time order and splitPoints may be costly to call. A window
+ * no point cuts (nearly all of them) is one entry shared by every server: a per-server entry,
+ * its array and segment were ≈ 300 bytes per server at 100 000 servers (issue 11: memory).
  */
 export class Segmenter {
-  private readonly cache = new Map<string, { startMs: number; segments: Segment[] }>();
+  private readonly cache = new Map<string, Cuts>();
+  private uncut = new Map<number, Cuts>();
 
   constructor(
     private readonly windowMs: number,
@@ -60,7 +71,8 @@ export class Segmenter {
     if (this.splitPoints === undefined) return { startMs, endMs: startMs + this.windowMs };
     let c = this.cache.get(serverId);
     if (c === undefined || c.startMs !== startMs) {
-      c = { startMs, segments: segmentsOf(serverId, startMs, startMs + this.windowMs, this.splitPoints) };
+      const segments = segmentsOf(serverId, startMs, startMs + this.windowMs, this.splitPoints);
+      c = segments.length === 1 ? this.uncutWindow(startMs) : { startMs, segments };
       this.cache.set(serverId, c);
     }
     const segs = c.segments;
@@ -69,6 +81,17 @@ export class Segmenter {
       if (tsMs >= s.startMs) return s;
     }
     return segs[0] as Segment;
+  }
+
+  /** The shared entry of a window without cuts (segments are read-only, so sharing is safe). */
+  private uncutWindow(startMs: number): Cuts {
+    let c = this.uncut.get(startMs);
+    if (c === undefined) {
+      if (this.uncut.size >= UNCUT_KEPT) this.uncut = new Map();
+      c = { startMs, segments: [{ startMs, endMs: startMs + this.windowMs }] };
+      this.uncut.set(startMs, c);
+    }
+    return c;
   }
 }
 

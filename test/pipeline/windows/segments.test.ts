@@ -32,6 +32,21 @@ test('Segmenter finds the segment a ts falls in, edges included, per server', ()
   assert.deepEqual(seg.segmentOf('a', 5), { startMs: 0, endMs: 30 }); // back to an earlier window
 });
 
+test('Segmenter: servers share the segment of a window no point cuts; a cut window stays per server', () => {
+  const seg = new Segmenter(100, (srv) => (srv === 'a' ? [130] : []));
+  const b = seg.segmentOf('b', 10);
+  assert.equal(seg.segmentOf('c', 90), b); // the same object: one entry for the window [0, 100)
+  assert.deepEqual(b, { startMs: 0, endMs: 100 });
+  assert.equal(seg.segmentOf('a', 50), b); // a's window [0, 100) is not cut either
+  assert.deepEqual(seg.segmentOf('a', 120), { startMs: 100, endMs: 130 }); // cut at 130
+  assert.deepEqual(seg.segmentOf('b', 120), { startMs: 100, endMs: 200 });
+  assert.deepEqual(seg.segmentOf('a', 130), { startMs: 130, endMs: 200 });
+  // Past the shared list's bound it starts afresh; windows seen before are still answered right.
+  for (let w = 0; w < 100; w++) assert.deepEqual(seg.segmentOf('b', w * 100 + 5), { startMs: w * 100, endMs: w * 100 + 100 });
+  assert.deepEqual(seg.segmentOf('c', 20), { startMs: 0, endMs: 100 });
+  assert.equal(seg.cachedServers, 3);
+});
+
 test('splitPointsFrom: common and per-server boundaries strictly inside the window', () => {
   const sp = splitPointsFrom([1000, 0, 500], new Map([['a', [250, 1000]]]));
   assert.deepEqual([...sp('a', 0, 1000)].sort((x, y) => x - y), [250, 500]);
