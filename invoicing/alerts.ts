@@ -4,6 +4,7 @@
 // (adjustments for earlier periods' late usage do not count).
 import type { UsageAlert } from '../catalog/types.js';
 import { Decimal } from '../lib/decimal.js';
+import { formatQuantity } from '../rating/format.js';
 
 export interface DraftFigures {
   totalExcludingTax: string;
@@ -33,7 +34,7 @@ export function reachedAlerts(alerts: readonly UsageAlert[], draft: DraftFigures
   const out: Reached[] = [];
   for (const a of alerts) {
     const value = a.kind === 'amount' ? new Decimal(draft.totalExcludingTax) : meterQuantity(draft, a.meter);
-    if (value.gte(a.threshold)) out.push({ alert: a, value: a.kind === 'amount' ? draft.totalExcludingTax : value.toFixed() });
+    if (value.gte(a.threshold)) out.push({ alert: a, value: a.kind === 'amount' ? draft.totalExcludingTax : formatQuantity(value) }); // shown like a line's quantity
   }
   return out;
 }

@@ -29,3 +29,14 @@ test("with the draft's usage per meter, an unpriced meter (no usage line) counts
   const r = reachedAlerts([meter('errors', '7'), meter('errors', '7.5'), meter('bw', '5000'), meter('ip', '1')], withUsage);
   assert.deepEqual(r.map((x) => [x.alert.kind === 'meter' ? x.alert.meter : '', x.alert.text, x.value]), [['errors', '7', '7'], ['bw', '5000', '5000']]);
 });
+
+test('a quantity without a finite decimal form (a time average) is compared exactly and shown like a line quantity', () => {
+  // 2/3 GB-month on each of three servers: exactly 2 in all, but the stored per-server figures
+  // are decimal.js quotients; the sum is shown rounded to 9 digits as invoice quantities are.
+  const third = new Decimal(2).div(3);
+  const withUsage = { ...draft, meterQuantities: { ssd: third.times(3).toFixed(), half: third.toFixed() } };
+  const r = reachedAlerts([meter('ssd', '2'), meter('half', '0.666666667')], withUsage);
+  assert.deepEqual(r.map((x) => x.value), ['2']);
+  const shown = reachedAlerts([meter('half', '0.6')], withUsage);
+  assert.deepEqual(shown.map((x) => x.value), ['0.666666667']);
+});
