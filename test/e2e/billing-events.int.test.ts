@@ -4,12 +4,12 @@
 // SIGKILL of the rate process mid-outage and its restart.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { parseCatalog } from '../../catalog/load.js';
 import { loadConfig } from '../../config/env.js';
 import { createSerde } from '../../avro/registry.js';
 import { finalizePeriod } from '../../invoicing/finalize.js';
 import { seedFromCatalog } from '../../invoicing/seed.js';
+import { webhookKeyInForce } from '../../webhooks/key-in-force.js';
 import { secretBox } from '../../webhooks/secret-box.js';
 import { WebhookService } from '../../webhooks/service.js';
 import { collect } from '../kafka/read-topic.js';
@@ -29,15 +29,16 @@ customers:
 subscriptions:
   - { server_id: srv-1, customer: acme, plan: monthly, from: "2026-01-01T00:00:00Z" }
 `;
-const KEY = randomBytes(32).toString('hex');
-const p = e2ePipeline('events', CATALOG, { METERLINE_WEBHOOK_KEY: KEY, METERLINE_WEBHOOKS_ALLOW_PRIVATE: 'true', KAFKA_PARTITIONS: '1' });
+// No METERLINE_WEBHOOK_KEY: a development deployment with only the variables SPEC §13 names. The
+// rate process then opens secrets with the development key, as the api role seals them.
+const p = e2ePipeline('events', CATALOG, { METERLINE_WEBHOOK_KEY: '', METERLINE_WEBHOOKS_ALLOW_PRIVATE: 'true', KAFKA_PARTITIONS: '1' });
 
 test('a finalized invoice reaches billing.documents and a webhook once, across a rate-process SIGKILL', { timeout: 180_000 }, async () => {
   let secret = '';
   const receiver = await startReceiver(() => secret, (n) => n === 1); // down for its first request
   const reader = await collect(p.kafka, [p.topics.documents]);
   try {
-    const service = new WebhookService({ pool: p.db.pool, box: secretBox(Buffer.from(KEY, 'hex')), allowPrivate: true });
+    const service = new WebhookService({ pool: p.db.pool, box: secretBox(webhookKeyInForce(undefined, {})!.key), allowPrivate: true });
     const hook = await service.create(JSON.stringify({ url: receiver.url, events: ['invoice.finalized'] }));
     secret = hook.secret;
 
