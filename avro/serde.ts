@@ -7,6 +7,7 @@ import type avro from 'avsc';
 import { MeterlineError } from '../lib/errors.js';
 import { confluentHead, frameConfluent, frameSingleObject, parseFrame, singleObjectHead } from './framing.js';
 import { currentSchema, versionsOf, schemaVersion, type SchemaKind } from './schemas.js';
+import { SampleReader } from './sample-reader.js';
 
 /** The part of a Schema Registry client meterline uses (the Confluent client satisfies it). */
 export interface RegistryClient {
@@ -54,6 +55,17 @@ function decodeBody(kind: SchemaKind, writer: avro.Type, body: Buffer, what: str
   }
 }
 
+/**
+ * True when `value` is framed as single-object encoding with the current schema of `kind`
+ * (compared byte by byte: no Frame object, no subarray per record).
+ */
+function currentSingleObject(kind: SchemaKind, value: Buffer): boolean {
+  if (value.length < 10 || value[0] !== 0xc3 || value[1] !== 0x01) return false;
+  const fp = currentSchema(kind).fingerprint;
+  for (let i = 0; i < 8; i++) if (value[2 + i] !== fp[i]) return false;
+  return true;
+}
+
 function singleObjectWriter(kind: SchemaKind, fingerprint: Buffer): avro.Type {
   const known = versionsOf(kind).find((v) => v.fingerprint.equals(fingerprint));
   if (!known) {
@@ -67,6 +79,7 @@ function singleObjectWriter(kind: SchemaKind, fingerprint: Buffer): avro.Type {
 
 /** Plain Avro, single-object encoding: no registry needed. */
 export function plainSerde(): AvroSerde {
+  const samples = new SampleReader();
   return {
     format: 'single-object',
     async encode(kind, _topic, record) {
@@ -76,6 +89,11 @@ export function plainSerde(): AvroSerde {
       return singleObjectHead(currentSchema(kind).fingerprint);
     },
     async decode(kind, _topic, value) {
+      // Samples in the current schema: read by hand when the reader is sure (sample-reader.ts).
+      if (kind === 'sample' && currentSingleObject(kind, value)) {
+        const read = samples.read(value, 10);
+        if (read !== undefined) return read;
+      }
       const frame = parseFrame(value);
       if (frame.format === 'confluent') {
         throw new MeterlineError(
@@ -92,6 +110,9 @@ export function plainSerde(): AvroSerde {
 export function registrySerde(client: RegistryClient): AvroSerde {
   const ids = new Map<string, Promise<number>>(); // subject → schema id of the current version
   const writers = new Map<string, Promise<avro.Type>>(); // `${subject}#${id}` → writer type
+  /** Per topic, the schema ids that are the current sample schema: those records may be read by hand. */
+  const currentSampleIds = new Map<string, Set<number>>();
+  const samples = new SampleReader();
 
   const idFor = (kind: SchemaKind, topic: string): Promise<number> => {
     const subject = valueSubject(topic);
@@ -138,6 +159,13 @@ export function registrySerde(client: RegistryClient): AvroSerde {
       return confluentHead(await registeredId(kind, topic));
     },
     async decode(kind, topic, value) {
+      if (kind === 'sample') {
+        const handReadable = value.length >= 5 && value[0] === 0
+          ? currentSampleIds.get(topic)?.has(value.readUInt32BE(1)) === true
+          : currentSingleObject(kind, value);
+        const read = handReadable ? samples.read(value, value[0] === 0 ? 5 : 10) : undefined;
+        if (read !== undefined) return read;
+      }
       const frame = parseFrame(value);
       if (frame.format === 'single-object') {
         return decodeBody(kind, singleObjectWriter(kind, frame.fingerprint), frame.body, `fingerprint ${frame.fingerprint.toString('hex')}`);
@@ -149,6 +177,11 @@ export function registrySerde(client: RegistryClient): AvroSerde {
         // 404: the id is not in this registry, so the record is bad (DLQ); anything else may pass.
         const kindOf = (err as { status?: number }).status === 404 ? 'validation' : 'unavailable';
         throw new MeterlineError(kindOf, `Schema Registry: cannot fetch schema id ${frame.schemaId}: ${(err as Error).message}`, { cause: err });
+      }
+      if (kind === 'sample' && writer === currentSchema(kind).type) {
+        const ids = currentSampleIds.get(topic) ?? new Set<number>();
+        ids.add(frame.schemaId);
+        currentSampleIds.set(topic, ids);
       }
       return decodeBody(kind, writer, frame.body, `schema id ${frame.schemaId}`);
     },
