@@ -46,7 +46,10 @@ export async function urlProblem(
   }
   if (url.username || url.password) return 'must not carry credentials';
   if (allowPrivate) return undefined;
-  const host = url.hostname.replace(/^\[|\]$/g, '');
+  const host = url.hostname.replace(/^\[|\]$/g, '').replace(/\.$/, '').toLowerCase();
+  // Names reserved by RFC 6761, decided without DNS (and so also when DNS is away at creation).
+  if (host === 'localhost' || host.endsWith('.localhost')) return `host ${host} is a loopback name (METERLINE_WEBHOOKS_ALLOW_PRIVATE=true allows it, for development)`;
+  if (host === 'invalid' || host.endsWith('.invalid')) return `host ${host} does not resolve (.invalid is reserved)`;
   let addresses: string[];
   try {
     addresses = net.isIP(host) ? [host] : await resolve(host);

@@ -31,3 +31,11 @@ test('creation: an https name that does not resolve now is accepted; one that re
 test('delivery: the same unresolvable name is a problem (the attempt fails and is retried later)', async () => {
   assert.match((await urlProblem('https://hooks.example.com/meterline', false, offline)) ?? '', /does not resolve/);
 });
+
+test('reserved names are decided without DNS: localhost names are loopback, .invalid never resolves', async () => {
+  for (const url of ['https://localhost/x', 'https://hooks.localhost/x', 'https://LOCALHOST./x']) {
+    assert.match((await urlProblem(url, false, offline, 'accept')) ?? '', /loopback name/, url);
+  }
+  assert.match((await urlProblem('https://hooks.invalid/x', false, offline, 'accept')) ?? '', /does not resolve/);
+  assert.equal(await urlProblem('http://localhost:9/x', true, offline), undefined, 'development allows loopback');
+});
