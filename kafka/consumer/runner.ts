@@ -118,9 +118,13 @@ export async function runConsumer<R>(o: RunConsumerOptions<R>): Promise<RunningC
       clearInterval(timer);
       supervised.stop();
       await consumer.stop();
-      if (o.commit === 'transaction') await o.partitions.stopped?.();
-      await consumer.disconnect();
-      await producer?.disconnect();
+      try {
+        if (o.commit === 'transaction') await o.partitions.stopped?.();
+      } finally {
+        // Closed even when the role's last commits failed: no client left polling.
+        await consumer.disconnect();
+        await producer?.disconnect();
+      }
     },
   };
 }
