@@ -45,15 +45,22 @@ function writable(p: RollupPart): boolean {
 /** A copy (Buffer#slice would be a view of the reused buffer). */
 const copyOf = (buf: Buffer, from: number, to: number): Uint8Array => Uint8Array.prototype.slice.call(buf, from, to);
 
+/** Longest encoded server id remembered (ids are at most 256 characters: up to 768 bytes + length). */
+const MAX_SERVER_BYTES = 1024;
+
 /** Distinct recurring strings (the topic, meter names) kept encoded; more than this: start over. */
 const MAX_KNOWN = 64;
 
 export class RollupWriter extends AvroWriter {
   /** Encoded (length + UTF-8) topic and meter names: the same few in every part. */
   private readonly known = new Map<string, Uint8Array>();
-  /** The last server id and its encoding: a window's parts (one per meter) come one after another. */
+  /**
+   * The last server id and its encoding (copied into a fixed scratch, not a new array per
+   * server): a window's parts (one per meter) come one after another.
+   */
   private lastServer: string | undefined;
-  private lastServerBytes: Uint8Array = new Uint8Array(0);
+  private readonly lastServerBytes = new Uint8Array(MAX_SERVER_BYTES);
+  private lastServerLength = 0;
 
   constructor(initialBytes?: number) {
     super(initialBytes);
@@ -114,12 +121,14 @@ export class RollupWriter extends AvroWriter {
     }
     const s = p.state;
     this.string(p.partId);
-    if (p.serverId === this.lastServer) this.copyIn(this.lastServerBytes);
+    if (p.serverId === this.lastServer) this.copyIn(this.lastServerBytes, 0, this.lastServerLength);
     else {
       const at = this.pos;
       this.string(p.serverId);
-      this.lastServer = p.serverId;
-      this.lastServerBytes = copyOf(this.buf, at, this.pos);
+      const n = this.pos - at;
+      this.lastServer = n <= MAX_SERVER_BYTES ? p.serverId : undefined;
+      for (let i = 0; i < n && i < MAX_SERVER_BYTES; i++) this.lastServerBytes[i] = this.buf[at + i] as number;
+      this.lastServerLength = n;
     }
     this.recurring(p.meter);
     this.long(p.windowStartMs);

@@ -4,7 +4,7 @@
 // so the per-sample work is a few double or BigInt operations and no string formatting.
 import type { Meter } from '../../catalog/types.js';
 import type { RollupState } from './rollup.js';
-import { divFixed, type Fixed, fixedFromDecimal, formatFixed, parseFixed } from './fixed.js';
+import { divFixed, type Fixed, fixedFromDecimal, formatFixed, formatSmall, parseFixed } from './fixed.js';
 import { offsetNumber, Slab } from './slab.js';
 
 /** What an Acc keeps for a meter (SPEC §3). avg and sum both keep Σ value × factor. */
@@ -144,17 +144,28 @@ const scaled = (cm: CompiledMeter, value: Fixed): Fixed =>
 /** The RollupState of meter m's cell (see rollup.ts for what `sum` means per aggregation). */
 export function stateOf(slab: Slab, row: number, m: number, cm: CompiledMeter): RollupState {
   const state: RollupState = { count: slab.count(row, m), sum: '0' };
+  const c = slab.cols[m] as { small?: Float64Array; scale?: Int32Array; xm?: Float64Array; xs?: Int32Array; xts?: Float64Array };
   if (cm.mode === 'sum' || cm.mode === 'value_seconds') {
-    const sum = slab.sum(row, m);
-    state.sum = formatFixed(cm.perSeconds === undefined ? sum : divFixed(sum, cm.perSeconds));
+    // A sum held as a double alone (no BigInt part in the side table) is formatted from it.
+    const small = c.small?.[row] as number;
+    if (cm.perSeconds === undefined && Number.isSafeInteger(small) && !slab.sumBig.has(row * slab.meters.length + m)) state.sum = formatSmall(small, c.scale?.[row] as number);
+    else {
+      const sum = slab.sum(row, m);
+      state.sum = formatFixed(cm.perSeconds === undefined ? sum : divFixed(sum, cm.perSeconds));
+    }
   }
-  const x = slab.x(row, m);
-  if (x !== undefined) {
-    if (cm.mode === 'max') state.max = formatFixed(x);
-    else if (cm.mode === 'min') state.min = formatFixed(x);
-    else if (cm.mode === 'latest') {
-      state.latest = formatFixed(x);
-      state.latestTsMs = (slab.cols[m] as { xts: Float64Array }).xts[row] as number;
+  if (cm.mode === 'max' || cm.mode === 'min' || cm.mode === 'latest') {
+    const xm = c.xm?.[row] as number;
+    const xs = c.xs?.[row] ?? -1;
+    // The value as a double mantissa when it is one (NaN: a BigInt in the side table).
+    const text = xs < 0 ? undefined : Number.isSafeInteger(xm) ? formatSmall(xm, xs) : formatFixed(slab.x(row, m) as Fixed);
+    if (text !== undefined) {
+      if (cm.mode === 'max') state.max = text;
+      else if (cm.mode === 'min') state.min = text;
+      else {
+        state.latest = text;
+        state.latestTsMs = c.xts?.[row] as number;
+      }
     }
   }
   if (cm.mode === 'unique') state.distinct = [...(slab.distinct.get(row * slab.meters.length + m) ?? [])].sort();

@@ -86,7 +86,15 @@ export function mulFixed(a: Fixed, b: Fixed): Fixed {
   return { m: a.m * b.m, s: a.s + b.s };
 }
 
-const digitCount = (x: bigint): number => (x === 0n ? 0 : x.toString().length);
+/** Digits of x ≥ 0: compared with doubles while x is a safe integer (10^k is exact there), else its text. */
+function digitCount(x: bigint): number {
+  if (x === 0n) return 0;
+  const n = Number(x);
+  if (!Number.isSafeInteger(n)) return x.toString().length;
+  let d = 1;
+  while (d < POW10_NUMBER.length && n >= (POW10_NUMBER[d] as number)) d++;
+  return d;
+}
 
 /**
  * a ÷ b rounded half-up (ties away from zero) to `precision` significant digits — the rounding
@@ -102,7 +110,10 @@ export function divFixed(a: Fixed, b: Fixed, precision = 60): Fixed {
   const k = Math.max(0, precision + 1 + digitCount(den) - digitCount(num));
   let q = (num * pow10(k)) / den;
   let s = k + a.s - b.s;
-  const extra = digitCount(q) - precision;
+  // A quotient of a (d digits) by b (e digits) has d − e or d − e + 1 digits: one comparison,
+  // not the quotient's text (≈ 60 digits, per emitted integral part).
+  const low = digitCount(num) + k - digitCount(den);
+  const extra = (q >= pow10(low) ? low + 1 : low) - precision;
   if (extra > 0) {
     const unit = pow10(extra);
     const dropped = q % unit;
@@ -131,8 +142,24 @@ export function cmpFixed(a: Fixed, b: Fixed): number {
 export function formatFixed(a: Fixed): string {
   if (a.m === 0n) return '0';
   const neg = a.m < 0n;
-  let digits = (neg ? -a.m : a.m).toString();
-  let s = a.s;
+  return placePoint((neg ? -a.m : a.m).toString(), a.s, neg);
+}
+
+/**
+ * formatFixed({ m: BigInt(n), s }) for a safe integer n, without the BigInt: the aggregate
+ * role formats a sum or value per emitted part (≈ 5 per sample), and most are doubles in the
+ * slab. String() of a safe integer is its exact digits (no exponent below 1e21).
+ */
+export function formatSmall(n: number, s: number): string {
+  if (n === 0) return '0';
+  const neg = n < 0;
+  return placePoint(String(neg ? -n : n), s, neg);
+}
+
+/** The digits of |m| (no leading zeros) with s fraction digits, trailing fraction zeros dropped. */
+function placePoint(text: string, scale: number, neg: boolean): string {
+  let digits = text;
+  let s = scale;
   // Strip trailing fraction zeros on the text: cheaper than dividing the BigInt by 10 in a loop.
   let end = digits.length;
   while (s > 0 && digits.charCodeAt(end - 1) === 48) {

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { Decimal } from '../../../lib/decimal.js';
-import { addFixed, cmpFixed, divFixed, formatFixed, mulFixed, parseFixed, subFixed } from '../../../pipeline/aggregation/fixed.js';
+import { addFixed, cmpFixed, divFixed, formatFixed, formatSmall, mulFixed, parseFixed, subFixed } from '../../../pipeline/aggregation/fixed.js';
 
 const f = (s: string): string => formatFixed(parseFixed(s));
 
@@ -61,4 +61,28 @@ test('formatFixed drops only fraction zeros', () => {
   assert.equal(formatFixed({ m: -5n, s: 2 }), '-0.05');
   assert.equal(formatFixed({ m: 0n, s: 5 }), '0');
   assert.equal(formatFixed({ m: 10n, s: 1 }), '1');
+});
+
+test('formatSmall (a safe-integer mantissa, no BigInt) writes what decimal.js writes', () => {
+  assert.equal(formatSmall(0, 7), '0');
+  assert.equal(formatSmall(-0, 0), '0');
+  assert.equal(formatSmall(1200, 3), '1.2');
+  assert.equal(formatSmall(-5, 2), '-0.05');
+  assert.equal(formatSmall(Number.MAX_SAFE_INTEGER, 0), '9007199254740991');
+  assert.equal(formatSmall(-Number.MAX_SAFE_INTEGER, 20), '-0.00009007199254740991');
+  const safe = fc.integer({ min: -Number.MAX_SAFE_INTEGER, max: Number.MAX_SAFE_INTEGER }).filter((n) => n !== 0);
+  fc.assert(fc.property(safe, fc.nat(25), (n, s) => assert.equal(formatSmall(n, s), new Decimal(`${n}e-${s}`).toFixed())), { numRuns: 2000 });
+});
+
+test('divFixed of small mantissas (digits counted without text) agrees with decimal.js', () => {
+  const div = (a: string, b: string): string => formatFixed(divFixed(parseFixed(a), parseFixed(b)));
+  // Around powers of ten, where a digit count is off by one if it is ever wrong.
+  for (const a of ['9', '10', '99', '100', '999999999999999', '1000000000000000', '9007199254740991', '9007199254740993'])
+    for (const b of ['1', '3', '9', '10', '11', '3600', '86400', '0.7'])
+      assert.equal(div(a, b), new Decimal(a).div(b).toFixed(), `${a} / ${b}`);
+  const small = fc.tuple(fc.integer({ min: -Number.MAX_SAFE_INTEGER, max: Number.MAX_SAFE_INTEGER }), fc.nat(12)).map(([m, s]) => `${m}e-${s}`);
+  fc.assert(fc.property(small, small, (a, b) => {
+    fc.pre(!new Decimal(b).isZero());
+    assert.equal(div(a, b), new Decimal(a).div(b).toFixed());
+  }), { numRuns: 2000 });
 });
