@@ -207,7 +207,7 @@ export const API_ROUTES: readonly RouteSpec[] = [
       schema: z.object({ url: z.string().describe('https URL resolving to public addresses (METERLINE_WEBHOOKS_ALLOW_PRIVATE=true also allows http and private ones)'), events: z.array(z.enum(['invoice.finalized', 'credit_note.created', 'usage.alert'])).min(1) }),
       description: 'Deliveries are Standard Webhooks: body {"type","timestamp","data"}, headers webhook-id, webhook-timestamp, webhook-signature (v1,<base64 HMAC-SHA256>); at most 16 KiB',
     },
-    responses: { 201: '{id, url, events, created_at, secret}', 400: 'body is not JSON', ...AUTH, 413: 'body over 16 KiB', 415: 'not application/json', 422: 'refused URL, unknown event name or field (named)', 503: 'METERLINE_WEBHOOK_KEY is not set and NODE_ENV=production' },
+    responses: { 201: '{id, url, events, created_at, secret}', 400: 'body is not JSON', ...AUTH, 413: 'body over 16 KiB', 422: 'refused URL, unknown event name or field (named)', 503: 'METERLINE_WEBHOOK_KEY is not set and NODE_ENV=production' },
   }),
   defineRoute({
     id: 'listWebhooks', method: 'get', path: '/v1/webhooks', tag: 'webhooks', access: finance('manage webhooks'),

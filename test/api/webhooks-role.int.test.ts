@@ -66,3 +66,18 @@ test('without METERLINE_WEBHOOK_KEY (not production): POST /v1/webhooks → 201 
   assert.equal(deliveries.status, 200);
   assert.equal((await call('DELETE', `/v1/webhooks/${String(created.id)}`)).status, 204);
 });
+
+test('the body is read as JSON whatever Content-Type says, like every other JSON route of the API', async () => {
+  // fetch sends a string body as text/plain;charset=UTF-8, curl -d as a form, some clients none.
+  for (const type of ['text/plain;charset=UTF-8', 'application/x-www-form-urlencoded', undefined]) {
+    const r = await fetch(`${base}/v1/webhooks`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${finance}`, ...(type ? { 'content-type': type } : {}) },
+      body: new TextEncoder().encode(JSON.stringify({ url: 'http://127.0.0.1:9/plain', events: ['usage.alert'] })),
+    });
+    assert.equal(r.status, 201, `${type ?? 'no Content-Type'}: ${await r.text()}`);
+  }
+  const notJson = await fetch(`${base}/v1/webhooks`, { method: 'POST', headers: { authorization: `Bearer ${finance}` }, body: 'url=http://x' });
+  assert.equal(notJson.status, 400, 'a body that is not JSON is still refused, naming why');
+  assert.match(String(((await notJson.json()) as { error?: string }).error), /body: not valid JSON/);
+});
