@@ -95,8 +95,10 @@ export function redisDedup(redis: Redis, horizonMs: number, prefix = DEFAULT_DED
   const own = new Map<number, bigint>();
 
   async function claimPartition(partition: number, claims: readonly Claim[]): Promise<boolean[]> {
-    let last = -1n;
-    for (const c of claims) if (BigInt(c.offset) > last) last = BigInt(c.offset);
+    // The highest offset, compared as decimal text (one BigInt per slice, not two per claim).
+    let top = '';
+    for (const c of claims) if (c.offset.length > top.length || (c.offset.length === top.length && c.offset > top)) top = c.offset;
+    const last = top === '' ? -1n : BigInt(top);
     const mine = own.get(partition) ?? -1n;
     const reply = (await redis.eval(
       CLAIM_SCRIPT,
@@ -118,7 +120,11 @@ export function redisDedup(redis: Redis, horizonMs: number, prefix = DEFAULT_DED
     async claim(claims) {
       // One script per partition (the role sends one partition's slice at a time).
       const byPartition = new Map<number, number[]>();
-      claims.forEach((c, i) => byPartition.set(c.partition, [...(byPartition.get(c.partition) ?? []), i]));
+      claims.forEach((c, i) => {
+        const idx = byPartition.get(c.partition);
+        if (idx === undefined) byPartition.set(c.partition, [i]);
+        else idx.push(i); // (a copy per claim made a slice of n claims cost n² / 2 copies)
+      });
       const keep: boolean[] = new Array<boolean>(claims.length).fill(false);
       for (const [p, idx] of byPartition) {
         const got = await claimPartition(p, idx.map((i) => claims[i] as Claim));

@@ -57,3 +57,21 @@ test('keys are 16-byte hashes with the horizon as TTL, not refreshed by later cl
   await d.claim([{ id: 'ttl', partition: 0, offset: '2' }]);
   assert.ok((await redis.pttl(key)) <= 5000, 'a duplicate does not extend the horizon');
 });
+
+test('one call for several partitions: each claim answered in its place, each mark the highest offset of its partition', async () => {
+  const d = redisDedup(redis, 60_000, prefix, 'marks');
+  // Interleaved partitions; offsets of different lengths ('9' < '10' as numbers, not as text).
+  const keep = await d.claim([
+    { id: 'm1', partition: 4, offset: '9' },
+    { id: 'm2', partition: 5, offset: '100' },
+    { id: 'm1', partition: 4, offset: '10' },
+    { id: 'm3', partition: 5, offset: '99' },
+    { id: 'm2', partition: 4, offset: '8' },
+  ]);
+  // One script per partition, in the order partitions first appear: partition 4's claims
+  // (m1@9 new, m1@10 its duplicate, m2@8 new), then partition 5's (m2@100 a duplicate of 4:8,
+  // m3@99 new) — answered in the caller's order.
+  assert.deepEqual(keep, [true, false, false, true, true]);
+  assert.equal(await d.restoring(4), 10n);
+  assert.equal(await d.restoring(5), 100n);
+});
