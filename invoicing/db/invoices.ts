@@ -209,31 +209,25 @@ interface InvoiceRow extends HeadRow {
   finalized_at: Date | null;
 }
 
-/** Invoices in SPEC §9 form with their lines, sorted by customer then period. */
+/**
+ * Invoices in SPEC §9 form with their lines, sorted by customer then period. One statement, so
+ * one snapshot: a draft the rate role rewrites meanwhile is seen wholly before or wholly after
+ * (two statements on a pool, or in READ COMMITTED, could pair the old total with the new lines).
+ */
 export async function listInvoices(db: Queryable, filter: { id?: string; customer?: string; period?: string }): Promise<InvoiceJson[]> {
-  const heads = await db.query<InvoiceRow>({
+  const heads = await db.query<InvoiceRow & { lines: LineJson[] }>({
     name: 'invoices.list',
     // Invoices rated before tax existed (migration 051) have NULL totals: they had no tax, so
     // total_excluding_tax = total and tax_total = 0 at total's scale (total - total keeps it).
+    // json_agg of the json column keeps each line's text (field order, decimal strings) as written.
     text: `SELECT ${HEAD}, currency, subtotal::text AS subtotal, total::text AS total, catalog_hash, computed_at, finalized_at,
-                  COALESCE(total_excluding_tax, total)::text AS total_excluding_tax, COALESCE(tax_total, total - total)::text AS tax_total
+                  COALESCE(total_excluding_tax, total)::text AS total_excluding_tax, COALESCE(tax_total, total - total)::text AS tax_total,
+                  COALESCE((SELECT json_agg(l.data ORDER BY l.n) FROM invoice_lines l WHERE l.invoice_id = invoices.id), '[]'::json) AS lines
              FROM invoices
             WHERE ($1::text IS NULL OR id = $1) AND ($2::text IS NULL OR customer = $2) AND ($3::text IS NULL OR period = $3)
             ORDER BY customer, period`,
     values: [filter.id ?? null, filter.customer ?? null, filter.period ?? null],
   });
-  if (heads.rows.length === 0) return [];
-  const lines = await db.query<{ invoice_id: string; data: LineJson }>({
-    name: 'invoice_lines.of_invoices',
-    text: 'SELECT invoice_id, data FROM invoice_lines WHERE invoice_id = ANY ($1::text[]) ORDER BY invoice_id, n',
-    values: [heads.rows.map((h) => h.id)],
-  });
-  const byInvoice = new Map<string, LineJson[]>();
-  for (const l of lines.rows) {
-    const list = byInvoice.get(l.invoice_id) ?? [];
-    list.push(l.data);
-    byInvoice.set(l.invoice_id, list);
-  }
   return heads.rows.map((h) => ({
     id: h.id,
     ...(h.status === 'final' ? { number: h.number } : {}),
@@ -241,7 +235,7 @@ export async function listInvoices(db: Queryable, filter: { id?: string; custome
     currency: h.currency,
     status: h.status,
     period: { start: isoOf(h.period_start.getTime()), end: isoOf(h.period_end.getTime()) },
-    lines: byInvoice.get(h.id) ?? [],
+    lines: h.lines,
     // numeric::text keeps the scale it was written with: the rated strings come back unchanged.
     subtotal: h.subtotal,
     total_excluding_tax: h.total_excluding_tax,

@@ -6,6 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadConfig } from '../../config/env.js';
+import { Decimal } from '../../lib/decimal.js';
 import { issueKey, pgKeyStore } from '../../api/auth/index.js';
 import { apiRole } from '../../api/role.js';
 import { ingestRole } from '../../pipeline/ingest/role.js';
@@ -121,6 +122,12 @@ test('perfdata + nagios.log over HTTP → rollups, availability and an SLA credi
   // The draft: base fee 30.00 (the whole month subscribed); usage 150 × 0.01 = 1.50;
   // availability 100 × (1 − 7200 ÷ (30 or 31 × 86400)) = 99.72… or 99.73… %: below 99.9, not
   // below 99.0 → credit 10 % of 30.00 = −3.00. Total 28.50.
+  // The host states were stored before the perfdata was posted, so the recompute that rates the
+  // usage also reads the down interval: the draft with usage 150 is the complete one. Every
+  // draft read on the way (30.00, then 27.00 with the credit) must be one moment of it: total =
+  // sum of its lines (SPEC §6 step 5, no tax here). A list once paired the 27.00 total with the
+  // next draft's lines (two statements, a recompute committed between them; see
+  // test/invoicing/db/invoices-snapshot.int.test.ts).
   let lines: Array<Record<string, string>> = [];
   let total = '';
   await until(
@@ -129,6 +136,7 @@ test('perfdata + nagios.log over HTTP → rollups, availability and an SLA credi
       const inv = (await get(`/v1/invoices?customer=acme&period=${PERIOD}`)).json.invoices as Array<{ lines: Array<Record<string, string>>; total: string }>;
       lines = inv[0]?.lines ?? [];
       total = inv[0]?.total ?? '';
+      if (inv[0]) assert.equal(lines.reduce((sum, l) => sum.plus(l.amount ?? 'NaN'), new Decimal(0)).toFixed(2), total, JSON.stringify(inv[0]));
       return lines.some((l) => l.type === 'usage' && l.quantity === '150');
     },
     60_000,
