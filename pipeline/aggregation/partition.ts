@@ -72,9 +72,13 @@ export class PartitionState {
   /** The accumulators of every open segment and pending correction: one row each. */
   readonly slab: Slab;
   private readonly servers = this.counters.servers;
-  /** Distinct ends of open rows, ascending, and the rows per end: a sweep is O(emitted). */
+  /**
+   * Distinct ends of open rows, ascending, and the first row per end (the others chained through
+   * slab.sameEnd: no JS array of rows, 8 bytes per row on the heap): a sweep is O(emitted).
+   */
   private readonly ends: number[] = [];
-  private readonly byEnd = new Map<number, number[]>();
+  private readonly byEnd = new Map<number, number>();
+  private openRowCount = 0;
   /** serverId → segment start → pending correction row. */
   private corrections = new Map<string, Map<number, number>>();
   pendingCorrections = 0;
@@ -137,12 +141,11 @@ export class PartitionState {
   }
 
   private indexByEnd(row: number, endMs: number): void {
-    const list = this.byEnd.get(endMs);
-    if (list !== undefined) {
-      list.push(row);
-      return;
-    }
-    this.byEnd.set(endMs, [row]);
+    const head = this.byEnd.get(endMs);
+    this.slab.sameEnd[row] = head ?? -1;
+    this.byEnd.set(endMs, row);
+    this.openRowCount++;
+    if (head !== undefined) return;
     // Binary insert: new ends appear about once per window, so this is off the hot path.
     let lo = 0;
     let hi = this.ends.length;
@@ -156,9 +159,7 @@ export class PartitionState {
 
   /** How many open rows the partition holds. */
   get openCount(): number {
-    let n = 0;
-    for (const list of this.byEnd.values()) n += list.length;
-    return n;
+    return this.openRowCount;
   }
 
   /** Smallest end among open rows (+Infinity when none). */
@@ -174,16 +175,17 @@ export class PartitionState {
     const out: number[] = [];
     while (this.ends.length > 0 && (this.ends[0] as number) <= upToMs) {
       const end = this.ends.shift() as number;
-      const rows = this.byEnd.get(end) ?? [];
-      this.byEnd.delete(end);
-      for (const row of rows) {
+      const sameEnd = this.slab.sameEnd;
+      for (let row = this.byEnd.get(end) ?? -1; row >= 0; row = sameEnd[row] as number) {
         const st = this.servers.get(this.slab.server[row] as string);
         if (st !== undefined) {
           this.unlink(st, row);
           if (st.last === row) st.last = -1;
         }
         out.push(row);
+        this.openRowCount--;
       }
+      this.byEnd.delete(end);
     }
     return canonical(this.slab, out);
   }

@@ -112,6 +112,8 @@ export class Slab {
   base: Float64Array;
   /** Per row: the next open row of the same server (−1: none) — a list without an array per server. */
   next: Int32Array;
+  /** Per row: the next open row with the same end (−1: none) — the partition's rows per end, likewise. */
+  sameEnd: Int32Array;
   private capacity: number;
   /** Rows the columns' address space is reserved for (grows ×4 past it). */
   private reserve: number;
@@ -138,6 +140,7 @@ export class Slab {
     this.end = f64();
     this.base = f64();
     this.next = i32();
+    this.sameEnd = i32();
     this.cols = meters.map((cm) => {
       const c: MeterColumns = { count: column(Uint16Array, capacity, reserve), first: i32(), last: i32() };
       if (cm.mode === 'sum' || cm.mode === 'value_seconds') {
@@ -171,6 +174,7 @@ export class Slab {
     this.end[row] = endMs;
     this.base[row] = Number.NaN;
     this.next[row] = -1;
+    this.sameEnd[row] = -1;
     return row;
   }
 
@@ -205,6 +209,7 @@ export class Slab {
     this.end = grown(this.end, cap, r);
     this.base = grown(this.base, cap, r);
     this.next = grown(this.next, cap, r);
+    this.sameEnd = grown(this.sameEnd, cap, r);
     for (const c of this.cols) {
       c.count = grown(c.count, cap, r);
       c.first = grown(c.first, cap, r);
@@ -222,7 +227,7 @@ export class Slab {
   /** This slab's column bytes (rows up to capacity), added to the module's total. */
   private bytes = 0;
   private tally(): void {
-    let b = this.start.byteLength + this.end.byteLength + this.base.byteLength + this.next.byteLength;
+    let b = this.start.byteLength + this.end.byteLength + this.base.byteLength + this.next.byteLength + this.sameEnd.byteLength;
     for (const c of this.cols) {
       for (const col of [c.count, c.first, c.last, c.small, c.scale, c.xm, c.xs, c.xts]) b += col?.byteLength ?? 0;
     }
