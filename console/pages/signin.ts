@@ -4,8 +4,9 @@ import { Hono } from 'hono';
 import { html } from 'hono/html';
 import type { KeyLookup } from '../../api/auth/index.js';
 import { isWellFormedSecret } from '../../api/auth/keys.js';
+import { getCookie } from 'hono/cookie';
 import { clearSession, sameOrigin, setSession } from '../http.js';
-import type { Sealer } from '../session.js';
+import { sameToken, SESSION_COOKIE, type Sealer } from '../session.js';
 import { errorPage } from './error.js';
 import { layout, type Html } from './layout.js';
 
@@ -24,8 +25,21 @@ function form(next: string, message?: string): Html {
   );
 }
 
-/** Only a path of this site: never `//host` or a full URL (open redirect). */
-const safeNext = (v: unknown): string => (typeof v === 'string' && /^\/(?![/\\])/.test(v) ? v : '/');
+/**
+ * Only a path of this site (no open redirect): resolved the way a browser resolves a Location
+ * (which drops tabs and newlines, so `/\t/evil` is `//evil`), then kept only when it stays on
+ * this origin — and then as the resolved path, never the raw text.
+ */
+const BASE = 'http://console.invalid';
+function safeNext(v: unknown): string {
+  if (typeof v !== 'string' || !v.startsWith('/')) return '/';
+  try {
+    const url = new URL(v, BASE);
+    return url.origin === BASE ? url.pathname + url.search + url.hash : '/';
+  } catch {
+    return '/';
+  }
+}
 
 export function signinRoutes(o: { lookup: KeyLookup; sealer: Sealer; now: () => number }): Hono {
   const app = new Hono();
@@ -49,8 +63,15 @@ export function signinRoutes(o: { lookup: KeyLookup; sealer: Sealer; now: () => 
     setSession(c, token);
     return c.redirect(next, 303);
   });
-  app.post('/signout', (c) => {
-    // Signing out needs no token: the worst a forged sign-out does is sign someone out.
+  app.post('/signout', async (c) => {
+    // A form like the others (SPEC §14: forms protected against CSRF): from this origin, and with
+    // the session's token while there is a session; a forged post would sign the user out.
+    const token = getCookie(c, SESSION_COOKIE);
+    const session = token ? o.sealer.unseal(token, o.now()) : undefined;
+    const sent = (await c.req.parseBody())._csrf;
+    if (!sameOrigin(c) || (session && !sameToken(typeof sent === 'string' ? sent : undefined, session.csrf))) {
+      return c.html(errorPage(403, 'The form was not sent from this site (cross-site request refused).'), 403);
+    }
     clearSession(c);
     return c.redirect('/signin', 303);
   });

@@ -1,0 +1,90 @@
+// SPEC §14 promises checked with plain HTTP (no browser), from the audit in docs/spec-audit-14.md:
+// sign-out is a form like the others (protected against CSRF), sign-in never sends the browser
+// off the site, a bad usage filter is named rather than silently replaced, and a page that does
+// not exist is a console page under the same headers.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { consoleApp, type ConsoleApp } from './console-app.js';
+
+let t: ConsoleApp;
+before(async () => {
+  t = await consoleApp('console_spec14', '2026-10-20T00:00:00Z');
+});
+after(async () => {
+  await t?.stop();
+});
+
+const form = (fields: Record<string, string>) => new URLSearchParams(fields).toString();
+
+async function signIn(key: string, next = '/usage'): Promise<Response> {
+  return fetch(`${t.url}/signin`, {
+    method: 'POST', redirect: 'manual',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', origin: t.url },
+    body: form({ key, next }),
+  });
+}
+
+async function session(key: string): Promise<string> {
+  const res = await signIn(key);
+  assert.equal(res.status, 303);
+  return (res.headers.get('set-cookie') ?? '').split(';')[0]!;
+}
+
+const get = (path: string, cookie: string) => fetch(`${t.url}${path}`, { redirect: 'manual', headers: { cookie } });
+
+/** The CSRF token a signed-in page carries in its forms (the sign-out form has one on every page). */
+async function csrfOf(cookie: string): Promise<string> {
+  const html = await (await get('/invoices', cookie)).text();
+  const token = /name="_csrf" value="([^"]+)"/.exec(html)?.[1];
+  assert.ok(token, 'the page carries a CSRF token');
+  return token;
+}
+
+test('SPEC §14 "sign-out; forms protected against CSRF": a forged sign-out is refused and the session lives on', async () => {
+  const cookie = await session(t.keys.acme);
+  const token = await csrfOf(cookie);
+  const post = (headers: Record<string, string>, body: Record<string, string>) =>
+    fetch(`${t.url}/signout`, { method: 'POST', redirect: 'manual', headers: { cookie, 'content-type': 'application/x-www-form-urlencoded', ...headers }, body: form(body) });
+
+  const crossSite = await post({ origin: 'https://evil.example' }, { _csrf: token });
+  assert.equal(crossSite.status, 403);
+  assert.equal(crossSite.headers.get('set-cookie'), null, 'the cookie is not touched');
+  const tokenless = await post({ origin: t.url }, {});
+  assert.equal(tokenless.status, 403);
+  assert.equal(tokenless.headers.get('set-cookie'), null);
+  assert.equal((await get('/invoices', cookie)).status, 200, 'still signed in after both refusals');
+
+  // The console's own form: same origin and the session's token → signed out.
+  const real = await post({ origin: t.url }, { _csrf: token });
+  assert.equal(real.status, 303);
+  assert.equal(real.headers.get('location'), '/signin');
+  assert.match(real.headers.get('set-cookie') ?? '', /^ml_session=;.*Max-Age=0/);
+});
+
+test('sign-in sends the browser only to a page of this site, however `next` is spelled', async () => {
+  // A browser strips tabs and newlines from a URL before resolving it (WHATWG URL), so
+  // "/\t/evil.example" is "//evil.example": another host. Every one of these must stay here.
+  for (const next of ['//evil.example/x', '/\\evil.example', '/\t/evil.example', '/\n/evil.example', '\t//evil.example', 'https://evil.example/', 'javascript:alert(1)']) {
+    const res = await signIn(t.keys.finance, next);
+    assert.equal(res.status, 303, JSON.stringify(next));
+    const location = res.headers.get('location') ?? '';
+    assert.equal(new URL(location, t.url).origin, t.url, `${JSON.stringify(next)} → ${JSON.stringify(location)}`);
+  }
+  // A page of this site with its query is kept as asked.
+  const res = await signIn(t.keys.finance, '/usage?granularity=day&meter=requests');
+  assert.equal(res.headers.get('location'), '/usage?granularity=day&meter=requests');
+});
+
+test('SPEC §14 usage "granularity minute/hour/day/month": another granularity is a 400 naming it, not a silent hourly chart', async () => {
+  const cookie = await session(t.keys.finance);
+  const res = await get('/usage?granularity=week&from=2026-10-01T00:00:00Z&to=2026-10-04T00:00:00Z', cookie);
+  assert.equal(res.status, 400);
+  const html = await res.text();
+  assert.match(html, /role="alert">[^<]*granularity/);
+  assert.doesNotMatch(html, /<table class="points"/, 'no chart of some other granularity');
+  // The four the spec names are all served.
+  for (const g of ['minute', 'hour', 'day', 'month']) {
+    const ok = await get(`/usage?granularity=${g}&from=2026-10-02T00:00:00Z&to=2026-10-03T00:00:00Z`, cookie);
+    assert.equal(ok.status, 200, g);
+  }
+});
