@@ -6,7 +6,7 @@ import { Hono } from 'hono';
 import { createLogger, type Logger } from '../observability/log.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { Readiness } from '../observability/readiness.js';
-import { accessLog, errorHandler, httpMetrics, keyRateLimit, requestId, type KeyRateLimitOptions } from './middleware/index.js';
+import { accessLog, errorHandler, httpMetrics, keyRateLimit, notFound, requestId, type KeyRateLimitOptions } from './middleware/index.js';
 
 export interface AppOptions {
   log?: Logger;
@@ -26,6 +26,7 @@ export function createApp(opts: AppOptions = {}): Hono {
   const log = opts.log ?? createLogger();
   const app = new Hono();
   app.onError(errorHandler(log));
+  app.notFound(notFound);
   app.use('*', requestId());
   app.use('*', accessLog(log));
   if (opts.metrics) app.use('*', httpMetrics(opts.metrics));

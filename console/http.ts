@@ -26,6 +26,11 @@ export const CSP = [
 
 export const securityHeaders: MiddlewareHandler = async (c, next) => {
   await next();
+  setSecurityHeaders(c);
+};
+
+/** The console's headers on the answer being built (pages, assets, sign-in, the 404 page). */
+export function setSecurityHeaders(c: Context): void {
   // A printable document passed through from the API keeps its own (stricter) policy.
   if (!c.res.headers.get('content-security-policy')) c.header('Content-Security-Policy', CSP);
   c.header('X-Content-Type-Options', 'nosniff');
@@ -33,7 +38,7 @@ export const securityHeaders: MiddlewareHandler = async (c, next) => {
   c.header('Referrer-Policy', 'same-origin');
   c.header('X-Frame-Options', 'DENY');
   if (!c.res.headers.get('cache-control')) c.header('Cache-Control', 'no-store');
-};
+}
 
 const overTls = (c: Context): boolean =>
   new URL(c.req.url).protocol === 'https:' || c.req.header('x-forwarded-proto')?.split(',')[0]?.trim() === 'https';

@@ -5,7 +5,9 @@ import { Hono, type MiddlewareHandler } from 'hono';
 import type { Catalog } from '../catalog/types.js';
 import type { KeyLookup } from '../api/auth/index.js';
 import { assetRoutes } from './assets.js';
-import { requireSession, securityHeaders, type ConsoleEnv } from './http.js';
+import { notFound } from '../api/middleware/index.js';
+import { requireSession, securityHeaders, setSecurityHeaders, type ConsoleEnv } from './http.js';
+import { errorPage } from './pages/error.js';
 import { availabilityRoutes } from './pages/availability.js';
 import { creditNoteRoutes } from './pages/credit-notes.js';
 import { customersRoutes } from './pages/customers.js';
@@ -51,4 +53,12 @@ export function mountConsole(app: Hono, deps: ConsoleDeps): void {
   pages.route('/', webhookRoutes());
   pages.route('/', whatIfRoutes({ now, timezone: deps.catalog.timezone }));
   app.route('/', pages as unknown as Hono);
+  // A path nobody serves: the API's JSON 404 under /v1, else a console page under the console's
+  // headers (a plain-text answer without the CSP would be the one page outside the policy).
+  app.notFound(async (c) => {
+    if (c.req.path.startsWith('/v1/')) return notFound(c);
+    const res = await c.html(errorPage(404, 'There is no such page.'), 404);
+    setSecurityHeaders(c);
+    return res;
+  });
 }

@@ -1,7 +1,7 @@
 // The one place an unexpected error becomes an HTTP answer: a MeterlineError's kind picks the
 // status (unavailable → 503 with Retry-After, not_found → 404, …); anything else is a 500 whose
 // body names the request id (the log line has the stack), never the error's internals.
-import type { Context, ErrorHandler } from 'hono';
+import type { Context, ErrorHandler, NotFoundHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { MeterlineError } from '../../lib/errors.js';
 import type { Logger } from '../../observability/log.js';
@@ -27,3 +27,6 @@ export function errorHandler(log: Logger): ErrorHandler {
     return c.json({ error: 'internal error; the server log has the details under this request id', request_id: requestId }, 500);
   };
 }
+
+/** A path no route serves: JSON like every other API answer, naming what was asked. */
+export const notFound: NotFoundHandler = (c) => c.json({ error: `no route ${c.req.method} ${c.req.path}` }, 404);

@@ -11,5 +11,5 @@ declare module 'hono' {
 export { requestId, REQUEST_ID_HEADER } from './request-id.js';
 export { accessLog } from './access-log.js';
 export { httpMetrics, routeOf } from './http-metrics.js';
-export { errorHandler } from './errors.js';
+export { errorHandler, notFound } from './errors.js';
 export { keyRateLimit, type KeyRateLimitOptions } from './key-rate-limit.js';

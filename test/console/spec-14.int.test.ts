@@ -4,6 +4,7 @@
 // not exist is a console page under the same headers.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { CSP } from '../../console/http.js';
 import { consoleApp, type ConsoleApp } from './console-app.js';
 
 let t: ConsoleApp;
@@ -87,4 +88,20 @@ test('SPEC §14 usage "granularity minute/hour/day/month": another granularity i
     const ok = await get(`/usage?granularity=${g}&from=2026-10-02T00:00:00Z&to=2026-10-03T00:00:00Z`, cookie);
     assert.equal(ok.status, 200, g);
   }
+});
+
+test('a page that does not exist is a console 404 under the same CSP; an unknown API route a JSON 404', async () => {
+  const cookie = await session(t.keys.finance);
+  for (const headers of [{ cookie }, {}] as Record<string, string>[]) {
+    const res = await fetch(`${t.url}/no-such-page`, { redirect: 'manual', headers });
+    assert.equal(res.status, 404);
+    assert.match(res.headers.get('content-type') ?? '', /^text\/html/);
+    assert.equal(res.headers.get('content-security-policy'), CSP);
+    assert.equal(res.headers.get('x-frame-options'), 'DENY');
+    assert.match(await res.text(), /<h1>404 Not found<\/h1>/);
+  }
+  const api = await fetch(`${t.url}/v1/no-such-route`, { headers: { authorization: `Bearer ${t.keys.finance}` } });
+  assert.equal(api.status, 404);
+  assert.match(api.headers.get('content-type') ?? '', /^application\/json/);
+  assert.deepEqual(await api.json(), { error: 'no route GET /v1/no-such-route' });
 });
