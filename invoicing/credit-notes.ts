@@ -1,7 +1,7 @@
 // Creating credit notes (SPEC §12.4): validate the request, lock the credited invoice's row,
 // check each credited line against what remains of it, take the credit note number, write the
-// note — all in one transaction, so concurrent credit notes of one invoice never over-credit
-// and a failed one burns no number.
+// note and its printed document — all in one transaction, so concurrent credit notes of one
+// invoice never over-credit and a failed one burns no number.
 import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
 import { minorDigitsOf } from '../catalog/currencies.js';
@@ -9,6 +9,7 @@ import { MeterlineError, ValidationError } from '../lib/errors.js';
 import type { InvoicingContext } from './context.js';
 import { creditNoteDocument, planCredit, type CreditNoteJson } from './credit-note.js';
 import { parseCreditNoteRequest } from './credit-note-request.js';
+import { issueCreditNoteDocument } from './documents/issued.js';
 import { creditedSoFar, insertCreditNote, lockInvoice } from './db/credit-notes.js';
 import { listInvoices } from './db/invoices.js';
 import { takeNumber } from './db/numbers.js';
@@ -44,6 +45,8 @@ export async function createCreditNoteInTransaction(client: Queryable, ctx: Invo
   const number = await takeNumber(client, numberFormatsOf(ctx.catalog).creditNote, year);
   const doc = creditNoteDocument({ id: newCreditNoteId(), number, reason: req.reason }, invoice, lines, digits);
   await insertCreditNote(client, invoiceId, doc, lines);
+  // Its printed document (issuer, billing details) as of now, never changed afterwards.
+  await issueCreditNoteDocument(client, ctx.catalog, doc.id);
   return doc;
 }
 

@@ -3,7 +3,7 @@
 // that same transaction (a rolled-back finalization burns no number). The parts the invoice
 // accounts for are marked billed by it, so any part of that range arriving later is late usage:
 // an adjustment line on the customer's next invoice. The database refuses any later change of a
-// final invoice. A finalize call holds the period's lock throughout, so concurrent calls of one
+// final invoice; its printed document is stored with it. A finalize call holds the period's lock throughout, so concurrent calls of one
 // period run one after the other and one call's numbers follow ascending customer ids.
 import type pg from 'pg';
 import { MeterlineError } from '../lib/errors.js';
@@ -14,6 +14,7 @@ import { invoiceId, markFinal } from './db/invoices.js';
 import { takeNumber } from './db/numbers.js';
 import { markBilled } from './db/parts.js';
 import { inTransaction, lockCustomer, withPeriodLock, type Queryable } from './db/tx.js';
+import { issueInvoiceDocument } from './documents/issued.js';
 import { recomputeLocked } from './drafts.js';
 import { numberFormatsOf } from './numbering.js';
 import { nextLabel } from './period.js';
@@ -44,6 +45,9 @@ export async function finalizeCustomerInTransaction(client: Queryable, ctx: Invo
   // Taken last but one: the counter row stays locked until commit, so keep that span short.
   const number = await takeNumber(client, numberFormatsOf(ctx.catalog).invoice, Number(label.slice(0, 4)));
   await markFinal(client, id, number);
+  // The document as issued (issuer, billing details, tax names, prices), stored in this same
+  // transaction: later changes of the catalogue or the customer never reach it (SPEC §12).
+  await issueInvoiceDocument(client, ctx.catalog, id);
   // Late usage of earlier periods now goes to the next period: bring that draft up to date.
   await recomputeLocked(client, ctx, customer, nextLabel(label));
   return { customer, invoice: id, number, result: 'finalized' };

@@ -9,7 +9,7 @@ import type { InvoicingContext } from '../../invoicing/context.js';
 import { createCreditNote } from '../../invoicing/credit-notes.js';
 import { creditNotesOfInvoice, getCreditNote } from '../../invoicing/db/credit-notes.js';
 import { invoiceCustomer } from '../../invoicing/db/invoices.js';
-import { creditNoteDocumentOf } from '../../invoicing/documents/load.js';
+import { creditNoteDocumentFor } from '../../invoicing/documents/issued.js';
 import { errorResponse } from '../../invoicing/http-errors.js';
 import { documentResponse, requestedDocument } from './documents.js';
 
@@ -51,7 +51,7 @@ export function creditNotesRoute(opts: CreditNotesRouteOptions): Hono<AuthEnv> {
     const confined = confinedCustomer(c);
     if (!note || (confined !== undefined && note.document.customer !== confined)) return c.json({ error: `no credit note ${JSON.stringify(id)}` }, 404);
     if (format === 'json') return c.json(note.document);
-    return documentResponse(c, format, await creditNoteDocumentOf(pool, ctx.catalog, note), note.document.id);
+    return documentResponse(c, format, await creditNoteDocumentFor(pool, ctx.catalog, note), note.document.id);
   });
 
   return app;

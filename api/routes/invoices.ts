@@ -8,7 +8,7 @@ import type pg from 'pg';
 import { apiKeyAuth, confinedCustomer, type AuthEnv, type KeyLookup } from '../auth/index.js';
 import type { InvoicingContext } from '../../invoicing/context.js';
 import { listInvoices } from '../../invoicing/db/invoices.js';
-import { invoiceDocumentOf } from '../../invoicing/documents/load.js';
+import { invoiceDocumentFor } from '../../invoicing/documents/issued.js';
 import { explainLine } from '../../invoicing/explain.js';
 import { finalizePeriod } from '../../invoicing/finalize.js';
 import { errorResponse } from '../../invoicing/http-errors.js';
@@ -72,7 +72,7 @@ export function invoicesRoute(opts: InvoicesRouteOptions): Hono<AuthEnv> {
     const inv = await visible(id, confinedCustomer(c));
     if (!inv) return c.json({ error: `no invoice ${JSON.stringify(id)}` }, 404);
     if (format === 'json') return c.json(inv);
-    return documentResponse(c, format, await invoiceDocumentOf(pool, ctx.catalog, inv), inv.id);
+    return documentResponse(c, format, await invoiceDocumentFor(pool, ctx.catalog, inv), inv.id);
   });
 
   app.get('/v1/invoices/:id/lines/:n/explain', readers, async (c) => {
