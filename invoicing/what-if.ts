@@ -9,6 +9,7 @@ import { dec } from '../lib/decimal.js';
 import { isKind, MeterlineError } from '../lib/errors.js';
 import type { InvoicingContext } from './context.js';
 import { customerInvoiceHeads, listInvoices } from './db/invoices.js';
+import { withSnapshot, type Queryable } from './db/tx.js';
 import { rateDraft } from './rate-draft.js';
 import type { LineJson, RatedInvoice } from './types.js';
 
@@ -37,15 +38,20 @@ const side = (r: RatedInvoice | undefined, catalog: Catalog): WhatIfSide | null 
 
 const digits = (s: string) => (s.includes('.') ? s.length - s.indexOf('.') - 1 : 0);
 
+/** Both sides of every customer from one snapshot: usage arriving meanwhile never shows as a difference. */
 export async function whatIf(pool: pg.Pool, ctx: InvoicingContext, proposed: Catalog, label: string, customer?: string): Promise<{ period: string; customers: WhatIfCustomer[] }> {
-  const names = [...new Set((await listInvoices(pool, { period: label, ...(customer ? { customer } : {}) })).map((i) => i.customer))].sort();
+  return withSnapshot(pool, (client) => compare(client, ctx, proposed, label, customer));
+}
+
+async function compare(db: Queryable, ctx: InvoicingContext, proposed: Catalog, label: string, customer?: string): Promise<{ period: string; customers: WhatIfCustomer[] }> {
+  const names = [...new Set((await listInvoices(db, { period: label, ...(customer ? { customer } : {}) })).map((i) => i.customer))].sort();
   const out: WhatIfCustomer[] = [];
   for (const name of names) {
-    const heads = await customerInvoiceHeads(pool, name);
-    const current = await rateDraft(pool, ctx, name, label, heads);
+    const heads = await customerInvoiceHeads(db, name);
+    const current = await rateDraft(db, ctx, name, label, heads);
     let next: RatedInvoice | undefined;
     try {
-      next = await rateDraft(pool, { ...ctx, catalog: proposed }, name, label, heads);
+      next = await rateDraft(db, { ...ctx, catalog: proposed }, name, label, heads);
     } catch (err) {
       // A plan in use that the proposal lacks is a problem of the proposal, not of the server.
       if (isKind(err, 'config')) throw new MeterlineError('validation', `proposed catalogue: ${err.message}`);

@@ -6,18 +6,26 @@ import type pg from 'pg';
 /** Anything that runs queries: a pool or a client inside a transaction. */
 export type Queryable = Pick<pg.PoolClient, 'query'>;
 
-export async function withTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+export async function withTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>, begin = 'BEGIN'): Promise<T> {
   const client = await pool.connect();
   try {
-    return await inTransaction(client, fn);
+    return await inTransaction(client, fn, begin);
   } finally {
     client.release();
   }
 }
 
+/**
+ * One read-only transaction in which every statement sees the database as of the first one
+ * (REPEATABLE READ): a read made of many statements (what-if rates a draft twice) is one moment,
+ * whatever the rate role commits meanwhile. Read-only transactions never fail to serialise.
+ */
+export const withSnapshot = <T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> =>
+  withTransaction(pool, fn, 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+
 /** One transaction on a client the caller holds (e.g. one that also holds a session lock). */
-export async function inTransaction<C extends Queryable, T>(client: C, fn: (client: C) => Promise<T>): Promise<T> {
-  await client.query('BEGIN');
+export async function inTransaction<C extends Queryable, T>(client: C, fn: (client: C) => Promise<T>, begin = 'BEGIN'): Promise<T> {
+  await client.query(begin);
   try {
     const result = await fn(client);
     await client.query('COMMIT');
