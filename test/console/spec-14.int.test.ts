@@ -105,3 +105,63 @@ test('a page that does not exist is a console 404 under the same CSP; an unknown
   assert.match(api.headers.get('content-type') ?? '', /^application\/json/);
   assert.deepEqual(await api.json(), { error: 'no route GET /v1/no-such-route' });
 });
+
+interface Subscription { id: string; server_id: string; plan: string; from: string; to: string | null }
+const subsOf = async (server: string) => (await t.api<{ subscriptions: Subscription[] }>(`/v1/subscriptions?server_id=${server}`, t.keys.finance)).body.subscriptions.map((s) => [s.plan, s.from, s.to]);
+
+test('SPEC §14 finance "customers and subscriptions (create, change plan, end) through the provisioning API": change plan', async () => {
+  const cookie = await session(t.keys.finance);
+  const token = await csrfOf(cookie);
+  const [sub] = (await t.api<{ subscriptions: Subscription[] }>('/v1/subscriptions?server_id=srv-1', t.keys.finance)).body.subscriptions;
+  const change = (plan: string) =>
+    fetch(`${t.url}/subscriptions/${encodeURIComponent(sub!.id)}/change-plan`, {
+      method: 'POST', redirect: 'manual',
+      headers: { cookie, origin: t.url, 'content-type': 'application/x-www-form-urlencoded' },
+      body: form({ _csrf: token, plan, at: '2026-10-15T00:00:00Z' }),
+    });
+  // A plan the catalogue lacks: refused by the API, named, and srv-1 keeps its subscription as it was.
+  const refused = await change('no-such-plan');
+  assert.equal(refused.status, 303);
+  assert.match(decodeURIComponent(refused.headers.get('location') ?? ''), /error=.*plan/);
+  assert.deepEqual(await subsOf('srv-1'), [['monthly', '2026-10-01T00:00:00Z', null]]);
+  // hourly from the 15th: the monthly one ends at that instant, the hourly one starts there (§10).
+  const moved = await change('hourly');
+  assert.equal(moved.status, 303);
+  assert.match(moved.headers.get('location') ?? '', /^\/customers\?ok=/);
+  assert.deepEqual(await subsOf('srv-1'), [['monthly', '2026-10-01T00:00:00Z', '2026-10-15T00:00:00Z'], ['hourly', '2026-10-15T00:00:00Z', null]]);
+});
+
+test('SPEC §14 customers "availability per server": the API\'s percentage, as given', async () => {
+  const cookie = await session(t.keys.acme);
+  const api = await t.api<{ availability_pct: string }>('/v1/availability?server_id=srv-1&period=2026-10', t.keys.acme);
+  assert.equal(api.status, 200);
+  const html = await (await get('/availability?server_id=srv-1&period=2026-10', cookie)).text();
+  assert.equal(/data-availability>([^<]*)</.exec(html)?.[1], `${api.body.availability_pct} %`);
+});
+
+test('SPEC §14 customers "credit notes": the customer reads its own; another customer gets a 404 that shows nothing of it', async () => {
+  t.setNow('2026-11-02T00:00:00Z'); // October over; sessions are made after this (12 h of this clock)
+  const finance = { authorization: `Bearer ${t.keys.finance}`, 'content-type': 'application/json' };
+  assert.equal((await fetch(`${t.url}/v1/invoices/finalize?period=2026-10`, { method: 'POST', headers: finance })).status, 200);
+  const [inv] = (await t.api<{ invoices: { id: string }[] }>('/v1/invoices?customer=acme&period=2026-10', t.keys.finance)).body.invoices;
+  const created = await fetch(`${t.url}/v1/invoices/${inv!.id}/credit-notes`, { method: 'POST', headers: finance, body: JSON.stringify({ reason: 'goodwill', lines: [{ n: 1, amount: '10.00' }] }) });
+  assert.equal(created.status, 201);
+  const note = (await created.json()) as { id: string; number: string; total: string };
+  assert.equal(note.total, '-10.00'); // acme is untaxed here: the credited 10.00, negated
+
+  const acme = await session(t.keys.acme);
+  const listed = await (await get(`/invoices/${inv!.id}`, acme)).text();
+  assert.match(listed, new RegExp(`<a href="/credit-notes/${note.id}">${note.number}</a>`));
+  const own = await get(`/credit-notes/${note.id}`, acme);
+  assert.equal(own.status, 200);
+  assert.match(await own.text(), /data-total="total">-10\.00</);
+  assert.equal((await get(`/credit-notes/${note.id}/document.pdf`, acme)).status, 200);
+
+  const beta = await session(t.keys.beta);
+  for (const path of [`/credit-notes/${note.id}`, `/credit-notes/${note.id}/document.html`]) {
+    const other = await get(path, beta);
+    assert.equal(other.status, 404, path);
+    const text = await other.text();
+    assert.doesNotMatch(text, new RegExp(`acme|goodwill|${note.number}|-10\\.00`), `${path} shows nothing of acme's credit note`);
+  }
+});
