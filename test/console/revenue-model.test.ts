@@ -30,3 +30,28 @@ test('totals by month and customer keep currencies apart; by plan only lines tha
     ['d8', 'USD', '139.20', 3], // 129.00 + 10.10 + 0.10
   ]);
 });
+
+test('revenue is net of tax and of credit notes: a credit counts against the credited invoice\'s month, customer and line\'s plan', () => {
+  const taxed: Invoice = {
+    ...inv('5', 'kunde', '2026-10', 'EUR', '119.00', [{ type: 'base_fee', plan: 'c4', amount: '100.00' }, { type: 'tax', code: 'de-vat', rate: '19', amount: '19.00' }]),
+    subtotal: '100.00', total_excluding_tax: '100.00', tax_total: '19.00',
+  };
+  // 5.00 credited on invoice 2's line 1 (the d8 base fee), untaxed; 10.00 on line 1 of the taxed
+  // one (credit note total −11.90 with tax, −10.00 without).
+  const notes = [
+    { invoice_id: '2', total_excluding_tax: '-5.00', lines: [{ type: 'credit', n: 1, amount: '-5.00' }] },
+    { invoice_id: '5', total_excluding_tax: '-10.00', lines: [{ type: 'credit', n: 1, amount: '-10.00' }, { type: 'tax', amount: '-1.90' }] },
+  ];
+  const r = revenue([...INVOICES, taxed], notes);
+  assert.deepEqual(r.byMonth.map((x) => [x.key, x.currency, x.amount]), [
+    ['2026-09', 'USD', '500.00'],
+    ['2026-10', 'EUR', '97.00'], // 7.00 + 100.00 (not 119.00: tax is not revenue) − 10.00
+    ['2026-10', 'USD', '5.30'], // 10.10 + 0.20 − 5.00
+  ]);
+  assert.deepEqual(r.byCustomer.map((x) => [x.key, x.currency, x.amount]), [['acme', 'USD', '505.10'], ['globex', 'USD', '0.20'], ['kunde', 'EUR', '97.00']]);
+  assert.deepEqual(r.byPlan.map((x) => [x.key, x.currency, x.amount]), [
+    ['c4', 'EUR', '97.00'], // 7.00 + 100.00 − 10.00
+    ['c4', 'USD', '0.10'],
+    ['d8', 'USD', '134.20'], // 139.20 − 5.00
+  ]);
+});

@@ -5,6 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { CSP } from '../../console/http.js';
+import { dec } from '../../lib/decimal.js';
 import { consoleApp, type ConsoleApp } from './console-app.js';
 
 let t: ConsoleApp;
@@ -164,4 +165,10 @@ test('SPEC §14 customers "credit notes": the customer reads its own; another cu
     const text = await other.text();
     assert.doesNotMatch(text, new RegExp(`acme|goodwill|${note.number}|-10\\.00`), `${path} shows nothing of acme's credit note`);
   }
+  // Finance's revenue is net of the credit note: acme's final October, excluding tax, less 10.00.
+  const [final] = (await t.api<{ invoices: { total_excluding_tax: string }[] }>('/v1/invoices?customer=acme&period=2026-10', t.keys.finance)).body.invoices;
+  const page = await (await get('/revenue', await session(t.keys.finance))).text();
+  const finals = page.slice(page.indexOf('Final invoices'), page.indexOf('Open drafts'));
+  const net = dec(final!.total_excluding_tax).minus('10.00').toFixed(2);
+  assert.match(finals, new RegExp(`<tr><td>acme</td><td class="num">1</td><td class="num">${net.replace('.', '\\.')} USD</td></tr>`));
 });
