@@ -21,7 +21,7 @@ function subscriptionRow(s: Subscription, plans: readonly string[], csrf: Html, 
   const id = encodeURIComponent(s.id);
   return html`<tr><td>${s.server_id}</td><td>${s.plan}</td><td>${s.from}</td><td>${s.to ?? 'open'}</td><td>${s.to === null
     ? html`<form method="post" action="/subscriptions/${id}/end" class="inline">${csrf}<label>End at <input name="to" value="${nowIso}" size="20"></label><button type="submit" class="secondary">End</button></form>
-<form method="post" action="/subscriptions/${id}/change-plan" class="inline">${csrf}<label>New plan ${planSelect(plans)}</label><label>From <input name="at" value="${nowIso}" size="20"></label><button type="submit" class="secondary">Change plan</button></form>`
+<form method="post" action="/subscriptions/${id}/change-plan" class="inline">${csrf}<input type="hidden" name="server_id" value="${s.server_id}"><label>New plan ${planSelect(plans)}</label><label>From <input name="at" value="${nowIso}" size="20"></label><button type="submit" class="secondary">Change plan</button></form>`
     : ''}</td></tr>`;
 }
 
@@ -86,15 +86,23 @@ ${[...byCustomer.keys()].sort().map((customer) => html`<section class="card scro
     const denied = financeOnly(c);
     if (denied) return denied;
     const f = await formFields(c);
-    const path = `/v1/subscriptions/${encodeURIComponent(c.req.param('id'))}`;
+    const id = c.req.param('id');
+    // The subscription as it is now (the form's server_id only narrows the lookup): its end, if it
+    // has one, is where the new plan ends too, and what a refused change restores.
+    const list = await c.get('api').get<{ subscriptions: Subscription[] }>(`/v1/subscriptions${f.server_id ? `?server_id=${encodeURIComponent(f.server_id)}` : ''}`);
+    if (!list.body) return refused(c, list);
+    const current = list.body.subscriptions.find((s) => s.id === id);
+    if (!current) return back(c, undefined, `no subscription "${id}"`);
+    const path = `/v1/subscriptions/${encodeURIComponent(id)}`;
     const ended = await c.get('api').send<Subscription>('PATCH', path, { to: f.at });
     if (ended.status === 401) return refused(c, ended);
     if (!ended.body) return back(c, undefined, ended.error);
     const old = ended.body;
-    const started = await c.get('api').send<Subscription>('POST', '/v1/subscriptions', { server_id: old.server_id, customer: old.customer, plan: f.plan, from: f.at });
+    const started = await c.get('api').send<Subscription>('POST', '/v1/subscriptions', { server_id: old.server_id, customer: old.customer, plan: f.plan, from: f.at, ...(current.to ? { to: current.to } : {}) });
     if (started.body) return back(c, `${old.server_id} moves to ${started.body.plan} at ${started.body.from}.`, undefined);
-    // The new plan was refused: reopen the old subscription so the server is not left without one.
-    await c.get('api').send('PATCH', path, { to: null });
+    // The new plan was refused: give the old subscription its end back, so the server is neither
+    // left without one nor kept longer than it was rented.
+    await c.get('api').send('PATCH', path, { to: current.to });
     return back(c, undefined, started.error);
   });
   return app;

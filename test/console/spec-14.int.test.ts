@@ -132,6 +132,23 @@ test('SPEC §14 finance "customers and subscriptions (create, change plan, end) 
   assert.deepEqual(await subsOf('srv-1'), [['monthly', '2026-10-01T00:00:00Z', '2026-10-15T00:00:00Z'], ['hourly', '2026-10-15T00:00:00Z', null]]);
 });
 
+test('change plan of a subscription that already has an end: the new plan ends there too; a refused plan restores that end', async () => {
+  const cookie = await session(t.keys.finance);
+  const token = await csrfOf(cookie);
+  // beta rents srv-2 on the hourly plan from Oct 10 12:30 to Oct 12 03:00 (fixtures.ts).
+  const [sub] = (await t.api<{ subscriptions: Subscription[] }>('/v1/subscriptions?server_id=srv-2', t.keys.finance)).body.subscriptions;
+  const change = (plan: string) =>
+    fetch(`${t.url}/subscriptions/${encodeURIComponent(sub!.id)}/change-plan`, {
+      method: 'POST', redirect: 'manual',
+      headers: { cookie, origin: t.url, 'content-type': 'application/x-www-form-urlencoded' },
+      body: form({ _csrf: token, plan, at: '2026-10-11T00:00:00Z', server_id: 'srv-2' }),
+    });
+  await change('no-such-plan');
+  assert.deepEqual(await subsOf('srv-2'), [['hourly', '2026-10-10T12:30:00Z', '2026-10-12T03:00:00Z']], 'as it was, end included');
+  assert.match((await change('monthly')).headers.get('location') ?? '', /^\/customers\?ok=/);
+  assert.deepEqual(await subsOf('srv-2'), [['hourly', '2026-10-10T12:30:00Z', '2026-10-11T00:00:00Z'], ['monthly', '2026-10-11T00:00:00Z', '2026-10-12T03:00:00Z']]);
+});
+
 test('SPEC §14 customers "availability per server": the API\'s percentage, as given', async () => {
   const cookie = await session(t.keys.acme);
   const api = await t.api<{ availability_pct: string }>('/v1/availability?server_id=srv-1&period=2026-10', t.keys.acme);
