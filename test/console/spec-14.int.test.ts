@@ -110,16 +110,21 @@ test('a page that does not exist is a console 404 under the same CSP; an unknown
 interface Subscription { id: string; server_id: string; plan: string; from: string; to: string | null }
 const subsOf = async (server: string) => (await t.api<{ subscriptions: Subscription[] }>(`/v1/subscriptions?server_id=${server}`, t.keys.finance)).body.subscriptions.map((s) => [s.plan, s.from, s.to]);
 
-test('SPEC §14 finance "customers and subscriptions (create, change plan, end) through the provisioning API": change plan', async () => {
+/** The console's change-plan form of the (only) subscription of `server`, as finance posts it. */
+async function changePlanForm(server: string, fields: Record<string, string>): Promise<(plan: string) => Promise<Response>> {
   const cookie = await session(t.keys.finance);
   const token = await csrfOf(cookie);
-  const [sub] = (await t.api<{ subscriptions: Subscription[] }>('/v1/subscriptions?server_id=srv-1', t.keys.finance)).body.subscriptions;
-  const change = (plan: string) =>
+  const [sub] = (await t.api<{ subscriptions: Subscription[] }>(`/v1/subscriptions?server_id=${server}`, t.keys.finance)).body.subscriptions;
+  return (plan) =>
     fetch(`${t.url}/subscriptions/${encodeURIComponent(sub!.id)}/change-plan`, {
       method: 'POST', redirect: 'manual',
       headers: { cookie, origin: t.url, 'content-type': 'application/x-www-form-urlencoded' },
-      body: form({ _csrf: token, plan, at: '2026-10-15T00:00:00Z' }),
+      body: form({ _csrf: token, plan, ...fields }),
     });
+}
+
+test('SPEC §14 finance "customers and subscriptions (create, change plan, end) through the provisioning API": change plan', async () => {
+  const change = await changePlanForm('srv-1', { at: '2026-10-15T00:00:00Z' });
   // A plan the catalogue lacks: refused by the API, named, and srv-1 keeps its subscription as it was.
   const refused = await change('no-such-plan');
   assert.equal(refused.status, 303);
@@ -133,16 +138,8 @@ test('SPEC §14 finance "customers and subscriptions (create, change plan, end) 
 });
 
 test('change plan of a subscription that already has an end: the new plan ends there too; a refused plan restores that end', async () => {
-  const cookie = await session(t.keys.finance);
-  const token = await csrfOf(cookie);
   // beta rents srv-2 on the hourly plan from Oct 10 12:30 to Oct 12 03:00 (fixtures.ts).
-  const [sub] = (await t.api<{ subscriptions: Subscription[] }>('/v1/subscriptions?server_id=srv-2', t.keys.finance)).body.subscriptions;
-  const change = (plan: string) =>
-    fetch(`${t.url}/subscriptions/${encodeURIComponent(sub!.id)}/change-plan`, {
-      method: 'POST', redirect: 'manual',
-      headers: { cookie, origin: t.url, 'content-type': 'application/x-www-form-urlencoded' },
-      body: form({ _csrf: token, plan, at: '2026-10-11T00:00:00Z', server_id: 'srv-2' }),
-    });
+  const change = await changePlanForm('srv-2', { at: '2026-10-11T00:00:00Z', server_id: 'srv-2' });
   await change('no-such-plan');
   assert.deepEqual(await subsOf('srv-2'), [['hourly', '2026-10-10T12:30:00Z', '2026-10-12T03:00:00Z']], 'as it was, end included');
   assert.match((await change('monthly')).headers.get('location') ?? '', /^\/customers\?ok=/);
