@@ -132,7 +132,7 @@ export const API_ROUTES: readonly RouteSpec[] = [
     id: 'getInvoice', method: 'get', path: '/v1/invoices/:id', tag: 'invoices', access: readers('read invoices'), invalidStatus: 422,
     summary: 'One invoice (`number` set once final, null on drafts); `Accept: text/html` or `application/pdf`, or the id with `.pdf` appended, gives its printable document (SPEC §12.5)',
     params: z.object({ id: nonEmpty('id').describe('the invoice id; `<id>.pdf` answers the PDF') }), produces: DOCUMENT_TYPES,
-    responses: { 200: 'the invoice (JSON), or its document (HTML, PDF)', 404: 'no such invoice (or not this customer\'s)', ...AUTH },
+    responses: { 200: 'the invoice (JSON), or its document (HTML, PDF; a final invoice\'s as it was issued, never changed by later edits of the customer or catalogue)', 404: 'no such invoice (or not this customer\'s)', ...AUTH },
   }),
   defineRoute({
     id: 'explainInvoiceLine', method: 'get', path: '/v1/invoices/:id/lines/:n/explain', tag: 'invoices', access: readers('read invoices'), invalidStatus: 422,
@@ -166,7 +166,7 @@ export const API_ROUTES: readonly RouteSpec[] = [
     id: 'getCreditNote', method: 'get', path: '/v1/credit-notes/:id', tag: 'invoices', access: readers('read credit notes'), invalidStatus: 422,
     summary: 'One credit note (SPEC §12.4 form); `Accept: text/html` or `application/pdf`, or the id with `.pdf` appended, gives its printable document (SPEC §12.5)',
     params: z.object({ id: nonEmpty('id').describe('the credit note id; `<id>.pdf` answers the PDF') }), produces: DOCUMENT_TYPES,
-    responses: { 200: 'the credit note (JSON), or its document (HTML, PDF)', 404: "no such credit note (or not this customer's)", ...AUTH },
+    responses: { 200: 'the credit note (JSON), or its document (HTML, PDF, as it was issued)', 404: "no such credit note (or not this customer's)", ...AUTH },
   }),
   defineRoute({
     id: 'putCustomer', method: 'put', path: '/v1/customers/:id', tag: 'provisioning', access: finance('manage customers and subscriptions'),
