@@ -16,6 +16,13 @@ function problemsOf(where: 'query' | 'path', schema: z.ZodObject | undefined, in
   }));
 }
 
+/**
+ * The query parameters that carry a value: `?period=` (a blank form field, or SPEC §10's own
+ * `?customer=&period=` spelling) is the parameter not given — its default when optional,
+ * "required" when not. Handlers read blanks as absent too.
+ */
+const given = (q: Record<string, string>): Record<string, string> => Object.fromEntries(Object.entries(q).filter(([, v]) => v !== ''));
+
 export function validateRequest(spec: RouteSpec): MiddlewareHandler {
   if (!spec.query && !spec.params) {
     return async function noParameters(_c, next) {
@@ -24,7 +31,7 @@ export function validateRequest(spec: RouteSpec): MiddlewareHandler {
   }
   const status = spec.invalidStatus ?? 400;
   return async function validateParameters(c, next) {
-    const problems = [...problemsOf('path', spec.params, c.req.param() as Record<string, string>), ...problemsOf('query', spec.query, c.req.query())];
+    const problems = [...problemsOf('path', spec.params, c.req.param() as Record<string, string>), ...problemsOf('query', spec.query, given(c.req.query()))];
     if (problems.length > 0) {
       return c.json({ error: `bad request: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`, problems }, status);
     }

@@ -76,7 +76,7 @@ export function parseRollupQuery(
   nowMs: number,
 ): RollupQuery | Problem[] {
   const problems: Problem[] = [];
-  const granularity = (params.granularity ?? 'hour') as Granularity;
+  const granularity = (params.granularity || 'hour') as Granularity; // blank = not given
   if (!GRANULARITIES.includes(granularity)) {
     problems.push({
       path: 'granularity',
