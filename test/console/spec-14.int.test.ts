@@ -154,9 +154,12 @@ test('SPEC §14 customers "availability per server": the API\'s percentage, as g
   assert.equal(/data-availability>([^<]*)</.exec(html)?.[1], `${api.body.availability_pct} %`);
 });
 
-test('SPEC §14 customers "credit notes": the customer reads its own; another customer gets a 404 that shows nothing of it', async () => {
+test('SPEC §14 customers "credit notes": the customer reads its own, another customer gets a 404 that shows nothing of it; finance revenue and webhook deliveries', async () => {
   t.setNow('2026-11-02T00:00:00Z'); // October over; sessions are made after this (12 h of this clock)
   const finance = { authorization: `Bearer ${t.keys.finance}`, 'content-type': 'application/json' };
+  const hook = await fetch(`${t.url}/v1/webhooks`, { method: 'POST', headers: finance, body: JSON.stringify({ url: 'http://127.0.0.1:9/hook', events: ['invoice.finalized', 'credit_note.created'] }) });
+  assert.equal(hook.status, 201);
+  const webhook = ((await hook.json()) as { id: string }).id;
   assert.equal((await fetch(`${t.url}/v1/invoices/finalize?period=2026-10`, { method: 'POST', headers: finance })).status, 200);
   const [inv] = (await t.api<{ invoices: { id: string }[] }>('/v1/invoices?customer=acme&period=2026-10', t.keys.finance)).body.invoices;
   const created = await fetch(`${t.url}/v1/invoices/${inv!.id}/credit-notes`, { method: 'POST', headers: finance, body: JSON.stringify({ reason: 'goodwill', lines: [{ n: 1, amount: '10.00' }] }) });
@@ -185,4 +188,14 @@ test('SPEC §14 customers "credit notes": the customer reads its own; another cu
   const finals = page.slice(page.indexOf('Final invoices'), page.indexOf('Open drafts'));
   const net = dec(final!.total_excluding_tax).minus('10.00').toFixed(2);
   assert.match(finals, new RegExp(`<tr><td>acme</td><td class="num">1</td><td class="num">${net.replace('.', '\\.')} USD</td></tr>`));
+  // SPEC §14 finance "webhooks and their deliveries": acme's and beta's finalized invoices and
+  // the credit note, three events, each a delivery to the one webhook; the page lists the API's.
+  const deliveries = (await t.api<{ deliveries: { event_type: string; customer: string }[] }>(`/v1/webhooks/${webhook}/deliveries`, t.keys.finance)).body.deliveries;
+  assert.deepEqual(deliveries.map((d) => `${d.event_type} ${d.customer}`).sort(), ['credit_note.created acme', 'invoice.finalized acme', 'invoice.finalized beta']);
+  const deliveryPage = await (await get(`/webhooks/${webhook}`, await session(t.keys.finance))).text();
+  const rows = [...deliveryPage.matchAll(/<tr><td>([a-z_.]+)<\/td><td>([a-z]+)<\/td>/g)].map((m) => `${m[1]} ${m[2]}`);
+  assert.deepEqual(rows, deliveries.map((d) => `${d.event_type} ${d.customer}`));
+  const byCustomer = await get(`/webhooks/${webhook}`, beta);
+  assert.equal(byCustomer.status, 403);
+  assert.doesNotMatch(await byCustomer.text(), /invoice\.finalized|credit_note/);
 });
