@@ -1,11 +1,13 @@
-// SPEC §14 promises checked with plain HTTP (no browser), from the audit in docs/spec-audit-14.md:
-// sign-out is a form like the others (protected against CSRF), sign-in never sends the browser
-// off the site, a bad usage filter is named rather than silently replaced, and a page that does
-// not exist is a console page under the same headers.
+// SPEC §14 promises from the audit in docs/spec-audit-14.md, checked with plain HTTP (and, for
+// the width, Chromium): sign-out is a form like the others (protected against CSRF), sign-in never
+// sends the browser off the site, a bad usage filter is named rather than silently replaced, a
+// page that does not exist is a console page under the same headers, change plan keeps an end,
+// availability, credit notes, revenue and webhook deliveries show what the API gives.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { CSP } from '../../console/http.js';
 import { dec } from '../../lib/decimal.js';
+import { launch, signIn as browserSignIn, watchedPage } from './browser.js';
 import { consoleApp, type ConsoleApp } from './console-app.js';
 
 let t: ConsoleApp;
@@ -198,4 +200,26 @@ test('SPEC §14 customers "credit notes": the customer reads its own, another cu
   const byCustomer = await get(`/webhooks/${webhook}`, beta);
   assert.equal(byCustomer.status, 403);
   assert.doesNotMatch(await byCustomer.text(), /invoice\.finalized|credit_note/);
+});
+
+test('SPEC §14 "usable at 360 px wide": the pages the other tests do not measure — sign-in, explain, credit note, deliveries, 404', { timeout: 120_000 }, async () => {
+  // After the previous test: October final, acme's invoice credited, one webhook with deliveries.
+  const [inv] = (await t.api<{ invoices: { id: string }[] }>('/v1/invoices?customer=acme&period=2026-10', t.keys.finance)).body.invoices;
+  const [note] = (await t.api<{ credit_notes: { id: string }[] }>(`/v1/invoices/${inv!.id}/credit-notes`, t.keys.finance)).body.credit_notes;
+  const [hook] = (await t.api<{ webhooks: { id: string }[] }>('/v1/webhooks', t.keys.finance)).body.webhooks;
+  const browser = await launch();
+  try {
+    const w = await watchedPage(browser, { width: 360 });
+    const width = () => w.page.evaluate<number>('document.documentElement.scrollWidth');
+    await w.page.goto(`${t.url}/signin`);
+    assert.ok((await width()) <= 360, `/signin is ${await width()} px wide at 360`);
+    await browserSignIn(w.page, t.url, t.keys.finance);
+    for (const path of [`/invoices/${inv!.id}/lines/1`, `/invoices/${inv!.id}/lines/2`, `/credit-notes/${note!.id}`, `/webhooks/${hook!.id}`, '/no-such-page']) {
+      await w.page.goto(`${t.url}${path}`);
+      assert.ok((await width()) <= 360, `${path} is ${await width()} px wide at 360`);
+    }
+    assert.deepEqual(w.offLoopback, []);
+  } finally {
+    await browser.close();
+  }
 });
