@@ -19,7 +19,9 @@ function planSelect(plans: readonly string[], name = 'plan'): Html {
 
 function subscriptionRow(s: Subscription, plans: readonly string[], csrf: Html, nowIso: string): Html {
   const id = encodeURIComponent(s.id);
-  return html`<tr><td>${s.server_id}</td><td>${s.plan}</td><td>${s.from}</td><td>${s.to ?? 'open'}</td><td>${s.to === null
+  // Open, or a fixed term still running: it can end early, or change plan (the new plan keeps the end).
+  const running = s.to === null || Date.parse(s.to) > Date.parse(nowIso);
+  return html`<tr><td>${s.server_id}</td><td>${s.plan}</td><td>${s.from}</td><td>${s.to ?? 'open'}</td><td>${running
     ? html`<form method="post" action="/subscriptions/${id}/end" class="inline">${csrf}<label>End at <input name="to" value="${nowIso}" size="20"></label><button type="submit" class="secondary">End</button></form>
 <form method="post" action="/subscriptions/${id}/change-plan" class="inline">${csrf}<input type="hidden" name="server_id" value="${s.server_id}"><label>New plan ${planSelect(plans)}</label><label>From <input name="at" value="${nowIso}" size="20"></label><button type="submit" class="secondary">Change plan</button></form>`
     : ''}</td></tr>`;

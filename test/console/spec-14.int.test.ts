@@ -148,6 +148,18 @@ test('change plan of a subscription that already has an end: the new plan ends t
   assert.deepEqual(await subsOf('srv-2'), [['hourly', '2026-10-10T12:30:00Z', '2026-10-11T00:00:00Z'], ['monthly', '2026-10-11T00:00:00Z', '2026-10-12T03:00:00Z']]);
 });
 
+test('a subscription that ends in the future can be ended or moved to another plan from /customers; one that has ended cannot', async () => {
+  // Now is Oct 20 (consoleApp): srv-5 rented Oct 1 → Dec 1 is running; beta's srv-2 ended Oct 12.
+  const finance = { authorization: `Bearer ${t.keys.finance}`, 'content-type': 'application/json' };
+  const created = await fetch(`${t.url}/v1/subscriptions`, { method: 'POST', headers: finance, body: JSON.stringify({ server_id: 'srv-5', customer: 'acme', plan: 'monthly', from: '2026-10-01T00:00:00Z', to: '2026-12-01T00:00:00Z' }) });
+  assert.equal(created.status, 201);
+  const running = ((await created.json()) as { id: string }).id;
+  const page = await (await get('/customers', await session(t.keys.finance))).text();
+  for (const action of ['end', 'change-plan']) assert.ok(page.includes(`action="/subscriptions/${encodeURIComponent(running)}/${action}"`), `${action} offered for ${running}`);
+  const [ended] = (await t.api<{ subscriptions: Subscription[] }>('/v1/subscriptions?server_id=srv-2', t.keys.finance)).body.subscriptions;
+  assert.ok(!page.includes(`/subscriptions/${encodeURIComponent(ended!.id)}/`), 'nothing to change on a past subscription');
+});
+
 test('SPEC §14 customers "availability per server": the API\'s percentage, as given', async () => {
   const cookie = await session(t.keys.acme);
   const api = await t.api<{ availability_pct: string }>('/v1/availability?server_id=srv-1&period=2026-10', t.keys.acme);
