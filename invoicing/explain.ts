@@ -3,10 +3,11 @@
 // A draft's usage line is every stored part of its series and range not billed yet; a final
 // invoice's line is exactly the parts finalization marked billed by it; an adjustment line is
 // the late parts of the period it names.
+import type pg from 'pg';
 import { formatInstant } from '../rating/period.js';
-import { getLine } from './db/invoices.js';
+import { getLine, listInvoices } from './db/invoices.js';
 import { offsetsForLine, partsForLine, type OffsetRange } from './db/parts.js';
-import type { Queryable } from './db/tx.js';
+import { withSnapshot, type Queryable } from './db/tx.js';
 import type { InvoiceJson, LineJson } from './types.js';
 
 export interface Explanation {
@@ -60,4 +61,26 @@ export async function explainLine(
     })),
     offsets: await offsetsForLine(db, q),
   };
+}
+
+/**
+ * The invoice `id` and the explanation of its line `n`, read as one moment (`withSnapshot`): the
+ * head (draft or final decides which parts), the line and its parts come from the same snapshot,
+ * so a recompute or a finalization committed meanwhile shows wholly or not at all, and the parts
+ * add up to the line as it is shown. `confinedTo` (a customer key's customer) hides the invoices
+ * of other customers as if they did not exist.
+ */
+export function explainInvoiceLine(
+  pool: pg.Pool,
+  id: string,
+  n: number,
+  page: { limit: number; offset: number },
+  confinedTo?: string,
+): Promise<{ invoice?: InvoiceJson; explanation?: Explanation }> {
+  return withSnapshot(pool, async (client) => {
+    const [invoice] = await listInvoices(client, { id });
+    if (!invoice || (confinedTo !== undefined && invoice.customer !== confinedTo)) return {};
+    const explanation = await explainLine(client, invoice, n, page);
+    return explanation ? { invoice, explanation } : { invoice };
+  });
 }

@@ -9,7 +9,7 @@ import { apiKeyAuth, confinedCustomer, type AuthEnv, type KeyLookup } from '../a
 import type { InvoicingContext } from '../../invoicing/context.js';
 import { listInvoices } from '../../invoicing/db/invoices.js';
 import { invoiceDocumentFor } from '../../invoicing/documents/issued.js';
-import { explainLine } from '../../invoicing/explain.js';
+import { explainInvoiceLine } from '../../invoicing/explain.js';
 import { finalizePeriod } from '../../invoicing/finalize.js';
 import { errorResponse } from '../../invoicing/http-errors.js';
 import { documentResponse, requestedDocument } from './documents.js';
@@ -23,9 +23,10 @@ export interface InvoicesRouteOptions {
 const PERIOD = /^\d{4}-(0[1-9]|1[0-2])$/;
 const MAX_PARTS_PAGE = 10_000;
 
+// A blank ?limit= / ?offset= is the parameter not given (docs/decisions.md, spec audit of §10).
 function pageOf(q: Record<string, string | undefined>): { limit: number; offset: number } | string {
-  const limit = q.limit === undefined ? 1000 : Number(q.limit);
-  const offset = q.offset === undefined ? 0 : Number(q.offset);
+  const limit = q.limit ? Number(q.limit) : 1000;
+  const offset = q.offset ? Number(q.offset) : 0;
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PARTS_PAGE) return `limit: must be a whole number from 1 to ${MAX_PARTS_PAGE}`;
   if (!Number.isInteger(offset) || offset < 0) return 'offset: must be a whole number ≥ 0';
   return { limit, offset };
@@ -75,15 +76,16 @@ export function invoicesRoute(opts: InvoicesRouteOptions): Hono<AuthEnv> {
     return documentResponse(c, format, await invoiceDocumentFor(pool, ctx.catalog, inv), inv.id);
   });
 
+  // The request is checked before anything is read; the invoice, line and parts are one snapshot.
   app.get('/v1/invoices/:id/lines/:n/explain', readers, async (c) => {
-    const inv = await visible(c.req.param('id'), confinedCustomer(c));
-    if (!inv) return c.json({ error: `no invoice ${JSON.stringify(c.req.param('id'))}` }, 404);
+    const id = c.req.param('id');
     const n = Number(c.req.param('n'));
     if (!Number.isInteger(n) || n < 1) return c.json({ error: 'n: must be a line number from 1 (lines are numbered in order)' }, 422);
     const page = pageOf(c.req.query());
     if (typeof page === 'string') return c.json({ error: page }, 422);
-    const explained = await explainLine(pool, inv, n, page);
-    return explained ? c.json(explained) : c.json({ error: `invoice ${inv.id} has no line ${n} (it has ${inv.lines.length})` }, 404);
+    const { invoice, explanation } = await explainInvoiceLine(pool, id, n, page, confinedCustomer(c));
+    if (!invoice) return c.json({ error: `no invoice ${JSON.stringify(id)}` }, 404);
+    return explanation ? c.json(explanation) : c.json({ error: `invoice ${invoice.id} has no line ${n} (it has ${invoice.lines.length})` }, 404);
   });
 
   return app;

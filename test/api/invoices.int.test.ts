@@ -70,6 +70,25 @@ test('explain: the parts and offsets behind a usage line; none behind a base fee
   assert.equal((await t.call('GET', `/v1/invoices/${acme!.id}/lines/9/explain`, { key: t.keys.finance })).status, 404);
 });
 
+test('explain: a blank ?limit= or ?offset= is the parameter not given (limit 1000, offset 0); a bad one is named', async () => {
+  const [acme] = (await t.call('GET', '/v1/invoices?customer=acme', { key: t.keys.finance })).body.invoices as Inv[];
+  const path = `/v1/invoices/${acme!.id}/lines/2/explain`;
+  for (const query of ['?limit=', '?offset=', '?limit=&offset=']) {
+    const blank = await t.call('GET', path + query, { key: t.keys.finance });
+    assert.equal(blank.status, 200, `${query}: ${JSON.stringify(blank.body)}`);
+    assert.deepEqual((blank.body.parts as Array<{ part_id: string }>).map((p) => p.part_id), ['p1', 'p2'], query);
+  }
+  // The page still applies when given: the second part alone.
+  const paged = await t.call('GET', `${path}?limit=1&offset=1`, { key: t.keys.finance });
+  assert.deepEqual((paged.body.parts as Array<{ part_id: string }>).map((p) => p.part_id), ['p2']);
+  assert.equal(paged.body.parts_total, 2);
+  for (const query of ['?limit=0', '?limit=x', '?offset=-1']) {
+    const bad = await t.call('GET', path + query, { key: t.keys.finance });
+    assert.equal(bad.status, 422, query);
+    assert.match(String(bad.body.error), query.includes('limit') ? /limit/ : /offset/, query);
+  }
+});
+
 test('POST /v1/invoices/finalize: finance only; a final invoice explains exactly its parts, late ones go to the adjustment', async () => {
   assert.equal((await t.call('POST', '/v1/invoices/finalize?period=2026-10', { key: t.keys.acme })).status, 403);
   const early = await t.call('POST', '/v1/invoices/finalize?period=2026-10', { key: t.keys.finance });

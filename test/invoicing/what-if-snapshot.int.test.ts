@@ -12,6 +12,7 @@ import { syncAll } from '../../invoicing/drafts.js';
 import { whatIf, type WhatIfSide } from '../../invoicing/what-if.js';
 import type { InvoicingContext } from '../../invoicing/context.js';
 import { at, catalog, CATALOG_TEXT, requestsPart } from './fixtures.js';
+import { busyPool } from './busy-pool.js';
 
 let db: FreshDb;
 const ctx: InvoicingContext = { catalog: catalog(), now: () => Date.parse('2026-10-20T00:00:00Z') };
@@ -24,32 +25,17 @@ before(async () => {
 });
 after(async () => db?.drop());
 
-type Query = (...args: unknown[]) => Promise<unknown>;
-
 /** The pool, with 1 000 more requests of srv-1 committed (by another connection) after every statement it runs. */
-function busyPool(): { pool: pg.Pool; committed: () => number } {
-  let minute = 0;
-  const commitMore = async () => {
-    const iso = new Date(Date.parse('2026-10-05T10:00:00Z') + minute++ * 60_000).toISOString();
+function busy(): { pool: pg.Pool; committed: () => number } {
+  const { pool, writes } = busyPool(db.pool, async (minute) => {
+    const iso = new Date(Date.parse('2026-10-05T10:00:00Z') + minute * 60_000).toISOString();
     await insertParts(db.pool, [{ part: requestsPart('srv-1', iso, '1000'), at: at() }]);
-  };
-  const hooked = (query: Query): Query => async (...args) => {
-    const result = await query(...args);
-    await commitMore();
-    return result;
-  };
-  const pool = {
-    query: hooked(db.pool.query.bind(db.pool) as Query),
-    connect: async () => {
-      const client = await db.pool.connect();
-      return { query: hooked(client.query.bind(client) as Query), release: (err?: Error) => client.release(err) };
-    },
-  };
-  return { pool: pool as unknown as pg.Pool, committed: () => minute };
+  });
+  return { pool, committed: writes };
 }
 
 test('usage committed while what-if rates is on neither side or on both', async () => {
-  const { pool, committed } = busyPool();
+  const { pool, committed } = busy();
   const result = await whatIf(pool, ctx, proposed, '2026-10', 'acme');
   assert.ok(committed() >= 4, `the writer committed between the statements (${committed()} parts)`);
   const acme = result.customers[0];
