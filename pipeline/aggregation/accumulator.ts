@@ -5,7 +5,7 @@
 import type { Meter } from '../../catalog/types.js';
 import type { RollupState } from './rollup.js';
 import { divFixed, type Fixed, fixedFromDecimal, formatFixed, formatSmall, parseFixed } from './fixed.js';
-import { offsetNumber, Slab } from './slab.js';
+import { offOf, Slab } from './slab.js';
 
 /** What an Acc keeps for a meter (SPEC §3). avg and sum both keep Σ value × factor. */
 export type Mode = 'sum' | 'value_seconds' | 'max' | 'min' | 'latest' | 'count' | 'unique';
@@ -144,11 +144,11 @@ const scaled = (cm: CompiledMeter, value: Fixed): Fixed =>
 /** The RollupState of meter m's cell (see rollup.ts for what `sum` means per aggregation). */
 export function stateOf(slab: Slab, row: number, m: number, cm: CompiledMeter): RollupState {
   const state: RollupState = { count: slab.count(row, m), sum: '0' };
-  const c = slab.cols[m] as { small?: Float64Array; scale?: Int32Array; xm?: Float64Array; xs?: Int32Array; xts?: Float64Array };
+  const c = slab.cols[m] as { small?: Float64Array; xm?: Float64Array; xts?: Float64Array };
   if (cm.mode === 'sum' || cm.mode === 'value_seconds') {
     // A sum held as a double alone (no BigInt part in the side table) is formatted from it.
     const small = c.small?.[row] as number;
-    if (cm.perSeconds === undefined && Number.isSafeInteger(small) && !slab.sumBig.has(row * slab.meters.length + m)) state.sum = formatSmall(small, c.scale?.[row] as number);
+    if (cm.perSeconds === undefined && Number.isSafeInteger(small) && !slab.sumBig.has(row * slab.meters.length + m)) state.sum = formatSmall(small, slab.scaleOf(row, m));
     else {
       const sum = slab.sum(row, m);
       state.sum = formatFixed(cm.perSeconds === undefined ? sum : divFixed(sum, cm.perSeconds));
@@ -156,7 +156,7 @@ export function stateOf(slab: Slab, row: number, m: number, cm: CompiledMeter): 
   }
   if (cm.mode === 'max' || cm.mode === 'min' || cm.mode === 'latest') {
     const xm = c.xm?.[row] as number;
-    const xs = c.xs?.[row] ?? -1;
+    const xs = slab.xScale(row, m);
     // The value as a double mantissa when it is one (NaN: a BigInt in the side table).
     const text = xs < 0 ? undefined : Number.isSafeInteger(xm) ? formatSmall(xm, xs) : formatFixed(slab.x(row, m) as Fixed);
     if (text !== undefined) {
@@ -192,11 +192,10 @@ export function snapshotOf(slab: Slab, row: number, m: number): AccSnapshot {
  * the mode is the one that wrote it.
  */
 export function restoreInto(slab: Slab, row: number, m: number, snap: AccSnapshot): void {
-  const first = offsetNumber(snap.firstOffset);
-  slab.open(row, m, first, snap.firstOffset);
-  slab.setLast(row, m, offsetNumber(snap.lastOffset), snap.lastOffset);
-  const c = slab.cols[m] as { small?: Float64Array };
   slab.setCount(row, m, snap.count);
+  slab.openCell(row, m);
+  slab.setOffsets(row, m, offOf(snap.firstOffset), offOf(snap.lastOffset));
+  const c = slab.cols[m] as { small?: Float64Array };
   if (c.small !== undefined) {
     const sum = parseFixed(snap.sum);
     slab.addBig(row, m, sum.m, sum.s);
@@ -215,7 +214,7 @@ export function restoreInto(slab: Slab, row: number, m: number, snap: AccSnapsho
 export function singleState(cm: CompiledMeter, value: Fixed, intervalS: Fixed | undefined, tsMs: number, labels: Record<string, string>): RollupState {
   const slab = new Slab([cm], 1);
   const row = slab.alloc('', 0, 0);
-  slab.open(row, 0, 0, '0');
+  slab.openCell(row, 0); // no offsets: a state alone has no lineage
   addTo(slab, row, 0, cm, value, intervalS, tsMs, labels);
   return stateOf(slab, row, 0, cm);
 }

@@ -134,11 +134,12 @@ export class Aggregator {
           const x = cm.counter ? inc : v;
           if (x === undefined) continue; // counter sample not newer than its series: nothing
           if (row < 0) row = late ? p.correctionRow(sample.serverId, seg, nowMs) : p.openRow(st, seg);
-          if (!slab.has(row, index)) slab.open(row, index, offset, source.offset);
+          slab.enter(row, index);
           addTo(slab, row, index, cm, x, interval, ts, sample.labels);
-          slab.setLast(row, index, offset, source.offset);
         }
       }
+      // The offset of every meter the sample fed, at once: mostly the row's one pair (slab-offsets.ts).
+      if (row >= 0) slab.stamp(row, offset, source.offset);
     }
     let out: RollupPart[] | undefined;
     if (ts > clock.maxEventTsMs) {

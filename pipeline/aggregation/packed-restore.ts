@@ -5,6 +5,7 @@
 import { parseFixed } from './fixed.js';
 import type { PartitionState } from './partition.js';
 import { Reader, readHeader } from './record-codec.js';
+import { offOf } from './slab.js';
 
 export interface PackedContext {
   /** Meter name → slab column index (throws on an unknown meter). */
@@ -45,15 +46,13 @@ export function restorePacked(p: PartitionState, b: Buffer, ctx: PackedContext):
       const xTs = flags & 4 ? rd.f64() : 0;
       const distinct = flags & 2 ? Array.from({ length: rd.uv() }, () => rd.str()) : undefined;
       if (row < 0) continue;
-      slab.open(row, m, first.n, first.text ?? '');
-      slab.setLast(row, m, last.n, last.text ?? '');
-      const c = slab.cols[m] as (typeof slab.cols)[number];
       slab.setCount(row, m, count);
+      slab.openCell(row, m);
+      slab.setOffsets(row, m, first.text === undefined ? first.n : offOf(first.text), last.text === undefined ? last.n : offOf(last.text));
+      const c = slab.cols[m] as (typeof slab.cols)[number];
       if (c.small !== undefined) {
-        if (sum.text === undefined) {
-          c.small[row] = sum.n;
-          (c.scale as Int32Array)[row] = sum.s;
-        } else {
+        if (sum.text === undefined) slab.setSmall(row, m, sum.n, sum.s);
+        else {
           const f = parseFixed(sum.text);
           slab.addBig(row, m, f.m, f.s);
         }

@@ -15,12 +15,12 @@ const latestM = compileMeter(meter('latest', 'v', 'gauge', 'latest'));
 test('a count crosses 2^16 − 1 one sample at a time and by restore, exactly', () => {
   const slab = new Slab([sumM]);
   const row = slab.alloc('a', 0, 60_000);
-  slab.open(row, 0, 0, '0');
+  slab.openCell(row, 0);
   for (let i = 0; i < 70_000; i++) slab.incCount(row, 0);
   assert.equal(slab.count(row, 0), 70_000);
   assert.equal(slab.has(row, 0), true);
   const r2 = slab.alloc('b', 0, 60_000);
-  slab.open(r2, 0, 0, '0');
+  slab.openCell(r2, 0);
   slab.setCount(r2, 0, 65_535); // the column's largest value: no side entry
   assert.equal(slab.countOver.size, 1); // only row's excess so far
   slab.incCount(r2, 0); // 65 536: over
@@ -33,7 +33,7 @@ test('a count crosses 2^16 − 1 one sample at a time and by restore, exactly', 
   const again = slab.alloc('c', 0, 60_000);
   assert.equal(again, row);
   assert.equal(slab.has(again, 0), false);
-  slab.open(again, 0, 0, '0');
+  slab.openCell(again, 0);
   slab.incCount(again, 0);
   assert.equal(slab.count(again, 0), 1);
 });
@@ -46,9 +46,9 @@ test('rows keep their values as the columns grow in place and then past the rese
   const write = (i: number): number => {
     const row = slab.alloc(`s${i}`, i * 60_000, (i + 1) * 60_000);
     for (let m = 0; m < 3; m++) {
-      slab.open(row, m, 1000 + i, String(1000 + i));
+      slab.openCell(row, m);
       slab.incCount(row, m);
-      slab.setLast(row, m, 2000 + i, String(2000 + i));
+      slab.setOffsets(row, m, 1000 + i, 2000 + i);
     }
     slab.addSmall(row, 0, i * 7, 1); // i × 0.7
     slab.setX(row, 1, { m: BigInt(i) * 10n ** 20n, s: 2 }, 0); // over 2^53: side table
@@ -77,12 +77,14 @@ test('rows keep their values as the columns grow in place and then past the rese
 });
 
 test('the column-byte tally counts each row at its columns’ widths', () => {
-  // Per row: start, end, base 3 × 8 + next, sameEnd 2 × 4 = 32; sum: count 2 + first 4 + last 4 +
-  // small 8 + scale 4 = 22; max: 2 + 4 + 4 + mantissa 8 + scale 4 = 22; latest: 22 + time 8 = 30
-  // → 106.
+  // Per row: start, end 2 × 8 + next, sameEnd 2 × 4 = 24, the row's offsets: first 8 + last 4 +
+  // mixed flag 1 = 13 → 37; sum: count 2 + small 8 + scale 1 = 11; max: 2 + mantissa 8 + scale 1 =
+  // 11; latest: 11 + time 8 = 19 → 37 + 41 = 78. (It was 106: per meter first / last offsets 8
+  // and a scale 3 bytes wider, 3 × 11 = 33 more; per row a base 8 instead of first 8, last 4,
+  // flag 1: 5 fewer. 78 + 33 − 5 = 106.)
   const before = slabColumnBytes();
   const slab = new Slab([sumM, maxM, latestM], 64);
-  assert.equal(slabColumnBytes() - before, 64 * 106);
+  assert.equal(slabColumnBytes() - before, 64 * 78);
   for (let i = 0; i < 65; i++) slab.alloc('a', 0, 1); // the 65th row grows 64 → 96 rows
-  assert.equal(slabColumnBytes() - before, 96 * 106);
+  assert.equal(slabColumnBytes() - before, 96 * 78);
 });
