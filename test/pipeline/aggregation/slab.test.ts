@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Aggregator } from '../../../pipeline/aggregation/aggregator.js';
 import type { RollupPart } from '../../../pipeline/aggregation/rollup.js';
+import { encodePacked } from '../../../pipeline/aggregation/record-codec.js';
 import { meter, sample, T0, MIN } from './helpers.js';
 
 const S = 1000;
@@ -132,4 +133,40 @@ test('a count beyond 2^32 − 1 (restored) keeps counting exactly; offsets far a
   b.add(sample('a', T0 + 2 * S, { v: '2' }), { partition: 0, offset: '999999999999999' }, 0);
   const [part] = b.flushAll();
   assert.deepEqual([part?.state.count, part?.state.sum, part?.source?.firstOffset, part?.source?.lastOffset], [5_000_000_001, '3', '10', '999999999999999']);
+});
+
+test('scales past a byte (253 for values, 254 for sums) stay exact, live and restored', () => {
+  const tiny = (k: number): string => `1e-${k}`; // 10^-k: one digit at scale k
+  const frac = (int: string, zeros: number, last: string): string => `${int}.${'0'.repeat(zeros)}${last}`;
+  for (const k of [253, 254, 255, 300]) {
+    const a = new Aggregator(config);
+    a.add(sample('a', T0 + 1 * S, { v: '2.5' }), { partition: 0, offset: '1' }, 0);
+    a.add(sample('a', T0 + 2 * S, { v: tiny(k) }), { partition: 0, offset: '2' }, 0);
+    const b = new Aggregator(config);
+    b.restore(JSON.parse(JSON.stringify(a.snapshot())), 0);
+    a.markAllChanged(0);
+    const changes = a.drainChanges(0);
+    assert.ok(changes !== undefined);
+    const d = new Aggregator(config); // through binary changelog records, straight into the slab
+    d.restoreFromRecords(changes.meta, changes.upserts.map((r) => encodePacked(r)), 0);
+    for (const agg of [a, b, d]) agg.add(sample('a', T0 + 3 * S, { v: '-0.5' }), { partition: 0, offset: '3' }, 0);
+    const pa = a.flushAll();
+    assert.deepEqual(b.flushAll(), pa, `scale ${k}`);
+    assert.deepEqual(d.flushAll(), pa, `scale ${k}, packed`);
+    // sum: 2.5 + 10^-k − 0.5 = 2.000…01 (k − 1 zeros after the point)
+    assert.equal(state(pa, 'a', 'sum')?.sum, frac('2', k - 1, '1'), `sum at scale ${k}`);
+    assert.equal(state(pa, 'a', 'max')?.max, '2.5');
+    assert.equal(state(pa, 'a', 'min')?.min, '-0.5');
+    assert.equal(state(pa, 'a', 'latest')?.latest, '-0.5');
+    // min of 2.5 and 10^-k alone (no −0.5): 10^-k, compared across scales 1 and k
+    const c = new Aggregator(config);
+    c.add(sample('a', T0 + 1 * S, { v: tiny(k) }), { partition: 0, offset: '1' }, 0);
+    c.add(sample('a', T0 + 2 * S, { v: '2.5' }), { partition: 0, offset: '2' }, 0);
+    c.add(sample('a', T0 + 3 * S, { v: tiny(k + 1) }), { partition: 0, offset: '3' }, 0);
+    const pc = c.flushAll();
+    assert.equal(state(pc, 'a', 'min')?.min, frac('0', k, '1'), `min at scale ${k + 1}`);
+    assert.equal(state(pc, 'a', 'latest')?.latest, frac('0', k, '1'));
+    // 10^-k + 2.5 + 10^-(k+1) = 2.5 followed by k − 2 zeros, then 11
+    assert.equal(state(pc, 'a', 'sum')?.sum, frac('2', 0, `5${'0'.repeat(k - 2)}11`), `sum at scale ${k + 1}`);
+  }
 });
