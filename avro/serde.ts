@@ -7,7 +7,7 @@ import type avro from 'avsc';
 import { MeterlineError } from '../lib/errors.js';
 import { confluentHead, frameConfluent, frameSingleObject, parseFrame, singleObjectHead } from './framing.js';
 import { currentSchema, versionsOf, schemaVersion, type SchemaKind } from './schemas.js';
-import { SampleReader } from './sample-reader.js';
+import { SampleReader, type CheckedSampleRecord } from './sample-reader.js';
 
 /** The part of a Schema Registry client meterline uses (the Confluent client satisfies it). */
 export interface RegistryClient {
@@ -28,6 +28,12 @@ export interface AvroSerde {
    * (rollup-writer.ts). Optional: a serde without it is used through `encode`.
    */
   head?(kind: SchemaKind, topic: string): Promise<Buffer>;
+  /**
+   * A sample record read synchronously by the hand reader (sample-reader.ts), or undefined where
+   * it declines: then `decode` gives the full path's answer. For what it accepts, it is exactly
+   * what `decode` resolves to, without a promise per record. Optional, like `head`.
+   */
+  readSample?(topic: string, value: Buffer): CheckedSampleRecord | undefined;
 }
 
 /** Confluent's TopicNameStrategy: the subject of a topic's record values. */
@@ -80,8 +86,11 @@ function singleObjectWriter(kind: SchemaKind, fingerprint: Buffer): avro.Type {
 /** Plain Avro, single-object encoding: no registry needed. */
 export function plainSerde(): AvroSerde {
   const samples = new SampleReader();
+  const readSample = (value: Buffer): CheckedSampleRecord | undefined =>
+    currentSingleObject('sample', value) ? samples.read(value, 10) : undefined;
   return {
     format: 'single-object',
+    readSample: (_topic, value) => readSample(value),
     async encode(kind, _topic, record) {
       return frameSingleObject(currentSchema(kind).fingerprint, encodeBody(kind, record));
     },
@@ -90,8 +99,8 @@ export function plainSerde(): AvroSerde {
     },
     async decode(kind, _topic, value) {
       // Samples in the current schema: read by hand when the reader is sure (sample-reader.ts).
-      if (kind === 'sample' && currentSingleObject(kind, value)) {
-        const read = samples.read(value, 10);
+      if (kind === 'sample') {
+        const read = readSample(value);
         if (read !== undefined) return read;
       }
       const frame = parseFrame(value);
@@ -113,6 +122,12 @@ export function registrySerde(client: RegistryClient): AvroSerde {
   /** Per topic, the schema ids that are the current sample schema: those records may be read by hand. */
   const currentSampleIds = new Map<string, Set<number>>();
   const samples = new SampleReader();
+  /** By hand: current-schema samples (single-object, or a schema id already seen to be the current schema). */
+  const readSample = (topic: string, value: Buffer): CheckedSampleRecord | undefined => {
+    if (value.length >= 5 && value[0] === 0)
+      return currentSampleIds.get(topic)?.has(value.readUInt32BE(1)) === true ? samples.read(value, 5) : undefined;
+    return currentSingleObject('sample', value) ? samples.read(value, 10) : undefined;
+  };
 
   const idFor = (kind: SchemaKind, topic: string): Promise<number> => {
     const subject = valueSubject(topic);
@@ -151,6 +166,7 @@ export function registrySerde(client: RegistryClient): AvroSerde {
 
   return {
     format: 'confluent',
+    readSample,
     async encode(kind, topic, record) {
       const body = encodeBody(kind, record);
       return frameConfluent(await registeredId(kind, topic), body);
@@ -160,10 +176,7 @@ export function registrySerde(client: RegistryClient): AvroSerde {
     },
     async decode(kind, topic, value) {
       if (kind === 'sample') {
-        const handReadable = value.length >= 5 && value[0] === 0
-          ? currentSampleIds.get(topic)?.has(value.readUInt32BE(1)) === true
-          : currentSingleObject(kind, value);
-        const read = handReadable ? samples.read(value, value[0] === 0 ? 5 : 10) : undefined;
+        const read = readSample(topic, value);
         if (read !== undefined) return read;
       }
       const frame = parseFrame(value);

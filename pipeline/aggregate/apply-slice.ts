@@ -1,12 +1,12 @@
-// One slice of a fetched metrics.raw batch into an owned partition's state: decode (one await
-// for the slice), claim the sample ids (dedup.ts), add what is new to the aggregator, and hand
-// the emitted parts, dead letters and consumed offset to the partition's owner (owner.ts), whose
-// next transaction commits them together.
+// One slice of a fetched metrics.raw batch into an owned partition's state: decode (by hand,
+// synchronously; one await for the records the hand reader declines: decode-slice.ts), claim
+// the sample ids (dedup.ts), add what is new to the aggregator, and hand the emitted parts, dead
+// letters and consumed offset to the partition's owner (owner.ts), whose next transaction
+// commits them together.
 import type { KafkaMessage } from 'kafkajs';
 import type { Logger } from '../../observability/log.js';
 import type { Metrics } from '../../observability/metrics.js';
 import type { AvroSerde } from '../../avro/serde.js';
-import { recordToSample } from '../../avro/records.js';
 import { isKind } from '../../lib/errors.js';
 import type { Aggregator } from '../aggregation/aggregator.js';
 import type { RollupPart } from '../aggregation/rollup.js';
@@ -14,6 +14,7 @@ import type { Sample } from '../samples/sample.js';
 import type { FetchedBatch } from '../../kafka/consumer/handler.js';
 import { nextOffset, notBefore } from '../../kafka/consumer/offsets.js';
 import { LostClaimsError, type SampleDedup } from './dedup.js';
+import { decodeSlice } from './decode-slice.js';
 import type { DeadRecord, PartitionOwner } from './owner.js';
 
 export interface SliceDeps {
@@ -50,7 +51,6 @@ export async function applySlice(
   const { agg, serde, dedup, log, metrics } = d;
   const { topic, partition, messages } = slice;
   const now = Date.now();
-  const samples: { sample: Sample; offset: string; key: Buffer | null; value: Buffer }[] = [];
   const dead: DeadRecord[] = [];
   const reject = (m: { key: Buffer | null; value: Buffer | null; offset: string }, reason: string) =>
     dead.push({
@@ -64,21 +64,19 @@ export async function applySlice(
       },
     });
   const wanted = notBefore(messages, from); // older records are in the restored state
-  // Decoded together: one await for the slice, not one per record.
-  const decoded = await Promise.allSettled(
-    wanted.map(async (m) => {
-      if (!m.value) throw new Error('record has no value');
-      return recordToSample(await serde.decode('sample', topic, m.value));
-    }),
-  );
+  // Read by hand where the reader accepts a record, the rest awaited together (decode-slice.ts).
+  const { samples: decoded, errors } = await decodeSlice(serde, topic, wanted);
+  const samples: Sample[] = [];
+  const records: KafkaMessage[] = []; // the record of each sample
   for (let i = 0; i < wanted.length; i++) {
     const m = wanted[i] as KafkaMessage;
-    const r = decoded[i] as PromiseSettledResult<ReturnType<typeof recordToSample>>;
-    if (r.status === 'fulfilled' && r.value.ok) {
-      samples.push({ sample: r.value.sample, offset: m.offset, key: m.key, value: m.value as Buffer });
+    const sample = decoded[i];
+    if (sample !== undefined) {
+      samples.push(sample);
+      records.push(m);
       continue;
     }
-    const err: unknown = r.status === 'rejected' ? r.reason : new Error(r.value.ok ? '' : r.value.reason);
+    const err = errors?.get(i);
     // A Schema Registry outage says nothing about the record: dead-lettering it would lose
     // a good sample. Leave the slice unresolved (fetched again) and retry in a second.
     if (isKind(err, 'unavailable')) {
@@ -91,7 +89,7 @@ export async function applySlice(
   }
   let keep: boolean[];
   try {
-    keep = await dedup.claim(samples.map((s) => ({ id: s.sample.id, partition, offset: s.offset })));
+    keep = await dedup.claim(samples.map((s, i) => ({ id: s.id, partition, offset: (records[i] as KafkaMessage).offset })));
   } catch (err) {
     if (!(err instanceof LostClaimsError)) throw err;
     d.lose(o, err); // the restore rebuilds the lost claims before anything more is counted
@@ -103,9 +101,9 @@ export async function applySlice(
   const emitted: RollupPart[] = [];
   for (let i = 0; i < samples.length; i++) {
     if (!keep[i]) continue;
-    const s = samples[i] as (typeof samples)[number];
+    const m = records[i] as KafkaMessage;
     try {
-      for (const part of agg.add(s.sample, { partition, offset: s.offset }, now)) emitted.push(part);
+      for (const part of agg.add(samples[i] as Sample, { partition, offset: m.offset }, now)) emitted.push(part);
       kept++;
     } catch (err) {
       // The core checks a sample completely before it changes state: a rejected sample
@@ -114,7 +112,7 @@ export async function applySlice(
         d.lose(o, err);
         return false;
       }
-      reject({ key: s.key, value: s.value, offset: s.offset }, err.message);
+      reject(m, err.message);
     }
   }
   for (const r of dead) o.deadLetter(r, now);

@@ -11,3 +11,16 @@ export const lossless = (claim: SampleDedup['claim']): SampleDedup => ({
 
 /** Every claim counts. */
 export const countAll = (): SampleDedup => lossless(async (claims) => claims.map(() => true));
+
+/** Redis claims' semantics in memory (dedup.ts): first sighting or the same record counts. */
+export function memoryDedup(): SampleDedup {
+  const seen = new Map<string, string>();
+  return lossless(async (claims) =>
+    claims.map((c) => {
+      const me = `${c.partition}:${c.offset}`;
+      const prev = seen.get(c.id);
+      if (prev === undefined) seen.set(c.id, me);
+      return prev === undefined || prev === me;
+    }),
+  );
+}

@@ -17,30 +17,16 @@ import { sampleToRecord } from '../../../avro/records.js';
 import { createLogger } from '../../../observability/log.js';
 import { MeterlineError } from '../../../lib/errors.js';
 import { startAggregate, type AggregateRole } from '../../../pipeline/aggregate/role.js';
-import type { SampleDedup } from '../../../pipeline/aggregate/dedup.js';
 import type { CommitInfo } from '../../../pipeline/aggregate/owner.js';
 import type { RollupPart } from '../../../pipeline/aggregation/rollup.js';
 import { committedParts } from './committed-parts.js';
 import { meter, T0, MIN } from '../aggregation/helpers.js';
-import { lossless } from './fake-dedup.js';
+import { memoryDedup } from './fake-dedup.js';
 
 const roles: AggregateRole[] = [];
 after(async () => {
   for (const r of roles) await r.stop().catch(() => undefined);
 });
-
-/** Redis claims' semantics in memory (dedup.ts): first sighting or the same record counts. */
-function memoryDedup(): SampleDedup {
-  const seen = new Map<string, string>();
-  return lossless(async (claims) =>
-    claims.map((c) => {
-      const me = `${c.partition}:${c.offset}`;
-      const prev = seen.get(c.id);
-      if (prev === undefined) seen.set(c.id, me);
-      return prev === undefined || prev === me;
-    }),
-  );
-}
 
 interface Setup {
   kafka: Kafka;
