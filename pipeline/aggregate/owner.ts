@@ -14,7 +14,7 @@ import type { AvroSerde } from '../../avro/serde.js';
 import { rollupToRecord, deadLetterToRecord, type DeadLetter } from '../../avro/records.js';
 import { RollupWriter } from '../../avro/rollup-writer.js';
 import { checkpointKey, encodeMeta, encodeServer, serverKey } from './changelog.js';
-import { PartLog } from './part-log.js';
+import { PartLog, initialBytesAfter } from './part-log.js';
 import type { TransactionalProducer, Transactions, TxnRecord } from './transaction.js';
 
 export interface OwnerTopics {
@@ -161,7 +161,7 @@ export class PartitionOwner {
     const nextOffset = this.nextOffset;
     const state = this.stateRecords(agg, nextOffset);
     this.parts = [];
-    this.log = this.spare ?? new PartLog();
+    this.log = this.spare ?? new PartLog(initialBytesAfter(log.bytes));
     this.spare = undefined;
     this.dead = [];
     this.records = 0;
