@@ -197,7 +197,8 @@ export const bench: BenchModule & Command = {
         groupId: `${prefix}meterline-aggregate`,
       };
       // METERLINE_KAFKA_CLIENT, as the role runs; one per role (its stop closes them).
-      const transactions = () => transactionsFor(config.kafka, kafka, (level, msg) => roleOptions.log[level](`kafka: ${msg}`));
+      const transactions = () =>
+        transactionsFor(config.kafka, kafka, (level, msg) => roleOptions.log[level](`kafka: ${msg}`), { metadataTopic: names.rollups });
       const role = await startAggregate({
         ...roleOptions,
         transactions: transactions(),

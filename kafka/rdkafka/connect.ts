@@ -1,7 +1,7 @@
 // node-rdkafka's callback and event API as promises, and librdkafka's own log lines and
 // errors routed to the role's logger (without this they go to stderr in librdkafka's format,
 // or nowhere).
-import type { Client, LibrdKafkaError } from 'node-rdkafka';
+import type { Client, LibrdKafkaError, Metadata } from 'node-rdkafka';
 import type { KafkaLog } from '../client.js';
 
 /** Resolves/rejects a node-style callback API call (librdkafka errors are Error objects). */
@@ -10,19 +10,26 @@ export const call = (f: (cb: (err: LibrdKafkaError | null | undefined) => void) 
 
 /**
  * Connects (fetches metadata); rejects with librdkafka's reason when the brokers cannot be
- * reached. node-rdkafka's connect always asks for every topic's metadata (`allTopics: false`
- * still returns them all) and keeps the answer on the client as JS objects for its lifetime,
- * read again only by a second connect() while the first is pending, which never happens
- * here. On the shared test broker (≈ 2 400 topics, 9 500 partitions) that was 3 – 7 MiB of
- * old-space per producer, and the aggregate role has one per owned partition: dropped.
- * librdkafka keeps its own metadata cache for producing.
+ * reached. Resolves to the metadata the broker answered.
+ *
+ * With `topic`, only that topic's metadata is asked for. Without it node-rdkafka asks for every
+ * topic's (`allTopics: false` alone does not narrow it: librdkafka then asks for the topics it
+ * knows locally, none yet, which the request reads as all). On the shared test broker
+ * (≈ 3 700 topics) that answer cost ≈ 10 MiB of RSS per client — librdkafka's copy, and a
+ * transient JS copy that grew the V8 heap for good — and the aggregate role has one client per
+ * owned partition. The topic's handle is created with the client's default topic config (our
+ * topic config: node-rdkafka installs it as `default_topic_conf`), so a later produce to it
+ * keeps the configured partitioner; it must exist (topics are created by prepareTopics).
+ * node-rdkafka keeps the answer on the client as JS objects, read again only by a second
+ * connect() while the first is pending, which never happens here: dropped.
  */
-export function connect<T extends string>(c: Client<T>): Promise<void> {
+export function connect<T extends string>(c: Client<T>, topic?: string): Promise<Metadata> {
+  const only = topic === undefined ? {} : { topic, allTopics: false };
   return new Promise((resolve, reject) => {
-    c.connect({ timeout: 30_000 }, (err) => {
+    c.connect({ timeout: 30_000, ...only }, (err, metadata) => {
       if (err) return reject(err);
       (c as unknown as { _metadata: unknown })._metadata = {};
-      resolve();
+      resolve(metadata);
     });
   });
 }

@@ -78,7 +78,7 @@ export function aggregateRole(o: AggregateRoleOptions = {}): Role {
       const role = await startAggregate({
         kafka,
         // METERLINE_KAFKA_CLIENT: the partitions' transactional producers (the group stays kafkajs).
-        transactions: transactionsFor(config.kafka, kafka, kafkaLogTo(log)),
+        transactions: transactionsFor(config.kafka, kafka, kafkaLogTo(log), { metadataTopic: names.rollups }),
         serde: await createSerde(config),
         dedup: redisDedup(redis, config.dedupHorizonMs, `${prefix}${DEFAULT_DEDUP_PREFIX}`, names.raw),
         topics: { raw: names.raw, rollups: names.rollups, dlq: names.dlq, state: names.aggregateState },

@@ -125,7 +125,18 @@ export function kafkajsTransactions(kafka: Kafka): Transactions {
   };
 }
 
-/** The client Config names (METERLINE_KAFKA_CLIENT): node-rdkafka, or kafkajs on `kafka`. */
-export function transactionsFor(cfg: KafkaConfig, kafka: Kafka, log: KafkaLog, role = 'aggregate'): Transactions {
-  return cfg.client === 'rdkafka' ? rdkafkaTransactions(cfg, { role, log }) : kafkajsTransactions(kafka);
+/**
+ * The client Config names (METERLINE_KAFKA_CLIENT): node-rdkafka, or kafkajs on `kafka`.
+ * `metadataTopic`: a topic the transactions write to (node-rdkafka's clients then ask for its
+ * metadata alone at connect, not every topic's).
+ */
+export function transactionsFor(
+  cfg: KafkaConfig,
+  kafka: Kafka,
+  log: KafkaLog,
+  { role = 'aggregate', metadataTopic }: { role?: string; metadataTopic?: string } = {},
+): Transactions {
+  return cfg.client === 'rdkafka'
+    ? rdkafkaTransactions(cfg, { role, log, ...(metadataTopic !== undefined ? { metadataTopic } : {}) })
+    : kafkajsTransactions(kafka);
 }
