@@ -52,6 +52,7 @@ const heap = (): number => {
 const mib = (b: number): string => (b / 2 ** 20).toFixed(1);
 
 const base = heap();
+const slabBase = slabColumnBytes();
 const agg = new Aggregator(config);
 let offset = 0;
 const cpuAdd0 = process.cpuUsage();
@@ -80,7 +81,10 @@ const cpuAdd = process.cpuUsage(cpuAdd0); // sample building included (the same 
 const segments = agg.openSegments();
 const used = heap() - base;
 const rss = process.memoryUsage().rss;
-console.log(JSON.stringify({ servers, windows, splitPoints: opts['split-points'], openSegments: segments, heapPlusBuffersMiB: mib(used), bytesPerSegment: Math.round(used / segments), rssMiB: mib(rss), addCpuMicrosPerSample: ((cpuAdd.user + cpuAdd.system) / (servers * windows)).toFixed(2) }));
+// The slab's columns at their capacity (rows grow by half: up to a third of it is slack, reserved
+// but not resident until written).
+const slab = slabColumnBytes() - slabBase;
+console.log(JSON.stringify({ servers, windows, splitPoints: opts['split-points'], openSegments: segments, heapPlusBuffersMiB: mib(used), bytesPerSegment: Math.round(used / segments), slabColumnsMiB: mib(slab), slabBytesPerSegment: Math.round(slab / segments), rssMiB: mib(rss), addCpuMicrosPerSample: ((cpuAdd.user + cpuAdd.system) / (servers * windows)).toFixed(2) }));
 
 if (!opts['no-restore']) {
   // The changelog records of every server, as the aggregate role writes them.

@@ -144,7 +144,7 @@ const scaled = (cm: CompiledMeter, value: Fixed): Fixed =>
 /** The RollupState of meter m's cell (see rollup.ts for what `sum` means per aggregation). */
 export function stateOf(slab: Slab, row: number, m: number, cm: CompiledMeter): RollupState {
   const state: RollupState = { count: slab.count(row, m), sum: '0' };
-  const c = slab.cols[m] as { small?: Float64Array; xm?: Float64Array; xts?: Float64Array };
+  const c = slab.cols[m] as { small?: Float64Array | Int32Array; xm?: Float64Array | Int32Array; xts?: Float64Array };
   if (cm.mode === 'sum' || cm.mode === 'value_seconds') {
     // A sum held as a double alone (no BigInt part in the side table) is formatted from it.
     const small = c.small?.[row] as number;
@@ -195,15 +195,14 @@ export function restoreInto(slab: Slab, row: number, m: number, snap: AccSnapsho
   slab.setCount(row, m, snap.count);
   slab.openCell(row, m);
   slab.setOffsets(row, m, offOf(snap.firstOffset), offOf(snap.lastOffset));
-  const c = slab.cols[m] as { small?: Float64Array };
-  if (c.small !== undefined) {
+  if (slab.cols[m]?.small !== undefined) {
     const sum = parseFixed(snap.sum);
     slab.addBig(row, m, sum.m, sum.s);
     // Back into the double column when it fits (a restored row is as compact as a live one).
     const big = slab.sumBig.get(row * slab.meters.length + m);
     if (big !== undefined && Number.isSafeInteger(Number(big))) {
       slab.sumBig.delete(row * slab.meters.length + m);
-      c.small[row] = Number(big);
+      slab.setSmall(row, m, Number(big), slab.scaleOf(row, m));
     }
   }
   if (snap.x !== undefined && slab.cols[m]?.xs !== undefined) slab.setX(row, m, parseFixed(snap.x), snap.xTsMs ?? 0);

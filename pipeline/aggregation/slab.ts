@@ -39,15 +39,17 @@ export interface MeterColumns {
   count: Uint16Array;
   /**
    * sum and value_seconds: the exact sum is (big + small) × 10^-scale; big is in the side table.
-   * A scale of 255 or more is in the side table (scaleOf).
+   * A scale of 255 or more is in the side table (scaleOf). `small` is 32-bit until a value of
+   * the meter needs more: then the whole column widens to doubles, once (see widen()).
    */
-  small?: Float64Array;
+  small?: Float64Array | Int32Array;
   scale?: Uint8Array;
   /**
-   * max / min / latest: mantissa (NaN = in the side table) and 1 + scale (0 = no value yet;
-   * 255 = the scale is in the side table: xScale).
+   * max / min / latest: mantissa (NaN = in the side table; 32-bit like `small` until a value
+   * needs more, which a NaN does) and 1 + scale (0 = no value yet; 255 = the scale is in the
+   * side table: xScale).
    */
-  xm?: Float64Array;
+  xm?: Float64Array | Int32Array;
   xs?: Uint8Array;
   /** latest: event time of the value. */
   xts?: Float64Array;
@@ -88,6 +90,8 @@ export class Slab {
     const reserve = (this.reserve = capacity > 1 ? Math.max(firstReserve, capacity) : capacity);
     const f64 = (): Float64Array => column(Float64Array, capacity, reserve);
     const u8 = (): Uint8Array => column(Uint8Array, capacity, reserve);
+    // Mantissas start 32-bit; a one-row slab (singleState, per sample) starts wide: never widened.
+    const mantissas = (): Float64Array | Int32Array => (capacity > 1 ? column(Int32Array, capacity, reserve) : f64());
     this.start = f64();
     this.end = f64();
     this.next = column(Int32Array, capacity, reserve);
@@ -95,11 +99,11 @@ export class Slab {
     this.cols = meters.map((cm) => {
       const c: MeterColumns = { count: column(Uint16Array, capacity, reserve) };
       if (cm.mode === 'sum' || cm.mode === 'value_seconds') {
-        c.small = f64();
+        c.small = mantissas();
         c.scale = u8();
       }
       if (cm.mode === 'max' || cm.mode === 'min' || cm.mode === 'latest') {
-        c.xm = f64();
+        c.xm = mantissas();
         c.xs = u8();
       }
       if (cm.mode === 'latest') c.xts = f64();
@@ -260,8 +264,27 @@ export class Slab {
 
   /** Sets meter m's sum to the safe integer small × 10^-s (nothing in the BigInt part). */
   setSmall(row: number, m: number, small: number, s: number): void {
-    ((this.cols[m] as MeterColumns).small as Float64Array)[row] = small;
+    this.putSmall(row, m, small);
     this.putScale(row, m, s);
+  }
+
+  /** Writes a safe integer into meter m's `small`, widening the column first if it is 32-bit and v is not. */
+  private putSmall(row: number, m: number, v: number): void {
+    const c = this.cols[m] as MeterColumns;
+    if ((v | 0) !== v && (c.small as Float64Array | Int32Array).BYTES_PER_ELEMENT === 4) this.widen(c, 'small');
+    (c.small as Float64Array | Int32Array)[row] = v;
+  }
+
+  /**
+   * A 32-bit mantissa column as doubles (every row copied, exactly: an int32 is a double). Once
+   * per meter and slab: a meter whose values outgrow 32 bits (a byte counter's increases, say)
+   * costs 8 bytes per row as before, the others 4. The old column is garbage for the next GC.
+   */
+  private widen(c: MeterColumns, key: 'small' | 'xm'): void {
+    const wide = column(Float64Array, this.capacity, this.reserve);
+    wide.set(c[key] as Int32Array);
+    c[key] = wide;
+    this.tally();
   }
 
   private putScale(row: number, m: number, s: number): void {
@@ -281,7 +304,7 @@ export class Slab {
    * exactness); otherwise through the side table's BigInt.
    */
   addSmall(row: number, m: number, n: number, s: number): void {
-    const small = (this.cols[m] as MeterColumns).small as Float64Array;
+    const c = this.cols[m] as MeterColumns;
     const cs = this.scaleOf(row, m);
     if (s < cs) {
       const k = cs - s < POW10_NUMBER.length ? n * (POW10_NUMBER[cs - s] as number) : Number.NaN;
@@ -290,23 +313,24 @@ export class Slab {
     } else if (s > cs) {
       // Rescale the running double up when that is exact and nothing is in the BigInt part.
       const cell = row * this.meters.length + m;
-      const r = s - cs < POW10_NUMBER.length ? (small[row] as number) * (POW10_NUMBER[s - cs] as number) : Number.NaN;
+      const r = s - cs < POW10_NUMBER.length ? ((c.small as Float64Array)[row] as number) * (POW10_NUMBER[s - cs] as number) : Number.NaN;
       if (!Number.isSafeInteger(r) || this.sumBig.has(cell)) return this.addBig(row, m, BigInt(n), s);
-      small[row] = r;
+      this.putSmall(row, m, r);
       this.putScale(row, m, s);
     }
-    const t = (small[row] as number) + n;
-    if (Number.isSafeInteger(t)) small[row] = t;
+    const small = (c.small as Float64Array)[row] as number;
+    const t = small + n;
+    if (Number.isSafeInteger(t)) this.putSmall(row, m, t);
     else {
       const cell = row * this.meters.length + m;
-      this.sumBig.set(cell, (this.sumBig.get(cell) ?? 0n) + BigInt(small[row] as number));
-      small[row] = n;
+      this.sumBig.set(cell, (this.sumBig.get(cell) ?? 0n) + BigInt(small));
+      this.putSmall(row, m, n);
     }
   }
 
   /** Adds mant × 10^-s to meter m's sum (any size). */
   addBig(row: number, m: number, mant: bigint, s: number): void {
-    const small = (this.cols[m] as MeterColumns).small as Float64Array;
+    const small = (this.cols[m] as MeterColumns).small as Float64Array | Int32Array;
     const cs = this.scaleOf(row, m);
     const cell = row * this.meters.length + m;
     const big = this.sumBig.get(cell) ?? 0n;
@@ -343,7 +367,7 @@ export class Slab {
   x(row: number, m: number): Fixed | undefined {
     const s = this.xScale(row, m);
     if (s < 0) return undefined;
-    const v = ((this.cols[m] as MeterColumns).xm as Float64Array)[row] as number;
+    const v = ((this.cols[m] as MeterColumns).xm as Float64Array | Int32Array)[row] as number;
     return { m: Number.isNaN(v) ? (this.xBig.get(row * this.meters.length + m) as bigint) : BigInt(v), s };
   }
 
@@ -351,10 +375,13 @@ export class Slab {
     const c = this.cols[m] as MeterColumns;
     const n = Number(v.m);
     const cell = row * this.meters.length + m;
+    const narrow = (c.xm as Float64Array | Int32Array).BYTES_PER_ELEMENT === 4;
     if (Number.isSafeInteger(n)) {
-      (c.xm as Float64Array)[row] = n;
+      if (narrow && (n | 0) !== n) this.widen(c, 'xm');
+      (c.xm as Float64Array | Int32Array)[row] = n;
       if (this.xBig.size > 0) this.xBig.delete(cell);
     } else {
+      if (narrow) this.widen(c, 'xm'); // NaN marks the side table: a double
       (c.xm as Float64Array)[row] = Number.NaN;
       this.xBig.set(cell, v.m);
     }
@@ -371,7 +398,7 @@ export class Slab {
   /** cmp(v, current x) without BigInts when both are safe doubles of one scale. */
   cmpX(row: number, m: number, v: Fixed): number {
     const c = this.cols[m] as MeterColumns;
-    const cur = (c.xm as Float64Array)[row] as number;
+    const cur = (c.xm as Float64Array | Int32Array)[row] as number;
     // (a scale kept aside is never compared here: its byte is SCALE_ASIDE whatever the scale)
     if (v.s + 1 < SCALE_ASIDE && (c.xs as Uint8Array)[row] === v.s + 1 && !Number.isNaN(cur)) {
       const n = Number(v.m);
