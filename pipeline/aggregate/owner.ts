@@ -15,6 +15,7 @@ import { rollupToRecord, deadLetterToRecord, type DeadLetter } from '../../avro/
 import { RollupWriter } from '../../avro/rollup-writer.js';
 import { checkpointKey, encodeMeta, encodeServer, serverKey } from './changelog.js';
 import { PartLog, initialBytesAfter } from './part-log.js';
+import { CommitRecords, fillRecord, runOf } from './commit-records.js';
 import type { TransactionalProducer, Transactions, TxnRecord } from './transaction.js';
 
 export interface OwnerTopics {
@@ -177,17 +178,15 @@ export class PartitionOwner {
       const deadValues: Buffer[] = [];
       for (const d of dead) deadValues.push(await serde.encode('dlq', topics.dlq, deadLetterToRecord(d.letter)));
       // Taken one at a time by the producer, inside the transaction: a part is written into the
-      // owner's buffer, produced (copied) and the buffer reused — no encoded record kept.
-      function* records(): Generator<TxnRecord> {
-        for (let i = 0; i < parts.length; i++) {
-          const p = parts[i] as RollupPart;
-          yield { topic: topics.rollups, key: p.serverId, value: rollups(p, i) };
-        }
-        yield* log.records(topics.rollups);
-        for (let i = 0; i < dead.length; i++) yield { topic: topics.dlq, key: (dead[i] as DeadRecord).key, value: deadValues[i] as Buffer };
-        for (const r of state) yield { topic: topics.state, ...r };
-      }
-      await producer.transact(records(), { groupId, topic: topics.raw, partition: this.partition, offset: nextOffset });
+      // owner's buffer, produced (copied) and the buffer reused — no encoded record kept; one
+      // record object refilled for each (commit-records.ts).
+      const records = new CommitRecords([
+        runOf(parts, (p, i, into) => fillRecord(into, topics.rollups, p.serverId, rollups(p, i))),
+        log.run(topics.rollups),
+        runOf(dead, (d, i, into) => fillRecord(into, topics.dlq, d.key, deadValues[i] as Buffer)),
+        runOf(state, (r, _i, into) => fillRecord(into, topics.state, r.key, r.value, r.partition)),
+      ]);
+      await producer.transact(records, { groupId, topic: topics.raw, partition: this.partition, offset: nextOffset });
       return {
         partition: this.partition,
         nextOffset,

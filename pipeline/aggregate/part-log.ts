@@ -10,7 +10,7 @@
 // and the objects die young. Bytes are exactly the hand writer's (the same code writes them).
 import type { RollupPart } from '../aggregation/rollup.js';
 import { RollupWriter } from '../../avro/rollup-writer.js';
-import type { TxnRecord } from './transaction.js';
+import { fillRecord, type RecordRun } from './commit-records.js';
 
 /** First buffer of a log (unless told what the last commit needed); it doubles as a commit needs. */
 const INITIAL_BYTES = 64 * 1024;
@@ -67,15 +67,16 @@ export class PartLog {
     if (p.correction) this.corrections++;
   }
 
-  /** The records, in the order added: values are views of this log (valid until clear). */
-  *records(topic: string): Generator<TxnRecord> {
+  /**
+   * The records as a run (commit-records.ts), in the order added: record i written into `into`,
+   * its value a view of this log (valid until clear).
+   */
+  run(topic: string): RecordRun {
     const { ends, keys, writer } = this;
-    let at = 0;
-    for (let i = 0; i < ends.length; i++) {
-      const end = ends[i] as number;
-      yield { topic, key: keys[i] as string, value: writer.view(at, end) };
-      at = end;
-    }
+    return {
+      count: ends.length,
+      fill: (i, into) => fillRecord(into, topic, keys[i] as string, writer.view(i === 0 ? 0 : (ends[i - 1] as number), ends[i] as number)),
+    };
   }
 
   /** Empty again; false when its buffer grew too large to be worth keeping. */

@@ -16,6 +16,8 @@ export interface TxnRecord {
   /**
    * null: a tombstone (compacted topics). May be a view that the next record taken from the
    * iterable overwrites (avro/rollup-writer.ts): a producer that keeps values copies them.
+   * The record object itself may be the previous one refilled (commit-records.ts): take what
+   * is needed from it before taking the next.
    */
   value: Buffer | null;
   /** Explicit partition; absent: murmur2 of the key, as Java's (and ingest's) partitioner. */
