@@ -103,7 +103,9 @@ export async function applySlice(
     if (!keep[i]) continue;
     const m = records[i] as KafkaMessage;
     try {
-      for (const part of agg.add(samples[i] as Sample, { partition, offset: m.offset }, now)) emitted.push(part);
+      // Indexed, not for…of: no iterator and result objects per sample (measured with a heap profile).
+      const parts = agg.add(samples[i] as Sample, { partition, offset: m.offset }, now);
+      for (let j = 0; j < parts.length; j++) emitted.push(parts[j] as RollupPart);
       kept++;
     } catch (err) {
       // The core checks a sample completely before it changes state: a rejected sample
