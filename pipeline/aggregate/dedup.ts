@@ -17,9 +17,9 @@
 // process's own last claim means Redis lost acknowledged claims: the batch fails with
 // LostClaimsError (nothing written) and the partition is restored, which rebuilds the lost
 // claims from Kafka (dedup-rebuild.ts).
-import { hash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { MeterlineError } from '../../lib/errors.js';
+import { DIGEST_BYTES, digestInto } from './id-digest.js';
 
 export interface Claim {
   id: string;
@@ -30,14 +30,30 @@ export interface Claim {
 /** Key prefix: Redis may be shared; tests use their own prefix. */
 export const DEFAULT_DEDUP_PREFIX = 'ml:d:';
 
-/** `prefix` + the first 16 bytes of sha256(id); one-shot hash, one Buffer (a claim per sample). */
+/** `prefix` + the first 16 bytes of sha256(id) (id-digest.ts). */
 export function dedupKey(prefix: string, id: string): Buffer {
-  const digest = hash('sha256', id, 'buffer');
   const n = Buffer.byteLength(prefix);
-  const key = Buffer.allocUnsafe(n + 16);
+  const key = Buffer.allocUnsafe(n + DIGEST_BYTES);
   key.write(prefix, 0, n, 'utf8');
-  digest.copy(key, n, 0, 16);
+  digestInto(id, key, n);
   return key;
+}
+
+/**
+ * The keys of `claims` (dedupKey's bytes), written back to back into one buffer: one allocation
+ * and a view per claim, the prefix copied from its bytes rather than encoded per key.
+ */
+function keysOf(prefix: Buffer, claims: readonly Claim[]): Buffer[] {
+  const size = prefix.length + DIGEST_BYTES;
+  const block = Buffer.allocUnsafe(size * claims.length);
+  const keys = new Array<Buffer>(claims.length);
+  for (let k = 0; k < claims.length; k++) {
+    const at = k * size;
+    for (let i = 0; i < prefix.length; i++) block[at + i] = prefix[i] as number;
+    digestInto((claims[k] as Claim).id, block, at + prefix.length);
+    keys[k] = block.subarray(at, at + size);
+  }
+  return keys;
 }
 
 export const markKey = (prefix: string, scope: string, partition: number): string => `${prefix}hw:${scope}:${partition}`;
@@ -93,6 +109,7 @@ return 1`;
 export function redisDedup(redis: Redis, horizonMs: number, prefix = DEFAULT_DEDUP_PREFIX, scope = 'raw'): SampleDedup {
   /** This process's last claimed offset per partition (since the partition's last restore). */
   const own = new Map<number, bigint>();
+  const prefixBytes = Buffer.from(prefix, 'utf8');
 
   async function claimPartition(partition: number, claims: readonly Claim[]): Promise<boolean[]> {
     // The highest offset, compared as decimal text (one BigInt per slice, not two per claim).
@@ -104,7 +121,7 @@ export function redisDedup(redis: Redis, horizonMs: number, prefix = DEFAULT_DED
       CLAIM_SCRIPT,
       1 + claims.length,
       markKey(prefix, scope, partition),
-      ...claims.map((c) => dedupKey(prefix, c.id)),
+      ...keysOf(prefixBytes, claims),
       last.toString(),
       mine.toString(),
       String(horizonMs),
