@@ -18,10 +18,17 @@ export interface RecordProducerOptions {
   /** librdkafka's logs and errors (the kafkajs client has its own hook). */
   log?: KafkaLog;
   ackTimeoutMs?: number;
+  /** A topic the producer writes to, which exists (librdkafka then asks for its metadata alone at connect). */
+  metadataTopic?: string;
 }
 
 export function createRecordProducer(cfg: KafkaConfig, opts: RecordProducerOptions): RecordProducer {
   const ack = opts.ackTimeoutMs !== undefined ? { ackTimeoutMs: opts.ackTimeoutMs } : {};
   if ((opts.client ?? cfg.client) === 'kafkajs') return createAckedProducer(opts.kafka, ack);
-  return createRdkafkaAckedProducer(cfg, { ...ack, ...(opts.role ? { role: opts.role } : {}), ...(opts.log ? { log: opts.log } : {}) });
+  return createRdkafkaAckedProducer(cfg, {
+    ...ack,
+    ...(opts.role ? { role: opts.role } : {}),
+    ...(opts.log ? { log: opts.log } : {}),
+    ...(opts.metadataTopic !== undefined ? { metadataTopic: opts.metadataTopic } : {}),
+  });
 }

@@ -8,7 +8,7 @@ import type { KafkaConfig } from '../../config/env.js';
 import type { KafkaLog } from '../client.js';
 import { MAX_REQUEST_BYTES, type OutRecord, type RecordProducer } from '../producer.js';
 import { rdkafkaBase, type RdkafkaGlobalConfig } from './config.js';
-import { call, disconnect, routeLogs } from './connect.js';
+import { call, connect, disconnect, routeLogs } from './connect.js';
 import { ackedProducerOver, QueueFullError, type RdAckedOptions, type RdCallbacks, type RdConnector, type RdHandle } from './acked-producer.js';
 
 const ERR_QUEUE_FULL = -184;
@@ -29,6 +29,8 @@ export interface RdkafkaProducerOptions extends RdAckedOptions {
   lingerMs?: number;
   /** Extra librdkafka properties (tests). */
   extra?: RdkafkaGlobalConfig;
+  /** A topic the producer writes to, which exists: connect asks for its metadata alone (./connect.ts). */
+  metadataTopic?: string;
 }
 
 export function ackedProducerConfig(cfg: KafkaConfig, opts: RdkafkaProducerOptions): RdkafkaGlobalConfig {
@@ -90,7 +92,7 @@ export function rdkafkaConnector(cfg: KafkaConfig, opts: RdkafkaProducerOptions 
       if (err.isFatal) cb.fatal(new Error(err.message, { cause: err }));
     });
     try {
-      await new Promise<void>((resolve, reject) => p.connect({ timeout: 10_000 }, (err) => (err ? reject(err) : resolve())));
+      await connect(p, { topic: opts.metadataTopic, timeoutMs: 10_000 });
     } catch (err) {
       throw new Error(`connect to ${cfg.brokers.join(',')}: ${(err as Error).message}`, { cause: err });
     }

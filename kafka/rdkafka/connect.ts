@@ -23,10 +23,10 @@ export const call = (f: (cb: (err: LibrdKafkaError | null | undefined) => void) 
  * node-rdkafka keeps the answer on the client as JS objects, read again only by a second
  * connect() while the first is pending, which never happens here: dropped.
  */
-export function connect<T extends string>(c: Client<T>, topic?: string): Promise<Metadata> {
+export function connect<T extends string>(c: Client<T>, { topic, timeoutMs = 30_000 }: { topic?: string | undefined; timeoutMs?: number } = {}): Promise<Metadata> {
   const only = topic === undefined ? {} : { topic, allTopics: false };
   return new Promise((resolve, reject) => {
-    c.connect({ timeout: 30_000, ...only }, (err, metadata) => {
+    c.connect({ timeout: timeoutMs, ...only }, (err, metadata) => {
       if (err) return reject(err);
       (c as unknown as { _metadata: unknown })._metadata = {};
       resolve(metadata);

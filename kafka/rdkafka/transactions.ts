@@ -98,7 +98,7 @@ export function rdkafkaTransactions(cfg: KafkaConfig, opts: RdkafkaTransactionsO
     if (h === undefined) {
       const c = new rdkafka.KafkaConsumer({ ...base, 'group.id': groupId, 'enable.auto.commit': false, event_cb: true }, {});
       routeLogs(c, opts.log, `group-metadata ${groupId}`);
-      h = connect(c, opts.metadataTopic).then(() => c);
+      h = connect(c, { topic: opts.metadataTopic }).then(() => c);
       h.catch(() => groups.delete(groupId));
       groups.set(groupId, h);
     }
@@ -135,7 +135,7 @@ export function rdkafkaTransactions(cfg: KafkaConfig, opts: RdkafkaTransactionsO
       let connected = false;
       return {
         async init(): Promise<void> {
-          await connect(p, opts.metadataTopic);
+          await connect(p, { topic: opts.metadataTopic });
           connected = true;
           // Serves librdkafka's events (logs, errors); delivery is checked by the commit.
           p.setPollInterval(100);

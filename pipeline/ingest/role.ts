@@ -36,7 +36,7 @@ export async function startIngest(config: Config, log: Logger, app: Hono, opts: 
   const names = await prepareTopics(kafka, config, log);
   const serde = await createSerde(config);
   const producer = createRecordProducer(config.kafka, {
-    kafka, role: 'ingest', log: kafkaLogTo(log),
+    kafka, role: 'ingest', log: kafkaLogTo(log), metadataTopic: names.raw,
     ...(opts.kafkaClient ? { client: opts.kafkaClient } : {}),
     ...(opts.ackTimeoutMs !== undefined ? { ackTimeoutMs: opts.ackTimeoutMs } : {}),
   });

@@ -30,7 +30,7 @@ const producer = () => new rdkafka.Producer({ ...rdkafkaBase(config.kafka, 'test
 test('connect with a topic: the metadata answer names that topic alone, with its partitions', async () => {
   const p = producer();
   try {
-    const md = await connect(p, topics[0]);
+    const md = await connect(p, { topic: topics[0] });
     assert.deepEqual(md.topics.map((t) => t.name), [topics[0]]);
     assert.equal(md.topics[0]?.partitions.length, 3);
     assert.ok(md.brokers.length >= 1, 'the brokers are in the answer too');
