@@ -49,8 +49,14 @@ const launcher = join(root, 'bin', 'meterline.js');
 const builtEntry = join(root, 'dist', 'cli', 'main.js');
 const CLOCK_TICKS = 100; // USER_HZ on Linux
 
-/** VmRSS / VmHWM of a process, in bytes. */
-function statusKb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
+/** The program to run `meterline aggregate` from: the compiled dist/ or the sources through tsx. */
+export function roleEntry(built: boolean | undefined): string {
+  if (built && !existsSync(builtEntry)) throw new Error('bench: no dist/cli/main.js for the built role; run `npm run build` first');
+  return built ? builtEntry : launcher;
+}
+
+/** A size field of /proc/PID/status (VmRSS, VmHWM, RssAnon, RssFile), in bytes. */
+export function statusKb(pid: number, field: 'VmRSS' | 'VmHWM' | 'RssAnon' | 'RssFile'): number {
   const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Number(m[1]) * 1024 : 0;
 }
@@ -75,7 +81,7 @@ export function memoryGauges(text: string): Record<string, number> {
   return out;
 }
 
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = createServer();
     s.once('error', reject);
@@ -87,7 +93,7 @@ function freePort(): Promise<number> {
 }
 
 /** The child's memory gauges, in MiB; empty if its /metrics is not up yet. */
-async function v8Breakdown(port: number): Promise<Record<string, number>> {
+export async function v8Breakdown(port: number): Promise<Record<string, number>> {
   try {
     return memoryGauges(await (await fetch(`http://127.0.0.1:${port}/metrics`)).text());
   } catch {
@@ -104,8 +110,7 @@ async function committedAll(o: RoleProcessOptions): Promise<boolean> {
 export async function runRoleProcess(o: RoleProcessOptions): Promise<RoleProcessRun> {
   const port = await freePort();
   const env = { ...o.env, PORT: String(port), METERLINE_LOG_LEVEL: 'warn' };
-  if (o.built && !existsSync(builtEntry)) throw new Error('bench aggregate --role-built: no dist/cli/main.js; run `npm run build` first');
-  const entry = o.built ? builtEntry : launcher;
+  const entry = roleEntry(o.built);
   const flags = o.nodeOptions?.split(/\s+/).filter((f) => f !== '') ?? [];
   const child = spawn(process.execPath, [...flags, entry, 'aggregate'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
   const pid = child.pid as number;
