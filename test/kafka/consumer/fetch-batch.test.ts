@@ -29,6 +29,15 @@ test('offsets are 64-bit: compared and incremented exactly', () => {
   assert.equal(notBefore(ms, undefined).length, 3);
 });
 
+test('a slice wholly at or past the restored offset is kept as it is; one straddling it is cut', () => {
+  const ms = ['7', '8', '9'].map((o) => ({ offset: o }) as KafkaMessage);
+  assert.equal(notBefore(ms, '7'), ms); // the same array: nothing to drop
+  assert.equal(notBefore(ms, '2'), ms);
+  assert.deepEqual(notBefore(ms, '9').map((m) => m.offset), ['9']); // 7 and 8 are in the state
+  assert.deepEqual(notBefore(ms, '10'), []); // all older (a re-fetch after a commit)
+  assert.deepEqual(notBefore([], '3'), []);
+});
+
 test('waiting for a restore heartbeats until it is done', async () => {
   // The wait's own timers are unref'd (they never hold a process open); this one does.
   const alive = setInterval(() => undefined, 1000);
