@@ -16,13 +16,17 @@ export function chromiumPath(): string {
   const found = CANDIDATES.map(which).find(Boolean);
   if (found) return found;
   if (process.getuid?.() !== 0) throw new Error('console tests need Chromium, which is missing; install it with: sudo apt-get install -y chromium');
-  const apt = (args: string[]) => spawnSync('apt-get', args, { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } }).status === 0;
-  if (!apt(['install', '-y', '-q', 'chromium'])) {
-    // A clean machine has no package lists yet.
-    if (!apt(['update', '-q']) || !apt(['install', '-y', '-q', 'chromium'])) {
-      throw new Error('console tests need Chromium: `apt-get install -y chromium` failed (run as root, with network to the Debian mirrors)');
-    }
-  }
+  // Console test files run in parallel and each may find Chromium missing on a clean machine:
+  // dpkg takes one lock, so apt-get waits for it (DPkg::Lock::Timeout) instead of failing, and a
+  // failed call looks again, since another file may have just installed it.
+  const apt = (args: string[]) =>
+    spawnSync('apt-get', ['-o', 'DPkg::Lock::Timeout=900', ...args], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } }).status === 0;
+  const present = () => CANDIDATES.map(which).find(Boolean) !== undefined;
+  // A clean machine has no package lists yet: update, then install again. Three rounds, as
+  // another file's update may hold the lists' lock (which apt does not wait for) meanwhile.
+  let ok = apt(['install', '-y', '-q', 'chromium']) || present();
+  for (let round = 0; !ok && round < 3; round++) ok = (apt(['update', '-q']) && apt(['install', '-y', '-q', 'chromium'])) || present();
+  if (!ok) throw new Error('console tests need Chromium: `apt-get install -y chromium` failed (run as root, with network to the Debian mirrors)');
   const installed = CANDIDATES.map(which).find(Boolean);
   if (!installed) throw new Error('chromium was installed but is not on PATH');
   return installed;
