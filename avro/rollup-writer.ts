@@ -9,7 +9,8 @@
 // buffer, produced, and the buffer reused for the next one: nothing allocated per part but
 // the view. A part avsc would refuse (not a safe integer, a non-string…) is handed to avsc,
 // which throws its named validation error.
-import type { RollupPart } from '../pipeline/aggregation/rollup.js';
+import type { RollupPart, RollupState } from '../pipeline/aggregation/rollup.js';
+import { partIdOf, partOf, type PartView } from '../pipeline/aggregation/part-sink.js';
 import { rollupToRecord } from './records.js';
 import { encodeBody } from './serde.js';
 import { AvroWriter, isLong } from './avro-writer.js';
@@ -24,14 +25,7 @@ const isOptString = (v: unknown): boolean => v === undefined || v === null || ty
 
 /** Everything the schema demands of a part, as avsc checks it; the writer trusts the rest. */
 function writable(p: RollupPart): boolean {
-  const s = p.state;
-  if (typeof p.partId !== 'string' || typeof p.serverId !== 'string' || typeof p.meter !== 'string') return false;
-  if (!isLong(p.windowStartMs) || !isLong(p.windowEndMs) || typeof p.correction !== 'boolean') return false;
-  if (typeof s !== 'object' || s === null || !isLong(s.count) || typeof s.sum !== 'string') return false;
-  if (!isOptString(s.max) || !isOptString(s.min) || !isOptString(s.latest)) return false;
-  if (s.latestTsMs !== undefined && s.latestTsMs !== null && !isLong(s.latestTsMs)) return false;
-  const d: unknown = s.distinct;
-  if (d !== undefined && d !== null && !(Array.isArray(d) && d.every((x) => typeof x === 'string'))) return false;
+  if (typeof p.partId !== 'string' || !headerWritable(p)) return false;
   const src = p.source;
   if (src === undefined || src === null) return true;
   return (
@@ -40,6 +34,21 @@ function writable(p: RollupPart): boolean {
     typeof src.firstOffset === 'string' &&
     typeof src.lastOffset === 'string'
   );
+}
+
+/** writable() of the part a view stands for (its partId and source are strings by construction). */
+const viewWritable = (v: PartView): boolean => headerWritable(v) && v.partition === (v.partition | 0);
+
+/** The checks of the fields a part and a view share. */
+function headerWritable(p: Omit<RollupPart, 'partId' | 'source'>): boolean {
+  const s = p.state;
+  if (typeof p.serverId !== 'string' || typeof p.meter !== 'string') return false;
+  if (!isLong(p.windowStartMs) || !isLong(p.windowEndMs) || typeof p.correction !== 'boolean') return false;
+  if (typeof s !== 'object' || s === null || !isLong(s.count) || typeof s.sum !== 'string') return false;
+  if (!isOptString(s.max) || !isOptString(s.min) || !isOptString(s.latest)) return false;
+  if (s.latestTsMs !== undefined && s.latestTsMs !== null && !isLong(s.latestTsMs)) return false;
+  const d: unknown = s.distinct;
+  return d === undefined || d === null || (Array.isArray(d) && d.every((x) => typeof x === 'string'));
 }
 
 /** A copy (Buffer#slice would be a view of the reused buffer). */
@@ -119,22 +128,62 @@ export class RollupWriter extends AvroWriter {
       this.pos += body.length;
       return;
     }
-    const s = p.state;
     this.string(p.partId);
-    if (p.serverId === this.lastServer) this.copyIn(this.lastServerBytes, 0, this.lastServerLength);
+    this.fields(p.serverId, p.meter, p.windowStartMs, p.windowEndMs, p.correction, p.state);
+    const src = p.source;
+    if (src === undefined || src === null) this.long(0);
+    else this.source(src.topic, src.partition, src.firstOffset, src.lastOffset);
+  }
+
+  /**
+   * append(head, partOf(v)) without the object: the same bytes (test/pipeline/aggregation/part-sink.test.ts),
+   * the partId written from its pieces. A view avsc would refuse goes the object's way and throws.
+   */
+  appendView(head: Buffer, v: PartView): void {
+    if (!viewWritable(v)) return this.append(head, partOf(v));
+    this.bytes(head);
+    this.partId(v);
+    this.fields(v.serverId, v.meter, v.windowStartMs, v.windowEndMs, v.correction, v.state);
+    this.source(v.topic, v.partition, v.firstOffset, v.lastOffset);
+  }
+
+  /** The partId's string from its four pieces: ASCII straight behind its length, else as one string. */
+  private partId(v: PartView): void {
+    const a = v.idPrefix;
+    const b = v.firstOffset;
+    const c = v.idInfix;
+    const d = v.idSuffix;
+    const n = a.length + b.length + c.length + d.length;
+    const lenBytes = n < 64 ? 1 : n < 8192 ? 2 : 0; // zig-zag varint bytes of an ASCII length
+    if (lenBytes === 0) return this.string(partIdOf(v));
+    this.ensure(lenBytes + n);
+    const buf = this.buf;
+    const start = this.pos;
+    let pos = ascii(buf, start + lenBytes, a);
+    if (pos >= 0) pos = ascii(buf, pos, b);
+    if (pos >= 0) pos = ascii(buf, pos, c);
+    if (pos >= 0) pos = ascii(buf, pos, d);
+    if (pos < 0) return this.string(partIdOf(v)); // not ASCII: nothing kept of the attempt
+    this.long(n);
+    this.pos = start + lenBytes + n;
+  }
+
+  /** The fields between the partId and the source. */
+  private fields(serverId: string, meter: string, startMs: number, endMs: number, correction: boolean, s: RollupState): void {
+    if (serverId === this.lastServer) this.copyIn(this.lastServerBytes, 0, this.lastServerLength);
     else {
       const at = this.pos;
-      this.string(p.serverId);
+      this.string(serverId);
       const n = this.pos - at;
-      this.lastServer = n <= MAX_SERVER_BYTES ? p.serverId : undefined;
+      this.lastServer = n <= MAX_SERVER_BYTES ? serverId : undefined;
       for (let i = 0; i < n && i < MAX_SERVER_BYTES; i++) this.lastServerBytes[i] = this.buf[at + i] as number;
       this.lastServerLength = n;
     }
-    this.recurring(p.meter);
-    this.long(p.windowStartMs);
-    this.long(p.windowEndMs);
+    this.recurring(meter);
+    this.long(startMs);
+    this.long(endMs);
     this.ensure(1);
-    this.buf[this.pos++] = p.correction ? 1 : 0;
+    this.buf[this.pos++] = correction ? 1 : 0;
     this.long(s.count);
     this.string(s.sum);
     this.optString(s.max);
@@ -156,18 +205,18 @@ export class RollupWriter extends AvroWriter {
       }
       this.long(0);
     }
-    const src = p.source;
-    if (src === undefined || src === null) this.long(0);
-    else {
-      this.long(1);
-      this.recurring(src.topic);
-      this.long(src.partition);
-      const first = this.pos;
-      this.string(src.firstOffset);
-      // A part of one sample starts and ends at the same offset: the bytes just written again.
-      if (src.lastOffset === src.firstOffset) this.copyIn(this.buf, first, this.pos);
-      else this.string(src.lastOffset);
-    }
+  }
+
+  /** A present source (union branch 1). */
+  private source(topic: string, partition: number, firstOffset: string, lastOffset: string): void {
+    this.long(1);
+    this.recurring(topic);
+    this.long(partition);
+    const first = this.pos;
+    this.string(firstOffset);
+    // A part of one sample starts and ends at the same offset: the bytes just written again.
+    if (lastOffset === firstOffset) this.copyIn(this.buf, first, this.pos);
+    else this.string(lastOffset);
   }
 
   /**
@@ -191,4 +240,15 @@ export class RollupWriter extends AvroWriter {
     for (let i = from; i < to; i++) buf[pos++] = src[i] as number;
     this.pos = pos;
   }
+}
+
+/** Writes ASCII `s` at `pos`; the position after it, or −1 at its first other character. */
+function ascii(buf: Buffer, pos: number, s: string): number {
+  let at = pos;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0x80) return -1;
+    buf[at++] = c;
+  }
+  return at;
 }

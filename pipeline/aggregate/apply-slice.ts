@@ -9,7 +9,7 @@ import type { Metrics } from '../../observability/metrics.js';
 import type { AvroSerde } from '../../avro/serde.js';
 import { isKind } from '../../lib/errors.js';
 import type { Aggregator } from '../aggregation/aggregator.js';
-import type { RollupPart } from '../aggregation/rollup.js';
+import type { PartSink, PartView } from '../aggregation/part-sink.js';
 import type { Sample } from '../samples/sample.js';
 import type { FetchedBatch } from '../../kafka/consumer/handler.js';
 import { nextOffset, notBefore } from '../../kafka/consumer/offsets.js';
@@ -29,11 +29,24 @@ export interface SliceDeps {
   lose(o: PartitionOwner, err: unknown): void;
 }
 
-/** Late samples are the ones inside correction parts (SPEC §4: merged into a stored window). */
-export function observeEmitted(metrics: Metrics | undefined, parts: readonly RollupPart[]): void {
-  let late = 0;
-  for (const p of parts) if (p.correction) late += p.state.count;
-  if (late > 0) metrics?.samplesLate.inc(late);
+/**
+ * The aggregator's sink for the role: each part to `to` (an owner's emittedView), counting the
+ * late samples: the ones inside correction parts (SPEC §4: merged into a stored window).
+ */
+export class EmittedParts implements PartSink {
+  private late = 0;
+  constructor(private readonly to: (v: PartView) => void) {}
+
+  part(v: PartView): void {
+    this.to(v);
+    if (v.correction) this.late += v.state.count;
+  }
+
+  /** Reports the late samples counted since the last call. */
+  observe(metrics: Metrics | undefined): void {
+    if (this.late > 0) metrics?.samplesLate.inc(this.late);
+    this.late = 0;
+  }
 }
 
 /**
@@ -98,14 +111,14 @@ export async function applySlice(
   if (!d.current(o)) return false; // lost while waiting for Redis
   // From here to o.consumed() nothing awaits: a commit (timer) can never snapshot half a slice.
   let kept = 0;
-  const emitted: RollupPart[] = [];
+  // Parts go to the owner as they are emitted, encoded there without a RollupPart each
+  // (part-sink.ts). A failure below loses the partition, which drops them with the rest.
+  const emitted = new EmittedParts((v) => o.emittedView(v, now));
   for (let i = 0; i < samples.length; i++) {
     if (!keep[i]) continue;
     const m = records[i] as KafkaMessage;
     try {
-      // Indexed, not for…of: no iterator and result objects per sample (measured with a heap profile).
-      const parts = agg.add(samples[i] as Sample, { partition, offset: m.offset }, now);
-      for (let j = 0; j < parts.length; j++) emitted.push(parts[j] as RollupPart);
+      agg.add(samples[i] as Sample, { partition, offset: m.offset }, now, emitted);
       kept++;
     } catch (err) {
       // The core checks a sample completely before it changes state: a rejected sample
@@ -119,8 +132,7 @@ export async function applySlice(
   }
   for (const r of dead) o.deadLetter(r, now);
   metrics?.dlqRecords.inc({ role: 'aggregate' }, dead.length);
-  o.emitted(emitted, now);
-  observeEmitted(metrics, emitted);
+  emitted.observe(metrics);
   const wm = agg.watermarkOf(partition);
   if (Number.isFinite(wm)) metrics?.watermarkDelaySeconds.set({ partition: String(partition) }, Math.max(0, now - wm) / 1000);
   o.consumed(messages.length, nextOffset(slice.lastOffset), now);

@@ -9,6 +9,7 @@
 // owns p after a rebalance or a restart initialises the same id, which aborts the previous
 // owner's open transaction and fences it, so two processes can never both commit for p.
 import type { RollupPart } from '../aggregation/rollup.js';
+import { partOf, type PartView } from '../aggregation/part-sink.js';
 import type { Aggregator } from '../aggregation/aggregator.js';
 import type { AvroSerde } from '../../avro/serde.js';
 import { rollupToRecord, deadLetterToRecord, type DeadLetter } from '../../avro/records.js';
@@ -136,6 +137,17 @@ export class PartitionOwner {
     const head = this.head;
     if (head === undefined) for (const p of parts) this.parts.push(p);
     else for (const p of parts) this.log.add(head, p);
+  }
+
+  /**
+   * emitted([partOf(v)]) without the object once the frame is known: the aggregator's sink
+   * (apply-slice.ts, the role's tick) hands each part as a reused view, encoded here at once.
+   */
+  emittedView(v: PartView, nowMs: number): void {
+    this.touch(nowMs);
+    const head = this.head;
+    if (head === undefined) this.parts.push(partOf(v));
+    else this.log.addView(head, v);
   }
 
   deadLetter(record: DeadRecord, nowMs: number): void {

@@ -9,6 +9,7 @@
 // role's CPU per sample. Encoded, a part is ≈ 150 bytes of one buffer that the GC never walks,
 // and the objects die young. Bytes are exactly the hand writer's (the same code writes them).
 import type { RollupPart } from '../aggregation/rollup.js';
+import type { PartView } from '../aggregation/part-sink.js';
 import { RollupWriter } from '../../avro/rollup-writer.js';
 import { fillRecord, type RecordRun } from './commit-records.js';
 
@@ -62,9 +63,24 @@ export class PartLog {
       this.error ??= err;
       return;
     }
+    this.added(p.serverId, p.correction);
+  }
+
+  /** add() of the part a view stands for (the aggregator's sink), without the object: same bytes. */
+  addView(head: Buffer, v: PartView): void {
+    try {
+      this.writer.appendView(head, v);
+    } catch (err) {
+      this.error ??= err;
+      return;
+    }
+    this.added(v.serverId, v.correction);
+  }
+
+  private added(serverId: string, correction: boolean): void {
     this.ends.push(this.writer.length);
-    this.keys.push(p.serverId);
-    if (p.correction) this.corrections++;
+    this.keys.push(serverId);
+    if (correction) this.corrections++;
   }
 
   /**

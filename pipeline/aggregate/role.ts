@@ -30,7 +30,7 @@ import { runConsumer, type SliceApplier } from '../../kafka/consumer/runner.js';
 import type { CommitInfo, OwnerTopics } from './owner.js';
 import { kafkajsTransactions, type Transactions } from './transaction.js';
 import { OwnedPartitions } from './partitions.js';
-import { applySlice, observeEmitted, type SliceDeps } from './apply-slice.js';
+import { applySlice, EmittedParts, type SliceDeps } from './apply-slice.js';
 import { AGGREGATE_GROUP } from '../../kafka/groups.js';
 
 export { AGGREGATE_GROUP };
@@ -125,10 +125,9 @@ export async function startAggregate(opts: AggregateOptions): Promise<AggregateR
   function tick(): void {
     if (owned.stopping) return;
     const now = Date.now();
-    for (const part of agg.tick(now)) {
-      owned.owner(part.source?.partition ?? -1)?.emitted([part], now);
-      observeEmitted(metrics, [part]);
-    }
+    const emitted = new EmittedParts((v) => owned.owner(v.partition)?.emittedView(v, now));
+    agg.tick(now, emitted);
+    emitted.observe(metrics);
     owned.commitIdle(now, everyMs);
   }
 

@@ -141,24 +141,34 @@ export function addTo(slab: Slab, row: number, m: number, cm: CompiledMeter, val
 const scaled = (cm: CompiledMeter, value: Fixed): Fixed =>
   cm.factorIsOne ? value : { m: value.m * cm.factor.m, s: value.s + cm.factor.s };
 
+type StateColumns = { small?: Float64Array | Int32Array; xm?: Float64Array | Int32Array; xts?: Float64Array };
+
+/** A sum / value-seconds cell's `sum` text. */
+function sumText(slab: Slab, row: number, m: number, cm: CompiledMeter, c: StateColumns): string {
+  // A sum held as a double alone (no BigInt part in the side table) is formatted from it.
+  const small = c.small?.[row] as number;
+  if (cm.perSeconds === undefined && Number.isSafeInteger(small) && !slab.sumBig.has(row * slab.meters.length + m)) return formatSmall(small, slab.scaleOf(row, m));
+  const sum = slab.sum(row, m);
+  return formatFixed(cm.perSeconds === undefined ? sum : divFixed(sum, cm.perSeconds));
+}
+
+/** A max / min / latest cell's value text (undefined: no value yet). */
+function valueText(slab: Slab, row: number, m: number, c: StateColumns): string | undefined {
+  const xm = c.xm?.[row] as number;
+  const xs = slab.xScale(row, m);
+  // The value as a double mantissa when it is one (NaN: a BigInt in the side table).
+  return xs < 0 ? undefined : Number.isSafeInteger(xm) ? formatSmall(xm, xs) : formatFixed(slab.x(row, m) as Fixed);
+}
+
+const distinctOf = (slab: Slab, row: number, m: number): string[] => [...(slab.distinct.get(row * slab.meters.length + m) ?? [])].sort();
+
 /** The RollupState of meter m's cell (see rollup.ts for what `sum` means per aggregation). */
 export function stateOf(slab: Slab, row: number, m: number, cm: CompiledMeter): RollupState {
   const state: RollupState = { count: slab.count(row, m), sum: '0' };
-  const c = slab.cols[m] as { small?: Float64Array | Int32Array; xm?: Float64Array | Int32Array; xts?: Float64Array };
-  if (cm.mode === 'sum' || cm.mode === 'value_seconds') {
-    // A sum held as a double alone (no BigInt part in the side table) is formatted from it.
-    const small = c.small?.[row] as number;
-    if (cm.perSeconds === undefined && Number.isSafeInteger(small) && !slab.sumBig.has(row * slab.meters.length + m)) state.sum = formatSmall(small, slab.scaleOf(row, m));
-    else {
-      const sum = slab.sum(row, m);
-      state.sum = formatFixed(cm.perSeconds === undefined ? sum : divFixed(sum, cm.perSeconds));
-    }
-  }
+  const c = slab.cols[m] as StateColumns;
+  if (cm.mode === 'sum' || cm.mode === 'value_seconds') state.sum = sumText(slab, row, m, cm, c);
   if (cm.mode === 'max' || cm.mode === 'min' || cm.mode === 'latest') {
-    const xm = c.xm?.[row] as number;
-    const xs = slab.xScale(row, m);
-    // The value as a double mantissa when it is one (NaN: a BigInt in the side table).
-    const text = xs < 0 ? undefined : Number.isSafeInteger(xm) ? formatSmall(xm, xs) : formatFixed(slab.x(row, m) as Fixed);
+    const text = valueText(slab, row, m, c);
     if (text !== undefined) {
       if (cm.mode === 'max') state.max = text;
       else if (cm.mode === 'min') state.min = text;
@@ -168,8 +178,25 @@ export function stateOf(slab: Slab, row: number, m: number, cm: CompiledMeter): 
       }
     }
   }
-  if (cm.mode === 'unique') state.distinct = [...(slab.distinct.get(row * slab.meters.length + m) ?? [])].sort();
+  if (cm.mode === 'unique') state.distinct = distinctOf(slab, row, m);
   return state;
+}
+
+/**
+ * stateOf into a reused object (part-sink.ts): every field set, the absent ones to undefined,
+ * so the object keeps one shape.
+ */
+export function stateInto(slab: Slab, row: number, m: number, cm: CompiledMeter, into: RollupState): void {
+  const c = slab.cols[m] as StateColumns;
+  const mode = cm.mode;
+  into.count = slab.count(row, m);
+  into.sum = mode === 'sum' || mode === 'value_seconds' ? sumText(slab, row, m, cm, c) : '0';
+  const text = mode === 'max' || mode === 'min' || mode === 'latest' ? valueText(slab, row, m, c) : undefined;
+  into.max = mode === 'max' ? text : undefined;
+  into.min = mode === 'min' ? text : undefined;
+  into.latest = mode === 'latest' ? text : undefined;
+  into.latestTsMs = mode === 'latest' && text !== undefined ? (c.xts?.[row] as number) : undefined;
+  into.distinct = mode === 'unique' ? distinctOf(slab, row, m) : undefined;
 }
 
 /** Meter m's cell as a snapshot (the same fields, in the same order, as the former Acc's). */

@@ -16,6 +16,8 @@
 //   agg.add(sample, { partition, offset }, nowMs): readonly RollupPart[]   // parts now emittable
 //   agg.tick(nowMs): RollupPart[]        // idleness: call periodically (e.g. every second)
 //   agg.flushAll(): RollupPart[]         // end of input: emit every open segment and correction
+//   add / tick / flushAll(…, sink)       // the same parts, in the same order, handed to a
+//                                        // PartSink as one reused view each (part-sink.ts): []
 //   agg.snapshot(): AggregatorSnapshot   // all state, JSON-serializable
 //   agg.restore(snapshot, nowMs?): void  // replaces all state (config must match); nowMs restarts
 //                                        // the restored partitions' idle clocks
@@ -47,7 +49,8 @@
 import type { Sample } from '../samples/sample.js';
 import { MeterlineError } from '../../lib/errors.js';
 import type { RollupPart } from './rollup.js';
-import { addTo, compileMeter, type CompiledMeter, stateOf } from './accumulator.js';
+import { addTo, compileMeter, type CompiledMeter, stateInto } from './accumulator.js';
+import { collectingSink, newPartView, type PartSink, type PartView } from './part-sink.js';
 import { offsetNumber } from './slab.js';
 import { applyReading } from './counters.js';
 import type { Fixed } from './fixed.js';
@@ -72,8 +75,11 @@ export interface Migration {
 export type { AggregatorConfig, SourceRef } from './config.js';
 export type { AggregatorSnapshot } from './snapshot.js';
 export { DEFAULT_MAX_PENDING_CORRECTIONS, DEFAULT_TOPIC } from './config.js';
+export type { PartSink, PartView } from './part-sink.js';
 
 const NONE: readonly RollupPart[] = Object.freeze([]);
+/** What emitters are handed when a sink takes the parts: never written to. */
+const UNUSED: RollupPart[] = [];
 /** How often (in windows of event time) servers holding nothing are swept from memory. */
 const SWEEP_WINDOWS = 10;
 
@@ -91,6 +97,8 @@ export class Aggregator {
   private last: PartitionState | undefined;
   /** Per-call parsed values, one slot per metric entry (reused: add is not re-entrant). */
   private readonly scratch: Array<Fixed | undefined> = [];
+  /** The view handed to sinks, refilled per part (emission is not re-entrant either). */
+  private readonly view: PartView;
 
   constructor(private readonly config: AggregatorConfig) {
     checkConfig(config);
@@ -102,10 +110,14 @@ export class Aggregator {
     this.topic = config.topic ?? DEFAULT_TOPIC;
     this.maxPending = config.maxPendingCorrections ?? DEFAULT_MAX_PENDING_CORRECTIONS;
     this.counterIdleMs = config.counterIdleMs ?? Number.POSITIVE_INFINITY;
+    this.view = newPartView(this.topic);
   }
 
-  /** Adds one (deduplicated) sample read from `source`; returns the parts that became emittable. */
-  add(sample: Sample, source: SourceRef, nowMs: number): readonly RollupPart[] {
+  /**
+   * Adds one (deduplicated) sample read from `source`; returns the parts that became emittable,
+   * or with a sink hands them to it (and returns none).
+   */
+  add(sample: Sample, source: SourceRef, nowMs: number, sink?: PartSink): readonly RollupPart[] {
     const ts = sample.tsMs;
     if (!Number.isSafeInteger(ts)) throw new MeterlineError('validation', `sample ${sample.id}: ts is not epoch milliseconds (${ts})`);
     // Parse every value first: a sample with a bad value is rejected whole, before any state
@@ -145,38 +157,37 @@ export class Aggregator {
     if (ts > clock.maxEventTsMs) {
       clock.maxEventTsMs = ts;
       const wm = watermarkOf(clock, this.config.allowedLatenessMs);
-      if (wm > clock.closedUpToMs) out = this.closeUpTo(p, wm);
+      if (wm > clock.closedUpToMs) this.closeUpTo(p, wm, (out = sink ? UNUSED : []), sink);
     }
-    if (p.pendingCorrections > this.maxPending) (out ??= []).push(...this.emit(p, p.takeCorrections(), true));
-    return out ?? NONE;
+    if (p.pendingCorrections > this.maxPending) this.emit(p, p.takeCorrections(), true, (out ??= sink ? UNUSED : []), sink);
+    return sink !== undefined ? NONE : (out ?? NONE);
   }
 
   /**
    * Idleness and correction latency, in processing time: closes idle partitions' segments up to
    * the active partitions' watermark, and emits pending corrections that waited idleTimeoutMs.
    */
-  tick(nowMs: number): RollupPart[] {
+  tick(nowMs: number, sink?: PartSink): RollupPart[] {
     const ps = this.sortedPartitions();
     const { idleTimeoutMs, allowedLatenessMs } = this.config;
     const target = idleCloseTarget(ps.map((p) => p.clock), nowMs, idleTimeoutMs, allowedLatenessMs);
     const out: RollupPart[] = [];
     for (const p of ps) {
-      if (isIdle(p.clock, nowMs, idleTimeoutMs) && target > p.clock.closedUpToMs) out.push(...this.closeUpTo(p, target));
-      if (p.pendingCorrections > 0 && nowMs - p.correctionsSinceMs >= idleTimeoutMs) {
-        out.push(...this.emit(p, p.takeCorrections(), true));
-      }
+      if (isIdle(p.clock, nowMs, idleTimeoutMs) && target > p.clock.closedUpToMs) this.closeUpTo(p, target, out, sink);
+      if (p.pendingCorrections > 0 && nowMs - p.correctionsSinceMs >= idleTimeoutMs) this.emit(p, p.takeCorrections(), true, out, sink);
     }
     return out;
   }
 
   /** End of input: every open segment (on time) and every pending correction, all partitions. */
-  flushAll(): RollupPart[] {
+  flushAll(sink?: PartSink): RollupPart[] {
     const out: RollupPart[] = [];
     for (const p of this.sortedPartitions()) {
       const groups = p.takeClosed(Number.POSITIVE_INFINITY);
       const lastEnd = groups.reduce((m, row) => Math.max(m, p.slab.end[row] as number), p.clock.closedUpToMs);
       p.clock.closedUpToMs = lastEnd;
-      out.push(...this.emit(p, groups, false), ...this.emit(p, p.takeCorrections(), true));
+      this.emit(p, groups, false, out, sink);
+      this.emit(p, p.takeCorrections(), true, out, sink);
     }
     return out;
   }
@@ -367,13 +378,13 @@ export class Aggregator {
     return [...this.parts.values()].sort((a, b) => a.partition - b.partition);
   }
 
-  /** Moves a partition's closed point forward and emits what that closes. */
-  private closeUpTo(p: PartitionState, upToMs: number): RollupPart[] {
+  /** Moves a partition's closed point forward and emits what that closes (into `out`, or `sink`). */
+  private closeUpTo(p: PartitionState, upToMs: number, out: RollupPart[], sink: PartSink | undefined): void {
     const before = p.clock.closedUpToMs;
     p.clock.closedUpToMs = upToMs;
-    const out = upToMs >= p.nextEndMs ? this.emit(p, p.takeClosed(upToMs), false) : [];
+    if (upToMs >= p.nextEndMs) this.emit(p, p.takeClosed(upToMs), false, out, sink);
     const w = this.config.windowMs;
-    if (p.pendingCorrections > 0 && Math.floor(upToMs / w) > Math.floor(before / w)) out.push(...this.emit(p, p.takeCorrections(), true));
+    if (p.pendingCorrections > 0 && Math.floor(upToMs / w) > Math.floor(before / w)) this.emit(p, p.takeCorrections(), true, out, sink);
     // Forget servers that hold nothing any more, every SWEEP_WINDOWS windows of event time.
     const every = w * SWEEP_WINDOWS;
     if (Number.isFinite(upToMs) && Math.floor(upToMs / every) > Math.floor(before / every)) {
@@ -381,40 +392,45 @@ export class Aggregator {
       // would keep an entry for every server ever seen on the partition.
       for (const id of p.sweep(upToMs - this.counterIdleMs)) this.segmenter.forget(id);
     }
-    return out;
   }
 
-  /** The parts of rows taken from a partition, which are then recycled. */
-  private emit(p: PartitionState, rows: readonly number[], correction: boolean): RollupPart[] {
-    const out: RollupPart[] = [];
+  /**
+   * The parts of rows taken from a partition, which are then recycled: to `sink`, else as
+   * objects into `out` (built from the same view: one emission code for both).
+   */
+  private emit(p: PartitionState, rows: readonly number[], correction: boolean, out: RollupPart[], sink: PartSink | undefined): void {
+    const to = sink ?? collectingSink(out);
     const slab = p.slab;
+    const mixed = slab.offsets.mixed;
+    const v = this.view;
     // partId = `${topic}:${partition}:${firstOffset}:${meter}:${segmentStartMs}`, from pieces
     // made once per emission, row and meter rather than per part (≈ 5 parts per sample).
-    const prefix = `${this.topic}:${p.partition}:`;
+    v.idPrefix = `${this.topic}:${p.partition}:`;
+    v.partition = p.partition;
+    v.correction = correction;
     const compiled = this.compiled;
     for (const row of rows) {
-      const serverId = slab.server[row] as string;
-      const startMs = slab.start[row] as number;
-      const endMs = slab.end[row] as number;
-      const suffix = `:${startMs}`;
+      v.serverId = slab.server[row] as string;
+      v.windowStartMs = slab.start[row] as number;
+      v.windowEndMs = slab.end[row] as number;
+      v.idSuffix = `:${v.windowStartMs}`;
+      // A row whose cells share its offset pair (not mixed: slab-offsets.ts) formats it once.
+      const shared = mixed[row] === 0;
+      let first: string | undefined;
+      let last: string | undefined;
       for (let i = 0; i < compiled.length; i++) {
         if (!slab.has(row, i)) continue;
         const cm = compiled[i] as CompiledMeter;
-        const firstOffset = slab.offset(row, i, false);
-        out.push({
-          partId: prefix + firstOffset + (this.meterInfix[i] as string) + suffix,
-          serverId,
-          meter: cm.name,
-          windowStartMs: startMs,
-          windowEndMs: endMs,
-          correction,
-          state: stateOf(slab, row, i, cm),
-          source: { topic: this.topic, partition: p.partition, firstOffset, lastOffset: slab.offset(row, i, true) },
-        });
+        v.meter = cm.name;
+        v.meterIndex = i;
+        v.idInfix = this.meterInfix[i] as string;
+        v.firstOffset = shared ? (first ??= slab.offset(row, i, false)) : slab.offset(row, i, false);
+        v.lastOffset = shared ? (last ??= slab.offset(row, i, true)) : slab.offset(row, i, true);
+        stateInto(slab, row, i, cm, v.state);
+        to.part(v);
       }
     }
     p.release(rows);
-    return out;
   }
 
   private readonly meterIndex = (name: string): number => {

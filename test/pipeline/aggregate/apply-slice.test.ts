@@ -11,6 +11,7 @@ import { currentSchema } from '../../../avro/schemas.js';
 import { createLogger } from '../../../observability/log.js';
 import { Aggregator } from '../../../pipeline/aggregation/aggregator.js';
 import type { RollupPart } from '../../../pipeline/aggregation/rollup.js';
+import { partOf, type PartView } from '../../../pipeline/aggregation/part-sink.js';
 import { applySlice } from '../../../pipeline/aggregate/apply-slice.js';
 import type { DeadRecord, PartitionOwner } from '../../../pipeline/aggregate/owner.js';
 import { memoryDedup } from './fake-dedup.js';
@@ -34,7 +35,7 @@ function recordingOwner(): { owner: PartitionOwner; got: Handed } {
     partition: 0,
     deadLetter: (d: DeadRecord) =>
       got.dead.push({ key: d.key?.toString() ?? null, reason: d.letter.reason, original: d.letter.original.toString('hex'), offset: d.letter.origin?.offset ?? '' }),
-    emitted: (parts: readonly RollupPart[]) => got.parts.push(...parts),
+    emittedView: (v: PartView) => got.parts.push(partOf(v)),
     consumed: (count: number, next: string) => got.consumed.push([count, next]),
   } as unknown as PartitionOwner;
   return { owner, got };
