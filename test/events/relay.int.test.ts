@@ -21,6 +21,7 @@ import type { InvoicingContext } from '../../invoicing/context.js';
 import { freshDb, type FreshDb } from '../sinks/fresh-db.js';
 import { collect } from '../kafka/read-topic.js';
 import { catalog } from '../invoicing/fixtures.js';
+import { createFreshTopics } from '../kafka/fresh-topics.js';
 
 const config = loadConfig();
 const kafka = createKafka(config.kafka, { role: 'relay-test', level: 'nothing' });
@@ -38,7 +39,7 @@ before(async () => {
   const admin = kafka.admin();
   await admin.connect();
   // One partition: the sentinel document below arrives after everything sent before it.
-  await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: 1, replicationFactor: 1 }] });
+  await createFreshTopics(admin, [{ topic, numPartitions: 1, replicationFactor: 1 }]);
   await admin.disconnect();
   await seedFromCatalog(db.pool, ctx.catalog);
   await syncAll(db.pool, ctx);

@@ -11,6 +11,7 @@ import { loadConfig } from '../../config/env.js';
 import { createKafka } from '../../kafka/client.js';
 import { readToEnd } from '../../kafka/read-to-end.js';
 import { faultSockets } from './fault-socket.js';
+import { createFreshTopics } from './fresh-topics.js';
 
 const config = loadConfig();
 const kafka = createKafka(config.kafka, { role: 'test', level: 'nothing' });
@@ -26,7 +27,7 @@ async function topicWith(n: number, withTransactions: boolean): Promise<string> 
   const topic = `t${randomBytes(4).toString('hex')}.read-to-end`;
   const admin = kafka.admin();
   await admin.connect();
-  await admin.createTopics({ topics: [{ topic, numPartitions: 2 }], waitForLeaders: true });
+  await createFreshTopics(admin, [{ topic, numPartitions: 2 }]);
   await admin.disconnect();
   const producer = kafka.producer({ idempotent: true });
   await producer.connect();

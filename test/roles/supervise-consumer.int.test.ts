@@ -11,6 +11,7 @@ import { createKafka } from '../../kafka/client.js';
 import { createLogger } from '../../observability/log.js';
 import { roleHealth } from '../../roles/health.js';
 import { consumeSupervised } from '../../roles/supervise-consumer.js';
+import { createFreshTopics } from '../kafka/fresh-topics.js';
 
 test('a crash kafkajs will not restart is restarted; not ready until the group is joined again', { timeout: 120_000 }, async () => {
   const config = loadConfig();
@@ -18,7 +19,7 @@ test('a crash kafkajs will not restart is restarted; not ready until the group i
   const topic = `t${randomBytes(4).toString('hex')}.supervise`;
   const admin = kafka.admin();
   await admin.connect();
-  await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: 1 }] });
+  await createFreshTopics(admin, [{ topic, numPartitions: 1 }]);
   const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
   await producer.connect();
   await producer.send({ topic, messages: [{ value: 'one' }] });

@@ -12,6 +12,7 @@ import { createKafka } from '../../../kafka/client.js';
 import { createLogger } from '../../../observability/log.js';
 import { roleHealth } from '../../../roles/health.js';
 import { runConsumer, type FetchedBatch } from '../../../kafka/consumer/runner.js';
+import { createFreshTopics } from '../fresh-topics.js';
 
 const config = loadConfig();
 const kafka = createKafka(config.kafka, { role: 'test', level: 'nothing' });
@@ -46,7 +47,7 @@ async function committedReaches(want: string, timeoutMs = 30_000): Promise<strin
 
 test('runner: records in order, a failed batch handled again, committed to the end past commit markers and an aborted transaction', { timeout: 120_000 }, async () => {
   await admin.connect();
-  await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: 1 }] });
+  await createFreshTopics(admin, [{ topic, numPartitions: 1 }]);
   // One transaction of three records: offsets 0, 1, 2 and its commit marker at 3, so the
   // partition ends at 4 — the offset a consumer that read everything must commit.
   const producer = kafka.producer({ transactionalId: `${topic}.tx`, idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
@@ -106,7 +107,7 @@ test('runner: records in order, a failed batch handled again, committed to the e
 
 test('runner: a dependency away inside a batch shows on readiness; stop ends the wait and commits nothing', { timeout: 120_000 }, async () => {
   await admin.connect();
-  await admin.createTopics({ waitForLeaders: true, topics: [{ topic: waitTopic, numPartitions: 1 }] });
+  await createFreshTopics(admin, [{ topic: waitTopic, numPartitions: 1 }]);
   const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
   await producer.connect();
   await producer.send({ topic: waitTopic, messages: [{ partition: 0, value: 'one' }] });

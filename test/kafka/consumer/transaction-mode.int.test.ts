@@ -13,6 +13,7 @@ import { createKafka } from '../../../kafka/client.js';
 import { createLogger } from '../../../observability/log.js';
 import { roleHealth } from '../../../roles/health.js';
 import { runConsumer, type FetchedBatch, type PartitionHooks, type Position, type RunningConsumer } from '../../../kafka/consumer/runner.js';
+import { createFreshTopics } from '../fresh-topics.js';
 
 const kafka = createKafka(loadConfig().kafka, { role: 'test', level: 'nothing' });
 const admin = kafka.admin();
@@ -40,7 +41,7 @@ async function topicWith(label: string, values: string[][]): Promise<string> {
   const topic = `t${randomBytes(4).toString('hex')}.${label}`;
   topics.push(topic);
   await admin.connect();
-  await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: values.length }] });
+  await createFreshTopics(admin, [{ topic, numPartitions: values.length }]);
   const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
   await producer.connect();
   for (const [partition, vs] of values.entries()) await producer.send({ topic, acks: -1, messages: vs.map((value) => ({ partition, value })) });

@@ -12,6 +12,7 @@ import { createKafka } from '../../../kafka/client.js';
 import { createRdkafkaAckedProducer } from '../../../kafka/rdkafka/acked-client.js';
 import { isKind } from '../../../lib/errors.js';
 import { collect } from '../read-topic.js';
+import { createFreshTopics } from '../fresh-topics.js';
 
 const config = loadConfig(process.env);
 const topic = `t${randomBytes(4).toString('hex')}.rdkafka-acked`;
@@ -20,7 +21,7 @@ const admin = createKafka(config.kafka, { level: 'nothing' }).admin();
 
 before(async () => {
   await admin.connect();
-  await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: PARTITIONS, replicationFactor: config.kafka.replicationFactor }] });
+  await createFreshTopics(admin, [{ topic, numPartitions: PARTITIONS, replicationFactor: config.kafka.replicationFactor }]);
 });
 after(async () => {
   await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);

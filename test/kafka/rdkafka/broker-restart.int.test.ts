@@ -13,6 +13,7 @@ import { createRdkafkaAckedProducer } from '../../../kafka/rdkafka/acked-client.
 import { isKind } from '../../../lib/errors.js';
 import { collect } from '../read-topic.js';
 import { ownStack, quiet } from '../../stack/own-stack.js';
+import { createFreshTopics } from '../fresh-topics.js';
 
 const { settings: s, dir } = await ownStack('rdkafka-restart', (p) => [p.kafka, p.kafkaController]);
 after(async () => {
@@ -26,7 +27,7 @@ test('broker stopped: unavailable, process up; broker started again: the same pr
   const topic = 'rdkafka-restart';
   const admin = createKafka(config.kafka, { level: 'nothing' }).admin();
   await admin.connect();
-  await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: 3, replicationFactor: 1 }] });
+  await createFreshTopics(admin, [{ topic, numPartitions: 3, replicationFactor: 1 }]);
   await admin.disconnect();
 
   const p = createRdkafkaAckedProducer(config.kafka, { ackTimeoutMs: 2000, closeTimeoutMs: 1000 });

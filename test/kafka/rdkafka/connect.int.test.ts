@@ -10,6 +10,7 @@ import { loadConfig } from '../../../config/env.js';
 import { createKafka } from '../../../kafka/client.js';
 import { rdkafkaBase } from '../../../kafka/rdkafka/config.js';
 import { connect, disconnect } from '../../../kafka/rdkafka/connect.js';
+import { createFreshTopics } from '../fresh-topics.js';
 
 const config = loadConfig(process.env);
 const id = randomBytes(4).toString('hex');
@@ -18,7 +19,7 @@ const admin = createKafka(config.kafka, { level: 'nothing' }).admin();
 
 before(async () => {
   await admin.connect();
-  await admin.createTopics({ waitForLeaders: true, topics: topics.map((topic) => ({ topic, numPartitions: 3, replicationFactor: config.kafka.replicationFactor })) });
+  await createFreshTopics(admin, topics.map((topic) => ({ topic, numPartitions: 3, replicationFactor: config.kafka.replicationFactor })));
 });
 after(async () => {
   await admin.deleteTopics({ topics }).catch(() => undefined);

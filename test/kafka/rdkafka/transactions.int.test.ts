@@ -13,6 +13,7 @@ import { loadConfig } from '../../../config/env.js';
 import { createKafka } from '../../../kafka/client.js';
 import { rdkafkaTransactions } from '../../../kafka/rdkafka/transactions.js';
 import { collect } from '../read-topic.js';
+import { createFreshTopics } from '../fresh-topics.js';
 
 const config = loadConfig(process.env);
 const id = randomBytes(4).toString('hex');
@@ -30,10 +31,10 @@ const txns = rdkafkaTransactions(config.kafka, { role: 'test', log: (level, msg)
 
 before(async () => {
   await admin.connect();
-  await admin.createTopics({
-    waitForLeaders: true,
-    topics: [input, output].map((topic) => ({ topic, numPartitions: PARTITIONS, replicationFactor: config.kafka.replicationFactor })),
-  });
+  await createFreshTopics(
+    admin,
+    [input, output].map((topic) => ({ topic, numPartitions: PARTITIONS, replicationFactor: config.kafka.replicationFactor })),
+  );
   // A kafkajs member of the group, as the aggregate role's consumer is: joined, never committing.
   member = kafka.consumer({ groupId });
   await member.connect();

@@ -16,6 +16,7 @@ import { createLogger } from '../../../observability/log.js';
 import { redisDedup, dedupKey, markKey, LostClaimsError } from '../../../pipeline/aggregate/dedup.js';
 import { rebuildClaims } from '../../../pipeline/aggregate/dedup-rebuild.js';
 import { T0, MIN } from '../aggregation/helpers.js';
+import { createFreshTopics } from '../../kafka/fresh-topics.js';
 
 const config = loadConfig();
 const redis = new Redis(config.redisUrl);
@@ -35,7 +36,7 @@ async function topicWith(ids: readonly (string | null)[]): Promise<string> {
   const topic = `t${randomBytes(4).toString('hex')}.dedup-rebuild.raw`;
   const admin = kafka.admin();
   await admin.connect();
-  await admin.createTopics({ topics: [{ topic, numPartitions: 2 }], waitForLeaders: true });
+  await createFreshTopics(admin, [{ topic, numPartitions: 2 }]);
   await admin.disconnect();
   const producer = kafka.producer({ idempotent: true, createPartitioner: Partitioners.DefaultPartitioner });
   await producer.connect();
