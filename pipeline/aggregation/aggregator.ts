@@ -422,7 +422,6 @@ export class Aggregator {
         if (!slab.has(row, i)) continue;
         const cm = compiled[i] as CompiledMeter;
         v.meter = cm.name;
-        v.meterIndex = i;
         v.idInfix = this.meterInfix[i] as string;
         v.firstOffset = shared ? (first ??= slab.offset(row, i, false)) : slab.offset(row, i, false);
         v.lastOffset = shared ? (last ??= slab.offset(row, i, true)) : slab.offset(row, i, true);

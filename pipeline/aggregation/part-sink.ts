@@ -14,9 +14,7 @@ import type { RollupPart, RollupState } from './rollup.js';
  */
 export interface PartView {
   serverId: string;
-  /** The meter's name and its index in the aggregator's configuration. */
   meter: string;
-  meterIndex: number;
   windowStartMs: number;
   windowEndMs: number;
   correction: boolean;
@@ -72,7 +70,6 @@ export function newPartView(topic: string): PartView {
   return {
     serverId: '',
     meter: '',
-    meterIndex: 0,
     windowStartMs: 0,
     windowEndMs: 0,
     correction: false,
