@@ -1,8 +1,10 @@
 // Memory and restore cost of the aggregation core alone (no Kafka): N servers × W open windows
 // of the example catalogue's meters, every sample carrying every metric, nothing closed yet
 // (allowed lateness covers all windows). Reports heap bytes per open segment and process RSS,
-// then the changelog side: encoding every server's record, and the time to decode them and
-// rebuild the state with restoreFromRecords (what a partition restore costs after the read).
+// then the changelog side (format 4, a record per window and per server's counters: state-keys.ts):
+// the records of the whole state and their bytes, what one more sample per server writes (its
+// window's record and its counters' — the steady state's cost per sample), and the time to
+// rebuild the state from the records with restoreFromRecords (a partition restore after the read).
 //
 //   node --expose-gc --import tsx bench/aggregation-memory.ts --servers 100000 --windows 11 [--no-restore] [--split-points]
 //
@@ -13,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { loadCatalog } from '../catalog/load.js';
 import { Aggregator } from '../pipeline/aggregation/aggregator.js';
 import type { Sample } from '../pipeline/samples/sample.js';
-import { decodeServer, encodeServer } from '../pipeline/aggregate/changelog.js';
+import type { PartitionMeta } from '../pipeline/aggregation/changes.js';
 import { catalogSplitPoints } from '../pipeline/aggregate/split-points.js';
 import { slabColumnBytes } from '../pipeline/aggregation/slab.js';
 
@@ -41,6 +43,7 @@ const config = {
   ...(opts['split-points'] ? { splitPoints: catalogSplitPoints(catalog) } : {}),
 };
 const T0 = Date.UTC(2026, 9, 1);
+const idOf = (s: number): string => `srv-${String(s).padStart(6, '0')}`;
 
 const heap = (): number => {
   gc();
@@ -59,7 +62,7 @@ const cpuAdd0 = process.cpuUsage();
 // Realistic values: counters growing, decimal gauges, request deltas.
 for (let w = 0; w < windows; w++) {
   for (let s = 0; s < servers; s++) {
-    const id = `srv-${String(s).padStart(6, '0')}`;
+    const id = idOf(s);
     const sample: Sample = {
       id: `${id}-${w}`,
       serverId: id,
@@ -87,35 +90,61 @@ const slab = slabColumnBytes() - slabBase;
 console.log(JSON.stringify({ servers, windows, splitPoints: opts['split-points'], openSegments: segments, heapPlusBuffersMiB: mib(used), bytesPerSegment: Math.round(used / segments), slabColumnsMiB: mib(slab), slabBytesPerSegment: Math.round(slab / segments), rssMiB: mib(rss), addCpuMicrosPerSample: ((cpuAdd.user + cpuAdd.system) / (servers * windows)).toFixed(2) }));
 
 if (!opts['no-restore']) {
-  // The changelog records of every server, as the aggregate role writes them.
-  const records = new Map<number, Buffer[]>();
-  let bytes = 0;
-  const metas = [];
+  // The changelog records of the whole state (the first commit), as the aggregate role writes them.
+  const records = new Map<number, Array<[string, Buffer]>>();
+  const metas: PartitionMeta[] = [];
+  const tally = { records: 0, bytes: 0, keyBytes: 0, counterRecords: 0, counterBytes: 0 };
+  const drain = (p: number, into?: Array<[string, Buffer]>): PartitionMeta | undefined =>
+    agg.drainChanges(p, (key, value) => {
+      if (value === null) return;
+      const counters = key.includes('#k/');
+      tally.records++;
+      tally.bytes += value.length;
+      tally.keyBytes += Buffer.byteLength(key);
+      if (counters) tally.counterRecords++;
+      if (counters) tally.counterBytes += value.length;
+      into?.push([key, value]);
+    });
   for (const p of agg.partitions()) {
-    const c = agg.drainChanges(p);
-    if (c === undefined) continue;
-    metas.push(c.meta);
-    const list = c.upserts.map((r) => encodeServer(r));
-    for (const b of list) bytes += b.length;
+    const list: Array<[string, Buffer]> = [];
+    const meta = drain(p, list);
+    if (meta === undefined) continue;
+    metas.push(meta);
     records.set(p, list);
   }
+  const whole = { ...tally };
+  const segmentRecords = whole.records - whole.counterRecords;
+  // The steady state: one more sample per server, in its newest window (a newer counter
+  // reading), then a commit — what each sample makes the changelog write.
+  Object.assign(tally, { records: 0, bytes: 0, keyBytes: 0, counterRecords: 0, counterBytes: 0 });
+  for (let s = 0; s < servers; s++) {
+    const id = idOf(s);
+    const sample: Sample = {
+      id: `${id}-next`,
+      serverId: id,
+      tsMs: T0 + (windows - 1) * WINDOW + (s % 60) * 1000 + 500,
+      metrics: { net_tx_bytes: String(2_000_000_000 + s), cpu_util_pct: '1.5', disk_extra_gb: '250', public_ips: '2', power_on: '1', http_requests: '1' },
+      labels: {},
+    };
+    agg.add(sample, { partition: s % 6, offset: String(offset++) }, 0);
+  }
+  for (const p of agg.partitions()) drain(p);
   const target = new Aggregator(config);
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
-  let decodeMs = 0;
-  for (const meta of metas) {
-    const d0 = performance.now();
-    const decoded = (records.get(meta.partition) ?? []).map(decodeServer);
-    decodeMs += performance.now() - d0;
-    target.restoreFromRecords(meta, decoded, 0);
-  }
+  for (const meta of metas) target.restoreFromRecords(meta, records.get(meta.partition) ?? [], 0);
   const ms = performance.now() - t0;
   const cpu = process.cpuUsage(cpu0);
   console.log(JSON.stringify({
     restoredSegments: target.openSegments(),
-    recordBytesPerServer: Math.round(bytes / servers),
+    stateRecords: whole.records,
+    stateBytesPerServer: Math.round(whole.bytes / servers),
+    segmentRecordBytes: Math.round((whole.bytes - whole.counterBytes) / segmentRecords),
+    counterRecordBytes: Math.round(whole.counterBytes / whole.counterRecords),
+    recordsPerSample: +(tally.records / servers).toFixed(2),
+    bytesPerSample: Math.round(tally.bytes / servers),
+    keyBytesPerSample: Math.round(tally.keyBytes / servers),
     restoreMs: Math.round(ms),
-    decodeMs: Math.round(decodeMs),
     restoreCpuMs: Math.round((cpu.user + cpu.system) / 1000),
     rssMiB: mib(process.memoryUsage().rss),
   }));

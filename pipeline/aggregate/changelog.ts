@@ -1,23 +1,23 @@
 // The aggregate role's state changelog: compacted topic `aggregate.state`, co-partitioned with
 // metrics.raw (state of input partition p lives in changelog partition p). Like a Kafka Streams
-// store changelog it is incremental (pipeline/aggregation/changes.ts): each aggregate
-// transaction writes, beside the rollup parts it emits, the meta record of the partition (key
-// "p": clock, correction epoch, configuration header and the next input offset) and one record
-// per server whose state changed (key "p/<server id>"; a tombstone when the server holds
-// nothing any more) — O(changes) per commit, not O(state). State, output and input position
-// commit or abort together. Restoring reads the changelog partition once to its end
-// (read_committed) and keeps the newest record per key.
+// windowed store's changelog it is incremental and keyed by window (state-keys.ts): each
+// aggregate transaction writes, beside the rollup parts it emits, the meta record of the
+// partition (key "p": clock, correction epoch, configuration header and the next input offset),
+// one record per window and per server's counter baselines that changed, and a tombstone for
+// each record whose window was emitted or server swept — O(changes) per commit, not O(state).
+// State, output and input position commit or abort together. Restoring reads the changelog
+// partition once to its end (read_committed) and keeps the newest record per key.
 //
-// Format 1 (the whole partition state, gzipped JSON, under key "p") is still read: a partition
-// restored from it writes every server on its next commit, and the new meta replaces it.
-// Server records are binary since format 3 (pipeline/aggregation/record-codec.ts); JSON server
-// records of format 2 are still read beside them, and rewritten as each server next changes.
+// Earlier formats are still read: format 1 (the whole partition state, gzipped JSON, under key
+// "p"), and one record per server (key "p/<server id>": JSON in format 2, binary in format 3).
+// A partition restored from them writes all its state in format 4 on its next commit, and
+// deletes their keys.
 import { gzipSync, gunzipSync } from 'node:zlib';
 import type { Kafka } from 'kafkajs';
 import type { AggregatorSnapshot } from '../aggregation/aggregator.js';
-import type { PartitionMeta, ServerRecord } from '../aggregation/changes.js';
+import type { PartitionMeta } from '../aggregation/changes.js';
 import { MeterlineError } from '../../lib/errors.js';
-import { encodePacked, isPacked } from '../aggregation/record-codec.js';
+import { metaKey } from '../aggregation/state-keys.js';
 import { readToEnd, type PartitionRange } from '../../kafka/read-to-end.js';
 
 export interface PartitionCheckpoint {
@@ -44,43 +44,36 @@ export function decodeCheckpoint(value: Buffer): PartitionCheckpoint {
   return c;
 }
 
-export const checkpointKey = (partition: number): string => String(partition);
-export const serverKey = (partition: number, serverId: string): string => `${partition}/${serverId}`;
+export const checkpointKey = metaKey;
 
-/** The meta record (format 2): the partition's meta and the first input offset not in its state. */
+/** The meta record (formats 2 and 4): the partition's meta and the first input offset not in its state. */
 export interface MetaCheckpoint extends PartitionMeta {
   nextOffset: string;
 }
 
 export const encodeMeta = (m: MetaCheckpoint): Buffer => Buffer.from(JSON.stringify(m));
-/** A server record, format 3 (binary, record-codec.ts): small, and restored without parsing text. */
-export const encodeServer = (r: ServerRecord): Buffer => encodePacked(r);
-/**
- * A stored server record as restoreFromRecords takes it: a binary one stays a Buffer (decoded
- * straight into the slab), a JSON one (format 2, written before the upgrade) is parsed.
- */
-export const decodeServer = (b: Buffer): ServerRecord | Buffer => (isPacked(b) ? b : (JSON.parse(b.toString('utf8')) as ServerRecord));
 
 /** A meta record of either format (format 1 is gzipped, so it starts with the gzip magic). */
 export function decodeMeta(value: Buffer): PartitionCheckpoint | MetaCheckpoint {
   if (value[0] === 0x1f && value[1] === 0x8b) return decodeCheckpoint(value);
   const m = JSON.parse(value.toString('utf8')) as MetaCheckpoint;
-  if (m.version !== 2 || !Number.isInteger(m.partition) || !/^\d+$/.test(m.nextOffset)) {
+  const ok = m.version === 2 || (m.version === 3 && Array.isArray(m.order));
+  if (!ok || !Number.isInteger(m.partition) || !/^\d+$/.test(m.nextOffset)) {
     throw new MeterlineError('internal', `aggregate.state: unreadable checkpoint (version ${String(m.version)})`);
   }
   return m;
 }
 
-/** What the changelog holds for one partition: its newest meta and server records. */
+/** What the changelog holds for one partition: its newest meta and state records. */
 export interface StoredPartition {
   meta: PartitionCheckpoint | MetaCheckpoint;
-  /** Newest record of each server (tombstoned servers absent); binary ones undecoded. */
-  servers: Array<ServerRecord | Buffer>;
+  /** Newest record of each state key (state-keys.ts; deleted keys absent), undecoded. */
+  records: Map<string, Buffer>;
 }
 
 /**
  * Reads the changelog partitions `wanted` to their end, once, and returns the newest meta and
- * server records of each (absent = never checkpointed). Call only after the partition's
+ * state records of each (absent = never checkpointed). Call only after the partition's
  * transactional producer was initialised: that aborts or completes the previous owner's open
  * transaction, so the end read here is final. Each record is seen once and in order, also
  * across a consumer kafkajs restarted (kafka/read-to-end.ts): a partition is never rewound to
@@ -116,23 +109,21 @@ export async function readChangelog(
     maxBytes: 128 * 1024 * 1024,
     onRecords: (partition, messages) => {
       const mine = servers.get(partition) as Map<string, Buffer>;
-      const metaKey = checkpointKey(partition);
-      const prefix = `${metaKey}/`;
+      const meta = checkpointKey(partition);
+      const legacy = `${meta}/`;
+      const windows = `${meta}#`;
       // Newest record per key; decoded once at the end (most keys are rewritten often).
       for (const m of messages) {
         const key = m.key?.toString() ?? '';
-        if (key === metaKey) {
+        if (key === meta) {
           if (m.value) metas.set(partition, m.value);
-        } else if (key.startsWith(prefix)) {
+        } else if (key.startsWith(windows) || key.startsWith(legacy)) {
           if (m.value) mine.set(key, m.value);
           else mine.delete(key);
         }
       }
     },
   });
-  for (const [p, value] of metas) {
-    const records = [...(servers.get(p)?.values() ?? [])].map(decodeServer);
-    out.set(p, { meta: decodeMeta(value), servers: records });
-  }
+  for (const [p, value] of metas) out.set(p, { meta: decodeMeta(value), records: servers.get(p) ?? new Map() });
   return out;
 }

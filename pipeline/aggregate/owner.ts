@@ -14,7 +14,7 @@ import type { Aggregator } from '../aggregation/aggregator.js';
 import type { AvroSerde } from '../../avro/serde.js';
 import { rollupToRecord, deadLetterToRecord, type DeadLetter } from '../../avro/records.js';
 import { RollupWriter } from '../../avro/rollup-writer.js';
-import { checkpointKey, encodeMeta, encodeServer, serverKey } from './changelog.js';
+import { checkpointKey, encodeMeta } from './changelog.js';
 import { PartLog, initialBytesAfter } from './part-log.js';
 import { CommitRecords, fillRecord, runOf } from './commit-records.js';
 import type { TransactionalProducer, Transactions, TxnRecord } from './transaction.js';
@@ -250,11 +250,9 @@ export class PartitionOwner {
    */
   private stateRecords(agg: Aggregator, nextOffset: string): Omit<TxnRecord, 'topic'>[] {
     const p = this.partition;
-    const changes = agg.drainChanges(p);
-    const meta = { ...(changes?.meta ?? agg.metaOf(p)), nextOffset };
-    const out: Omit<TxnRecord, 'topic'>[] = [{ key: checkpointKey(p), value: encodeMeta(meta), partition: p }];
-    for (const r of changes?.upserts ?? []) out.push({ key: serverKey(p, r.serverId), value: encodeServer(r), partition: p });
-    for (const id of changes?.removed ?? []) out.push({ key: serverKey(p, id), value: null, partition: p });
+    const out: Omit<TxnRecord, 'topic'>[] = [{ key: checkpointKey(p), value: null, partition: p }];
+    const meta = agg.drainChanges(p, (key, value) => out.push({ key, value, partition: p })) ?? agg.metaOf(p);
+    (out[0] as Omit<TxnRecord, 'topic'>).value = encodeMeta({ ...meta, nextOffset });
     return out;
   }
 

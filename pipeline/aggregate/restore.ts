@@ -25,7 +25,7 @@ export interface RestoreDeps {
   groupId: string;
   topics: { raw: string; state: string };
   log: Logger;
-  onRestored?: (info: { partition: number; ms: number; servers: number }) => void;
+  onRestored?: (info: { partition: number; ms: number; servers: number; records: number }) => void;
 }
 
 /** Restores the owners still `restoring` in one pass; throws when fencing or reading fails. */
@@ -44,11 +44,13 @@ export async function restorePartitions(d: RestoreDeps, list: readonly Partition
     // nowMs restarts the idle clock: the old owner's processing time means nothing here.
     const now = Date.now();
     let migration: Migration | undefined;
-    if (c?.meta.version === 2) migration = d.agg.restoreFromRecords(c.meta, c.servers, now);
-    else if (c?.meta.state) {
-      migration = d.agg.restoreOrMigrate(c.meta.state, now);
-      d.agg.markAllChanged(o.partition); // format 1: the next commit writes every server
-    }
+    const meta = c?.meta;
+    if (meta?.version === 1) {
+      if (meta.state) {
+        migration = d.agg.restoreOrMigrate(meta.state, now);
+        d.agg.markAllChanged(o.partition); // format 1: the next commit writes everything
+      }
+    } else if (meta !== undefined) migration = d.agg.restoreFromRecords(meta, c?.records ?? new Map(), now);
     if (migration && migration.migrated.length > 0) {
       // Published by the next commit; a crash before it migrates the same state again.
       o.emitted(migration.parts, now);
@@ -61,8 +63,9 @@ export async function restorePartitions(d: RestoreDeps, list: readonly Partition
     o.status = 'ready';
     if (start !== undefined) d.seek(o.partition, start);
     const ms = performance.now() - t0;
-    const servers = c?.servers.length ?? 0;
-    d.log.info({ partition: o.partition, nextOffset: start, servers, ms: Math.round(ms) }, 'aggregate: partition restored');
-    d.onRestored?.({ partition: o.partition, ms, servers });
+    const records = c?.records.size ?? 0;
+    const servers = d.agg.serverCount(o.partition);
+    d.log.info({ partition: o.partition, nextOffset: start, servers, records, ms: Math.round(ms) }, 'aggregate: partition restored');
+    d.onRestored?.({ partition: o.partition, ms, servers, records });
   }
 }

@@ -23,8 +23,8 @@
 //                                        // the restored partitions' idle clocks
 //   agg.snapshotPartition(p) / agg.restorePartition(snap, nowMs?) / agg.revokePartition(p)
 //                                        // one partition at a time, for rebalances
-//   agg.drainChanges(p) / agg.restoreFromRecords(meta, servers, nowMs?) / agg.markAllChanged(p)
-//                                        // incremental state (changes.ts), for a changelog
+//   agg.drainChanges(p, out) / agg.restoreFromRecords(meta, records, nowMs?) / agg.markAllChanged(p)
+//                                        // incremental state (state-keys.ts), for a changelog
 //   agg.partitions(): number[]; agg.openSegments(): number; agg.cachedCuts(): number // introspection
 //
 // Semantics (SPEC §3, §4; docs/decisions.md "Aggregation and rollups"):
@@ -60,10 +60,12 @@ import { Segmenter } from '../windows/segments.js';
 import { idleCloseTarget, isIdle, watermarkOf } from '../windows/watermark.js';
 import { checkConfig, DEFAULT_MAX_PENDING_CORRECTIONS, DEFAULT_TOPIC, type AggregatorConfig, type SourceRef } from './config.js';
 import { checkSnapshot, snapshotHeader, type AggregatorSnapshot } from './snapshot.js';
-import { snapshotFromRecords, type PartitionChanges, type PartitionMeta, type ServerRecord } from './changes.js';
+import { snapshotFromRecords, type PartitionMeta } from './changes.js';
 import { finiteOrNull, nullToNegInf } from '../windows/watermark.js';
-import { decodePacked, isPacked } from './record-codec.js';
+import { Writer } from './record-codec.js';
 import { restorePacked } from './packed-restore.js';
+import { readRecords } from './read-records.js';
+import { restoreCounters, restoreSegment } from './window-codec.js';
 import { differences, oldConfig, withoutMeters } from './migrate.js';
 
 /** The outcome of restoring state: parts emitted by a migration, and what changed (empty: none). */
@@ -99,6 +101,8 @@ export class Aggregator {
   private readonly scratch: Array<Fixed | undefined> = [];
   /** The view handed to sinks, refilled per part (emission is not re-entrant either). */
   private readonly view: PartView;
+  /** Changelog records are written through this one buffer (drainChanges copies each out). */
+  private readonly recordWriter = new Writer();
 
   constructor(private readonly config: AggregatorConfig) {
     checkConfig(config);
@@ -130,7 +134,6 @@ export class Aggregator {
     const clock = p.clock;
     clock.lastActivityMs = nowMs;
     if (carries) {
-      p.changed.add(sample.serverId);
       const seg = this.segmenter.segmentOf(sample.serverId, ts);
       const late = seg.endMs <= clock.closedUpToMs;
       const st = p.server(sample.serverId);
@@ -141,7 +144,11 @@ export class Aggregator {
         const v = values[k];
         if (v === undefined) continue;
         const e = this.byMetric[k] as MetricEntry;
-        const inc = e.hasCounter ? applyReading(st.series, e.metric, ts, v) : undefined;
+        let inc: Fixed | undefined;
+        if (e.hasCounter) {
+          inc = applyReading(st.series, e.metric, ts, v);
+          if (inc !== undefined) p.changes.touchCounters(st); // a new baseline
+        }
         for (const { cm, index } of e.slots) {
           const x = cm.counter ? inc : v;
           if (x === undefined) continue; // counter sample not newer than its series: nothing
@@ -151,7 +158,10 @@ export class Aggregator {
         }
       }
       // The offset of every meter the sample fed, at once: mostly the row's one pair (slab-offsets.ts).
-      if (row >= 0) slab.stamp(row, offset, source.offset);
+      if (row >= 0) {
+        slab.stamp(row, offset, source.offset);
+        p.changes.touchRow(row);
+      }
     }
     let out: RollupPart[] | undefined;
     if (ts > clock.maxEventTsMs) {
@@ -222,25 +232,17 @@ export class Aggregator {
   }
 
   /**
-   * What changed in a partition since the previous call: its meta record, the current record of
-   * every server that received samples, and the servers swept away. Undefined before the
-   * partition's first record. Resets the change set: the caller writes these or drops the state.
+   * What changed in a partition since the previous call, as changelog records (state-keys.ts,
+   * window-codec.ts) handed to `out` — deletions first, then the record of every window and
+   * every server's counters that changed — and returns the partition's meta record. Undefined
+   * (and nothing handed) before the partition's first record. The records are taken now: the
+   * caller writes them or drops the state.
    */
-  drainChanges(partition: number): PartitionChanges | undefined {
+  drainChanges(partition: number, out: (key: string, value: Buffer | null) => void): PartitionMeta | undefined {
     const p = this.parts.get(partition);
     if (p === undefined) return undefined;
-    const names = this.meterNames();
-    const upserts: ServerRecord[] = [];
-    const removed: string[] = [];
-    for (const id of p.changed) {
-      const r = p.serverRecord(id, names);
-      if (r === undefined) removed.push(id);
-      else upserts.push(r);
-    }
-    for (const id of p.removed) if (!p.changed.has(id)) removed.push(id);
-    p.changed = new Set();
-    p.removed = new Set();
-    return { meta: this.metaOf(p), upserts, removed };
+    p.changes.drain(this.recordWriter, out);
+    return this.metaOf(p);
   }
 
   /** The meta record of a partition (also for one without records yet: null clock). */
@@ -249,9 +251,10 @@ export class Aggregator {
     const n = typeof p === 'number' ? p : p.partition;
     const { windowMs, meters } = snapshotHeader(this.config);
     return {
-      version: 2,
+      version: 3,
       windowMs,
       meters,
+      order: this.meterNames(),
       partition: n,
       maxEventTsMs: ps ? finiteOrNull(ps.clock.maxEventTsMs) : null,
       lastActivityMs: ps ? finiteOrNull(ps.clock.lastActivityMs) : null,
@@ -262,32 +265,44 @@ export class Aggregator {
   }
 
   /**
-   * Rebuilds a partition from its meta record and the newest record of each of its servers
-   * (migrating it when the meters or the window changed since: see restoreOrMigrate).
+   * Rebuilds a partition from its meta record and the newest record of each key of its
+   * changelog (migrating it when the meters or the window changed since: see restoreOrMigrate).
+   * Records of format 2 and 3 (a server each, written before an upgrade) are read beside those
+   * of format 4, and replaced at the next drain: every row is written anew, their keys deleted.
    */
-  restoreFromRecords(meta: PartitionMeta, servers: Iterable<ServerRecord | Buffer>, nowMs?: number): Migration {
-    const json: ServerRecord[] = [];
-    const packed: Buffer[] = [];
-    for (const s of servers) {
-      if (!Buffer.isBuffer(s)) json.push(s);
-      else if (isPacked(s)) packed.push(s);
-      else json.push(JSON.parse(s.toString('utf8')) as ServerRecord);
-    }
-    // Binary records go straight into the slab, unless the configuration changed (a migration
-    // works on snapshots: then they are decoded like the JSON ones).
-    if (packed.length > 0 && differences(snapshotFromRecords(meta, []), this.config).length > 0) {
-      for (const b of packed) json.push(decodePacked(b));
-      packed.length = 0;
-    }
-    const migration = this.restoreOrMigrate(snapshotFromRecords(meta, json), nowMs, meta.correctionsEpoch);
+  restoreFromRecords(meta: PartitionMeta, records: Iterable<readonly [string, Buffer]>, nowMs?: number): Migration {
+    const read = readRecords(meta, records);
+    const migrating = differences(snapshotFromRecords(meta, []), this.config).length > 0;
+    // A migration works on snapshots: then every record is decoded like the JSON ones.
+    if (migrating) read.json.push(...read.decodeAll());
+    const migration = this.restoreOrMigrate(snapshotFromRecords(meta, read.json), nowMs, meta.correctionsEpoch);
     const p = this.parts.get(meta.partition) as PartitionState;
-    const ctx = {
-      meterIndex: this.meterIndex,
-      closedUpToMs: nullToNegInf(meta.closedUpToMs),
-      correctionsEpoch: meta.correctionsEpoch,
-      correctionsSinceMs: nullToNegInf(meta.correctionsSinceMs),
-    };
-    for (const b of packed) restorePacked(p, b, ctx);
+    if (!migrating) {
+      const ctx = {
+        meterIndex: this.meterIndex,
+        closedUpToMs: nullToNegInf(meta.closedUpToMs),
+        correctionsEpoch: meta.correctionsEpoch,
+        correctionsSinceMs: nullToNegInf(meta.correctionsSinceMs),
+      };
+      for (const b of read.packed) restorePacked(p, b, ctx);
+      const index = (meta.order ?? []).map(this.meterIndex);
+      for (const w of read.windows) {
+        const row = restoreSegment(p, w.serverId, w.correction, w.value, index, ctx);
+        // An open segment the closed point passed was emitted: its record should have gone with it.
+        if (row < 0) p.changes.dropKeys([w.key]);
+        else p.changes.markKept(row);
+      }
+      for (const [id, b] of read.counters) {
+        const st = p.server(id);
+        restoreCounters(st, b);
+        p.changes.markCountersKept(st);
+      }
+    }
+    if (read.legacyKeys.length > 0 || migrating) {
+      p.markAllChanged();
+      p.changes.dropKeys(read.legacyKeys);
+      if (migrating) p.changes.dropKeys(read.windowKeys);
+    }
     return migration;
   }
 
@@ -344,6 +359,11 @@ export class Aggregator {
   /** Servers whose window cuts the segmenter caches (introspection, like openSegments). */
   cachedCuts(): number {
     return this.segmenter.cachedServers;
+  }
+
+  /** Servers a partition holds state of (open segments or counter baselines). */
+  serverCount(partition: number): number {
+    return this.parts.get(partition)?.serverCount ?? 0;
   }
 
   partitions(): number[] {

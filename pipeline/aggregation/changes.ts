@@ -1,13 +1,15 @@
 // Incremental state of one source partition (the aggregate role's changelog, like a Kafka
-// Streams store changelog): instead of the whole partition at every commit, the records of the
-// servers whose state changed since the last commit, tombstones for servers that no longer hold
-// anything, and one small meta record (clock, correction epoch, configuration header).
+// Streams store changelog): instead of the whole partition at every commit, the records of what
+// changed since the last commit, tombstones for what went, and one small meta record (clock,
+// correction epoch, configuration header).
 //
-// A server record holds everything of one server: its open segments, its pending corrections
-// and its counter baselines. Emitting a segment does NOT rewrite the server's record: the meta's
-// closed point says which open segments were emitted (endMs ≤ closedUpToMs), and the meta's
-// correction epoch says which pending corrections were (those of an older epoch). So a server
-// costs one record write per commit in which it received samples, nothing at window close.
+// Format 4 (state-keys.ts, window-codec.ts) keeps one record per open segment, per pending
+// correction and per server's counter baselines; a record is deleted (a tombstone in the same
+// transaction) when its segment is emitted or its server swept. The types below also describe
+// the records of formats 2 and 3, which held everything of one server in one record: emitting a
+// segment did not rewrite it — the meta's closed point said which open segments were emitted
+// (endMs ≤ closedUpToMs), its correction epoch which pending corrections were (an older one).
+// Those are still read after an upgrade (read-records.ts), and replaced by the next commit.
 import type { GroupSnapshot, PartitionSnapshot } from './partition.js';
 import type { AggregatorSnapshot } from './snapshot.js';
 
@@ -23,7 +25,10 @@ export interface ServerRecord {
 }
 
 export interface PartitionMeta extends Omit<AggregatorSnapshot, 'partitions' | 'version'> {
-  version: 2;
+  /** 2: before format 4 (server records); 3: format 4 (window records, `order`). */
+  version: 2 | 3;
+  /** Meter names by the number a format-4 record gives them (the slab's columns when written). */
+  order?: string[];
   partition: number;
   maxEventTsMs: number | null;
   lastActivityMs: number | null;
@@ -31,15 +36,6 @@ export interface PartitionMeta extends Omit<AggregatorSnapshot, 'partitions' | '
   correctionsSinceMs: number | null;
   /** Incremented whenever pending corrections are emitted; records' older corrections are spent. */
   correctionsEpoch: number;
-}
-
-/** A partition's changes since the previous drain. */
-export interface PartitionChanges {
-  meta: PartitionMeta;
-  /** Servers whose state changed (their whole, small, current record). */
-  upserts: ServerRecord[];
-  /** Servers that hold nothing any more (written as tombstones). */
-  removed: string[];
 }
 
 /** A correction segment record carries the epoch it was pending in. */

@@ -5,7 +5,7 @@
 import { parseFixed } from './fixed.js';
 import type { PartitionState } from './partition.js';
 import { Reader, readHeader } from './record-codec.js';
-import { offOf } from './slab.js';
+import { offOf, type Slab } from './slab.js';
 
 export interface PackedContext {
   /** Meter name → slab column index (throws on an unknown meter). */
@@ -35,32 +35,41 @@ export function restorePacked(p: PartitionState, b: Buffer, ctx: PackedContext):
     const keep = correction ? epoch === ctx.correctionsEpoch : seg.endMs > ctx.closedUpToMs;
     // A skipped segment is still read through: the record is one stream.
     const row = !keep ? -1 : correction ? p.correctionRow(serverId, seg, ctx.correctionsSinceMs) : p.openRow(p.server(serverId), seg);
-    for (let a = rd.uv(); a > 0; a--) {
-      const m = index[rd.uv()] as number;
-      const count = rd.uv();
-      const first = rd.off();
-      const last = rd.lastOff(first.n);
-      const sum = rd.dec();
-      const flags = rd.u8();
-      const x = flags & 1 ? rd.dec() : undefined;
-      const xTs = flags & 4 ? rd.f64() : 0;
-      const distinct = flags & 2 ? Array.from({ length: rd.uv() }, () => rd.str()) : undefined;
-      if (row < 0) continue;
-      slab.setCount(row, m, count);
-      slab.openCell(row, m);
-      slab.setOffsets(row, m, first.text === undefined ? first.n : offOf(first.text), last.text === undefined ? last.n : offOf(last.text));
-      const c = slab.cols[m] as (typeof slab.cols)[number];
-      if (c.small !== undefined) {
-        if (sum.text === undefined) slab.setSmall(row, m, sum.n, sum.s);
-        else {
-          const f = parseFixed(sum.text);
-          slab.addBig(row, m, f.m, f.s);
-        }
+    restoreAccs(rd, slab, row, index);
+  }
+}
+
+/**
+ * Reads one segment's accumulators (record-codec.ts) into a slab row; row −1 reads them through
+ * (a skipped segment: the record is one stream). `index` maps the record's meter numbers to
+ * the slab's columns.
+ */
+export function restoreAccs(rd: Reader, slab: Slab, row: number, index: readonly number[]): void {
+  for (let a = rd.uv(); a > 0; a--) {
+    const m = index[rd.uv()] as number;
+    const count = rd.uv();
+    const first = rd.off();
+    const last = rd.lastOff(first.n);
+    const sum = rd.dec();
+    const flags = rd.u8();
+    const x = flags & 1 ? rd.dec() : undefined;
+    const xTs = flags & 4 ? rd.f64() : 0;
+    const distinct = flags & 2 ? Array.from({ length: rd.uv() }, () => rd.str()) : undefined;
+    if (row < 0) continue;
+    slab.setCount(row, m, count);
+    slab.openCell(row, m);
+    slab.setOffsets(row, m, first.text === undefined ? first.n : offOf(first.text), last.text === undefined ? last.n : offOf(last.text));
+    const c = slab.cols[m] as (typeof slab.cols)[number];
+    if (c.small !== undefined) {
+      if (sum.text === undefined) slab.setSmall(row, m, sum.n, sum.s);
+      else {
+        const f = parseFixed(sum.text);
+        slab.addBig(row, m, f.m, f.s);
       }
-      if (x !== undefined && c.xs !== undefined) {
-        slab.setX(row, m, x.text === undefined ? { m: BigInt(x.n), s: x.s } : parseFixed(x.text), xTs);
-      }
-      if (distinct !== undefined) slab.distinct.set(row * slab.meters.length + m, new Set(distinct));
     }
+    if (x !== undefined && c.xs !== undefined) {
+      slab.setX(row, m, x.text === undefined ? { m: BigInt(x.n), s: x.s } : parseFixed(x.text), xTs);
+    }
+    if (distinct !== undefined) slab.distinct.set(row * slab.meters.length + m, new Set(distinct));
   }
 }

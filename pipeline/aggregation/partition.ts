@@ -6,10 +6,10 @@
 import { type AccSnapshot, type CompiledMeter, restoreInto, snapshotOf } from './accumulator.js';
 import { Slab } from './slab.js';
 import { CounterBaselines, type CounterSnapshot, ServerSeries } from './counters.js';
-import { formatFixed } from './fixed.js';
 import { finiteOrNull, newClock, nullToNegInf, type PartitionClock } from '../windows/watermark.js';
 import type { Segment } from '../windows/segments.js';
-import type { ServerRecord, SegmentRecord } from './changes.js';
+import type { SegmentRecord } from './changes.js';
+import { StateChanges } from './state-changes.js';
 
 /**
  * Everything of one server on a partition, found with one Map lookup per sample: its counter
@@ -24,6 +24,8 @@ export class ServerState extends ServerSeries {
   head = -1;
   /** The row the last on-time sample went to (samples of a server mostly arrive in order); −1 none. */
   last = -1;
+  /** Changelog flags of the server's counter baselines (state-changes.ts). */
+  counterFlags = 0;
 
   constructor(readonly serverId: string) {
     super();
@@ -85,16 +87,15 @@ export class PartitionState {
   correctionsSinceMs = Number.NEGATIVE_INFINITY;
   /** Bumped each time the pending corrections are emitted (changes.ts). */
   correctionsEpoch = 0;
-  /** Servers whose state changed since the last drain (the incremental changelog). */
-  changed = new Set<string>();
-  /** Servers dropped since the last drain (nothing open or pending, no live baseline). */
-  removed = new Set<string>();
+  /** What changed since the last drain, for the incremental changelog (state-changes.ts). */
+  readonly changes: StateChanges;
 
   constructor(
     readonly partition: number,
     meters: readonly CompiledMeter[],
   ) {
     this.slab = new Slab(meters);
+    this.changes = new StateChanges(partition, this.slab, this.servers);
   }
 
   server(serverId: string): ServerState {
@@ -133,6 +134,7 @@ export class PartitionState {
     let row = perServer.get(seg.startMs);
     if (row === undefined) {
       row = this.slab.alloc(serverId, seg.startMs, seg.endMs);
+      this.changes.isCorrection(row);
       perServer.set(seg.startMs, row);
       if (this.pendingCorrections === 0) this.correctionsSinceMs = nowMs;
       this.pendingCorrections++;
@@ -155,6 +157,11 @@ export class PartitionState {
       else hi = mid;
     }
     this.ends.splice(lo, 0, endMs);
+  }
+
+  /** Servers with open rows or counter baselines. */
+  get serverCount(): number {
+    return this.servers.size;
   }
 
   /** How many open rows the partition holds. */
@@ -220,31 +227,21 @@ export class PartitionState {
     return canonical(this.slab, out);
   }
 
-  /** Recycles rows taken (and emitted). */
+  /** Recycles rows taken (and emitted); the changelog records of those it holds are deleted. */
   release(rows: readonly number[]): void {
-    for (const row of rows) this.slab.free(row);
+    for (const row of rows) {
+      this.changes.rowGone(row);
+      this.slab.free(row);
+    }
   }
 
-  /** Every server with state (the incremental changelog's full rewrite, e.g. after a format change). */
+  /** Every row and every server's counters (the changelog's full rewrite, e.g. after a format change). */
   markAllChanged(): void {
-    for (const id of this.servers.keys()) this.changed.add(id);
-    for (const id of this.corrections.keys()) this.changed.add(id);
-  }
-
-  /** One server's current record; undefined when the partition holds nothing of it. */
-  serverRecord(serverId: string, meterNames: readonly string[]): ServerRecord | undefined {
-    const st = this.servers.get(serverId);
-    const pending = this.corrections.get(serverId);
-    if (st === undefined && pending === undefined) return undefined;
-    const counters: ServerRecord['counters'] = [];
-    for (const [metric, r] of st ?? []) counters.push([metric, r.tsMs, formatFixed(r.value)]);
-    const epoch = this.correctionsEpoch;
-    return {
-      serverId,
-      open: st === undefined ? [] : this.openRows(st).map((row) => segmentRecord(this.slab, row, meterNames)),
-      corrections: pending === undefined ? [] : [...pending.values()].map((row) => ({ ...segmentRecord(this.slab, row, meterNames), epoch })),
-      counters,
-    };
+    for (const st of this.servers.values()) {
+      for (let r = st.head; r >= 0; r = this.slab.next[r] as number) this.changes.touchRow(r);
+      if (st.size > 0) this.changes.touchCounters(st);
+    }
+    for (const perServer of this.corrections.values()) for (const row of perServer.values()) this.changes.touchRow(row);
   }
 
   /**
@@ -259,8 +256,7 @@ export class PartitionState {
       for (const r of st.values()) if (r.tsMs >= seriesCutoffMs) live = true;
       if (live) continue;
       this.counters.drop(id);
-      this.changed.delete(id);
-      this.removed.add(id);
+      this.changes.serverGone(st);
       dropped.push(id);
     }
     return dropped;

@@ -16,16 +16,30 @@
 import type { AccSnapshot } from './accumulator.js';
 import type { CorrectionRecord, SegmentRecord, ServerRecord } from './changes.js';
 import { formatFixed, parseFixed } from './fixed.js';
-import { offsetNumber } from './slab.js';
+import { MeterlineError } from '../../lib/errors.js';
+import { offsetNumber, type Off } from './slab.js';
 
 export const PACKED_VERSION = 3;
 
 /** Whether a stored record is a binary (format 3) one. */
 export const isPacked = (b: Uint8Array): boolean => b.length > 1 && b[0] === 0 && b[1] === PACKED_VERSION;
 
-class Writer {
+/** Writes records into one reused buffer; copy() takes the finished record out. */
+export class Writer {
   private buf = Buffer.allocUnsafe(512);
   private at = 0;
+
+  /** Starts the next record at the front of the buffer. */
+  reset(): void {
+    this.at = 0;
+  }
+
+  /** The record written since reset(), as a buffer of its own (the writer's is reused). */
+  copy(): Buffer {
+    const out = Buffer.allocUnsafe(this.at);
+    this.buf.copy(out, 0, 0, this.at);
+    return out;
+  }
 
   private room(n: number): void {
     if (this.at + n <= this.buf.length) return;
@@ -73,12 +87,38 @@ class Writer {
     }
   }
 
+  /** A decimal given as its safe-integer mantissa and scale (what dec() writes for its text). */
+  decNum(n: number, s: number): void {
+    this.uv(1 + 2 * s + (n < 0 ? 1 : 0));
+    this.uv(Math.abs(n));
+  }
+
   off(text: string): void {
     const n = offsetNumber(text);
     if (Number.isNaN(n)) {
       this.uv(0);
       this.str(text);
     } else this.uv(n + 1);
+  }
+
+  /** An offset held as a slab holds it (slab-offsets.ts: a double, or the text of any other). */
+  offOf(o: Off): void {
+    if (typeof o === 'string') {
+      this.uv(0);
+      this.str(o);
+    } else this.uv(o + 1);
+  }
+
+  /** The last offset as a slab holds it, after `first` (lastOff's encoding). */
+  lastOffOf(o: Off, first: Off): void {
+    if (typeof o === 'string') {
+      this.uv(0);
+      this.str(o);
+    } else if (typeof first === 'number' && o >= first) this.uv(2 + o - first);
+    else {
+      this.uv(1);
+      this.offOf(o);
+    }
   }
 
   /** The last offset: mostly a small distance after the first. */
@@ -225,6 +265,28 @@ export function readHeader(rd: Reader): { serverId: string; names: string[]; cou
   return { serverId, names, counters };
 }
 
+/** The accumulators of one segment, `names` naming the record's meter indexes. */
+export function readAccs(rd: Reader, names: readonly string[]): Record<string, AccSnapshot> {
+  const accs: Record<string, AccSnapshot> = {};
+  for (let k = rd.uv(); k > 0; k--) {
+    const i = rd.uv();
+    const name = names[i];
+    if (name === undefined) throw new MeterlineError('internal', `aggregate state record names meter #${i} of ${names.length}`);
+    const count = rd.uv();
+    const first = rd.off();
+    const a: AccSnapshot = { count, sum: '', firstOffset: rd.offText(first), lastOffset: rd.offText(rd.lastOff(first.n)) };
+    a.sum = rd.decText();
+    const flags = rd.u8();
+    if (flags & 1) {
+      a.x = rd.decText();
+      a.xTsMs = flags & 4 ? rd.f64() : 0;
+    }
+    if (flags & 2) a.distinct = Array.from({ length: rd.uv() }, () => rd.str());
+    accs[name] = a;
+  }
+  return accs;
+}
+
 /** A packed record as a ServerRecord (the general path: migrations, tools, tests). */
 export function decodePacked(b: Buffer): ServerRecord {
   const rd = new Reader(b);
@@ -235,22 +297,7 @@ export function decodePacked(b: Buffer): ServerRecord {
     const startMs = rd.f64();
     const endMs = startMs + rd.uv();
     const epoch = correction ? rd.uv() - 1 : -1;
-    const accs: Record<string, AccSnapshot> = {};
-    for (let k = rd.uv(); k > 0; k--) {
-      const name = names[rd.uv()] as string;
-      const count = rd.uv();
-      const first = rd.off();
-      const a: AccSnapshot = { count, sum: '', firstOffset: rd.offText(first), lastOffset: rd.offText(rd.lastOff(first.n)) };
-      a.sum = rd.decText();
-      const flags = rd.u8();
-      if (flags & 1) {
-        a.x = rd.decText();
-        a.xTsMs = flags & 4 ? rd.f64() : 0;
-      }
-      if (flags & 2) a.distinct = Array.from({ length: rd.uv() }, () => rd.str());
-      accs[name] = a;
-    }
-    const g: CorrectionRecord = { startMs, endMs, accs };
+    const g: CorrectionRecord = { startMs, endMs, accs: readAccs(rd, names) };
     if (epoch >= 0) g.epoch = epoch;
     return g;
   };

@@ -135,11 +135,16 @@ export class RowOffsets {
 
   /** The first (or last) offset of meter m's cell in the row, as its text. */
   text(row: number, m: number, last: boolean): string {
+    return offText(this.off(row, m, last));
+  }
+
+  /** The first (or last) offset of meter m's cell in the row, as held: a double, or a text. */
+  off(row: number, m: number, last: boolean): Off {
     if (this.mixed[row] !== 0) {
       const o = this.own.get(2 * (row * this.n + m) + (last ? 1 : 0));
-      if (o !== undefined) return offText(o);
+      if (o !== undefined) return o;
     }
-    return offText(last ? this.rowLast(row) : this.rowFirst(row));
+    return last ? this.rowLast(row) : this.rowFirst(row);
   }
 
   private has(row: number, m: number): boolean {

@@ -65,6 +65,8 @@ export class Slab {
   next: Int32Array;
   /** Per row: the next open row with the same end (−1: none) — the partition's rows per end, likewise. */
   sameEnd: Int32Array;
+  /** Per row: changelog flags (partition.ts: written since, and kept in, the changelog); 0 when allocated. */
+  flags: Uint8Array;
   /** The cells' first and last source offsets: one pair per row, and the exceptions. */
   readonly offsets: RowOffsets;
   private capacity: number;
@@ -96,6 +98,7 @@ export class Slab {
     this.end = f64();
     this.next = column(Int32Array, capacity, reserve);
     this.sameEnd = column(Int32Array, capacity, reserve);
+    this.flags = u8();
     this.cols = meters.map((cm) => {
       const c: MeterColumns = { count: column(Uint16Array, capacity, reserve) };
       if (cm.mode === 'sum' || cm.mode === 'value_seconds') {
@@ -130,6 +133,7 @@ export class Slab {
     this.end[row] = endMs;
     this.next[row] = -1;
     this.sameEnd[row] = -1;
+    this.flags[row] = 0;
     return row;
   }
 
@@ -164,6 +168,7 @@ export class Slab {
     this.end = grown(this.end, cap, r);
     this.next = grown(this.next, cap, r);
     this.sameEnd = grown(this.sameEnd, cap, r);
+    this.flags = grown(this.flags, cap, r);
     this.offsets.grow(cap, r);
     for (const c of this.cols) {
       c.count = grown(c.count, cap, r);
@@ -180,7 +185,7 @@ export class Slab {
   /** This slab's column bytes (rows up to capacity), added to the module's total. */
   private bytes = 0;
   private tally(): void {
-    let b = this.start.byteLength + this.end.byteLength + this.next.byteLength + this.sameEnd.byteLength + this.offsets.bytes();
+    let b = this.start.byteLength + this.end.byteLength + this.next.byteLength + this.sameEnd.byteLength + this.flags.byteLength + this.offsets.bytes();
     for (const c of this.cols) {
       for (const col of [c.count, c.small, c.scale, c.xm, c.xs, c.xts]) b += col?.byteLength ?? 0;
     }

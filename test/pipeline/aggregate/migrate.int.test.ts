@@ -10,8 +10,8 @@ import { plainSerde } from '../../../avro/serde.js';
 import { sampleToRecord } from '../../../avro/records.js';
 import { createLogger } from '../../../observability/log.js';
 import { startAggregate, type AggregateOptions } from '../../../pipeline/aggregate/role.js';
-import type { CommitInfo } from '../../../pipeline/aggregate/owner.js';
 import { committedParts } from './committed-parts.js';
+import { commitWaiter } from './commit-waiter.js';
 import { meter, T0, MIN } from '../aggregation/helpers.js';
 import { countAll } from './fake-dedup.js';
 
@@ -29,15 +29,8 @@ test('meters and window changed between runs: the open window is emitted under t
     }
     await producer.send({ topic: topics.raw, acks: -1, messages });
   };
-  let parts = 0;
-  let high = 0;
-  let waiter: { offset: number; resolve: () => void } | undefined;
-  const onCommit = (info: CommitInfo) => {
-    parts += info.parts;
-    if (info.partition === 0) high = Math.max(high, Number(info.nextOffset));
-    if (waiter && high >= waiter.offset) waiter.resolve();
-  };
-  const committed = (offset: number) => new Promise<void>((resolve) => (high >= offset ? resolve() : (waiter = { offset, resolve })));
+  const commits = commitWaiter();
+  const { onCommit, committed } = commits;
   const role = (aggregator: AggregateOptions['aggregator']) =>
     startAggregate({
       kafka,
@@ -65,7 +58,7 @@ test('meters and window changed between runs: the open window is emitted under t
   await produce([[5, '6'], [100, '0']]);
   await committed(7);
   assert.deepEqual(second.problems(), {});
-  const got = (await committedParts(kafka, topics.rollups, parts))
+  const got = (await committedParts(kafka, topics.rollups, commits.parts))
     .map((p) => [(p.windowStartMs - T0) / MIN, (p.windowEndMs - T0) / MIN, p.state.sum, p.correction])
     .sort((a, b) => (a[0] as number) - (b[0] as number) || (a[1] as number) - (b[1] as number));
   assert.deepEqual(got, [

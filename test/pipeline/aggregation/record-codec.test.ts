@@ -1,5 +1,6 @@
-// Binary server records (format 3) round-trip every field exactly, and a JSON record written by
-// the previous version (format 2) still restores beside them (an upgrade in place).
+// Binary server records (format 3) round-trip every field exactly, and both they and the JSON
+// records of format 2 — written by versions before format 4, under "<p>/<server>" keys — still
+// restore (an upgrade in place), and are replaced by format-4 records at the next drain.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Aggregator } from '../../../pipeline/aggregation/aggregator.js';
@@ -72,9 +73,9 @@ const meta: PartitionMeta = {
 };
 
 /** Parts of a restored partition, flushed: [server, meter, start (min), correction, state, first offset]. */
-function restoredParts(records: Array<ServerRecord | Buffer>): unknown[] {
+function restoredParts(records: Buffer[], m: PartitionMeta = meta): unknown[] {
   const agg = new Aggregator(config);
-  agg.restoreFromRecords(meta, records, 0);
+  agg.restoreFromRecords(m, records.map((b, i) => [`0/srv-${i}`, b] as const), 0);
   return agg.flushAll().map((p) => [p.serverId, p.meter, (p.windowStartMs - T0) / MIN, p.correction, p.state, p.source?.firstOffset]);
 }
 
@@ -102,11 +103,27 @@ test('a format-2 JSON record (as the previous version wrote it) restores; so doe
 test('a spent correction (older epoch) and an emitted open segment are skipped in a packed record', () => {
   const spent: ServerRecord = { ...record, corrections: [{ ...(record.corrections[0] as ServerRecord['corrections'][number]), epoch: 1 }] };
   assert.deepEqual(restoredParts([encodePacked(spent)]), expected.slice(0, 3));
+  assert.deepEqual(restoredParts([encodePacked(spent)], { ...meta, closedUpToMs: T0 + MIN }), []);
   const agg = new Aggregator(config);
-  agg.restoreFromRecords({ ...meta, closedUpToMs: T0 + MIN }, [encodePacked(spent)], 0);
-  assert.deepEqual(agg.flushAll(), []);
+  agg.restoreFromRecords({ ...meta, closedUpToMs: T0 + MIN }, [['0/srv-ü', encodePacked(spent)]], 0);
   // the counter baseline survives: the next reading's increase is measured from it
   // (100000000000000000000 − 99999999999999999999 = 1, × 1e-9 = 0.000000001)
   agg.add({ id: 'x', serverId: 'srv-ü', tsMs: T0 + 3 * MIN, metrics: { net: '100000000000000000000' }, labels: {} }, { partition: 0, offset: '10' }, 0);
   assert.equal(agg.flushAll()[0]?.state.sum, '0.000000001');
+});
+
+test('after a legacy restore the next drain deletes the server record and writes its state as format 4', () => {
+  for (const old of [Buffer.from(JSON.stringify(record)), encodePacked(record)]) {
+    const agg = new Aggregator(config);
+    agg.restoreFromRecords(meta, [['0/srv-ü', old], ['1/srv-ü', old]], 0);
+    const out: Array<[string, boolean]> = [];
+    agg.drainChanges(0, (k, v) => out.push([k, v === null]));
+    // Only partition 0's keys are its records ("1/…" is another partition's). Deletions first.
+    assert.deepEqual(out, [
+      ['0/srv-ü', true],
+      [`0#o${T0}/srv-ü`, false],
+      [`0#c${T0 - MIN}/srv-ü`, false],
+      ['0#k/srv-ü', false],
+    ]);
+  }
 });

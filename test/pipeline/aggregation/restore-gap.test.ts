@@ -11,11 +11,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Decimal } from '../../../lib/decimal.js';
 import { Aggregator } from '../../../pipeline/aggregation/aggregator.js';
-import type { PartitionMeta } from '../../../pipeline/aggregation/changes.js';
 import type { RollupPart } from '../../../pipeline/aggregation/rollup.js';
-import { encodePacked } from '../../../pipeline/aggregation/record-codec.js';
 import type { Sample } from '../../../pipeline/samples/sample.js';
 import { comparable, expectedRollups, rowKey, workload, type Expected, type RefMeter } from '../../e2e/workload.js';
+import { ChangelogModel } from './changelog-model.js';
 import { meter, MIN } from './helpers.js';
 
 const WINDOW_MS = 5 * MIN;
@@ -34,20 +33,6 @@ const COMMIT_EVERY = 25;
 /** Records the crashed process applied past its last commit (claimed, never committed). */
 const UNCOMMITTED = 40;
 const GAP = 3;
-
-/** One partition's compacted changelog in memory: the newest meta and server records. */
-class Changelog {
-  meta: PartitionMeta | undefined;
-  readonly servers = new Map<string, Buffer>();
-
-  commit(agg: Aggregator): void {
-    const c = agg.drainChanges(0);
-    if (c === undefined) return;
-    this.meta = c.meta;
-    for (const r of c.upserts) this.servers.set(r.serverId, encodePacked(r));
-    for (const id of c.removed) this.servers.delete(id);
-  }
-}
 
 /** Applies records [from, to) of partition 0 (offset = index) with the dedup claims kept across processes, as Redis keeps them. */
 function apply(agg: Aggregator, samples: readonly Sample[], claims: Map<string, number>, from: number, to: number, emittedBy: Map<string, number>): RollupPart[] {
@@ -101,19 +86,19 @@ test('a restore resuming past its checkpoint loses only the skipped records, als
   // The first process commits every COMMIT_EVERY records and at the checkpoint, applies
   // UNCOMMITTED more records (their parts and state die with it; their claims stay), and crashes.
   const claims = new Map<string, number>();
-  const log = new Changelog();
+  const log = new ChangelogModel();
   const first = new Aggregator(config);
   const committed: RollupPart[] = [];
   const by = new Map<string, number>();
   for (let i = 0; i < checkpoint; i += COMMIT_EVERY) {
     committed.push(...apply(first, samples, claims, i, Math.min(checkpoint, i + COMMIT_EVERY), by));
-    log.commit(first);
+    log.commit(first, [0]);
   }
   apply(first, samples, claims, checkpoint, checkpoint + UNCOMMITTED, by);
 
   // The restarted process restores the checkpoint and resumes GAP records past it.
   const second = new Aggregator(config);
-  second.restoreFromRecords(log.meta as PartitionMeta, [...log.servers.values()], 0);
+  log.restoreInto(second, 0, 0);
   const after = [...apply(second, samples, claims, checkpoint + GAP, samples.length, by), ...second.flushAll()];
   const stored = merged([...committed, ...after]);
 

@@ -77,16 +77,17 @@ test('rows keep their values as the columns grow in place and then past the rese
 });
 
 test('the column-byte tally counts each row at its columns’ widths', () => {
-  // Per row: start, end 2 × 8 + next, sameEnd 2 × 4 = 24, the row's offsets: first 8 + last 4 +
-  // mixed flag 1 = 13 → 37; sum: count 2 + small 4 (32-bit until a value needs more) + scale 1 =
-  // 7; max: 2 + mantissa 4 + scale 1 = 7; latest: 7 + time 8 = 15 → 37 + 29 = 66. (It was 106:
+  // Per row: start, end 2 × 8 + next, sameEnd 2 × 4 + changelog flags 1 = 25, the row's offsets:
+  // first 8 + last 4 + mixed flag 1 = 13 → 38; sum: count 2 + small 4 (32-bit until a value needs
+  // more) + scale 1 = 7; max: 2 + mantissa 4 + scale 1 = 7; latest: 7 + time 8 = 15 → 38 + 29 =
+  // 67. (Before the changelog flags 66; before that 106:
   // per meter first / last offsets 8, a scale 3 bytes wider and a mantissa 4 wider, 3 × 15 = 45
   // more; per row a base 8 instead of first 8, last 4, flag 1: 5 fewer. 66 + 45 − 5 = 106.)
   const before = slabColumnBytes();
   const slab = new Slab([sumM, maxM, latestM], 64);
-  assert.equal(slabColumnBytes() - before, 64 * 66);
+  assert.equal(slabColumnBytes() - before, 64 * 67);
   for (let i = 0; i < 65; i++) slab.alloc('a', 0, 1); // the 65th row grows 64 → 96 rows
-  assert.equal(slabColumnBytes() - before, 96 * 66);
+  assert.equal(slabColumnBytes() - before, 96 * 67);
 });
 
 test('a mantissa past 32 bits widens its meter’s column to doubles, keeping every row exact', () => {
@@ -100,13 +101,13 @@ test('a mantissa past 32 bits widens its meter’s column to doubles, keeping ev
     slab.setX(row, 2, { m: BigInt(i), s: 0 }, i);
     return row;
   });
-  assert.equal(slabColumnBytes() - before, 64 * 66, 'nothing widened yet');
+  assert.equal(slabColumnBytes() - before, 64 * 67, 'nothing widened yet');
   slab.addSmall(rows[7] as number, 0, -1, 0); // −2^31 + 7 − 1: fits
   slab.addSmall(rows[3] as number, 0, -4, 0); // −2^31 + 3 − 4 = −2^31 − 1: past 32 bits
-  assert.equal(slabColumnBytes() - before, 64 * 70, 'sum widened: 4 bytes more per row');
+  assert.equal(slabColumnBytes() - before, 64 * 71, 'sum widened: 4 bytes more per row');
   slab.setX(rows[5] as number, 1, { m: 2n ** 31n, s: 1 }, 0); // 2^31 / 10: past 32 bits
   slab.setX(rows[6] as number, 2, { m: 2n ** 60n, s: 0 }, 6); // over 2^53: side table, NaN
-  assert.equal(slabColumnBytes() - before, 64 * 78, 'max and latest widened');
+  assert.equal(slabColumnBytes() - before, 64 * 79, 'max and latest widened');
   rows.forEach((row, i) => {
     const sum = i === 3 ? -(2 ** 31) - 1 : i === 7 ? -(2 ** 31) + 6 : -(2 ** 31) + i;
     assert.equal(formatFixed(slab.sum(row, 0)), String(sum), `sum of row ${i}`);
@@ -116,6 +117,6 @@ test('a mantissa past 32 bits widens its meter’s column to doubles, keeping ev
   });
   // A widened column grows like the others.
   for (let i = 0; i < 20; i++) slab.alloc('b', 0, 1);
-  assert.equal(slabColumnBytes() - before, 96 * 78);
+  assert.equal(slabColumnBytes() - before, 96 * 79);
   assert.equal(formatFixed(slab.sum(rows[3] as number, 0)), String(-(2 ** 31) - 1));
 });

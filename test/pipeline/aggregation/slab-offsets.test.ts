@@ -2,15 +2,15 @@
 // row whose first / last offsets diverge (a sample carrying some metrics only, a counter
 // reading not newer than its series, a meter opened by a later sample, offsets kept as text)
 // must give every part exactly the lineage it had with a pair per cell — also after a restore
-// from a snapshot or from binary changelog records. Expectations are worked by hand in the
+// from a snapshot, from format-4 changelog records or from format-3 (legacy) server records. Expectations are worked by hand in the
 // comments, or come from a reference model that lists the offsets fed to each cell.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Aggregator } from '../../../pipeline/aggregation/aggregator.js';
 import type { RollupPart } from '../../../pipeline/aggregation/rollup.js';
-import { encodePacked } from '../../../pipeline/aggregation/record-codec.js';
 import { compileMeter } from '../../../pipeline/aggregation/accumulator.js';
 import { offsetNumber, Slab } from '../../../pipeline/aggregation/slab.js';
+import { ChangelogModel } from './changelog-model.js';
 import { meter, sample, T0, MIN } from './helpers.js';
 
 const S = 1000;
@@ -27,13 +27,18 @@ const config = { meters, windowMs: MIN, allowedLatenessMs: 2 * MIN, idleTimeoutM
 const lineage = (parts: readonly RollupPart[]): Record<string, [number, string, string]> =>
   Object.fromEntries(parts.map((p) => [p.meter, [p.state.count, p.source?.firstOffset ?? '', p.source?.lastOffset ?? '']]));
 
-/** A copy of the aggregator through the binary changelog records (format 3) of partition 0. */
-function viaRecords(agg: Aggregator): Aggregator {
-  agg.markAllChanged(0);
-  const c = agg.drainChanges(0);
-  assert.ok(c !== undefined);
+/**
+ * A copy of the aggregator through changelog records of partition 0: format 4 (a record per
+ * window, written from the slab), or format 3 (a binary record per server, as before).
+ */
+function viaRecords(agg: Aggregator, format: 'format 4' | 'packed' = 'format 4'): Aggregator {
+  const log = new ChangelogModel();
+  agg.markAllChanged(0); // a fresh changelog: every record, not only those changed since the last drain
+  log.commit(agg, [0]);
+  if (format === 'packed') log.writeLegacy(agg, 0, 'packed');
+  assert.ok(log.keys(0).length > 0);
   const copy = new Aggregator(config);
-  copy.restoreFromRecords(c.meta, c.upserts.map((r) => encodePacked(r)), 0);
+  log.restoreInto(copy, 0, 0);
   return copy;
 }
 
@@ -62,7 +67,8 @@ test('meters fed by different samples of a row keep their own first and last off
   first(a);
   const b = viaSnapshot(a);
   const c = viaRecords(a);
-  for (const agg of [a, b, c]) rest(agg);
+  const d = viaRecords(a, 'packed');
+  for (const agg of [a, b, c, d]) rest(agg);
   const pa = a.flushAll();
   // s fed by 10, 11, 13, 14, 15; mx and lt by 10, 12, 13, 14; ctr by 10, 12, 14 (13 skipped);
   // ip by 10, 13, 14.
@@ -75,6 +81,7 @@ test('meters fed by different samples of a row keep their own first and last off
   });
   assert.deepEqual(b.flushAll(), pa);
   assert.deepEqual(c.flushAll(), pa);
+  assert.deepEqual(d.flushAll(), pa);
 });
 
 test('a meter first fed by a later sample starts at that sample; text and far offsets diverge exactly', () => {
@@ -172,7 +179,7 @@ test('lineage and counts of every part match the offsets fed to each cell (refer
       const pa = a.add(s, { partition: 0, offset }, 0);
       assert.deepEqual(b.add(s, { partition: 0, offset }, 0), pa, `seed ${seed} sample ${i}`);
       check(pa);
-      if (rnd(40) === 0) b = rnd(2) === 0 ? viaSnapshot(b) : viaRecords(b);
+      if (rnd(40) === 0) b = rnd(2) === 0 ? viaSnapshot(b) : viaRecords(b, i % 2 === 0 ? 'format 4' : 'packed');
     }
     const pa = a.flushAll();
     assert.deepEqual(b.flushAll(), pa);

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Aggregator } from '../../../pipeline/aggregation/aggregator.js';
 import type { RollupPart } from '../../../pipeline/aggregation/rollup.js';
-import { encodePacked } from '../../../pipeline/aggregation/record-codec.js';
+import { ChangelogModel } from './changelog-model.js';
 import { meter, sample, T0, MIN } from './helpers.js';
 
 const S = 1000;
@@ -144,15 +144,19 @@ test('scales past a byte (253 for values, 254 for sums) stay exact, live and res
     a.add(sample('a', T0 + 2 * S, { v: tiny(k) }), { partition: 0, offset: '2' }, 0);
     const b = new Aggregator(config);
     b.restore(JSON.parse(JSON.stringify(a.snapshot())), 0);
-    a.markAllChanged(0);
-    const changes = a.drainChanges(0);
-    assert.ok(changes !== undefined);
-    const d = new Aggregator(config); // through binary changelog records, straight into the slab
-    d.restoreFromRecords(changes.meta, changes.upserts.map((r) => encodePacked(r)), 0);
-    for (const agg of [a, b, d]) agg.add(sample('a', T0 + 3 * S, { v: '-0.5' }), { partition: 0, offset: '3' }, 0);
+    // Through changelog records, straight into the slab: format 4, and format 3 (an upgrade).
+    const log = new ChangelogModel();
+    log.commit(a, [0]);
+    const d = new Aggregator(config);
+    log.restoreInto(d, 0, 0);
+    log.writeLegacy(a, 0, 'packed');
+    const e = new Aggregator(config);
+    log.restoreInto(e, 0, 0);
+    for (const agg of [a, b, d, e]) agg.add(sample('a', T0 + 3 * S, { v: '-0.5' }), { partition: 0, offset: '3' }, 0);
     const pa = a.flushAll();
     assert.deepEqual(b.flushAll(), pa, `scale ${k}`);
-    assert.deepEqual(d.flushAll(), pa, `scale ${k}, packed`);
+    assert.deepEqual(d.flushAll(), pa, `scale ${k}, format 4`);
+    assert.deepEqual(e.flushAll(), pa, `scale ${k}, packed`);
     // sum: 2.5 + 10^-k − 0.5 = 2.000…01 (k − 1 zeros after the point)
     assert.equal(state(pa, 'a', 'sum')?.sum, frac('2', k - 1, '1'), `sum at scale ${k}`);
     assert.equal(state(pa, 'a', 'max')?.max, '2.5');
