@@ -273,8 +273,9 @@ export class Aggregator {
   restoreFromRecords(meta: PartitionMeta, records: Iterable<readonly [string, Buffer]>, nowMs?: number): Migration {
     const read = readRecords(meta, records);
     const migrating = differences(snapshotFromRecords(meta, []), this.config).length > 0;
-    // A migration works on snapshots: then every record is decoded like the JSON ones.
-    if (migrating) read.json.push(...read.decodeAll());
+    // A migration works on snapshots: then every record is decoded like the JSON ones (a loop,
+    // not push(...all): a partition of 100 000 servers would overflow the call's arguments).
+    if (migrating) for (const r of read.decodeAll()) read.json.push(r);
     const migration = this.restoreOrMigrate(snapshotFromRecords(meta, read.json), nowMs, meta.correctionsEpoch);
     const p = this.parts.get(meta.partition) as PartitionState;
     if (!migrating) {

@@ -88,3 +88,19 @@ test('a meter rebuilt from its signature has the same signature', () => {
   const m = meter('ip', 'public_ips', 'gauge', 'integral', { perSeconds: '3600', factor: '1e-9', label: 'dc|x' });
   assert.equal(signature(meterFromSignature('ip', signature(m))), signature(m));
 });
+
+test('a migration of a partition holding 150 000 servers restores (no argument list as long as the servers)', () => {
+  // Each server: one open window of req = 1 (format-4 records). The window changes, so the
+  // restore migrates: every open window is emitted under the old window, one part per server.
+  const SERVERS = 150_000;
+  const before: AggregatorConfig = { ...base, windowMs: MIN, meters: [meter('req', 'r', 'delta', 'sum')] };
+  const a = new Aggregator(before);
+  for (let i = 0; i < SERVERS; i++) a.add(sample(`s${i}`, T0, { r: '1' }), { partition: 0, offset: String(i) }, 0);
+  const log = new ChangelogModel();
+  log.commit(a, [0]);
+  assert.equal(log.keys(0).length, SERVERS);
+  const b = new Aggregator({ ...before, windowMs: 2 * MIN });
+  const m = b.restoreFromRecords(JSON.parse(log.metas.get(0) as string) as PartitionMeta, log.of(0), 0);
+  assert.equal(m.parts.length, SERVERS);
+  assert.ok(m.parts.every((p) => p.meter === 'req' && p.state.sum === '1' && p.windowEndMs - p.windowStartMs === MIN));
+});
