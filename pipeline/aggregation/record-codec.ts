@@ -17,7 +17,7 @@ import type { AccSnapshot } from './accumulator.js';
 import type { CorrectionRecord, SegmentRecord, ServerRecord } from './changes.js';
 import { formatFixed, parseFixed } from './fixed.js';
 import { MeterlineError } from '../../lib/errors.js';
-import { offsetNumber, type Off } from './slab.js';
+import { offOf, type Off } from './slab.js';
 
 export const PACKED_VERSION = 3;
 
@@ -94,11 +94,7 @@ export class Writer {
   }
 
   off(text: string): void {
-    const n = offsetNumber(text);
-    if (Number.isNaN(n)) {
-      this.uv(0);
-      this.str(text);
-    } else this.uv(n + 1);
+    this.offOf(offOf(text));
   }
 
   /** An offset held as a slab holds it (slab-offsets.ts: a double, or the text of any other). */
@@ -123,16 +119,7 @@ export class Writer {
 
   /** The last offset: mostly a small distance after the first. */
   lastOff(text: string, first: string): void {
-    const n = offsetNumber(text);
-    const f = offsetNumber(first);
-    if (Number.isNaN(n)) {
-      this.uv(0);
-      this.str(text);
-    } else if (n >= f) this.uv(2 + n - f); // false when the first is text (NaN)
-    else {
-      this.uv(1);
-      this.off(text);
-    }
+    this.lastOffOf(offOf(text), offOf(first));
   }
 
   done(): Buffer {
