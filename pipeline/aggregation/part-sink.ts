@@ -12,13 +12,7 @@ import type { RollupPart, RollupState } from './rollup.js';
  * One emitted part. Reused: valid only during the sink's call (copy what must outlive it,
  * e.g. with partOf). The state's absent fields are undefined.
  */
-export interface PartView {
-  serverId: string;
-  meter: string;
-  windowStartMs: number;
-  windowEndMs: number;
-  correction: boolean;
-  state: RollupState;
+export interface PartView extends Pick<RollupPart, 'serverId' | 'meter' | 'windowStartMs' | 'windowEndMs' | 'correction' | 'state'> {
   /** Lineage (RollupPart.source). */
   topic: string;
   partition: number;
