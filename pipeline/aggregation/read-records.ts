@@ -4,7 +4,8 @@
 import type { CorrectionRecord, PartitionMeta, ServerRecord } from './changes.js';
 import { decodePacked, isPacked } from './record-codec.js';
 import { parseStateKey } from './state-keys.js';
-import { decodeCounters, decodeSegment } from './window-codec.js';
+import { decodeCounters, decodeSegment, isWindowRecord, WINDOW_FORMAT } from './window-codec.js';
+import { MeterlineError } from '../../lib/errors.js';
 
 export interface WindowRecord {
   key: string;
@@ -41,6 +42,9 @@ export function readRecords(meta: PartitionMeta, records: Iterable<readonly [str
       else r.json.push(JSON.parse(value.toString('utf8')) as ServerRecord);
       continue;
     }
+    // A value of another format under a format-4 key (a newer version's, say) must not be
+    // misread as one of ours: refuse it, as decodeMeta refuses a meta it does not know.
+    if (!isWindowRecord(value)) throw new MeterlineError('internal', `aggregate.state: record ${key} is not of format ${WINDOW_FORMAT} (starts ${value.subarray(0, 2).toString('hex')})`);
     r.windowKeys.push(key);
     if (k.kind === 'counters') r.counters.push([k.serverId, value]);
     else r.windows.push({ key, serverId: k.serverId, correction: k.kind === 'correction', value });

@@ -136,3 +136,16 @@ test('without drains (meterline bill) 200 000 samples keep bounded pending chang
   agg.drainChanges(0, () => again++);
   assert.equal(again, 0);
 });
+
+test('a value of another format under a format-4 key is refused by name, not misread', () => {
+  const agg = new Aggregator(config());
+  agg.add(sample('a', T0, { r: '1' }), { partition: 0, offset: '0' }, 0);
+  const log = new ChangelogModel();
+  log.commit(agg, [0]);
+  const key = `0#o${T0}/a`;
+  const value = log.of(0).get(key);
+  assert.ok(value !== undefined && value[1] === 4, 'the window record is of format 4');
+  // The same bytes under the version byte of a format this code does not know.
+  log.of(0).set(key, Buffer.concat([Buffer.from([0, 5]), value.subarray(2)]));
+  assert.throws(() => log.restoreInto(new Aggregator(config()), 0, 0), new RegExp(`record ${key} is not of format 4 \\(starts 0005\\)`));
+});
