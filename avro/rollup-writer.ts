@@ -102,6 +102,18 @@ export class RollupWriter extends AvroWriter {
     return this.buf.subarray(from, to);
   }
 
+  /**
+   * Hands over the buffer written so far (its bytes [0, length)) and goes on in `next`, empty:
+   * a log keeps full buffers as chunks instead of copying them into a larger one (part-log.ts).
+   * The remembered encodings stay (they are not in the buffer).
+   */
+  swapBuffer(next: Buffer): Buffer {
+    const full = this.buf;
+    this.buf = next;
+    this.pos = 0;
+    return full;
+  }
+
   /** Forgets everything written (the buffer is kept). */
   clear(): void {
     this.pos = 0;

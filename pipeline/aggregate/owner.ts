@@ -15,7 +15,7 @@ import type { AvroSerde } from '../../avro/serde.js';
 import { rollupToRecord, deadLetterToRecord, type DeadLetter } from '../../avro/records.js';
 import { RollupWriter } from '../../avro/rollup-writer.js';
 import { checkpointKey, encodeMeta } from './changelog.js';
-import { PartLog, initialBytesAfter } from './part-log.js';
+import { PartLog } from './part-log.js';
 import { CommitRecords, fillRecord, runOf } from './commit-records.js';
 import type { TransactionalProducer, Transactions, TxnRecord } from './transaction.js';
 
@@ -174,7 +174,7 @@ export class PartitionOwner {
     const nextOffset = this.nextOffset;
     const state = this.stateRecords(agg, nextOffset);
     this.parts = [];
-    this.log = this.spare ?? new PartLog(initialBytesAfter(log.bytes));
+    this.log = this.spare ?? new PartLog();
     this.spare = undefined;
     this.dead = [];
     this.records = 0;
