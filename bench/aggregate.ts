@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import pino from 'pino';
 import { Partitioners, type Kafka, type Message } from 'kafkajs';
-import type { Command } from '../cli/command.js';
+import { UsageError, type Command } from '../cli/command.js';
 import { parseFlags } from '../cli/args.js';
 import { loadConfig } from '../config/env.js';
 import { loadCatalog } from '../catalog/load.js';
@@ -27,6 +27,7 @@ import { sampleRss } from './rss.js';
 import { checkJar, DEFAULT_KSTREAMS_JAR, runKstreams, type KstreamsRun } from './kstreams.js';
 import { doneOrTimeout, wholeNumberFlag as int } from './flags.js';
 import { runRoleProcess } from './role-process.js';
+import { produceAtRate } from './live-phase.js';
 import { PartitionPositions } from './partition-positions.js';
 
 /** Reads the whole topic with a fresh group; `perRecord` runs on each record. Returns seconds from the group join. */
@@ -81,12 +82,18 @@ export const bench: BenchModule & Command = {
       'role-process': { type: 'boolean' },
       'role-node-options': { type: 'string' },
       'role-built': { type: 'boolean' },
+      'live-seconds': { type: 'string' },
+      'live-rate': { type: 'string' },
     });
     const jar = v['kstreams-jar'] ?? DEFAULT_KSTREAMS_JAR;
     if (v['compare-kstreams']) checkJar(jar);
     const samples = int(v.samples, 'samples', 200_000, 1, 10_000_000);
     const servers = int(v.servers, 'servers', 1000, 1, 1_000_000);
     const maxSeconds = int(v['max-seconds'], 'max-seconds', 300, 1, 3600);
+    // After the catch-up, the fleet at its own pace (one sample per server a minute) by default.
+    const liveSeconds = int(v['live-seconds'], 'live-seconds', 0, 0, 3600);
+    const liveRate = int(v['live-rate'], 'live-rate', Math.max(1, Math.round(servers / 60)), 1, 1_000_000);
+    if (liveSeconds > 0 && !v['role-process']) throw new UsageError('--live-seconds needs --role-process (the role measured alone)');
     const prefix = `bench${randomBytes(3).toString('hex')}.`;
     // A short dedup horizon: the bench's sample ids need not stay in Redis for 35 days.
     const config = loadConfig({ ...process.env, KAFKA_TOPIC_PREFIX: prefix, METERLINE_DEDUP_HORIZON: '10m' });
@@ -101,6 +108,7 @@ export const bench: BenchModule & Command = {
       const serde = await createSerde(config);
       // Pre-load (not timed): 1-minute scrapes of a fleet, in time order, 1% duplicates.
       const rounds = Math.ceil(samples / servers);
+      const liveRounds = liveSeconds > 0 ? Math.ceil((liveSeconds * liveRate) / servers) + 1 : 0;
       const startMs = Math.floor((Date.now() - rounds * 60_000) / 60_000) * 60_000;
       const producer = kafka.producer({
         idempotent: true,
@@ -110,9 +118,10 @@ export const bench: BenchModule & Command = {
       const load = progress('bench aggregate: loading', samples);
       let made = 0;
       let batch: Message[] = [];
-      for (const { sample } of fleet({
+      // Iterated by hand: the live phase goes on with the same fleet where the pre-load stopped.
+      const sent = fleet({
         servers,
-        rounds,
+        rounds: rounds + liveRounds,
         intervalS: 60,
         startMs,
         seed: 1,
@@ -123,8 +132,11 @@ export const bench: BenchModule & Command = {
         allowedLatenessMs: config.allowedLatenessMs,
         windowMs: config.windowMs,
         serverPrefix: 'srv-',
-      })) {
-        if (made >= samples) break;
+      });
+      while (made < samples) {
+        const next = sent.next();
+        if (next.done === true) break;
+        const { sample } = next.value;
         made++;
         batch.push({
           key: sample.serverId,
@@ -138,7 +150,7 @@ export const bench: BenchModule & Command = {
       }
       if (batch.length > 0) await producer.send({ topic: names.raw, acks: -1, messages: batch });
       load.end(made);
-      await producer.disconnect();
+      if (liveSeconds === 0) await producer.disconnect();
 
       process.stderr.write('bench aggregate: raw read of the topic…\n');
       const rawSeconds = await readAll(kafka, names.raw, made, () => undefined);
@@ -166,9 +178,23 @@ export const bench: BenchModule & Command = {
           maxSeconds,
           ...(v['role-node-options'] ? { nodeOptions: v['role-node-options'] } : {}),
           ...(v['role-built'] ? { built: true } : {}),
+          ...(liveSeconds > 0
+            ? {
+                live: () =>
+                  produceAtRate({
+                    producer,
+                    topic: names.raw,
+                    samples: sent,
+                    encode: (s) => serde.encode('sample', names.raw, sampleToRecord(s)),
+                    rate: liveRate,
+                    seconds: liveSeconds,
+                  }).finally(() => producer.disconnect()),
+              }
+            : {}),
         });
-        const { seconds, timedOut, ...memory } = run;
-        const details = { samples: made, servers, seconds: Number(seconds.toFixed(2)), processes: 1, roleProcess: true, ...memory, ...(timedOut ? { stopped: `at --max-seconds ${maxSeconds}` } : {}) };
+        const { seconds, timedOut, live: paced, ...memory } = run;
+        const live = paced ? { rate: liveRate, ...paced } : undefined;
+        const details = { samples: made, servers, ...(live ? { live } : {}), seconds: Number(seconds.toFixed(2)), processes: 1, roleProcess: true, ...memory, ...(timedOut ? { stopped: `at --max-seconds ${maxSeconds}` } : {}) };
         const file = report({ bench: 'aggregate', perSecond: made / seconds, unit: 'events/s (child process, from its start)', details }, v.out ?? 'bench-results');
         process.stderr.write(`bench aggregate: wrote ${file}\n`);
         return 0;

@@ -3,7 +3,8 @@
 // in-process run shares its heap with the pre-load's arrays and Avro buffers. The child's RSS
 // and CPU come from /proc (every thread: librdkafka's too); its V8 breakdown from its own
 // /metrics (prom-client's default metrics), scraped while it runs. Done when the group's
-// committed offsets reach the topic's ends.
+// committed offsets reach the topic's ends — after a paced live phase, when one is asked for
+// (live-phase.ts).
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -22,6 +23,19 @@ export interface RoleProcessRun {
   /** V8's view from the child's /metrics at the scrape with the largest RSS, in MiB. */
   atPeak: Record<string, number>;
   timedOut: boolean;
+  /** The phase at the fleet's pace after the catch-up (live-phase.ts), when asked for. */
+  live?: LiveRun;
+}
+
+/** What the role held while it followed a paced input, after catching up. */
+export interface LiveRun {
+  samples: number;
+  seconds: number;
+  /** Largest RSS sampled (every 250 ms) in the phase: VmHWM is the catch-up's. */
+  peakRssMiB: number;
+  endRssMiB: number;
+  cpuUsPerSample: number;
+  atPeak: Record<string, number>;
 }
 
 export interface RoleProcessOptions {
@@ -39,6 +53,11 @@ export interface RoleProcessOptions {
   nodeOptions?: string;
   /** Run the compiled role (dist/, as the image does) instead of the sources through tsx. */
   built?: boolean;
+  /**
+   * Once the role has committed the pre-load: produces the paced phase (live-phase.ts) and
+   * returns how many samples it sent; the run ends when the role has committed those too.
+   */
+  live?: () => Promise<number>;
 }
 
 const MiB = 2 ** 20;
@@ -101,10 +120,14 @@ export async function v8Breakdown(port: number): Promise<Record<string, number>>
   }
 }
 
-async function committedAll(o: RoleProcessOptions): Promise<boolean> {
+async function committedAll(o: RoleProcessOptions, ends: ReadonlyMap<number, bigint>): Promise<boolean> {
   const [t] = await o.admin.fetchOffsets({ groupId: o.groupId, topics: [o.topic] });
   const at = new Map((t?.partitions ?? []).map((p) => [p.partition, BigInt(p.offset)]));
-  return [...o.ends].every(([p, end]) => (at.get(p) ?? -1n) >= end);
+  return [...ends].every(([p, end]) => (at.get(p) ?? -1n) >= end);
+}
+
+async function topicEnds(o: RoleProcessOptions): Promise<Map<number, bigint>> {
+  return new Map((await o.admin.fetchTopicOffsets(o.topic)).map((p) => [p.partition, BigInt(p.high)]));
 }
 
 export async function runRoleProcess(o: RoleProcessOptions): Promise<RoleProcessRun> {
@@ -121,6 +144,7 @@ export async function runRoleProcess(o: RoleProcessOptions): Promise<RoleProcess
   let peakSeen = 0;
   let atPeak: Record<string, number> = {};
   let timedOut = false;
+  let ends = o.ends;
   try {
     for (let i = 0; ; i++) {
       await new Promise((r) => setTimeout(r, 250));
@@ -133,14 +157,14 @@ export async function runRoleProcess(o: RoleProcessOptions): Promise<RoleProcess
         peakSeen = rss;
         atPeak = { rss: Math.round(rss / MiB), ...(await v8Breakdown(port)) };
       }
-      if (await committedAll(o)) break;
+      if (await committedAll(o, ends)) break;
       if ((performance.now() - started) / 1000 > o.maxSeconds) {
         timedOut = true;
         break;
       }
     }
     const seconds = (performance.now() - started) / 1000;
-    return {
+    const catchUp = {
       seconds,
       peakRssMiB: Math.round(statusKb(pid, 'VmHWM') / MiB),
       idleRssMiB: Math.round(idleRss / MiB),
@@ -148,6 +172,46 @@ export async function runRoleProcess(o: RoleProcessOptions): Promise<RoleProcess
       cpuUsPerSample: Number((cpuUs(pid) / o.samples).toFixed(1)),
       atPeak,
       timedOut,
+    };
+    if (o.live === undefined || timedOut) return catchUp;
+    // The paced phase: produced while the role runs, sampled until it committed every record.
+    const liveStarted = performance.now();
+    const cpu0 = cpuUs(pid);
+    let livePeak = 0;
+    let atLivePeak: Record<string, number> = {};
+    let sent: number | undefined;
+    let failed: unknown;
+    const producing = o.live().then(
+      (n) => (sent = n),
+      (err: unknown) => (failed = err),
+    );
+    for (;;) {
+      await new Promise((r) => setTimeout(r, 250));
+      if (exited) throw new Error(`bench aggregate: the role process ${exited} in the live phase`);
+      if (failed !== undefined) throw failed;
+      const rss = statusKb(pid, 'VmRSS');
+      if (rss > livePeak) {
+        livePeak = rss;
+        atLivePeak = { rss: Math.round(rss / MiB), ...(await v8Breakdown(port)) };
+      }
+      if (sent !== undefined) {
+        ends = await topicEnds(o);
+        if (await committedAll(o, ends)) break;
+      }
+      if ((performance.now() - started) / 1000 > o.maxSeconds) throw new Error(`bench aggregate: the live phase passed --max-seconds ${o.maxSeconds}`);
+    }
+    await producing;
+    const samples = sent ?? 0;
+    return {
+      ...catchUp,
+      live: {
+        samples,
+        seconds: Number(((performance.now() - liveStarted) / 1000).toFixed(1)),
+        peakRssMiB: Math.round(livePeak / MiB),
+        endRssMiB: Math.round(statusKb(pid, 'VmRSS') / MiB),
+        cpuUsPerSample: Number(((cpuUs(pid) - cpu0) / Math.max(1, samples)).toFixed(1)),
+        atPeak: atLivePeak,
+      },
     };
   } finally {
     if (!exited) {
