@@ -168,6 +168,7 @@ export const bench: BenchModule & Command = {
       if (v['role-process']) {
         // The role's own memory (issue 11): `meterline aggregate` in a child process, nothing else.
         process.stderr.write('bench aggregate: the role as a child process…\n');
+        // The live phase's producer is let go also when the catch-up timed out and it never ran.
         const run = await runRoleProcess({
           admin,
           env: { ...process.env, KAFKA_TOPIC_PREFIX: prefix, METERLINE_DEDUP_HORIZON: '10m', METERLINE_CATALOG: v.catalog ?? config.catalogPath ?? 'examples/catalog.yaml' },
@@ -188,10 +189,10 @@ export const bench: BenchModule & Command = {
                     encode: (s) => serde.encode('sample', names.raw, sampleToRecord(s)),
                     rate: liveRate,
                     seconds: liveSeconds,
-                  }).finally(() => producer.disconnect()),
+                  }),
               }
             : {}),
-        });
+        }).finally(() => (liveSeconds > 0 ? producer.disconnect() : undefined));
         const { seconds, timedOut, live: paced, ...memory } = run;
         const live = paced ? { rate: liveRate, ...paced } : undefined;
         const details = { samples: made, servers, ...(live ? { live } : {}), seconds: Number(seconds.toFixed(2)), processes: 1, roleProcess: true, ...memory, ...(timedOut ? { stopped: `at --max-seconds ${maxSeconds}` } : {}) };
