@@ -6,8 +6,8 @@ import { runConsumerRole } from '../role-command.js';
 import { aggregateRole } from '../../pipeline/aggregate/index.js';
 import { limitHeapGrowth } from '../heap-growth.js';
 
-/** Old generation at most twice what survived the last full GC (cli/heap-growth.ts). */
-const HEAP_GROWTH_PERCENT = 100;
+/** Old generation at most 1.5 × what survived the last full GC (cli/heap-growth.ts). */
+const HEAP_GROWTH_PERCENT = 50;
 
 export const command: Command = {
   summary: 'aggregate role: metrics.raw → event-time windows → usage.rollups (Kafka transactions)',
