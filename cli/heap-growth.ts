@@ -8,8 +8,8 @@
 // own memory"): ×2 took the peak RSS from ≈ 670 to ≈ 460 MiB at 3 open windows per server for
 // ≈ 6 % more CPU, and from 1 356 to 958 MiB at the steady state of 11 windows for 16 % more.
 // Since the state became small (changelog per window, slab rows), the aggregate command sets
-// ×1.5: at the steady state's catch-up 350 – 355 MiB instead of 362 – 405, at the fleet's own
-// pace 414 – 423 instead of 437 – 472, for ≈ 10 % more CPU per sample (2026-12-06 rows).
+// ×1.5: at the steady state's catch-up 350 – 374 MiB instead of 362 – 405, at the fleet's own
+// pace 414 – 423 instead of 437 – 472 (docs/performance.md, 2026-12-06 rows).
 import v8 from 'node:v8';
 
 const FLAG = /^--heap[-_]growing[-_]percent(=|$)/;
