@@ -9,6 +9,7 @@ import type { Message, Producer } from 'kafkajs';
 import type { Sent } from '../loadgen/fleet.js';
 import type { Sample } from '../pipeline/samples/sample.js';
 import { progress } from '../loadgen/progress.js';
+import { keepPace } from '../loadgen/pace.js';
 
 export interface LiveOptions {
   producer: Producer;
@@ -41,9 +42,7 @@ export async function produceAtRate(o: LiveOptions): Promise<number> {
     await o.producer.send({ topic: o.topic, acks: -1, messages: batch });
     sent += batch.length;
     bar.update(sent);
-    // Pacing (the rate is the point of the phase), as `meterline loadgen --rate` paces.
-    const aheadMs = (sent / o.rate) * 1000 - (performance.now() - started);
-    if (aheadMs > 0) await new Promise((r) => setTimeout(r, aheadMs));
+    await keepPace(sent, o.rate, started); // as `meterline loadgen --rate` paces
   }
   bar.end(sent);
   return sent;

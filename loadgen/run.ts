@@ -5,6 +5,7 @@ import { sampleToJson } from '../pipeline/samples/parse.js';
 import { fleet, emptyStats, type FleetOptions, type FleetStats } from './fleet.js';
 import type { Sender, SendStats } from './senders.js';
 import { progress } from './progress.js';
+import { keepPace } from './pace.js';
 
 export interface LoadgenOptions {
   fleet: FleetOptions;
@@ -44,10 +45,7 @@ export async function runLoadgen(opts: LoadgenOptions): Promise<LoadgenResult> {
         stats.sent--; // yielded but not sent
         break;
       }
-      if (opts.rate) {
-        const aheadMs = (stats.sent / opts.rate) * 1000 - (performance.now() - started);
-        if (aheadMs > 1) await new Promise((r) => setTimeout(r, aheadMs)); // pacing, not synchronisation
-      }
+      if (opts.rate) await keepPace(stats.sent, opts.rate, started);
       if (out) await write(out, `${JSON.stringify(sampleToJson(sample))}\n`);
       if (opts.sender) await opts.sender.send(sample);
       bar?.update(stats.generated, extra());
