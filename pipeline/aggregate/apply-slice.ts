@@ -52,7 +52,8 @@ export class EmittedParts implements PartSink {
 /**
  * Decodes, deduplicates and applies one slice to `o`, skipping records before `from` (already
  * in the restored state); false when the slice was left unapplied (partition lost meanwhile,
- * or samples undecodable for now).
+ * or samples undecodable for now). `beforeApply` is awaited with the largest event time of the
+ * samples to be added, before any of them is (the role's close gate: close-gate.ts).
  */
 export async function applySlice(
   d: SliceDeps,
@@ -60,6 +61,7 @@ export async function applySlice(
   slice: FetchedBatch,
   from: string | undefined,
   heartbeat: () => Promise<void>,
+  beforeApply?: (maxTsMs: number) => Promise<void>,
 ): Promise<boolean> {
   const { agg, serde, dedup, log, metrics } = d;
   const { topic, partition, messages } = slice;
@@ -109,6 +111,12 @@ export async function applySlice(
     return false;
   }
   if (!d.current(o)) return false; // lost while waiting for Redis
+  if (beforeApply !== undefined) {
+    let maxTs = Number.NEGATIVE_INFINITY;
+    for (let i = 0; i < samples.length; i++) if (keep[i]) maxTs = Math.max(maxTs, (samples[i] as Sample).tsMs);
+    await beforeApply(maxTs);
+    if (!d.current(o)) return false; // lost while waiting
+  }
   // From here to o.consumed() nothing awaits: a commit (timer) can never snapshot half a slice.
   let kept = 0;
   // Parts go to the owner as they are emitted, encoded there without a RollupPart each

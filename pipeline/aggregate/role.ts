@@ -6,7 +6,9 @@
 //   group join    partitions gained → fenced and restored (partitions.ts, restore.ts); lost → dropped
 //   each batch    waits for its partition's restore; stale after the restore's seek → dropped
 //   each slice    decode → dedup claims → aggregator (apply-slice.ts) → the owner's pending work;
-//                 a commit when `commitEveryRecords` records or `commitEveryMs` are pending
+//                 a commit when `commitEveryRecords` records or `commitEveryMs` are pending;
+//                 a slice that closes windows waits for the other partitions' closes to commit
+//                 (close-gate.ts) and commits at once
 //   timer         the aggregator ticked (idle partitions close their windows), idle work committed
 //   stop          consuming stopped, what is pending committed, producers closed
 //
@@ -31,6 +33,7 @@ import type { CommitInfo, OwnerTopics } from './owner.js';
 import { kafkajsTransactions, type Transactions } from './transaction.js';
 import { OwnedPartitions } from './partitions.js';
 import { applySlice, EmittedParts, type SliceDeps } from './apply-slice.js';
+import { CloseGate } from './close-gate.js';
 import { AGGREGATE_GROUP } from '../../kafka/groups.js';
 
 export { AGGREGATE_GROUP };
@@ -99,6 +102,7 @@ export async function startAggregate(opts: AggregateOptions): Promise<AggregateR
   const health = opts.health ?? roleHealth('aggregate');
   const { onCommit, onRestored } = opts;
   const owned = new OwnedPartitions({ kafka, agg, transactions, serde, dedup, topics, groupId, log, metrics, onCommit, onRestored });
+  const closes = new CloseGate();
   const slice: SliceDeps = { agg, serde, dedup, log, metrics, current: (o) => owned.current(o), lose: (o, err) => owned.lose(o, err) };
 
   /** A batch of partition p: once restored, its slices go to the owner of that moment. */
@@ -109,13 +113,23 @@ export async function startAggregate(opts: AggregateOptions): Promise<AggregateR
     return async (records, tools) => {
       // Lost, revoked or stopping since the last slice: the rest stays unresolved.
       if (!owned.current(o) || owned.stopping) return false;
-      if (!(await applySlice(slice, o, records, from, tools.heartbeat))) return false;
+      // A slice that closes windows waits for the gate (close-gate.ts) and holds it until the
+      // commit carrying its close settles: that commit is taken at once.
+      let release: (() => void) | undefined;
+      const gate = async (maxTsMs: number): Promise<void> => {
+        if (agg.closesWindows(p, maxTsMs)) release = await closes.take();
+      };
+      if (!(await applySlice(slice, o, records, from, tools.heartbeat, gate))) {
+        release?.();
+        return false;
+      }
       const now = Date.now();
-      if (o.pendingRecords() >= everyRecords || now - o.pendingSinceMs() >= everyMs) {
+      if (release !== undefined || o.pendingRecords() >= everyRecords || now - o.pendingSinceMs() >= everyMs) {
         // One transaction may be in flight while the next records are applied (the owner took
         // its snapshot synchronously; what is applied now belongs to the next one). A second
         // one waits for both: the back-pressure that bounds what is held between commits.
         const committed = owned.commit(o);
+        if (release !== undefined) void committed.then(release, release);
         if (o.commitsInFlight() > 1) await committed;
       }
       return true;

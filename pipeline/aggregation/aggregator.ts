@@ -384,6 +384,17 @@ export class Aggregator {
     return p === undefined ? Number.NEGATIVE_INFINITY : watermarkOf(p.clock, this.config.allowedLatenessMs);
   }
 
+  /**
+   * Whether a sample of event time `tsMs` on `partition` would close open windows (emit their
+   * parts): its watermark would pass the partition's closed point and its earliest open end.
+   */
+  closesWindows(partition: number, tsMs: number): boolean {
+    const p = this.parts.get(partition);
+    if (p === undefined || !(tsMs > p.clock.maxEventTsMs)) return false;
+    const wm = tsMs - this.config.allowedLatenessMs;
+    return wm > p.clock.closedUpToMs && wm >= p.nextEndMs;
+  }
+
   private partition(n: number): PartitionState {
     if (this.last?.partition === n) return this.last;
     let p = this.parts.get(n);

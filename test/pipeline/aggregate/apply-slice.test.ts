@@ -137,3 +137,22 @@ test('a declined record whose schema the registry cannot give now: the slice is 
   // The schema id is now known to be current: the hand reader takes such records without decode.
   assert.notEqual(serde.readSample?.('metrics.raw', messages[0]?.value as Buffer), undefined);
 });
+
+test('beforeApply is awaited with the largest event time of the samples to add, before any is added', async () => {
+  const base = plainSerde();
+  const enc = (r: SampleRecord) => base.encode('sample', TOPIC, r);
+  // Offset 1 is a duplicate of offset 0's sample (not added: its later ts must not count).
+  const messages = [message(0, await enc(rec('s0', 'a', 61, '1'))), message(1, await enc(rec('s0', 'a', 500, '1'))), message(2, await enc(rec('s2', 'b', 30, '2')))];
+  const agg = new Aggregator({ meters: [meter('req', 'r', 'delta', 'sum')], windowMs: MIN, allowedLatenessMs: 0, idleTimeoutMs: 1000 });
+  const { owner, got } = recordingOwner();
+  const deps = { agg, serde: base, dedup: memoryDedup(), log: createLogger('silent'), current: () => true, lose: () => assert.fail('partition lost') };
+  const seen: number[] = [];
+  const ok = await applySlice(deps, owner, { topic: TOPIC, partition: 0, messages, lastOffset: '2' }, undefined, async () => undefined, async (maxTs) => {
+    seen.push(maxTs);
+    assert.equal(agg.serverCount(0), 0); // nothing added yet
+    assert.deepEqual(got.consumed, []);
+  });
+  assert.equal(ok, true);
+  assert.deepEqual(seen, [T0 + 61 * S]);
+  assert.deepEqual(got.consumed, [[3, '3']]);
+});
