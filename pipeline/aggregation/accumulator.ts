@@ -239,7 +239,7 @@ export function restoreInto(slab: Slab, row: number, m: number, snap: AccSnapsho
 /** The state of one sample alone (state.ts), through a one-row slab. */
 export function singleState(cm: CompiledMeter, value: Fixed, intervalS: Fixed | undefined, tsMs: number, labels: Record<string, string>): RollupState {
   const slab = new Slab([cm], 1);
-  const row = slab.alloc('', 0, 0);
+  const row = slab.alloc(0, 0, 0);
   slab.openCell(row, 0); // no offsets: a state alone has no lineage
   addTo(slab, row, 0, cm, value, intervalS, tsMs, labels);
   return stateOf(slab, row, 0, cm);

@@ -442,7 +442,7 @@ export class Aggregator {
     v.correction = correction;
     const compiled = this.compiled;
     for (const row of rows) {
-      v.serverId = slab.server[row] as string;
+      v.serverId = p.serverIdOf(row);
       v.windowStartMs = slab.start[row] as number;
       v.windowEndMs = slab.end[row] as number;
       v.idSuffix = `:${v.windowStartMs}`;

@@ -57,8 +57,8 @@ export interface MeterColumns {
 
 export class Slab {
   readonly cols: MeterColumns[];
-  /** Per row: server id (undefined = free), segment start and end. */
-  server: Array<string | undefined> = [];
+  /** Per row: its server's number (the owner's: partition.ts), segment start and end. */
+  server: Int32Array;
   start: Float64Array;
   end: Float64Array;
   /** Per row: the next open row of the same server (−1: none) — a list without an array per server. */
@@ -94,6 +94,7 @@ export class Slab {
     const u8 = (): Uint8Array => column(Uint8Array, capacity, reserve);
     // Mantissas start 32-bit; a one-row slab (singleState, per sample) starts wide: never widened.
     const mantissas = (): Float64Array | Int32Array => (capacity > 1 ? column(Int32Array, capacity, reserve) : f64());
+    this.server = column(Int32Array, capacity, reserve);
     this.start = f64();
     this.end = f64();
     this.next = column(Int32Array, capacity, reserve);
@@ -121,14 +122,14 @@ export class Slab {
     return this.used - this.freeRows.length;
   }
 
-  /** A row for a new segment, every meter empty. */
-  alloc(serverId: string, startMs: number, endMs: number): number {
+  /** A row for a new segment of server number `server`, every meter empty. */
+  alloc(server: number, startMs: number, endMs: number): number {
     let row = this.freeRows.pop();
     if (row === undefined) {
       if (this.used === this.capacity) this.grow();
       row = this.used++;
     }
-    this.server[row] = serverId;
+    this.server[row] = server;
     this.start[row] = startMs;
     this.end[row] = endMs;
     this.next[row] = -1;
@@ -151,7 +152,6 @@ export class Slab {
         this.countOver.delete(i);
       }
     }
-    this.server[row] = undefined;
     this.freeRows.push(row);
   }
 
@@ -164,6 +164,7 @@ export class Slab {
     const cap = Math.max(FIRST_ROWS, Math.ceil(this.capacity * 1.5));
     if (cap > this.reserve) this.reserve = Math.max(cap, this.reserve * 4);
     const r = this.reserve;
+    this.server = grown(this.server, cap, r);
     this.start = grown(this.start, cap, r);
     this.end = grown(this.end, cap, r);
     this.next = grown(this.next, cap, r);
@@ -185,7 +186,7 @@ export class Slab {
   /** This slab's column bytes (rows up to capacity), added to the module's total. */
   private bytes = 0;
   private tally(): void {
-    let b = this.start.byteLength + this.end.byteLength + this.next.byteLength + this.sameEnd.byteLength + this.flags.byteLength + this.offsets.bytes();
+    let b = this.server.byteLength + this.start.byteLength + this.end.byteLength + this.next.byteLength + this.sameEnd.byteLength + this.flags.byteLength + this.offsets.bytes();
     for (const c of this.cols) {
       for (const col of [c.count, c.small, c.scale, c.xm, c.xs, c.xts]) b += col?.byteLength ?? 0;
     }

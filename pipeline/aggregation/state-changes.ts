@@ -31,6 +31,8 @@ export class StateChanges {
     private readonly slab: Slab,
     /** The partition's live servers (a swept one is dropped from the list when compacted). */
     private readonly servers: ReadonlyMap<string, ServerState>,
+    /** The server id of a row in use (rows hold their server's number: partition.ts). */
+    private readonly serverIdOf: (row: number) => string,
   ) {}
 
   /** A row just allocated is a pending correction's. */
@@ -73,9 +75,9 @@ export class StateChanges {
 
   /** The row goes (emitted): the record the changelog holds of it is deleted. Call before freeing it. */
   rowGone(row: number): void {
-    const { flags, server, start } = this.slab;
+    const { flags, start } = this.slab;
     const f = flags[row] as number;
-    if (f & KEPT) this.tombstones.push(segmentKey(this.partition, (f & CORRECTION) !== 0, start[row] as number, server[row] as string));
+    if (f & KEPT) this.tombstones.push(segmentKey(this.partition, (f & CORRECTION) !== 0, start[row] as number, this.serverIdOf(row)));
     flags[row] = 0;
   }
 
@@ -104,7 +106,7 @@ export class StateChanges {
    * again in one commit ends written), then each changed row, then each changed server's counters.
    */
   drain(w: Writer, out: (key: string, value: Buffer | null) => void): void {
-    const { flags, server, start } = this.slab;
+    const { flags, start } = this.slab;
     const n = this.partition;
     for (const key of this.tombstones) out(key, null);
     this.tombstones = [];
@@ -114,7 +116,7 @@ export class StateChanges {
       const f = flags[row] as number;
       if ((f & DIRTY) === 0) continue; // freed since, or listed twice
       flags[row] = (f & ~DIRTY) | KEPT;
-      out(segmentKey(n, (f & CORRECTION) !== 0, start[row] as number, server[row] as string), writeSegment(w, this.slab, row));
+      out(segmentKey(n, (f & CORRECTION) !== 0, start[row] as number, this.serverIdOf(row)), writeSegment(w, this.slab, row));
     }
     const servers = this.dirtyServers;
     this.dirtyServers = [];

@@ -14,12 +14,12 @@ const latestM = compileMeter(meter('latest', 'v', 'gauge', 'latest'));
 
 test('a count crosses 2^16 − 1 one sample at a time and by restore, exactly', () => {
   const slab = new Slab([sumM]);
-  const row = slab.alloc('a', 0, 60_000);
+  const row = slab.alloc(1, 0, 60_000);
   slab.openCell(row, 0);
   for (let i = 0; i < 70_000; i++) slab.incCount(row, 0);
   assert.equal(slab.count(row, 0), 70_000);
   assert.equal(slab.has(row, 0), true);
-  const r2 = slab.alloc('b', 0, 60_000);
+  const r2 = slab.alloc(2, 0, 60_000);
   slab.openCell(r2, 0);
   slab.setCount(r2, 0, 65_535); // the column's largest value: no side entry
   assert.equal(slab.countOver.size, 1); // only row's excess so far
@@ -30,7 +30,7 @@ test('a count crosses 2^16 − 1 one sample at a time and by restore, exactly', 
   assert.equal(slab.count(r2, 0), 5_000_000_000);
   // A freed row takes its excess with it; the row reused counts from nothing.
   slab.free(row);
-  const again = slab.alloc('c', 0, 60_000);
+  const again = slab.alloc(3, 0, 60_000);
   assert.equal(again, row);
   assert.equal(slab.has(again, 0), false);
   slab.openCell(again, 0);
@@ -44,7 +44,7 @@ test('rows keep their values as the columns grow in place and then past the rese
   const slab = new Slab([sumM, maxM, latestM], 64, 96);
   const start0 = slab.start;
   const write = (i: number): number => {
-    const row = slab.alloc(`s${i}`, i * 60_000, (i + 1) * 60_000);
+    const row = slab.alloc(100 + i, i * 60_000, (i + 1) * 60_000);
     for (let m = 0; m < 3; m++) {
       slab.openCell(row, m);
       slab.incCount(row, m);
@@ -56,7 +56,7 @@ test('rows keep their values as the columns grow in place and then past the rese
     return row;
   };
   const check = (row: number, i: number): void => {
-    assert.equal(slab.server[row], `s${i}`);
+    assert.equal(slab.server[row], 100 + i);
     assert.deepEqual([slab.start[row], slab.end[row]], [i * 60_000, (i + 1) * 60_000]);
     assert.equal(formatFixed(slab.sum(row, 0)), (i * 0.7).toFixed(1).replace(/\.0$/, ''));
     assert.equal(formatFixed(slab.x(row, 1) ?? { m: -1n, s: 0 }), i === 0 ? '0' : `${i}000000000000000000`);
@@ -77,37 +77,38 @@ test('rows keep their values as the columns grow in place and then past the rese
 });
 
 test('the column-byte tally counts each row at its columns’ widths', () => {
-  // Per row: start, end 2 × 8 + next, sameEnd 2 × 4 + changelog flags 1 = 25, the row's offsets:
-  // first 8 + last 4 + mixed flag 1 = 13 → 38; sum: count 2 + small 4 (32-bit until a value needs
-  // more) + scale 1 = 7; max: 2 + mantissa 4 + scale 1 = 7; latest: 7 + time 8 = 15 → 38 + 29 =
-  // 67. (Before the changelog flags 66; before that 106:
+  // Per row: server number 4, start, end 2 × 8, next, sameEnd 2 × 4, changelog flags 1 = 29, the
+  // row's offsets: first 8 + last 4 + mixed flag 1 = 13 → 42; sum: count 2 + small 4 (32-bit until
+  // a value needs more) + scale 1 = 7; max: 2 + mantissa 4 + scale 1 = 7; latest: 7 + time 8 = 15
+  // → 42 + 29 = 71. (Before the server number, a JS array outside the tally, 67; before the
+  // changelog flags 66; before that 106:
   // per meter first / last offsets 8, a scale 3 bytes wider and a mantissa 4 wider, 3 × 15 = 45
   // more; per row a base 8 instead of first 8, last 4, flag 1: 5 fewer. 66 + 45 − 5 = 106.)
   const before = slabColumnBytes();
   const slab = new Slab([sumM, maxM, latestM], 64);
-  assert.equal(slabColumnBytes() - before, 64 * 67);
-  for (let i = 0; i < 65; i++) slab.alloc('a', 0, 1); // the 65th row grows 64 → 96 rows
-  assert.equal(slabColumnBytes() - before, 96 * 67);
+  assert.equal(slabColumnBytes() - before, 64 * 71);
+  for (let i = 0; i < 65; i++) slab.alloc(1, 0, 1); // the 65th row grows 64 → 96 rows
+  assert.equal(slabColumnBytes() - before, 96 * 71);
 });
 
 test('a mantissa past 32 bits widens its meter’s column to doubles, keeping every row exact', () => {
   const before = slabColumnBytes();
   const slab = new Slab([sumM, maxM, latestM], 64);
   const rows = Array.from({ length: 50 }, (_, i) => {
-    const row = slab.alloc(`s${i}`, 0, 60_000);
+    const row = slab.alloc(100 + i, 0, 60_000);
     for (let m = 0; m < 3; m++) slab.openCell(row, m);
     slab.addSmall(row, 0, -(2 ** 31) + i, 0); // −2^31 + i: still 32-bit
     slab.setX(row, 1, { m: BigInt(2 ** 31 - 1 - i), s: 1 }, 0); // (2^31 − 1 − i) / 10: 32-bit
     slab.setX(row, 2, { m: BigInt(i), s: 0 }, i);
     return row;
   });
-  assert.equal(slabColumnBytes() - before, 64 * 67, 'nothing widened yet');
+  assert.equal(slabColumnBytes() - before, 64 * 71, 'nothing widened yet');
   slab.addSmall(rows[7] as number, 0, -1, 0); // −2^31 + 7 − 1: fits
   slab.addSmall(rows[3] as number, 0, -4, 0); // −2^31 + 3 − 4 = −2^31 − 1: past 32 bits
-  assert.equal(slabColumnBytes() - before, 64 * 71, 'sum widened: 4 bytes more per row');
+  assert.equal(slabColumnBytes() - before, 64 * 75, 'sum widened: 4 bytes more per row');
   slab.setX(rows[5] as number, 1, { m: 2n ** 31n, s: 1 }, 0); // 2^31 / 10: past 32 bits
   slab.setX(rows[6] as number, 2, { m: 2n ** 60n, s: 0 }, 6); // over 2^53: side table, NaN
-  assert.equal(slabColumnBytes() - before, 64 * 79, 'max and latest widened');
+  assert.equal(slabColumnBytes() - before, 64 * 83, 'max and latest widened');
   rows.forEach((row, i) => {
     const sum = i === 3 ? -(2 ** 31) - 1 : i === 7 ? -(2 ** 31) + 6 : -(2 ** 31) + i;
     assert.equal(formatFixed(slab.sum(row, 0)), String(sum), `sum of row ${i}`);
@@ -116,7 +117,7 @@ test('a mantissa past 32 bits widens its meter’s column to doubles, keeping ev
     assert.deepEqual(slab.x(row, 2), { m: i === 6 ? 2n ** 60n : BigInt(i), s: 0 }, `latest of row ${i}`);
   });
   // A widened column grows like the others.
-  for (let i = 0; i < 20; i++) slab.alloc('b', 0, 1);
-  assert.equal(slabColumnBytes() - before, 96 * 79);
+  for (let i = 0; i < 20; i++) slab.alloc(2, 0, 1);
+  assert.equal(slabColumnBytes() - before, 96 * 83);
   assert.equal(formatFixed(slab.sum(rows[3] as number, 0)), String(-(2 ** 31) - 1));
 });

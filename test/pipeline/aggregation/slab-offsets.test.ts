@@ -104,7 +104,7 @@ test('a meter first fed by a later sample starts at that sample; text and far of
 
 test('a row whose meters agree again keeps one pair, and a freed row keeps nothing aside', () => {
   const slab = new Slab(meters.map(compileMeter));
-  const row = slab.alloc('srv', 0, MIN);
+  const row = slab.alloc(0, 0, MIN);
   const feed = (ms: readonly number[], off: number): void => {
     for (const m of ms) {
       slab.enter(row, m);
