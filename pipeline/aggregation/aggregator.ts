@@ -134,9 +134,10 @@ export class Aggregator {
     const clock = p.clock;
     clock.lastActivityMs = nowMs;
     if (carries) {
-      const seg = this.segmenter.segmentOf(sample.serverId, ts);
-      const late = seg.endMs <= clock.closedUpToMs;
       const st = p.server(sample.serverId);
+      // The server's last window cuts are kept on its state: no segmenter Map (CutsHolder).
+      const seg = this.segmenter.segmentOf(sample.serverId, ts, st);
+      const late = seg.endMs <= clock.closedUpToMs;
       const slab = p.slab;
       const offset = offsetNumber(source.offset);
       let row = -1;
@@ -348,7 +349,7 @@ export class Aggregator {
    * now on are cut at the new points. Open segments keep their extent (their samples are summed).
    */
   splitPointsChanged(serverId: string): void {
-    this.segmenter.forget(serverId);
+    for (const p of this.parts.values()) p.forgetCuts(serverId);
   }
 
   /** Forgets a partition (revoked on a rebalance): its state emits nothing. */
@@ -357,9 +358,11 @@ export class Aggregator {
     this.last = undefined;
   }
 
-  /** Servers whose window cuts the segmenter caches (introspection, like openSegments). */
+  /** Servers whose window cuts are cached (introspection, like openSegments). */
   cachedCuts(): number {
-    return this.segmenter.cachedServers;
+    let n = 0;
+    for (const p of this.parts.values()) n += p.cachedCuts;
+    return n;
   }
 
   /** Servers a partition holds state of (open segments or counter baselines). */
@@ -420,9 +423,8 @@ export class Aggregator {
     // Forget servers that hold nothing any more, every SWEEP_WINDOWS windows of event time.
     const every = w * SWEEP_WINDOWS;
     if (Number.isFinite(upToMs) && Math.floor(upToMs / every) > Math.floor(before / every)) {
-      // The segmenter's per-server cache of window cuts goes with the server: without this it
-      // would keep an entry for every server ever seen on the partition.
-      for (const id of p.sweep(upToMs - this.counterIdleMs)) this.segmenter.forget(id);
+      // A server's cached window cuts live on its state, so they go with it.
+      p.sweep(upToMs - this.counterIdleMs);
     }
   }
 

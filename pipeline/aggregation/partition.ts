@@ -7,7 +7,7 @@ import { type AccSnapshot, type CompiledMeter, restoreInto, snapshotOf } from '.
 import { Slab } from './slab.js';
 import { CounterBaselines, type CounterSnapshot, ServerSeries } from './counters.js';
 import { finiteOrNull, newClock, nullToNegInf, type PartitionClock } from '../windows/watermark.js';
-import type { Segment } from '../windows/segments.js';
+import type { Cuts, Segment } from '../windows/segments.js';
 import type { SegmentRecord } from './changes.js';
 import { StateChanges } from './state-changes.js';
 
@@ -26,6 +26,8 @@ export class ServerState extends ServerSeries {
   last = -1;
   /** Changelog flags of the server's counter baselines (state-changes.ts). */
   counterFlags = 0;
+  /** Its last window's cuts (the aggregator's Segmenter keeps them here: CutsHolder). */
+  cuts: Cuts | undefined = undefined;
 
   constructor(
     readonly serverId: string,
@@ -111,6 +113,19 @@ export class PartitionState {
 
   server(serverId: string): ServerState {
     return this.counters.forServer(serverId);
+  }
+
+  /** Forgets a server's cached window cuts (its split points changed). */
+  forgetCuts(serverId: string): void {
+    const st = this.servers.get(serverId);
+    if (st !== undefined) st.cuts = undefined;
+  }
+
+  /** Servers whose window cuts are cached (introspection). */
+  get cachedCuts(): number {
+    let n = 0;
+    for (const st of this.servers.values()) if (st.cuts !== undefined) n++;
+    return n;
   }
 
   /** The server id of a row in use. */

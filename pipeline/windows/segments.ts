@@ -33,9 +33,18 @@ export function segmentsOf(serverId: string, startMs: number, endMs: number, spl
   return out;
 }
 
-interface Cuts {
-  startMs: number;
-  segments: Segment[];
+export interface Cuts {
+  readonly startMs: number;
+  readonly segments: readonly Segment[];
+}
+
+/**
+ * Where a caller keeps a server's last cuts itself (the aggregate role: on the server's own
+ * state object), instead of the segmenter's Map: one Map entry less per server and one lookup
+ * less per sample.
+ */
+export interface CutsHolder {
+  cuts: Cuts | undefined;
 }
 
 /** Uncut windows remembered for sharing; past this many the list starts afresh (entries stay valid). */
@@ -66,14 +75,16 @@ export class Segmenter {
     this.cache.delete(serverId);
   }
 
-  segmentOf(serverId: string, tsMs: number): Segment {
+  /** The segment of `tsMs` for `serverId`; its cuts remembered in `holder` when given, else here. */
+  segmentOf(serverId: string, tsMs: number, holder?: CutsHolder): Segment {
     const startMs = windowStartOf(tsMs, this.windowMs);
     if (this.splitPoints === undefined) return { startMs, endMs: startMs + this.windowMs };
-    let c = this.cache.get(serverId);
+    let c = holder === undefined ? this.cache.get(serverId) : holder.cuts;
     if (c === undefined || c.startMs !== startMs) {
       const segments = segmentsOf(serverId, startMs, startMs + this.windowMs, this.splitPoints);
       c = segments.length === 1 ? this.uncutWindow(startMs) : { startMs, segments };
-      this.cache.set(serverId, c);
+      if (holder === undefined) this.cache.set(serverId, c);
+      else holder.cuts = c;
     }
     const segs = c.segments;
     for (let i = segs.length - 1; i > 0; i--) {
