@@ -34,6 +34,7 @@ import { kafkajsTransactions, type Transactions } from './transaction.js';
 import { OwnedPartitions } from './partitions.js';
 import { applySlice, EmittedParts, type SliceDeps } from './apply-slice.js';
 import { CloseGate } from './close-gate.js';
+import { trimMalloc } from '../../lib/malloc-trim.js';
 import { AGGREGATE_GROUP } from '../../kafka/groups.js';
 
 export { AGGREGATE_GROUP };
@@ -105,6 +106,16 @@ export async function startAggregate(opts: AggregateOptions): Promise<AggregateR
   const closes = new CloseGate();
   const slice: SliceDeps = { agg, serde, dedup, log, metrics, current: (o) => owned.current(o), lose: (o, err) => owned.lose(o, err) };
 
+  /**
+   * A close's commit settled: the gate opens for the next partition, and the memory the close's
+   * records took in glibc's arena (librdkafka's copies: lib/malloc-trim.ts) goes back to the
+   * system before the next close needs it.
+   */
+  const closed = (release: () => void) => (): void => {
+    release();
+    trimMalloc();
+  };
+
   /** A batch of partition p: once restored, its slices go to the owner of that moment. */
   async function batch(p: number): Promise<SliceApplier | undefined> {
     const o = await owned.whenReady(p);
@@ -129,7 +140,7 @@ export async function startAggregate(opts: AggregateOptions): Promise<AggregateR
         // its snapshot synchronously; what is applied now belongs to the next one). A second
         // one waits for both: the back-pressure that bounds what is held between commits.
         const committed = owned.commit(o);
-        if (release !== undefined) void committed.then(release, release);
+        if (release !== undefined) void committed.then(closed(release), closed(release));
         if (o.commitsInFlight() > 1) await committed;
       }
       return true;
