@@ -3,12 +3,12 @@
 // Every partition's watermark passes a minute within the same second at the fleet's pace, so
 // without this all owned partitions emit their closing windows at once and their commits hold
 // ≈ 600 000 rollup parts together (100 000 servers, six partitions: docs/performance.md). A
-// slice that will close windows first takes the gate and holds it until the commit carrying
-// that close has settled; the next partition's close waits for it.
+// slice that will close many windows (role.ts: GATED_CLOSE_ROWS) first takes the gate and holds
+// it until the commit carrying that close has settled; the next partition's close waits for it.
 //
 // It only orders when slices are applied, never what they compute: a partition's output
 // depends on its own records in offset order, whichever partition goes first. Slices that
-// close nothing pass freely, and closes of idle partitions (the tick) are not gated.
+// close nothing or little pass freely, and closes of idle partitions (the tick) are not gated.
 export class CloseGate {
   private tail: Promise<void> = Promise.resolve();
   private waiting = 0;

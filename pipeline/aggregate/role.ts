@@ -7,8 +7,8 @@
 //   each batch    waits for its partition's restore; stale after the restore's seek → dropped
 //   each slice    decode → dedup claims → aggregator (apply-slice.ts) → the owner's pending work;
 //                 a commit when `commitEveryRecords` records or `commitEveryMs` are pending;
-//                 a slice that closes windows waits for the other partitions' closes to commit
-//                 (close-gate.ts) and commits at once
+//                 a slice that closes many windows waits for the other partitions' closes to
+//                 commit (close-gate.ts) and commits at once
 //   timer         the aggregator ticked (idle partitions close their windows), idle work committed
 //   stop          consuming stopped, what is pending committed, producers closed
 //
@@ -92,6 +92,13 @@ const SLICE_RECORDS = 1000;
  */
 const FETCH_BYTES_PER_PARTITION = 128 * 1024;
 const FETCH_BYTES = 1024 * 1024;
+/**
+ * A close of at least this many rows (≈ 6 parts each with the example catalogue: ≈ 1.5 MiB
+ * encoded, as much again in librdkafka) waits for the gate and commits at once (close-gate.ts).
+ * Smaller ones go as any slice: at 1 000 servers every slice closes a window of a few hundred
+ * rows, and a commit (and a wait) per slice would cost more than their memory.
+ */
+const GATED_CLOSE_ROWS = 2000;
 
 export async function startAggregate(opts: AggregateOptions): Promise<AggregateRole> {
   const { kafka, serde, dedup, topics, log, metrics } = opts;
@@ -124,11 +131,11 @@ export async function startAggregate(opts: AggregateOptions): Promise<AggregateR
     return async (records, tools) => {
       // Lost, revoked or stopping since the last slice: the rest stays unresolved.
       if (!owned.current(o) || owned.stopping) return false;
-      // A slice that closes windows waits for the gate (close-gate.ts) and holds it until the
-      // commit carrying its close settles: that commit is taken at once.
+      // A slice that closes many windows waits for the gate (close-gate.ts) and holds it until
+      // the commit carrying its close settles: that commit is taken at once.
       let release: (() => void) | undefined;
       const gate = async (maxTsMs: number): Promise<void> => {
-        if (agg.closesWindows(p, maxTsMs)) release = await closes.take();
+        if (agg.rowsClosedBy(p, maxTsMs) >= GATED_CLOSE_ROWS) release = await closes.take();
       };
       if (!(await applySlice(slice, o, records, from, tools.heartbeat, gate))) {
         release?.();

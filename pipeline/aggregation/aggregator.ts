@@ -388,14 +388,14 @@ export class Aggregator {
   }
 
   /**
-   * Whether a sample of event time `tsMs` on `partition` would close open windows (emit their
-   * parts): its watermark would pass the partition's closed point and its earliest open end.
+   * How many open rows a sample of event time `tsMs` on `partition` would close (emit the
+   * parts of): those ending by the watermark it would bring, if that passes the closed point.
    */
-  closesWindows(partition: number, tsMs: number): boolean {
+  rowsClosedBy(partition: number, tsMs: number): number {
     const p = this.parts.get(partition);
-    if (p === undefined || !(tsMs > p.clock.maxEventTsMs)) return false;
+    if (p === undefined || !(tsMs > p.clock.maxEventTsMs)) return 0;
     const wm = tsMs - this.config.allowedLatenessMs;
-    return wm > p.clock.closedUpToMs && wm >= p.nextEndMs;
+    return wm > p.clock.closedUpToMs && wm >= p.nextEndMs ? p.rowsEndingBy(wm) : 0;
   }
 
   private partition(n: number): PartitionState {

@@ -93,6 +93,8 @@ export class PartitionState {
    */
   private readonly ends: number[] = [];
   private readonly byEnd = new Map<number, number>();
+  /** Open rows per end (rowsEndingBy: how large a close would be). */
+  private readonly endRows = new Map<number, number>();
   private openRowCount = 0;
   /** serverId → segment start → pending correction row. */
   private corrections = new Map<string, Map<number, number>>();
@@ -187,6 +189,7 @@ export class PartitionState {
     const head = this.byEnd.get(endMs);
     this.slab.sameEnd[row] = head ?? -1;
     this.byEnd.set(endMs, row);
+    this.endRows.set(endMs, (this.endRows.get(endMs) ?? 0) + 1);
     this.openRowCount++;
     if (head !== undefined) return;
     // Binary insert: new ends appear about once per window, so this is off the hot path.
@@ -215,6 +218,16 @@ export class PartitionState {
     return this.ends.length === 0 ? Number.POSITIVE_INFINITY : (this.ends[0] as number);
   }
 
+  /** Open rows ending at or before upToMs: what takeClosed(upToMs) would take. */
+  rowsEndingBy(upToMs: number): number {
+    let n = 0;
+    for (const end of this.ends) {
+      if (end > upToMs) break;
+      n += this.endRows.get(end) ?? 0;
+    }
+    return n;
+  }
+
   /**
    * Removes and returns the open rows ending at or before upToMs, in canonical order. The rows
    * stay allocated until release(): the caller reads them to emit their parts first.
@@ -234,6 +247,7 @@ export class PartitionState {
         this.openRowCount--;
       }
       this.byEnd.delete(end);
+      this.endRows.delete(end);
     }
     return canonical(this.slab, out, this.byNumber);
   }

@@ -219,24 +219,28 @@ test('restore with nowMs: a restored partition is not idle by the old process’
   assert.deepEqual(c.tick(50_900).map((p) => p.serverId), ['x']);
 });
 
-test('closesWindows says beforehand whether a sample emits closing windows, and changes nothing', () => {
+test('rowsClosedBy says beforehand how many open rows a sample closes, and changes nothing', () => {
   // The oracle is the aggregator itself: for a pseudo-random stream (three partitions, out of
-  // order, lateness of 2 minutes), the prediction before each add must match whether that add
-  // emitted any on-time part.
+  // order, lateness of 2 minutes), the prediction before each add must be the number of
+  // (server, window) rows whose on-time parts that add emitted.
   const agg = new Aggregator({ meters: [meter('req', 'r', 'delta', 'sum')], windowMs: MIN, allowedLatenessMs: 2 * MIN, idleTimeoutMs: 10 * MIN });
   let seed = 7;
   const rnd = (n: number): number => ((seed = (seed * 1103515245 + 12345) % 2147483648), seed % n);
   let predictedCloses = 0;
+  let severalRows = false;
   for (let i = 0; i < 3000; i++) {
     const partition = rnd(3);
     const ts = T0 + i * 1000 - rnd(5 * MIN); // mostly forward, up to 5 minutes back
-    const said = agg.closesWindows(partition, ts);
-    const again = agg.closesWindows(partition, ts); // asking twice changes nothing
+    const said = agg.rowsClosedBy(partition, ts);
+    const again = agg.rowsClosedBy(partition, ts); // asking twice changes nothing
     const parts = agg.add(sample(`srv${rnd(20)}`, ts, { r: '1' }), { partition, offset: String(i) }, T0);
     assert.equal(again, said);
-    assert.equal(said, parts.some((p) => !p.correction), `sample ${i} (partition ${partition})`);
-    if (said) predictedCloses++;
+    const rows = new Set(parts.filter((p) => !p.correction).map((p) => `${p.serverId}@${p.windowStartMs}`));
+    assert.equal(said, rows.size, `sample ${i} (partition ${partition})`);
+    if (said > 0) predictedCloses++;
+    if (said > 1) severalRows = true;
   }
   assert.ok(predictedCloses > 20, `the stream closed windows (${predictedCloses} times)`);
-  assert.equal(agg.closesWindows(9, T0 + 1e9), false); // a partition never seen holds nothing
+  assert.ok(severalRows, 'some closes took several rows');
+  assert.equal(agg.rowsClosedBy(9, T0 + 1e9), 0); // a partition never seen holds nothing
 });
