@@ -33,7 +33,7 @@ export class CloseGate {
     };
   }
 
-  /** Closes waiting for the gate (for the role's metrics and tests). */
+  /** Closes waiting for the gate (introspection: tests). */
   get queued(): number {
     return this.waiting;
   }
