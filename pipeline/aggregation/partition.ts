@@ -303,8 +303,7 @@ export class PartitionState {
    * Drops servers that hold nothing: no open segment, no pending correction, and no counter
    * series newer than `seriesCutoffMs` (event time). Bounds memory by the live servers.
    */
-  sweep(seriesCutoffMs: number): string[] {
-    const dropped: string[] = [];
+  sweep(seriesCutoffMs: number): void {
     for (const [id, st] of this.servers) {
       if (st.head >= 0 || this.corrections.has(id)) continue;
       let live = false;
@@ -314,9 +313,7 @@ export class PartitionState {
       this.changes.serverGone(st);
       this.byNumber[st.index] = undefined;
       this.freeNumbers.push(st.index);
-      dropped.push(id);
     }
-    return dropped;
   }
 
   snapshot(meterNames: readonly string[]): PartitionSnapshot {

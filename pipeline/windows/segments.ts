@@ -70,11 +70,6 @@ export class Segmenter {
     return this.cache.size;
   }
 
-  /** Forgets a server's cached cuts (its split points changed, or it was swept). */
-  forget(serverId: string): void {
-    this.cache.delete(serverId);
-  }
-
   /** The segment of `tsMs` for `serverId`; its cuts remembered in `holder` when given, else here. */
   segmentOf(serverId: string, tsMs: number, holder?: CutsHolder): Segment {
     const startMs = windowStartOf(tsMs, this.windowMs);
