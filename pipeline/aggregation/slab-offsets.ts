@@ -5,6 +5,10 @@
 // differs — fed by a sample carrying only some metrics, skipped by a counter reading not newer
 // than its series, opened by a later sample — keeps its own pair in a side table, with the row
 // marked mixed. Per meter that is 8 bytes per row fewer (two 32-bit offsets) at one byte per row.
+// The row's first offset is itself held as a 32-bit difference from the first offset the slab
+// ever stored (its base: the offsets of one partition's open rows lie within minutes of each
+// other), until one does not fit: then the column turns into doubles, once (widen). 9 bytes per
+// row instead of 13.
 //
 // Which pair is the row's is a representation choice, never visible: after each change it is
 // the pair most of the row's cells hold (ties: the lowest meter's), so a divergence heals as
@@ -37,8 +41,15 @@ export function offOf(text: string): Off {
 const offText = (o: Off): string => (typeof o === 'string' ? o : String(o));
 
 export class RowOffsets {
-  /** Per row: its first offset (NaN: a text, in `aside` under 2 × row). */
-  first: Float64Array;
+  /**
+   * Per row: its first offset less `base` while 32-bit (ASIDE: a text, in `aside` under 2 × row);
+   * once widened, the offset itself (NaN: a text).
+   */
+  first: Int32Array | Float64Array;
+  /** What a 32-bit `first` is relative to: the first numeric offset stored (NaN: none yet). */
+  private base = Number.NaN;
+  private capacity: number;
+  private reserve: number;
   /** Per row: its last offset less the first (ASIDE: in `aside` under 2 × row + 1). */
   last: Int32Array;
   /** Per row: 1 when some of its cells keep their own pair in `own`. */
@@ -58,12 +69,16 @@ export class RowOffsets {
 
   constructor(
     /** The slab's per-meter columns: a cell exists while its count is not 0. */
-    private readonly cells: readonly { count: Uint16Array }[],
+    private readonly cells: readonly { count: Uint8Array | Uint16Array }[],
     capacity: number,
     reserve: number,
+    /** Called when a column changes width (the slab's byte tally). */
+    private readonly widened: () => void = () => undefined,
   ) {
     this.n = cells.length;
-    this.first = column(Float64Array, capacity, reserve);
+    this.capacity = capacity;
+    this.reserve = reserve;
+    this.first = column(Int32Array, capacity, reserve);
     this.last = column(Int32Array, capacity, reserve);
     this.mixed = column(Uint8Array, capacity, reserve);
     this.fed = new Uint8Array(this.n);
@@ -72,6 +87,8 @@ export class RowOffsets {
   }
 
   grow(rows: number, reserve: number): void {
+    this.capacity = rows;
+    this.reserve = reserve;
     this.first = grown(this.first, rows, reserve);
     this.last = grown(this.last, rows, reserve);
     this.mixed = grown(this.mixed, rows, reserve);
@@ -148,7 +165,7 @@ export class RowOffsets {
   }
 
   private has(row: number, m: number): boolean {
-    return (this.cells[m] as { count: Uint16Array }).count[row] !== 0;
+    return (this.cells[m] as { count: Uint8Array | Uint16Array }).count[row] !== 0;
   }
 
   private cellsIn(row: number): number {
@@ -157,29 +174,58 @@ export class RowOffsets {
     return k;
   }
 
-  private rowFirst(row: number): Off {
+  /** The row's first offset as a number (NaN: it is a text, in `aside`). */
+  private firstNumber(row: number): number {
     const f = this.first[row] as number;
+    if (this.first.BYTES_PER_ELEMENT === 8) return f;
+    return f === ASIDE ? Number.NaN : this.base + f;
+  }
+
+  private rowFirst(row: number): Off {
+    const f = this.firstNumber(row);
     return Number.isNaN(f) ? (this.aside.get(2 * row) as Off) : f;
   }
 
   private rowLast(row: number): Off {
     const d = this.last[row] as number;
-    return d === ASIDE ? (this.aside.get(2 * row + 1) as Off) : (this.first[row] as number) + d;
+    return d === ASIDE ? (this.aside.get(2 * row + 1) as Off) : this.firstNumber(row) + d;
   }
 
   private putPair(row: number, first: Off, last: Off): void {
+    const narrow = this.first.BYTES_PER_ELEMENT === 4;
     if (typeof first === 'number') {
-      this.first[row] = first;
+      if (narrow && Number.isNaN(this.base)) this.base = first;
+      const d = first - this.base;
+      if (!narrow) this.first[row] = first;
+      else if (d > ASIDE && d <= 0x7fffffff) this.first[row] = d;
+      else this.widen()[row] = first;
       if (this.aside.size > 0) this.aside.delete(2 * row);
     } else {
-      this.first[row] = Number.NaN;
+      this.first[row] = narrow ? ASIDE : Number.NaN;
       this.aside.set(2 * row, first);
     }
     this.putLast(row, last);
   }
 
+  /**
+   * The 32-bit first offsets as doubles (every row copied, exactly: base + difference is an
+   * integer below 2^53), once per slab, when an offset lies 2^31 or more from the base — after
+   * billions of records on one partition, or a restore of rows far apart.
+   */
+  private widen(): Float64Array {
+    const narrow = this.first as Int32Array;
+    const wide = column(Float64Array, this.capacity, this.reserve);
+    for (let row = 0; row < this.capacity; row++) {
+      const f = narrow[row] as number;
+      wide[row] = f === ASIDE ? Number.NaN : this.base + f;
+    }
+    this.first = wide;
+    this.widened();
+    return wide;
+  }
+
   private putLast(row: number, last: Off): void {
-    const d = typeof last === 'number' ? last - (this.first[row] as number) : Number.NaN; // NaN: a text first
+    const d = typeof last === 'number' ? last - this.firstNumber(row) : Number.NaN; // NaN: a text first
     if (d >= -0x7fffffff && d <= 0x7fffffff) {
       this.last[row] = d;
       if (this.aside.size > 0) this.aside.delete(2 * row + 1);

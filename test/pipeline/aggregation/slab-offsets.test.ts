@@ -191,3 +191,34 @@ test('lineage and counts of every part match the offsets fed to each cell (refer
 test('offsetNumber: only canonical decimals of at most 15 digits are numbers', () => {
   assert.deepEqual(['0', '7', '123456789012345', '1234567890123456', '07', '', '1e3', '-1'].map((t) => offsetNumber(t)), [0, 7, 123456789012345, Number.NaN, Number.NaN, Number.NaN, Number.NaN, Number.NaN]);
 });
+
+test('first offsets held as 32-bit differences from the slab’s base widen to doubles, once, when one lies 2^31 away', () => {
+  const slab = new Slab([compileMeter(meter('s', 'a', 'delta', 'sum'))], 64);
+  const feed = (row: number, off: string): void => {
+    slab.enter(row, 0);
+    slab.incCount(row, 0); // as the aggregator's addTo does: the cell is no longer new
+    slab.stamp(row, offsetNumber(off), off);
+  };
+  const base = 5_000_000_000; // over 32 bits itself: only differences are stored
+  const rows = Array.from({ length: 10 }, (_, i) => {
+    const row = slab.alloc(i, 0, 60_000);
+    feed(row, String(base + 100 * i - 300)); // differences −300 … +600 from the base
+    feed(row, String(base + 100 * i - 250));
+    return row;
+  });
+  const text = slab.alloc(10, 0, 60_000);
+  feed(text, 'x-1'); // a text first, aside
+  feed(text, String(base));
+  const pairs = (): string[][] => [...rows, text].map((r) => [slab.offset(r, 0, false), slab.offset(r, 0, true)]);
+  const expected = [...rows.map((_, i) => [String(base + 100 * i - 300), String(base + 100 * i - 250)]), ['x-1', String(base)]];
+  assert.equal(slab.offsets.first.BYTES_PER_ELEMENT, 4);
+  assert.deepEqual(pairs(), expected);
+  const far = slab.alloc(11, 0, 60_000);
+  feed(far, String(base - 300 + 2 ** 31)); // 2^31 − 0 from the base (the first stored): does not fit
+  assert.equal(slab.offsets.first.BYTES_PER_ELEMENT, 8, 'widened');
+  assert.deepEqual(pairs(), expected, 'every row keeps its pair');
+  assert.deepEqual([slab.offset(far, 0, false), slab.offset(far, 0, true)], [String(base - 300 + 2 ** 31), String(base - 300 + 2 ** 31)]);
+  const near = slab.alloc(12, 0, 60_000);
+  feed(near, '7');
+  assert.deepEqual([slab.offset(near, 0, false), slab.offset(near, 0, true)], ['7', '7']);
+});
