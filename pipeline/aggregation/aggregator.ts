@@ -195,7 +195,7 @@ export class Aggregator {
     const out: RollupPart[] = [];
     for (const p of this.sortedPartitions()) {
       const groups = p.takeClosed(Number.POSITIVE_INFINITY);
-      const lastEnd = groups.reduce((m, row) => Math.max(m, p.slab.end[row] as number), p.clock.closedUpToMs);
+      const lastEnd = groups.reduce((m, row) => Math.max(m, p.slab.endOf(row)), p.clock.closedUpToMs);
       p.clock.closedUpToMs = lastEnd;
       this.emit(p, groups, false, out, sink);
       this.emit(p, p.takeCorrections(), true, out, sink);
@@ -446,7 +446,7 @@ export class Aggregator {
     for (const row of rows) {
       v.serverId = p.serverIdOf(row);
       v.windowStartMs = slab.start[row] as number;
-      v.windowEndMs = slab.end[row] as number;
+      v.windowEndMs = slab.endOf(row);
       v.idSuffix = `:${v.windowStartMs}`;
       // A row whose cells share its offset pair (not mixed: slab-offsets.ts) formats it once.
       const shared = mixed[row] === 0;

@@ -65,11 +65,11 @@ export interface PartitionSnapshot {
 
 /** Canonical emission order of rows: by end, then server, then start (independent of history). */
 function canonical(slab: Slab, rows: number[], ids: readonly (ServerState | undefined)[]): number[] {
-  const { start, end, server } = slab;
+  const { start, server } = slab;
   return rows.sort((a, b) => {
     const sa = (ids[server[a] as number] as ServerState).serverId;
     const sb = (ids[server[b] as number] as ServerState).serverId;
-    return (end[a] as number) - (end[b] as number) || (sa < sb ? -1 : sa > sb ? 1 : 0) || (start[a] as number) - (start[b] as number);
+    return slab.endOf(a) - slab.endOf(b) || (sa < sb ? -1 : sa > sb ? 1 : 0) || (start[a] as number) - (start[b] as number);
   });
 }
 
@@ -361,5 +361,5 @@ function segmentRecord(slab: Slab, row: number, meterNames: readonly string[]): 
   meterNames.forEach((name, m) => {
     if (slab.has(row, m)) accs[name] = snapshotOf(slab, row, m);
   });
-  return { startMs: slab.start[row] as number, endMs: slab.end[row] as number, accs };
+  return { startMs: slab.start[row] as number, endMs: slab.endOf(row), accs };
 }

@@ -19,8 +19,12 @@ export { offsetNumber, offOf, type Off } from './slab-offsets.js';
 /** 10^k as doubles, exact for k ≤ 22. */
 const POW10_NUMBER = Array.from({ length: 23 }, (_, k) => 10 ** k);
 const FIRST_ROWS = 64;
-/** A count column holds up to this; the excess goes to the side table (a row rarely counts more). */
+/**
+ * A count column holds up to this once widened to 16 bits; the excess goes to the side table (a
+ * row rarely counts more). It starts 8-bit (COUNT_NARROW_MAX).
+ */
 const COUNT_MAX = 0xffff;
+const COUNT_NARROW_MAX = 0xff;
 /** A scale byte holding this: the scale is in the side table (`scaleOver`). */
 const SCALE_ASIDE = 0xff;
 /**
@@ -33,10 +37,11 @@ const FIRST_RESERVE = 1 << 20;
 export interface MeterColumns {
   /**
    * Samples counted; 0 = the meter has no accumulator in this row (one always counts ≥ 1).
-   * Beyond 2^16 − 1 the excess is in the side table (a segment of a 1-minute window counts a
-   * handful; an hour of 1-second scrapes 3 600), exact either way.
+   * 8-bit until a row of the meter counts past 255 (a segment of a 1-minute window counts a
+   * handful; an hour of 1-second scrapes 3 600): then the column widens to 16 bits, once
+   * (widenCount). Beyond 2^16 − 1 the excess is in the side table, exact either way.
    */
-  count: Uint16Array;
+  count: Uint8Array | Uint16Array;
   /**
    * sum and value_seconds: the exact sum is (big + small) × 10^-scale; big is in the side table.
    * A scale of 255 or more is in the side table (scaleOf). `small` is 32-bit until a value of
@@ -57,10 +62,16 @@ export interface MeterColumns {
 
 export class Slab {
   readonly cols: MeterColumns[];
-  /** Per row: its server's number (the owner's: partition.ts), segment start and end. */
+  /** Per row: its server's number (the owner's: partition.ts) and segment start. */
   server: Int32Array;
   start: Float64Array;
-  end: Float64Array;
+  /**
+   * Per row: its segment's length in ms (end = start + length: endOf). 32-bit until a segment
+   * is longer than 2^31 − 1 ms (≈ 24.8 days: a base window of a month), then doubles, once
+   * (widenLength). A row's end is rarely read (closing sorts and emits by it), its start on
+   * every sample.
+   */
+  length: Int32Array | Float64Array;
   /** Per row: the next open row of the same server (−1: none) — a list without an array per server. */
   next: Int32Array;
   /** Per row: the next open row with the same end (−1: none) — the partition's rows per end, likewise. */
@@ -96,12 +107,12 @@ export class Slab {
     const mantissas = (): Float64Array | Int32Array => (capacity > 1 ? column(Int32Array, capacity, reserve) : f64());
     this.server = column(Int32Array, capacity, reserve);
     this.start = f64();
-    this.end = f64();
+    this.length = column(Int32Array, capacity, reserve);
     this.next = column(Int32Array, capacity, reserve);
     this.sameEnd = column(Int32Array, capacity, reserve);
     this.flags = u8();
     this.cols = meters.map((cm) => {
-      const c: MeterColumns = { count: column(Uint16Array, capacity, reserve) };
+      const c: MeterColumns = { count: column(Uint8Array, capacity, reserve) };
       if (cm.mode === 'sum' || cm.mode === 'value_seconds') {
         c.small = mantissas();
         c.scale = u8();
@@ -113,7 +124,20 @@ export class Slab {
       if (cm.mode === 'latest') c.xts = f64();
       return c;
     });
-    this.offsets = new RowOffsets(this.cols, capacity, reserve);
+    this.offsets = new RowOffsets(this.cols, capacity, reserve, () => this.tally());
+    this.tally();
+  }
+
+  /** The end of the row's segment (exclusive): both parts are integers below 2^53, so exact. */
+  endOf(row: number): number {
+    return (this.start[row] as number) + (this.length[row] as number);
+  }
+
+  /** The length column as doubles (every row copied, exactly), once per slab; see `length`. */
+  private widenLength(): void {
+    const wide = column(Float64Array, this.capacity, this.reserve);
+    wide.set(this.length);
+    this.length = wide;
     this.tally();
   }
 
@@ -131,7 +155,9 @@ export class Slab {
     }
     this.server[row] = server;
     this.start[row] = startMs;
-    this.end[row] = endMs;
+    const length = endMs - startMs;
+    if ((length | 0) !== length && this.length.BYTES_PER_ELEMENT === 4) this.widenLength();
+    this.length[row] = length;
     this.next[row] = -1;
     this.sameEnd[row] = -1;
     this.flags[row] = 0;
@@ -166,7 +192,7 @@ export class Slab {
     const r = this.reserve;
     this.server = grown(this.server, cap, r);
     this.start = grown(this.start, cap, r);
-    this.end = grown(this.end, cap, r);
+    this.length = grown(this.length, cap, r);
     this.next = grown(this.next, cap, r);
     this.sameEnd = grown(this.sameEnd, cap, r);
     this.flags = grown(this.flags, cap, r);
@@ -186,7 +212,7 @@ export class Slab {
   /** This slab's column bytes (rows up to capacity), added to the module's total. */
   private bytes = 0;
   private tally(): void {
-    let b = this.server.byteLength + this.start.byteLength + this.end.byteLength + this.next.byteLength + this.sameEnd.byteLength + this.flags.byteLength + this.offsets.bytes();
+    let b = this.server.byteLength + this.start.byteLength + this.length.byteLength + this.next.byteLength + this.sameEnd.byteLength + this.flags.byteLength + this.offsets.bytes();
     for (const c of this.cols) {
       for (const col of [c.count, c.small, c.scale, c.xm, c.xs, c.xts]) b += col?.byteLength ?? 0;
     }
@@ -206,24 +232,39 @@ export class Slab {
   }
 
   incCount(row: number, m: number): void {
-    const c = (this.cols[m] as MeterColumns).count;
-    const n = c[row] as number;
-    if (n < COUNT_MAX) c[row] = n + 1;
+    const cols = this.cols[m] as MeterColumns;
+    const n = cols.count[row] as number;
+    if (n < COUNT_NARROW_MAX || (n < COUNT_MAX && cols.count.BYTES_PER_ELEMENT === 2)) cols.count[row] = n + 1;
+    else if (n < COUNT_MAX) this.widenCount(cols)[row] = n + 1;
     else {
       // keep 1 in the column (≥ 1 marks the cell as used) and the rest aside
       const cell = row * this.meters.length + m;
       this.countOver.set(cell, (this.countOver.get(cell) ?? 0) + n - 1);
-      c[row] = 2;
+      cols.count[row] = 2;
     }
   }
 
   setCount(row: number, m: number, n: number): void {
-    const c = (this.cols[m] as MeterColumns).count;
+    const cols = this.cols[m] as MeterColumns;
+    const c = n > COUNT_NARROW_MAX && cols.count.BYTES_PER_ELEMENT === 1 ? this.widenCount(cols) : cols.count;
     if (n <= COUNT_MAX) c[row] = n;
     else {
       c[row] = 1;
       this.countOver.set(row * this.meters.length + m, n - 1);
     }
+  }
+
+  /**
+   * An 8-bit count column as 16 bits (every row copied), once per meter and slab: a meter whose
+   * rows count past 255 samples (long windows, frequent scrapes) costs 2 bytes per row, the
+   * others 1. The old column is garbage for the next GC.
+   */
+  private widenCount(c: MeterColumns): Uint16Array {
+    const wide = column(Uint16Array, this.capacity, this.reserve);
+    wide.set(c.count);
+    c.count = wide;
+    this.tally();
+    return wide;
   }
 
   /** Starts meter m's accumulator in the row: empty (its offsets come with stamp or setOffsets). */

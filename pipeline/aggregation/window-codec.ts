@@ -26,7 +26,7 @@ export function writeSegment(w: Writer, slab: Slab, row: number): Buffer {
   header(w);
   const start = slab.start[row] as number;
   w.f64(start);
-  w.uv((slab.end[row] as number) - start);
+  w.uv(slab.length[row] as number);
   const n = slab.meters.length;
   let cells = 0;
   for (let m = 0; m < n; m++) if (slab.has(row, m)) cells++;

@@ -96,7 +96,7 @@ test('restoreSegment puts a record back into another slab, meter numbers mapped 
     });
     return out;
   };
-  assert.deepEqual([p.serverIdOf(r1), p.slab.start[r1], p.slab.end[r1], back(r1)], ['srv/ü', T0, T0 + MIN, mixed]);
+  assert.deepEqual([p.serverIdOf(r1), p.slab.start[r1], p.slab.endOf(r1), back(r1)], ['srv/ü', T0, T0 + MIN, mixed]);
   assert.deepEqual([p.slab.start[r2], back(r2), p.pendingCorrections, p.correctionsSinceMs], [T0 - MIN, shared, 1, 7]);
   assert.equal(p.openCount, 1);
   // An open segment the closed point passed was emitted already: skipped (−1), nothing restored.
