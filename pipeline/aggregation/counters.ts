@@ -20,6 +20,34 @@ function increase(value: Fixed, prev: Fixed): Fixed {
 }
 
 /**
+ * A reading's value as a series keeps it: its mantissa as a number while that is a safe integer
+ * (the scale beside it), else the value itself. A Fixed and its BigInt cost ≈ 64 bytes per
+ * series, kept for as long as the server lives; a number is held in the field itself, or in a
+ * 16-byte box past 31 bits (a byte counter).
+ */
+type Held = number | Fixed;
+
+function held(v: Fixed): Held {
+  const n = Number(v.m);
+  return Number.isSafeInteger(n) ? n : v; // a BigInt past 2^53 − 1 converts to no safe integer
+}
+
+const valueOf = (h: Held, s: number): Fixed => (typeof h === 'number' ? { m: BigInt(h), s } : h);
+
+/** increase(value, previous) over a held previous value: in numbers when both are safe integers of one scale. */
+function increaseOver(value: Fixed, prev: Held, prevS: number): Fixed {
+  if (typeof prev === 'number' && value.s === prevS) {
+    const n = Number(value.m);
+    if (Number.isSafeInteger(n)) {
+      if (n < prev) return n < 0 ? FIXED_ZERO : value; // a reset, as in increase()
+      const d = n - prev;
+      if (Number.isSafeInteger(d)) return { m: BigInt(d), s: prevS };
+    }
+  }
+  return increase(value, valueOf(prev, prevS));
+}
+
+/**
  * The series of one server: metric → newest applied reading, with the part of Map's interface
  * the aggregation uses. Catalogues have one or two counter metrics, so the first two readings
  * live in fields (time and value, no Reading object) and a Map is made only for a third: at
@@ -31,15 +59,17 @@ export class ServerSeries implements Iterable<[string, Reading]> {
   private m0: string | undefined;
   // Times start as numbers, not undefined, so V8 keeps them as doubles updated in place.
   private t0 = 0;
-  private v0: Fixed = FIXED_ZERO;
+  private v0: Held = 0;
+  private s0 = 0;
   private m1: string | undefined;
   private t1 = 0;
-  private v1: Fixed = FIXED_ZERO;
+  private v1: Held = 0;
+  private s1 = 0;
   private more: Map<string, Reading> | undefined;
 
   get(metric: string): Reading | undefined {
-    if (this.m0 === metric) return { tsMs: this.t0, value: this.v0 };
-    if (this.m1 === metric) return { tsMs: this.t1, value: this.v1 };
+    if (this.m0 === metric) return { tsMs: this.t0, value: valueOf(this.v0, this.s0) };
+    if (this.m1 === metric) return { tsMs: this.t1, value: valueOf(this.v1, this.s1) };
     return this.more?.get(metric);
   }
 
@@ -47,11 +77,13 @@ export class ServerSeries implements Iterable<[string, Reading]> {
     if (this.m0 === undefined || this.m0 === metric) {
       this.m0 = metric;
       this.t0 = r.tsMs;
-      this.v0 = r.value;
+      this.v0 = held(r.value);
+      this.s0 = r.value.s;
     } else if (this.m1 === undefined || this.m1 === metric) {
       this.m1 = metric;
       this.t1 = r.tsMs;
-      this.v1 = r.value;
+      this.v1 = held(r.value);
+      this.s1 = r.value.s;
     } else (this.more ??= new Map()).set(metric, { tsMs: r.tsMs, value: r.value });
     return this;
   }
@@ -60,16 +92,18 @@ export class ServerSeries implements Iterable<[string, Reading]> {
   apply(metric: string, tsMs: number, value: Fixed): Fixed | undefined {
     if (this.m0 === metric) {
       if (tsMs <= this.t0) return undefined;
-      const inc = increase(value, this.v0);
+      const inc = increaseOver(value, this.v0, this.s0);
       this.t0 = tsMs;
-      this.v0 = value;
+      this.v0 = held(value);
+      this.s0 = value.s;
       return inc;
     }
     if (this.m1 === metric) {
       if (tsMs <= this.t1) return undefined;
-      const inc = increase(value, this.v1);
+      const inc = increaseOver(value, this.v1, this.s1);
       this.t1 = tsMs;
-      this.v1 = value;
+      this.v1 = held(value);
+      this.s1 = value.s;
       return inc;
     }
     const prev = this.more?.get(metric);
@@ -90,8 +124,8 @@ export class ServerSeries implements Iterable<[string, Reading]> {
 
   /** In insertion order, like a Map's; each reading a fresh object. */
   *[Symbol.iterator](): IterableIterator<[string, Reading]> {
-    if (this.m0 !== undefined) yield [this.m0, { tsMs: this.t0, value: this.v0 }];
-    if (this.m1 !== undefined) yield [this.m1, { tsMs: this.t1, value: this.v1 }];
+    if (this.m0 !== undefined) yield [this.m0, { tsMs: this.t0, value: valueOf(this.v0, this.s0) }];
+    if (this.m1 !== undefined) yield [this.m1, { tsMs: this.t1, value: valueOf(this.v1, this.s1) }];
     if (this.more !== undefined) for (const [m, r] of this.more) yield [m, { tsMs: r.tsMs, value: r.value }];
   }
 

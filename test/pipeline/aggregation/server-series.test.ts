@@ -42,3 +42,35 @@ test('applyReading on a ServerSeries: baseline, increase, ignored older sample, 
   assert.equal(inc('y', 50, '100'), undefined); // older than 100: ignored
   assert.deepEqual(plain(s), [['x', 200, '8'], ['y', 100, '7'], ['z', 200, '4.5']]);
 });
+
+test('apply matches a reference over Fixed values: safe and 64-bit readings, mixed scales, resets, negatives', () => {
+  // Reference: the rule of SPEC §3 written directly in BigInt arithmetic over a Map.
+  const ref = new Map<string, { ts: number; m: bigint; s: number }>();
+  const refApply = (metric: string, ts: number, m: bigint, s: number): string | undefined => {
+    const prev = ref.get(metric);
+    if (prev !== undefined && ts <= prev.ts) return undefined;
+    ref.set(metric, { ts, m, s });
+    if (prev === undefined) return '0';
+    const k = Math.max(s, prev.s);
+    const a = m * 10n ** BigInt(k - s);
+    const b = prev.m * 10n ** BigInt(k - prev.s);
+    const inc = a >= b ? a - b : m < 0n ? 0n : a;
+    return formatFixed({ m: inc, s: k });
+  };
+  let seed = 7;
+  const rnd = (n: number): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) % n);
+  const mantissas = [0n, 1n, 999n, 2n ** 31n, 2n ** 53n - 1n, 2n ** 53n, 2n ** 63n - 1n, 2n ** 64n - 1n, -5n];
+  const s = new ServerSeries();
+  for (let i = 0; i < 4000; i++) {
+    const metric = ['x', 'y', 'z'][rnd(3)] as string;
+    const ts = 1000 + rnd(400) + Math.floor(i / 4);
+    const base = mantissas[rnd(mantissas.length)] as bigint;
+    const m = base + BigInt(rnd(3) === 0 ? -rnd(10) : rnd(1000));
+    const sc = rnd(4) === 0 ? rnd(3) : 0;
+    const got = applyReading(s, metric, ts, { m, s: sc });
+    const want = refApply(metric, ts, m, sc);
+    assert.equal(got === undefined ? undefined : formatFixed(got), want, `step ${i}: ${metric} @${ts} = ${m}e-${sc}`);
+  }
+  const byMetric = (a: [string, number, string], b: [string, number, string]): number => (a[0] < b[0] ? -1 : 1);
+  assert.deepEqual(plain(s).sort(byMetric), [...ref].map(([metric, r]): [string, number, string] => [metric, r.ts, formatFixed({ m: r.m, s: r.s })]).sort(byMetric));
+});
