@@ -35,6 +35,7 @@ import { OwnedPartitions } from './partitions.js';
 import { applySlice, EmittedParts, type SliceDeps } from './apply-slice.js';
 import { CloseGate } from './close-gate.js';
 import { trimMalloc } from '../../lib/malloc-trim.js';
+import { collectGarbage } from '../../lib/full-gc.js';
 import { AGGREGATE_GROUP } from '../../kafka/groups.js';
 
 export { AGGREGATE_GROUP };
@@ -99,6 +100,8 @@ const FETCH_BYTES = 1024 * 1024;
  * rows, and a commit (and a wait) per slice would cost more than their memory.
  */
 const GATED_CLOSE_ROWS = 2000;
+/** At most one full GC before a gated close per this long (a backlog closes windows often). */
+const GC_BEFORE_CLOSE_INTERVAL_MS = 1000;
 
 export async function startAggregate(opts: AggregateOptions): Promise<AggregateRole> {
   const { kafka, serde, dedup, topics, log, metrics } = opts;
@@ -135,7 +138,10 @@ export async function startAggregate(opts: AggregateOptions): Promise<AggregateR
       // the commit carrying its close settles: that commit is taken at once.
       let release: (() => void) | undefined;
       const gate = async (maxTsMs: number): Promise<void> => {
-        if (agg.rowsClosedBy(p, maxTsMs) >= GATED_CLOSE_ROWS) release = await closes.take();
+        if (agg.rowsClosedBy(p, maxTsMs) < GATED_CLOSE_ROWS) return;
+        release = await closes.take();
+        // The close's allocations start from the live heap (lib/full-gc.ts).
+        collectGarbage(GC_BEFORE_CLOSE_INTERVAL_MS);
       };
       if (!(await applySlice(slice, o, records, from, tools.heartbeat, gate))) {
         release?.();
