@@ -27,17 +27,19 @@ function increase(value: Fixed, prev: Fixed): Fixed {
  */
 type Held = number | Fixed;
 
-function held(v: Fixed): Held {
-  const n = Number(v.m);
+/** `n`: Number(v.m), when the caller has it already (once per sample on the hot path). */
+function held(v: Fixed, n = Number(v.m)): Held {
   return Number.isSafeInteger(n) ? n : v; // a BigInt past 2^53 − 1 converts to no safe integer
 }
 
 const valueOf = (h: Held, s: number): Fixed => (typeof h === 'number' ? { m: BigInt(h), s } : h);
 
-/** increase(value, previous) over a held previous value: in numbers when both are safe integers of one scale. */
-function increaseOver(value: Fixed, prev: Held, prevS: number): Fixed {
+/**
+ * increase(value, previous) over a held previous value, `n` being Number(value.m): in numbers
+ * when both are safe integers of one scale.
+ */
+function increaseOver(value: Fixed, n: number, prev: Held, prevS: number): Fixed {
   if (typeof prev === 'number' && value.s === prevS) {
-    const n = Number(value.m);
     if (Number.isSafeInteger(n)) {
       if (n < prev) return n < 0 ? FIXED_ZERO : value; // a reset, as in increase()
       const d = n - prev;
@@ -92,17 +94,19 @@ export class ServerSeries implements Iterable<[string, Reading]> {
   apply(metric: string, tsMs: number, value: Fixed): Fixed | undefined {
     if (this.m0 === metric) {
       if (tsMs <= this.t0) return undefined;
-      const inc = increaseOver(value, this.v0, this.s0);
+      const n = Number(value.m);
+      const inc = increaseOver(value, n, this.v0, this.s0);
       this.t0 = tsMs;
-      this.v0 = held(value);
+      this.v0 = held(value, n);
       this.s0 = value.s;
       return inc;
     }
     if (this.m1 === metric) {
       if (tsMs <= this.t1) return undefined;
-      const inc = increaseOver(value, this.v1, this.s1);
+      const n = Number(value.m);
+      const inc = increaseOver(value, n, this.v1, this.s1);
       this.t1 = tsMs;
-      this.v1 = held(value);
+      this.v1 = held(value, n);
       this.s1 = value.s;
       return inc;
     }
