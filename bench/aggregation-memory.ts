@@ -87,7 +87,11 @@ const rss = process.memoryUsage().rss;
 // The slab's columns at their capacity (rows grow by half: up to a third of it is slack, reserved
 // but not resident until written).
 const slab = slabColumnBytes() - slabBase;
-console.log(JSON.stringify({ servers, windows, splitPoints: opts['split-points'], openSegments: segments, heapPlusBuffersMiB: mib(used), bytesPerSegment: Math.round(used / segments), slabColumnsMiB: mib(slab), slabBytesPerSegment: Math.round(slab / segments), rssMiB: mib(rss), addCpuMicrosPerSample: ((cpuAdd.user + cpuAdd.system) / (servers * windows)).toFixed(2) }));
+// One full GC over this state: what the aggregate role pays before each gated close (lib/full-gc.ts).
+const gcStart = performance.now();
+gc();
+const fullGcMs = performance.now() - gcStart;
+console.log(JSON.stringify({ servers, windows, splitPoints: opts['split-points'], openSegments: segments, heapPlusBuffersMiB: mib(used), bytesPerSegment: Math.round(used / segments), slabColumnsMiB: mib(slab), slabBytesPerSegment: Math.round(slab / segments), rssMiB: mib(rss), addCpuMicrosPerSample: ((cpuAdd.user + cpuAdd.system) / (servers * windows)).toFixed(2), fullGcMs: fullGcMs.toFixed(1) }));
 
 if (!opts['no-restore']) {
   // The changelog records of the whole state (the first commit), as the aggregate role writes them.

@@ -6,10 +6,11 @@
 // again can be garbage. The aggregate role's peak is a window close, which comes once a minute
 // at a known moment (the close gate, pipeline/aggregate/close-gate.ts): collecting just before
 // it means the close's own allocations start from the live heap, not from whatever
-// accumulated since the last collection. It costs a stop-the-world full GC per close (77 ms on
-// this project's machine for a heap of a million small objects, 74 MiB; the role's live heap at
-// 100 000 servers is ≈ 55 MiB), and is rate-limited so a backlog read, which closes a window
-// every fraction of a second, does not spend its time collecting.
+// accumulated since the last collection. It costs a stop-the-world full GC per close: ≈ 20 ms
+// over the state of 100 000 servers with 11 open windows each (`fullGcMs` of
+// bench/aggregation-memory.ts; the role's heap holds its other objects and some garbage too),
+// and is rate-limited so a backlog read, which closes a window every fraction of a second, does
+// not spend its time collecting.
 //
 // node exposes gc() only with --expose-gc. Set at run time, V8 installs gc() in the contexts made
 // after it, so the function is taken from a fresh one. node calls setting V8 flags after start
