@@ -10,7 +10,7 @@
 // free list when their segment is emitted.
 import type { CompiledMeter } from './accumulator.js';
 import { cmpFixed, type Fixed, formatFixed, pow10 } from './fixed.js';
-import { column, grown, tallyColumnBytes } from './slab-columns.js';
+import { column, grown, tallyColumnBytes, widened } from './slab-columns.js';
 import { type Off, RowOffsets } from './slab-offsets.js';
 
 export { slabColumnBytes } from './slab-columns.js';
@@ -135,9 +135,7 @@ export class Slab {
 
   /** The length column as doubles (every row copied, exactly), once per slab; see `length`. */
   private widenLength(): void {
-    const wide = column(Float64Array, this.capacity, this.reserve);
-    wide.set(this.length);
-    this.length = wide;
+    this.length = widened(this.length, Float64Array, this.capacity, this.reserve);
     this.tally();
   }
 
@@ -257,11 +255,10 @@ export class Slab {
   /**
    * An 8-bit count column as 16 bits (every row copied), once per meter and slab: a meter whose
    * rows count past 255 samples (long windows, frequent scrapes) costs 2 bytes per row, the
-   * others 1. The old column is garbage for the next GC.
+   * others 1.
    */
   private widenCount(c: MeterColumns): Uint16Array {
-    const wide = column(Uint16Array, this.capacity, this.reserve);
-    wide.set(c.count);
+    const wide = widened(c.count, Uint16Array, this.capacity, this.reserve);
     c.count = wide;
     this.tally();
     return wide;
@@ -325,12 +322,10 @@ export class Slab {
   /**
    * A 32-bit mantissa column as doubles (every row copied, exactly: an int32 is a double). Once
    * per meter and slab: a meter whose values outgrow 32 bits (a byte counter's increases, say)
-   * costs 8 bytes per row as before, the others 4. The old column is garbage for the next GC.
+   * costs 8 bytes per row as before, the others 4.
    */
   private widen(c: MeterColumns, key: 'small' | 'xm'): void {
-    const wide = column(Float64Array, this.capacity, this.reserve);
-    wide.set(c[key] as Int32Array);
-    c[key] = wide;
+    c[key] = widened(c[key] as Int32Array, Float64Array, this.capacity, this.reserve);
     this.tally();
   }
 
