@@ -45,6 +45,12 @@ export interface RdkafkaTransactionsOptions {
    * broker with thousands of topics, one client per owned partition).
    */
   metadataTopic?: string;
+  /**
+   * Records a transaction hands to librdkafka before it waits for them to be delivered
+   * (flush) and hands over more. Bounds what librdkafka copies of one large commit (a window
+   * close: ≈ 100 000 records at once); waiting on the flush frees the main thread meanwhile.
+   */
+  flushEvery?: number;
 }
 
 const QUEUE_FULL = -184;
@@ -79,6 +85,15 @@ async function produceWhenRoom(p: Producer, r: Record_): Promise<void> {
   }
 }
 
+/**
+ * Default `flushEvery`. librdkafka copies each queued record with a ≈ 200-byte header, malloc'd
+ * one by one on the main thread's arena: a window close's ≈ 100 000 records at once were
+ * ≈ 30 MiB more at the close's peak, and left the arena fragmented after (docs/performance.md,
+ * "Where the steady state stands"). 20 000 records is a few MiB, and at least one whole
+ * request per partition (a record batch is capped at 1 MiB, ≈ 8 000 parts).
+ */
+const FLUSH_EVERY = 20_000;
+
 /** node-rdkafka takes offsets as numbers: exact up to 2^53, far beyond any real log. */
 function offsetNumber(offset: string): number {
   const n = Number(offset);
@@ -89,6 +104,7 @@ function offsetNumber(offset: string): number {
 export function rdkafkaTransactions(cfg: KafkaConfig, opts: RdkafkaTransactionsOptions) {
   const timeoutMs = opts.transactionTimeoutMs ?? 60_000;
   const closeMs = opts.closeTimeoutMs ?? 3000;
+  const flushEvery = opts.flushEvery ?? FLUSH_EVERY;
   const base = rdkafkaBase(cfg, opts.role);
   /** Group-metadata handles by group id; a failed connect is forgotten so the next commit retries. */
   const groups = new Map<string, Promise<KafkaConsumer>>();
@@ -148,7 +164,13 @@ export function rdkafkaTransactions(cfg: KafkaConfig, opts: RdkafkaTransactionsO
           try {
             // The value may be a view the next record overwrites: it is queued (copied) before
             // the iterable is advanced, also when the queue was full and we waited.
-            for (const r of records) if (!tryProduce(p, r)) await produceWhenRoom(p, r);
+            let queued = 0;
+            for (const r of records) {
+              if (!tryProduce(p, r)) await produceWhenRoom(p, r);
+              // Awaited, not polled: flush runs on a worker thread and calls back when
+              // every queued record is delivered (a failed one fails the commit below).
+              if (++queued % flushEvery === 0) await call((cb) => p.flush(timeoutMs, cb));
+            }
             const offsets = [{ topic: offset.topic, partition: offset.partition, offset: offsetNumber(offset.offset) }];
             await call((cb) => p.sendOffsetsToTransaction(offsets, group, timeoutMs, cb));
             // Flushes every record first; fails if any could not be delivered.

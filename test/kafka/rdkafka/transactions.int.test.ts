@@ -168,3 +168,46 @@ test('a second producer with the same transactional.id fences the first: its nex
     await heir.close();
   }
 });
+
+test('a transaction longer than flushEvery: delivered in steps, committed whole; aborted after a step, none of it visible', async () => {
+  // Every 7 records the producer waits for delivery before queuing more (a window close's
+  // commit, bounded). The value is one buffer refilled per record, as the part log's views are.
+  const stepped = rdkafkaTransactions(config.kafka, { role: 'test', log: () => undefined, metadataTopic: output, flushEvery: 7 });
+  const p = stepped.open(`t${id}-txn-3`);
+  const reader = await collect(kafka, [output]);
+  function* refilled(n: number, prefix: string, bad?: number) {
+    const view = Buffer.alloc(8);
+    for (let i = 0; i < n; i++) {
+      view.write(`v${String(i).padStart(7, '0')}`);
+      yield { topic: output, key: `${prefix}-${i}`, value: view, partition: i === bad ? 99 : i % PARTITIONS };
+    }
+  }
+  try {
+    await p.init();
+    await p.transact(refilled(30, 'step'), { groupId, topic: input, partition: 3, offset: '30' });
+    await reader.until(() => reader.got.filter((g) => g.message.key?.toString().startsWith('step-')).length >= 30, '30 records');
+    const got = reader.got.filter((g) => g.message.key?.toString().startsWith('step-'));
+    assert.equal(got.length, 30, 'every record exactly once');
+    for (const g of got) {
+      const i = Number(g.message.key?.toString().slice('step-'.length));
+      assert.equal(g.message.value?.toString(), `v${String(i).padStart(7, '0')}`, `record ${i} kept its own value`);
+      assert.equal(g.partition, i % PARTITIONS);
+    }
+    assert.equal(await committed(3, '30'), '30');
+    // Record 20 cannot be delivered; records 0 – 13 were delivered by two flushes before it.
+    await assert.rejects(p.transact(refilled(25, 'lost', 20), { groupId, topic: input, partition: 3, offset: '55' }));
+    assert.equal(await committedNow(3), '30', 'the aborted transaction did not move the offset');
+    const q = stepped.open(`t${id}-txn-3`);
+    await q.init();
+    // A marker on every partition: the reader has read past where any aborted record would be.
+    const markers = Array.from({ length: PARTITIONS }, (_, i) => ({ topic: output, key: `step-marker-${i}`, value: Buffer.from('m'), partition: i }));
+    await q.transact(markers, { groupId, topic: input, partition: 3, offset: '31' });
+    await q.close();
+    await reader.until(() => reader.got.filter((g) => g.message.key?.toString().startsWith('step-marker-')).length >= PARTITIONS, 'the markers');
+    assert.deepEqual(reader.got.filter((g) => g.message.key?.toString().startsWith('lost-')), [], 'records delivered before the abort invisible');
+  } finally {
+    await reader.stop();
+    await p.close();
+    await stepped.close();
+  }
+});
