@@ -49,8 +49,9 @@
 import type { Sample } from '../samples/sample.js';
 import { MeterlineError } from '../../lib/errors.js';
 import type { RollupPart } from './rollup.js';
-import { addTo, compileMeter, type CompiledMeter, stateInto } from './accumulator.js';
-import { collectingSink, newPartView, type PartSink, type PartView } from './part-sink.js';
+import { addTo, compileMeter, type CompiledMeter } from './accumulator.js';
+import type { PartSink } from './part-sink.js';
+import { RowEmitter } from './emit-rows.js';
 import { offsetNumber } from './slab.js';
 import { applyReading } from './counters.js';
 import type { Fixed } from './fixed.js';
@@ -61,11 +62,10 @@ import { idleCloseTarget, isIdle, watermarkOf } from '../windows/watermark.js';
 import { checkConfig, DEFAULT_MAX_PENDING_CORRECTIONS, DEFAULT_TOPIC, type AggregatorConfig, type SourceRef } from './config.js';
 import { checkSnapshot, snapshotHeader, type AggregatorSnapshot } from './snapshot.js';
 import { snapshotFromRecords, type PartitionMeta } from './changes.js';
-import { finiteOrNull, nullToNegInf } from '../windows/watermark.js';
+import { finiteOrNull } from '../windows/watermark.js';
 import { Writer } from './record-codec.js';
-import { restorePacked } from './packed-restore.js';
 import { readRecords } from './read-records.js';
-import { restoreCounters, restoreSegment } from './window-codec.js';
+import { restoreRecordsInto } from './restore-records.js';
 import { differences, oldConfig, withoutMeters } from './migrate.js';
 
 /** The outcome of restoring state: parts emitted by a migration, and what changed (empty: none). */
@@ -87,8 +87,6 @@ const SWEEP_WINDOWS = 10;
 
 export class Aggregator {
   private readonly compiled: CompiledMeter[];
-  /** `:${meter name}` per meter, the middle of its partIds. */
-  private readonly meterInfix: readonly string[];
   private readonly metrics: MetricValues;
   private readonly byMetric: readonly MetricEntry[];
   private readonly segmenter: Segmenter;
@@ -99,22 +97,21 @@ export class Aggregator {
   private last: PartitionState | undefined;
   /** Per-call parsed values, one slot per metric entry (reused: add is not re-entrant). */
   private readonly scratch: Array<Fixed | undefined> = [];
-  /** The view handed to sinks, refilled per part (emission is not re-entrant either). */
-  private readonly view: PartView;
+  /** Emits the parts of taken rows (emit-rows.ts). */
+  private readonly emitter: RowEmitter;
   /** Changelog records are written through this one buffer (drainChanges copies each out). */
   private readonly recordWriter = new Writer();
 
   constructor(private readonly config: AggregatorConfig) {
     checkConfig(config);
     this.compiled = config.meters.map(compileMeter);
-    this.meterInfix = this.compiled.map((cm) => `:${cm.name}`);
     this.metrics = new MetricValues(this.compiled);
     this.byMetric = this.metrics.entries;
     this.segmenter = new Segmenter(config.windowMs, config.splitPoints);
     this.topic = config.topic ?? DEFAULT_TOPIC;
     this.maxPending = config.maxPendingCorrections ?? DEFAULT_MAX_PENDING_CORRECTIONS;
     this.counterIdleMs = config.counterIdleMs ?? Number.POSITIVE_INFINITY;
-    this.view = newPartView(this.topic);
+    this.emitter = new RowEmitter(this.topic, this.compiled);
   }
 
   /**
@@ -279,27 +276,7 @@ export class Aggregator {
     if (migrating) for (const r of read.decodeAll()) read.json.push(r);
     const migration = this.restoreOrMigrate(snapshotFromRecords(meta, read.json), nowMs, meta.correctionsEpoch);
     const p = this.parts.get(meta.partition) as PartitionState;
-    if (!migrating) {
-      const ctx = {
-        meterIndex: this.meterIndex,
-        closedUpToMs: nullToNegInf(meta.closedUpToMs),
-        correctionsEpoch: meta.correctionsEpoch,
-        correctionsSinceMs: nullToNegInf(meta.correctionsSinceMs),
-      };
-      for (const b of read.packed) restorePacked(p, b, ctx);
-      const index = (meta.order ?? []).map(this.meterIndex);
-      for (const w of read.windows) {
-        const row = restoreSegment(p, w.serverId, w.correction, w.value, index, ctx);
-        // An open segment the closed point passed was emitted: its record should have gone with it.
-        if (row < 0) p.changes.dropKeys([w.key]);
-        else p.changes.markKept(row);
-      }
-      for (const [id, b] of read.counters) {
-        const st = p.server(id);
-        restoreCounters(st, b);
-        p.changes.markCountersKept(st);
-      }
-    }
+    if (!migrating) restoreRecordsInto(p, read, meta, this.meterIndex);
     if (read.legacyKeys.length > 0 || migrating) {
       p.markAllChanged();
       p.changes.dropKeys(read.legacyKeys);
@@ -428,42 +405,8 @@ export class Aggregator {
     }
   }
 
-  /**
-   * The parts of rows taken from a partition, which are then recycled: to `sink`, else as
-   * objects into `out` (built from the same view: one emission code for both).
-   */
   private emit(p: PartitionState, rows: readonly number[], correction: boolean, out: RollupPart[], sink: PartSink | undefined): void {
-    const to = sink ?? collectingSink(out);
-    const slab = p.slab;
-    const mixed = slab.offsets.mixed;
-    const v = this.view;
-    // partId = `${topic}:${partition}:${firstOffset}:${meter}:${segmentStartMs}`, from pieces
-    // made once per emission, row and meter rather than per part (≈ 5 parts per sample).
-    v.idPrefix = `${this.topic}:${p.partition}:`;
-    v.partition = p.partition;
-    v.correction = correction;
-    const compiled = this.compiled;
-    for (const row of rows) {
-      v.serverId = p.serverIdOf(row);
-      v.windowStartMs = slab.start[row] as number;
-      v.windowEndMs = slab.endOf(row);
-      v.idSuffix = `:${v.windowStartMs}`;
-      // A row whose cells share its offset pair (not mixed: slab-offsets.ts) formats it once.
-      const shared = mixed[row] === 0;
-      let first: string | undefined;
-      let last: string | undefined;
-      for (let i = 0; i < compiled.length; i++) {
-        if (!slab.has(row, i)) continue;
-        const cm = compiled[i] as CompiledMeter;
-        v.meter = cm.name;
-        v.idInfix = this.meterInfix[i] as string;
-        v.firstOffset = shared ? (first ??= slab.offset(row, i, false)) : slab.offset(row, i, false);
-        v.lastOffset = shared ? (last ??= slab.offset(row, i, true)) : slab.offset(row, i, true);
-        stateInto(slab, row, i, cm, v.state);
-        to.part(v);
-      }
-    }
-    p.release(rows);
+    this.emitter.emit(p, rows, correction, out, sink);
   }
 
   private readonly meterIndex = (name: string): number => {
