@@ -87,10 +87,11 @@ async function produceWhenRoom(p: Producer, r: Record_): Promise<void> {
 
 /**
  * Default `flushEvery`. librdkafka copies each queued record with a ≈ 200-byte header, malloc'd
- * one by one on the main thread's arena: a window close's ≈ 100 000 records at once were
- * ≈ 30 MiB more at the close's peak, and left the arena fragmented after (docs/performance.md,
- * "Where the steady state stands"). 20 000 records is a few MiB, and at least one whole
- * request per partition (a record batch is capped at 1 MiB, ≈ 8 000 parts).
+ * one by one on the main thread's arena, beside the part log's own copy: a window close at
+ * 100 000 servers queued ≈ 100 000 records at once (≈ 30 MiB by that count), and the close's
+ * peak varied by ≈ 40 MiB from run to run (docs/performance.md, "Where the steady state
+ * stands"). 20 000 records is a few MiB, and more than a whole request per partition (a record
+ * batch is capped at 1 MiB, ≈ 8 000 parts), so batches stay full.
  */
 const FLUSH_EVERY = 20_000;
 
