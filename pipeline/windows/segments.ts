@@ -39,9 +39,8 @@ export interface Cuts {
 }
 
 /**
- * Where a caller keeps a server's last cuts itself (the aggregate role: on the server's own
- * state object), instead of the segmenter's Map: one Map entry less per server and one lookup
- * less per sample.
+ * Where a caller keeps a server's last cuts (the aggregator: on the server's own state object,
+ * so they go when the server is swept): no Map entry per server, no lookup per sample.
  */
 export interface CutsHolder {
   cuts: Cuts | undefined;
@@ -51,13 +50,13 @@ export interface CutsHolder {
 const UNCUT_KEPT = 64;
 
 /**
- * Finds the segment of a sample. Remembers the last window's segments per server, because a
- * server's samples mostly arrive in time order and splitPoints may be costly to call. A window
- * no point cuts (nearly all of them) is one entry shared by every server: a per-server entry,
- * its array and segment were ≈ 300 bytes per server at 100 000 servers (issue 11: memory).
+ * Finds the segment of a sample. The last window's segments of a server are remembered in its
+ * holder, because a server's samples mostly arrive in time order and splitPoints may be costly
+ * to call. A window no point cuts (nearly all of them) is one entry shared by every server: a
+ * per-server entry, its array and segment were ≈ 300 bytes per server at 100 000 servers
+ * (issue 11: memory).
  */
 export class Segmenter {
-  private readonly cache = new Map<string, Cuts>();
   private uncut = new Map<number, Cuts>();
 
   constructor(
@@ -65,21 +64,15 @@ export class Segmenter {
     private readonly splitPoints?: SplitPoints,
   ) {}
 
-  /** Servers whose cuts are cached (introspection: the cache must not outlive swept servers). */
-  get cachedServers(): number {
-    return this.cache.size;
-  }
-
-  /** The segment of `tsMs` for `serverId`; its cuts remembered in `holder` when given, else here. */
-  segmentOf(serverId: string, tsMs: number, holder?: CutsHolder): Segment {
+  /** The segment of `tsMs` for `serverId`, whose last cuts `holder` keeps. */
+  segmentOf(serverId: string, tsMs: number, holder: CutsHolder): Segment {
     const startMs = windowStartOf(tsMs, this.windowMs);
     if (this.splitPoints === undefined) return { startMs, endMs: startMs + this.windowMs };
-    let c = holder === undefined ? this.cache.get(serverId) : holder.cuts;
+    let c = holder.cuts;
     if (c === undefined || c.startMs !== startMs) {
       const segments = segmentsOf(serverId, startMs, startMs + this.windowMs, this.splitPoints);
       c = segments.length === 1 ? this.uncutWindow(startMs) : { startMs, segments };
-      if (holder === undefined) this.cache.set(serverId, c);
-      else holder.cuts = c;
+      holder.cuts = c;
     }
     const segs = c.segments;
     for (let i = segs.length - 1; i > 0; i--) {

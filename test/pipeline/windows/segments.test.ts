@@ -1,6 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Segmenter, segmentsOf, splitPointsFrom, windowStartOf } from '../../../pipeline/windows/segments.js';
+import { type CutsHolder, Segmenter, segmentsOf, splitPointsFrom, windowStartOf } from '../../../pipeline/windows/segments.js';
+
+/** A segmenter whose servers' holders are kept here, as the aggregator keeps them on each server's state. */
+function segmenter(windowMs: number, splitPoints: (srv: string) => number[]) {
+  const seg = new Segmenter(windowMs, splitPoints);
+  const holders = new Map<string, CutsHolder>();
+  const holder = (id: string): CutsHolder => holders.get(id) ?? holders.set(id, { cuts: undefined }).get(id)!;
+  return { segmentOf: (id: string, ts: number) => seg.segmentOf(id, ts, holder(id)), holders };
+}
 
 test('windows are epoch-aligned, start inclusive, end exclusive', () => {
   assert.equal(windowStartOf(0, 60_000), 0);
@@ -22,7 +30,7 @@ test('split points cut a window; points outside or on its edges are ignored; dup
 });
 
 test('Segmenter finds the segment a ts falls in, edges included, per server', () => {
-  const seg = new Segmenter(100, (srv) => (srv === 'a' ? [30, 60, 130] : []));
+  const seg = segmenter(100, (srv) => (srv === 'a' ? [30, 60, 130] : []));
   assert.deepEqual(seg.segmentOf('a', 0), { startMs: 0, endMs: 30 });
   assert.deepEqual(seg.segmentOf('a', 29), { startMs: 0, endMs: 30 });
   assert.deepEqual(seg.segmentOf('a', 30), { startMs: 30, endMs: 60 });
@@ -33,7 +41,7 @@ test('Segmenter finds the segment a ts falls in, edges included, per server', ()
 });
 
 test('Segmenter: servers share the segment of a window no point cuts; a cut window stays per server', () => {
-  const seg = new Segmenter(100, (srv) => (srv === 'a' ? [130] : []));
+  const seg = segmenter(100, (srv) => (srv === 'a' ? [130] : []));
   const b = seg.segmentOf('b', 10);
   assert.equal(seg.segmentOf('c', 90), b); // the same object: one entry for the window [0, 100)
   assert.deepEqual(b, { startMs: 0, endMs: 100 });
@@ -44,7 +52,10 @@ test('Segmenter: servers share the segment of a window no point cuts; a cut wind
   // Past the shared list's bound it starts afresh; windows seen before are still answered right.
   for (let w = 0; w < 100; w++) assert.deepEqual(seg.segmentOf('b', w * 100 + 5), { startMs: w * 100, endMs: w * 100 + 100 });
   assert.deepEqual(seg.segmentOf('c', 20), { startMs: 0, endMs: 100 });
-  assert.equal(seg.cachedServers, 3);
+  // Each server's holder keeps the cuts of its last window; a's are its own, b's the shared one.
+  assert.deepEqual(seg.holders.get('a')?.cuts?.segments, [{ startMs: 100, endMs: 130 }, { startMs: 130, endMs: 200 }]);
+  assert.equal(seg.holders.get('b')?.cuts?.startMs, 9900);
+  assert.equal(seg.holders.get('c')?.cuts?.segments[0], b);
 });
 
 test('splitPointsFrom: common and per-server boundaries strictly inside the window', () => {
