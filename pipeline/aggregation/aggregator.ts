@@ -167,7 +167,7 @@ export class Aggregator {
       const wm = watermarkOf(clock, this.config.allowedLatenessMs);
       if (wm > clock.closedUpToMs) this.closeUpTo(p, wm, (out = sink ? UNUSED : []), sink);
     }
-    if (p.pendingCorrections > this.maxPending) this.emit(p, p.takeCorrections(), true, (out ??= sink ? UNUSED : []), sink);
+    if (p.pendingCorrections > this.maxPending) this.emitter.emit(p, p.takeCorrections(), true, (out ??= sink ? UNUSED : []), sink);
     return sink !== undefined ? NONE : (out ?? NONE);
   }
 
@@ -182,7 +182,7 @@ export class Aggregator {
     const out: RollupPart[] = [];
     for (const p of ps) {
       if (isIdle(p.clock, nowMs, idleTimeoutMs) && target > p.clock.closedUpToMs) this.closeUpTo(p, target, out, sink);
-      if (p.pendingCorrections > 0 && nowMs - p.correctionsSinceMs >= idleTimeoutMs) this.emit(p, p.takeCorrections(), true, out, sink);
+      if (p.pendingCorrections > 0 && nowMs - p.correctionsSinceMs >= idleTimeoutMs) this.emitter.emit(p, p.takeCorrections(), true, out, sink);
     }
     return out;
   }
@@ -194,8 +194,8 @@ export class Aggregator {
       const groups = p.takeClosed(Number.POSITIVE_INFINITY);
       const lastEnd = groups.reduce((m, row) => Math.max(m, p.slab.endOf(row)), p.clock.closedUpToMs);
       p.clock.closedUpToMs = lastEnd;
-      this.emit(p, groups, false, out, sink);
-      this.emit(p, p.takeCorrections(), true, out, sink);
+      this.emitter.emit(p, groups, false, out, sink);
+      this.emitter.emit(p, p.takeCorrections(), true, out, sink);
     }
     return out;
   }
@@ -394,19 +394,15 @@ export class Aggregator {
   private closeUpTo(p: PartitionState, upToMs: number, out: RollupPart[], sink: PartSink | undefined): void {
     const before = p.clock.closedUpToMs;
     p.clock.closedUpToMs = upToMs;
-    if (upToMs >= p.nextEndMs) this.emit(p, p.takeClosed(upToMs), false, out, sink);
+    if (upToMs >= p.nextEndMs) this.emitter.emit(p, p.takeClosed(upToMs), false, out, sink);
     const w = this.config.windowMs;
-    if (p.pendingCorrections > 0 && Math.floor(upToMs / w) > Math.floor(before / w)) this.emit(p, p.takeCorrections(), true, out, sink);
+    if (p.pendingCorrections > 0 && Math.floor(upToMs / w) > Math.floor(before / w)) this.emitter.emit(p, p.takeCorrections(), true, out, sink);
     // Forget servers that hold nothing any more, every SWEEP_WINDOWS windows of event time.
     const every = w * SWEEP_WINDOWS;
     if (Number.isFinite(upToMs) && Math.floor(upToMs / every) > Math.floor(before / every)) {
       // A server's cached window cuts live on its state, so they go with it.
       p.sweep(upToMs - this.counterIdleMs);
     }
-  }
-
-  private emit(p: PartitionState, rows: readonly number[], correction: boolean, out: RollupPart[], sink: PartSink | undefined): void {
-    this.emitter.emit(p, rows, correction, out, sink);
   }
 
   private readonly meterIndex = (name: string): number => {
