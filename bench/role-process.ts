@@ -11,6 +11,7 @@ import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Admin } from 'kafkajs';
+import { bucketsSince, commitBuckets, quantileBound } from './commit-latency.js';
 
 export interface RoleProcessRun {
   seconds: number;
@@ -23,6 +24,8 @@ export interface RoleProcessRun {
   /** V8's view from the child's /metrics at the scrape with the largest RSS, in MiB. */
   atPeak: Record<string, number>;
   timedOut: boolean;
+  /** The bucket of the role's commit histogram holding the 99th percentile (commit-latency.ts). */
+  commitP99?: string;
   /** The phase at the fleet's pace after the catch-up (live-phase.ts), when asked for. */
   live?: LiveRun;
 }
@@ -36,6 +39,8 @@ export interface LiveRun {
   endRssMiB: number;
   cpuUsPerSample: number;
   atPeak: Record<string, number>;
+  /** As RoleProcessRun's, over the commits of this phase alone. */
+  commitP99?: string;
 }
 
 export interface RoleProcessOptions {
@@ -111,13 +116,25 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** The child's /metrics text; empty if it is not up yet. */
+async function scrape(port: number): Promise<string> {
+  try {
+    return await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  } catch {
+    return '';
+  }
+}
+
 /** The child's memory gauges, in MiB; empty if its /metrics is not up yet. */
 export async function v8Breakdown(port: number): Promise<Record<string, number>> {
-  try {
-    return memoryGauges(await (await fetch(`http://127.0.0.1:${port}/metrics`)).text());
-  } catch {
-    return {};
-  }
+  return memoryGauges(await scrape(port));
+}
+
+/** "≤ 0.5 s of 1234 commits" (the histogram's bucket: commit-latency.ts); undefined: no commit. */
+function p99Text(buckets: Array<[number, number]>): string | undefined {
+  const b = quantileBound(buckets, 0.99);
+  if (b === undefined) return undefined;
+  return `${Number.isFinite(b.atMostS) ? `≤ ${b.atMostS}` : '> 60'} s of ${b.commits} commits`;
 }
 
 async function committedAll(o: RoleProcessOptions, ends: ReadonlyMap<number, bigint>): Promise<boolean> {
@@ -164,6 +181,8 @@ export async function runRoleProcess(o: RoleProcessOptions): Promise<RoleProcess
       }
     }
     const seconds = (performance.now() - started) / 1000;
+    const commitsBefore = commitBuckets(await scrape(port));
+    const commitP99 = p99Text(commitsBefore);
     const catchUp = {
       seconds,
       peakRssMiB: Math.round(statusKb(pid, 'VmHWM') / MiB),
@@ -172,6 +191,7 @@ export async function runRoleProcess(o: RoleProcessOptions): Promise<RoleProcess
       cpuUsPerSample: Number((cpuUs(pid) / o.samples).toFixed(1)),
       atPeak,
       timedOut,
+      ...(commitP99 !== undefined ? { commitP99 } : {}),
     };
     if (o.live === undefined || timedOut) return catchUp;
     // The paced phase: produced while the role runs, sampled until it committed every record.
@@ -202,6 +222,7 @@ export async function runRoleProcess(o: RoleProcessOptions): Promise<RoleProcess
     }
     await producing;
     const samples = sent ?? 0;
+    const liveP99 = p99Text(bucketsSince(commitBuckets(await scrape(port)), commitsBefore));
     return {
       ...catchUp,
       live: {
@@ -211,6 +232,7 @@ export async function runRoleProcess(o: RoleProcessOptions): Promise<RoleProcess
         endRssMiB: Math.round(statusKb(pid, 'VmRSS') / MiB),
         cpuUsPerSample: Number(((cpuUs(pid) - cpu0) / Math.max(1, samples)).toFixed(1)),
         atPeak: atLivePeak,
+        ...(liveP99 !== undefined ? { commitP99: liveP99 } : {}),
       },
     };
   } finally {

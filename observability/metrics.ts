@@ -16,6 +16,7 @@ export function createMetrics() {
     samplesDeduplicated: new Counter({ name: 'meterline_samples_deduplicated_total', help: 'Samples ignored because their id was already counted', registers }),
     samplesLate: new Counter({ name: 'meterline_samples_late_total', help: 'Samples that arrived after their window was emitted (became corrections)', registers }),
     rollupsEmitted: new Counter({ name: 'meterline_rollups_emitted_total', help: 'Rollup parts emitted', labelNames: ['correction'], registers }),
+    aggregateCommitSeconds: new Histogram({ name: 'meterline_aggregate_commit_seconds', help: 'Aggregate transaction latency (rollup parts, state changes and input offset, to the commit)', registers, buckets: [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60] }),
     watermarkDelaySeconds: new Gauge({ name: 'meterline_watermark_delay_seconds', help: 'Wall clock minus the watermark, per input partition', labelNames: ['partition'], registers }),
     consumerLag: new Gauge({ name: 'meterline_consumer_lag_records', help: 'High watermark minus committed offset, per topic partition', labelNames: ['group', 'topic', 'partition'], registers }),
     poisonRecords: new Counter({ name: 'meterline_poison_records_total', help: 'usage.rollups records a role could not process for good (dead-lettered, the partition moved on)', labelNames: ['role', 'reason'], registers }),

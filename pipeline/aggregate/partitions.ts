@@ -93,6 +93,7 @@ export class OwnedPartitions {
         this.stuck.delete(`partition ${o.partition}`);
         this.d.metrics?.rollupsEmitted.inc({ correction: 'false' }, info.parts - info.corrections);
         this.d.metrics?.rollupsEmitted.inc({ correction: 'true' }, info.corrections);
+        this.d.metrics?.aggregateCommitSeconds.observe(info.durationMs / 1000);
         this.d.log.debug(info, 'aggregate: committed');
         this.d.onCommit?.(info);
       },

@@ -168,6 +168,7 @@ test('every role counted what it did into the metrics it serves', async () => {
   assert.equal(value(aggregate!, 'meterline_samples_aggregated_total'), 6);
   assert.ok((value(aggregate!, 'meterline_rollups_emitted_total{correction="false"}') ?? 0) >= 2, 'srv-1 and closer parts');
   assert.ok(value(aggregate!, 'meterline_watermark_delay_seconds{partition="0"}') !== undefined);
+  assert.ok((value(aggregate!, 'meterline_aggregate_commit_seconds_count') ?? 0) >= 1, 'commits timed');
   assert.ok((value(sink!, 'meterline_sink_rows_total') ?? 0) >= 1);
   assert.ok((value(sink!, 'meterline_sink_batch_seconds_count') ?? 0) >= 1);
   assert.ok((value(rate!, 'meterline_draft_recompute_seconds_count') ?? 0) >= 1);
