@@ -26,3 +26,15 @@ export function quantileBound(buckets: Array<[number, number]>, q: number): { at
   const bucket = buckets.find(([, n]) => n >= q * total);
   return { atMostS: (bucket as [number, number])[0], commits: total };
 }
+
+/**
+ * "≤ 0.5 s of 1234 commits", or "> 60 s of …" past the last finite bound (the histogram's own
+ * bounds, not assumed); undefined: no commit.
+ */
+export function quantileText(buckets: Array<[number, number]>, q: number): string | undefined {
+  const b = quantileBound(buckets, q);
+  if (b === undefined) return undefined;
+  if (Number.isFinite(b.atMostS)) return `≤ ${b.atMostS} s of ${b.commits} commits`;
+  const lastFinite = buckets.filter(([le]) => Number.isFinite(le)).at(-1)?.[0];
+  return `> ${lastFinite ?? 0} s of ${b.commits} commits`;
+}

@@ -11,7 +11,7 @@ import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Admin } from 'kafkajs';
-import { bucketsSince, commitBuckets, quantileBound } from './commit-latency.js';
+import { bucketsSince, commitBuckets, quantileText } from './commit-latency.js';
 
 export interface RoleProcessRun {
   seconds: number;
@@ -130,13 +130,6 @@ export async function v8Breakdown(port: number): Promise<Record<string, number>>
   return memoryGauges(await scrape(port));
 }
 
-/** "≤ 0.5 s of 1234 commits" (the histogram's bucket: commit-latency.ts); undefined: no commit. */
-function p99Text(buckets: Array<[number, number]>): string | undefined {
-  const b = quantileBound(buckets, 0.99);
-  if (b === undefined) return undefined;
-  return `${Number.isFinite(b.atMostS) ? `≤ ${b.atMostS}` : '> 60'} s of ${b.commits} commits`;
-}
-
 async function committedAll(o: RoleProcessOptions, ends: ReadonlyMap<number, bigint>): Promise<boolean> {
   const [t] = await o.admin.fetchOffsets({ groupId: o.groupId, topics: [o.topic] });
   const at = new Map((t?.partitions ?? []).map((p) => [p.partition, BigInt(p.offset)]));
@@ -182,7 +175,7 @@ export async function runRoleProcess(o: RoleProcessOptions): Promise<RoleProcess
     }
     const seconds = (performance.now() - started) / 1000;
     const commitsBefore = commitBuckets(await scrape(port));
-    const commitP99 = p99Text(commitsBefore);
+    const commitP99 = quantileText(commitsBefore, 0.99);
     const catchUp = {
       seconds,
       peakRssMiB: Math.round(statusKb(pid, 'VmHWM') / MiB),
@@ -222,7 +215,7 @@ export async function runRoleProcess(o: RoleProcessOptions): Promise<RoleProcess
     }
     await producing;
     const samples = sent ?? 0;
-    const liveP99 = p99Text(bucketsSince(commitBuckets(await scrape(port)), commitsBefore));
+    const liveP99 = quantileText(bucketsSince(commitBuckets(await scrape(port)), commitsBefore), 0.99);
     return {
       ...catchUp,
       live: {

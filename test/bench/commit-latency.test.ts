@@ -1,7 +1,7 @@
 // Reading the aggregate role's commit histogram from its /metrics (bench/commit-latency.ts).
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { bucketsSince, commitBuckets, quantileBound } from '../../bench/commit-latency.js';
+import { bucketsSince, commitBuckets, quantileBound, quantileText } from '../../bench/commit-latency.js';
 
 const scrape = (counts: number[]): string =>
   [
@@ -39,5 +39,13 @@ describe('commit latency from the histogram', () => {
     ]);
     assert.deepEqual(quantileBound(since, 0.95), { atMostS: 0.5, commits: 20 });
     assert.deepEqual(quantileBound(since, 0.99), { atMostS: 1, commits: 20 });
+  });
+
+  it('as text: the bucket bound, or past the last finite bound the scrape shows', () => {
+    const b = commitBuckets(scrape([10, 90, 98, 100]));
+    assert.equal(quantileText(b, 0.9), '≤ 0.5 s of 100 commits');
+    // 99 commits are only within +Inf; the last finite bound of this histogram is 1 s.
+    assert.equal(quantileText(b, 0.99), '> 1 s of 100 commits');
+    assert.equal(quantileText([], 0.99), undefined);
   });
 });
