@@ -13,7 +13,6 @@ import { SCALE_ASIDE, SlabRows, type MeterColumns } from './slab-rows.js';
 
 export { slabColumnBytes } from './slab-columns.js';
 export { offsetNumber, offOf, type Off } from './slab-offsets.js';
-export type { MeterColumns } from './slab-rows.js';
 
 /** 10^k as doubles, exact for k ≤ 22. */
 const POW10_NUMBER = Array.from({ length: 23 }, (_, k) => 10 ** k);
