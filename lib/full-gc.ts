@@ -22,6 +22,8 @@ import vm from 'node:vm';
 type Collect = () => void;
 
 let collect: Collect | null | undefined;
+/** When the last collection this module made ended (performance.now()). */
+let lastEnd = Number.NEGATIVE_INFINITY;
 
 function load(): Collect | null {
   const own = (globalThis as { gc?: unknown }).gc;
@@ -53,5 +55,3 @@ export function collectGarbage(minIntervalMs = 0): boolean {
   lastEnd = performance.now();
   return true;
 }
-
-let lastEnd = Number.NEGATIVE_INFINITY;
