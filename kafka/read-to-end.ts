@@ -45,6 +45,15 @@ export interface ReadToEndOptions {
   sessionTimeoutMs?: number;
   /** Told of each restart kafkajs makes after a retriable crash (the read goes on). */
   onRestart?: (error: Error) => void;
+  /**
+   * Called once a partition's range is read, after its last onRecords and in the same queue
+   * (so never beside another call); the read resolves after the last one. With
+   * `onePartitionAtATime`, the next partition is fetched only once this returned: what the
+   * caller keeps per partition can be let go here, before the next one is read.
+   */
+  onPartitionEnd?: (partition: number) => void | Promise<void>;
+  /** Fetch the ranges one partition after the other (in the order given), not all at once. */
+  onePartitionAtATime?: boolean;
 }
 
 interface Position {
@@ -66,6 +75,10 @@ export async function readToEnd(o: ReadToEndOptions): Promise<number> {
     sessionTimeout: o.sessionTimeoutMs ?? 10_000,
     maxBytesPerPartition: o.maxBytesPerPartition ?? 16 * 1024 * 1024,
     ...(o.maxBytes !== undefined ? { maxBytes: o.maxBytes } : {}),
+    // The ends are known: no point in the broker holding a fetch 5 s (kafkajs' default) for
+    // records past them. A partition read to its end and not yet paused (one at a time: while
+    // its end is handled) would otherwise hold up the next partition's first fetch that long.
+    maxWaitTimeInMs: 100,
   });
   let handed = 0;
   // One handler call at a time, also across a restart (the old member's batch may still run).
@@ -79,11 +92,27 @@ export async function readToEnd(o: ReadToEndOptions): Promise<number> {
         failed = true;
         reject(err instanceof Error ? err : new Error(String(err)));
       };
+      /** The partition being fetched when one at a time: the first not done, in the order given. */
+      const current = (): number | undefined => [...positions].find(([, p]) => !p.done)?.[0];
+      /** One at a time: every wanted partition but the current one paused. */
+      const pauseOthers = () => {
+        if (!o.onePartitionAtATime) return;
+        const now = current();
+        const rest = [...positions.keys()].filter((partition) => partition !== now);
+        if (rest.length > 0) consumer.pause([{ topic: o.topic, partitions: rest }]);
+        if (now !== undefined) consumer.resume([{ topic: o.topic, partitions: [now] }]);
+      };
       const reached = (partition: number, lastOffset: string) => {
         const p = positions.get(partition);
         if (p === undefined || p.done || BigInt(lastOffset) < p.upTo) return;
         p.done = true;
-        if ([...positions.values()].every((x) => x.done)) queue.then(resolve, fail);
+        if (o.onePartitionAtATime) consumer.pause([{ topic: o.topic, partitions: [partition] }]);
+        const end = o.onPartitionEnd;
+        if (end) queue = queue.then(() => (failed ? undefined : end(partition)));
+        const all = [...positions.values()].every((x) => x.done);
+        // The next partition is resumed once the caller is done with this one.
+        queue = queue.then(() => (all ? resolve() : failed ? undefined : pauseOthers()));
+        queue.catch(fail);
       };
       // After eachBatch, and also for batches of only control records (commit markers) or
       // aborted records, which never reach eachBatch: the end is always seen.
@@ -97,6 +126,7 @@ export async function readToEnd(o: ReadToEndOptions): Promise<number> {
           for (const [partition, p] of positions) if (p.next > 0n) consumer.seek({ topic: o.topic, partition, offset: p.next.toString() });
           const others = (e.payload.memberAssignment[o.topic] ?? []).filter((partition) => !positions.has(partition));
           if (others.length > 0) consumer.pause([{ topic: o.topic, partitions: others }]);
+          pauseOthers();
         } catch (err) {
           fail(err);
         }

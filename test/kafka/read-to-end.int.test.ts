@@ -134,3 +134,48 @@ test("a handler's error fails the read (not left to kafkajs' retries and restart
   );
   assert.equal(calls, 1, 'the failing batch was not retried');
 });
+
+test('one partition at a time: a partition is fetched only once the previous one is read and its end handled', { timeout: 60_000 }, async () => {
+  const topic = `t${randomBytes(4).toString('hex')}.read-to-end`;
+  const admin = kafka.admin();
+  await admin.connect();
+  await createFreshTopics(admin, [{ topic, numPartitions: 3 }]);
+  await admin.disconnect();
+  const producer = kafka.producer({ idempotent: true });
+  await producer.connect();
+  // 300 records per partition, 100 to a batch: each partition takes several fetches.
+  for (const partition of [0, 1, 2])
+    for (let i = 0; i < 300; i += 100)
+      await producer.send({ topic, acks: -1, messages: offsets(i, i + 99).map((o) => ({ partition, value: value(Number(o)) })) });
+  await producer.disconnect();
+  const events: string[] = [];
+  await readToEnd({
+    kafka,
+    topic,
+    // Read in this order: 2, then 0, then 1 (from 50 on).
+    ranges: [
+      { partition: 2, from: 0n, upTo: 299n },
+      { partition: 0, from: 0n, upTo: 299n },
+      { partition: 1, from: 50n, upTo: 299n },
+    ],
+    groupPrefix: 'test-read-to-end-in-order',
+    maxBytesPerPartition: 2048,
+    onePartitionAtATime: true,
+    onRecords: (partition, messages) => {
+      for (const m of messages) events.push(`${partition}:${m.offset}`);
+    },
+    onPartitionEnd: async (partition) => {
+      await new Promise((r) => setTimeout(r, 50)); // a slow end: nothing of the next partition meanwhile
+      events.push(`end ${partition}`);
+    },
+  });
+  const want = [
+    ...offsets(0, 299).map((o) => `2:${o}`),
+    'end 2',
+    ...offsets(0, 299).map((o) => `0:${o}`),
+    'end 0',
+    ...offsets(50, 299).map((o) => `1:${o}`),
+    'end 1',
+  ];
+  assert.deepEqual(events, want);
+});
