@@ -101,11 +101,14 @@ export function topicSpecs(cfg: TopicConfig): TopicSpec[] {
     // Same partition count and key as metrics.raw, so sink and rate scale like aggregate.
     deleteTopicSpec(cfg, names.rollups, n, retention),
     // Co-partitioned with metrics.raw: state partition p belongs to input partition p.
-    // One record is a partition's whole aggregator state (pipeline/aggregate/changelog.ts):
-    // allow large records, and roll segments often so compaction keeps a restore short.
+    // Large records are allowed (format 1 held a partition's whole state in one). Segments roll
+    // every 10 minutes or 32 MiB, whichever comes first, so compaction keeps a restore short:
+    // it only cleans closed segments, and a restore reads every record compaction left.
     compactedTopicSpec(cfg, names.aggregateState, n, {
       'max.message.bytes': String(32 * 1024 * 1024),
       'segment.ms': String(600_000),
+      // Not below max.message.bytes: the broker refuses a batch larger than a segment.
+      'segment.bytes': String(32 * 1024 * 1024),
       'min.cleanable.dirty.ratio': '0.1',
     }),
     // Finalized invoices and credit notes (SPEC §13), keyed by customer: a customer's documents
