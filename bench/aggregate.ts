@@ -2,14 +2,14 @@
 // rollups on usage.rollups, through the real aggregate role (one process, in-process: Redis
 // dedup, Kafka transactions with state checkpoints) — events/s per process, beside the raw read
 // rate of the same topic (a kafkajs consumer that only iterates the records) and the rate of
-// that read plus Avro decoding. Own topic prefix, deleted afterwards. kafkajs only: node-rdkafka
-// is not installed (it compiles librdkafka for minutes on install).
+// that read plus Avro decoding; then the restore of a partition after `kill -9` of a role
+// process (kill-restore.ts). Own topic prefix, deleted afterwards.
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import pino from 'pino';
-import { Partitioners, type Kafka, type Message } from 'kafkajs';
+import { Partitioners, type Kafka, type Message, type Producer } from 'kafkajs';
 import { UsageError, type Command } from '../cli/command.js';
-import { parseFlags } from '../cli/args.js';
+import { durationFlag, parseFlags } from '../cli/args.js';
 import { loadConfig } from '../config/env.js';
 import { loadCatalog } from '../catalog/load.js';
 import { createKafka } from '../kafka/client.js';
@@ -18,7 +18,7 @@ import { createSerde } from '../avro/registry.js';
 import { sampleToRecord } from '../avro/records.js';
 import { fleet } from '../loadgen/fleet.js';
 import { progress } from '../loadgen/progress.js';
-import { redisDedup } from '../pipeline/aggregate/dedup.js';
+import { DEFAULT_DEDUP_PREFIX, redisDedup } from '../pipeline/aggregate/dedup.js';
 import { aggregatorSettings } from '../pipeline/aggregate/index.js';
 import { startAggregate } from '../pipeline/aggregate/role.js';
 import { transactionsFor } from '../pipeline/aggregate/transaction.js';
@@ -29,6 +29,7 @@ import { doneOrTimeout, wholeNumberFlag as int } from './flags.js';
 import { runRoleProcess } from './role-process.js';
 import { produceAtRate } from './live-phase.js';
 import { PartitionPositions } from './partition-positions.js';
+import { KILL_ROUND_SAMPLES, KILL_ROUND_SECONDS, restoreAfterKill, restoreDetails, type KillRestoreRun } from './kill-restore.js';
 
 /** Reads the whole topic with a fresh group; `perRecord` runs on each record. Returns seconds from the group join. */
 async function readAll(
@@ -84,6 +85,7 @@ export const bench: BenchModule & Command = {
       'role-built': { type: 'boolean' },
       'live-seconds': { type: 'string' },
       'live-rate': { type: 'string' },
+      'session-timeout': { type: 'string' },
     });
     const jar = v['kstreams-jar'] ?? DEFAULT_KSTREAMS_JAR;
     if (v['compare-kstreams']) checkJar(jar);
@@ -93,6 +95,8 @@ export const bench: BenchModule & Command = {
     // After the catch-up, the fleet at its own pace (one sample per server a minute) by default.
     const liveSeconds = int(v['live-seconds'], 'live-seconds', 0, 0, 3600);
     const liveRate = int(v['live-rate'], 'live-rate', Math.max(1, Math.round(servers / 60)), 1, 1_000_000);
+    // The role processes' of the restore after kill -9 (default: the role's own).
+    const sessionTimeoutMs = durationFlag('session-timeout', v['session-timeout']);
     if (liveSeconds > 0 && !v['role-process']) throw new UsageError('--live-seconds needs --role-process (the role measured alone)');
     const prefix = `bench${randomBytes(3).toString('hex')}.`;
     // A short dedup horizon: the bench's sample ids need not stay in Redis for 35 days.
@@ -103,25 +107,27 @@ export const bench: BenchModule & Command = {
     const admin = kafka.admin();
     await admin.connect();
     const redis = new Redis(config.redisUrl);
+    let producer: Producer | undefined;
     try {
       await ensureTopics(admin, topicSpecs(config));
       const serde = await createSerde(config);
       // Pre-load (not timed): 1-minute scrapes of a fleet, in time order, 1% duplicates.
       const rounds = Math.ceil(samples / servers);
       const liveRounds = liveSeconds > 0 ? Math.ceil((liveSeconds * liveRate) / servers) + 1 : 0;
+      // The restore's premise: the killed role has read records it has not committed.
+      const killSamples = Math.max(servers, KILL_ROUND_SAMPLES);
       const startMs = Math.floor((Date.now() - rounds * 60_000) / 60_000) * 60_000;
-      const producer = kafka.producer({
+      const into = kafka.producer({
         idempotent: true,
         createPartitioner: Partitioners.DefaultPartitioner,
       });
-      await producer.connect();
-      const load = progress('bench aggregate: loading', samples);
-      let made = 0;
-      let batch: Message[] = [];
-      // Iterated by hand: the live phase goes on with the same fleet where the pre-load stopped.
+      producer = into;
+      await into.connect();
+      // Iterated by hand: the live phase, then the samples the role to be killed reads, go on
+      // with the same fleet where the pre-load stopped.
       const sent = fleet({
         servers,
-        rounds: rounds + liveRounds,
+        rounds: rounds + liveRounds + Math.ceil(killSamples / servers),
         intervalS: 60,
         startMs,
         seed: 1,
@@ -133,6 +139,9 @@ export const bench: BenchModule & Command = {
         windowMs: config.windowMs,
         serverPrefix: 'srv-',
       });
+      const load = progress('bench aggregate: loading', samples);
+      let made = 0;
+      let batch: Message[] = [];
       while (made < samples) {
         const next = sent.next();
         if (next.done === true) break;
@@ -143,14 +152,40 @@ export const bench: BenchModule & Command = {
           value: await serde.encode('sample', names.raw, sampleToRecord(sample)),
         });
         if (batch.length >= 5000) {
-          await producer.send({ topic: names.raw, acks: -1, messages: batch });
+          await into.send({ topic: names.raw, acks: -1, messages: batch });
           batch = [];
           load.update(made);
         }
       }
-      if (batch.length > 0) await producer.send({ topic: names.raw, acks: -1, messages: batch });
+      if (batch.length > 0) await into.send({ topic: names.raw, acks: -1, messages: batch });
       load.end(made);
-      if (liveSeconds === 0) await producer.disconnect();
+      // Restore after kill -9 (kill-restore.ts), once the measured run is over: role processes
+      // like the deployed one, on the same group and topic.
+      const roleEnv = { ...process.env, KAFKA_TOPIC_PREFIX: prefix, METERLINE_DEDUP_HORIZON: '10m', METERLINE_CATALOG: v.catalog ?? config.catalogPath ?? 'examples/catalog.yaml' };
+      const killAndRestore = (): Promise<KillRestoreRun> => {
+        process.stderr.write('bench aggregate: restore of every partition after kill -9 of a role process…\n');
+        return restoreAfterKill({
+          admin,
+          env: roleEnv,
+          groupId: `${prefix}meterline-aggregate`,
+          topic: names.raw,
+          // Over a few seconds: the role commits some (the cue to kill it) while more still come.
+          more: () =>
+            produceAtRate({
+              producer: into,
+              topic: names.raw,
+              samples: sent,
+              encode: (s) => serde.encode('sample', names.raw, sampleToRecord(s)),
+              rate: Math.ceil(killSamples / KILL_ROUND_SECONDS),
+              seconds: KILL_ROUND_SECONDS,
+              label: 'bench aggregate: samples for the role to be killed in',
+            }),
+          maxSeconds,
+          ...(v['role-node-options'] ? { nodeOptions: v['role-node-options'] } : {}),
+          ...(v['role-built'] ? { built: true } : {}),
+          ...(sessionTimeoutMs !== undefined ? { sessionTimeoutMs } : {}),
+        });
+      };
 
       process.stderr.write('bench aggregate: raw read of the topic…\n');
       const rawSeconds = await readAll(kafka, names.raw, made, () => undefined);
@@ -168,10 +203,9 @@ export const bench: BenchModule & Command = {
       if (v['role-process']) {
         // The role's own memory (issue 11): `meterline aggregate` in a child process, nothing else.
         process.stderr.write('bench aggregate: the role as a child process…\n');
-        // The live phase's producer is let go also when the catch-up timed out and it never ran.
         const run = await runRoleProcess({
           admin,
-          env: { ...process.env, KAFKA_TOPIC_PREFIX: prefix, METERLINE_DEDUP_HORIZON: '10m', METERLINE_CATALOG: v.catalog ?? config.catalogPath ?? 'examples/catalog.yaml' },
+          env: roleEnv,
           groupId: `${prefix}meterline-aggregate`,
           topic: names.raw,
           ends,
@@ -183,7 +217,7 @@ export const bench: BenchModule & Command = {
             ? {
                 live: () =>
                   produceAtRate({
-                    producer,
+                    producer: into,
                     topic: names.raw,
                     samples: sent,
                     encode: (s) => serde.encode('sample', names.raw, sampleToRecord(s)),
@@ -192,10 +226,12 @@ export const bench: BenchModule & Command = {
                   }),
               }
             : {}),
-        }).finally(() => (liveSeconds > 0 ? producer.disconnect() : undefined));
+        });
         const { seconds, timedOut, live: paced, ...memory } = run;
         const live = paced ? { rate: liveRate, ...paced } : undefined;
-        const details = { samples: made, servers, ...(live ? { live } : {}), seconds: Number(seconds.toFixed(2)), processes: 1, roleProcess: true, ...memory, ...(timedOut ? { stopped: `at --max-seconds ${maxSeconds}` } : {}) };
+        // A catch-up that timed out left input uncommitted: no restore measured on top of it.
+        const restore = timedOut ? {} : restoreDetails(await killAndRestore());
+        const details = { samples: made, servers, ...(live ? { live } : {}), seconds: Number(seconds.toFixed(2)), processes: 1, roleProcess: true, ...memory, ...restore, ...(timedOut ? { stopped: `at --max-seconds ${maxSeconds}` } : {}) };
         const file = report({ bench: 'aggregate', perSecond: made / seconds, unit: 'events/s (child process, from its start)', details }, v.out ?? 'bench-results');
         process.stderr.write(`bench aggregate: wrote ${file}\n`);
         return 0;
@@ -217,7 +253,9 @@ export const bench: BenchModule & Command = {
       const roleOptions = {
         kafka,
         serde,
-        dedup: redisDedup(redis, config.dedupHorizonMs, `${prefix}d:`),
+        // The claims' keys and marks as the role process names them: the restore after kill -9
+        // (role processes) finds the marks this run left.
+        dedup: redisDedup(redis, config.dedupHorizonMs, `${prefix}${DEFAULT_DEDUP_PREFIX}`, names.raw),
         topics: { raw: names.raw, rollups: names.rollups, dlq: names.dlq, state: names.aggregateState },
         aggregator: aggregatorSettings(catalog, config),
         log: pino({ level: 'warn' }, pino.destination(2)),
@@ -244,22 +282,6 @@ export const bench: BenchModule & Command = {
       await role.stop();
       const peakRssMiB = rss.stop();
       bar.end(made);
-      // Restore: a fresh role (empty memory, as after kill -9 of the first; the stop above only
-      // committed what was pending) takes the partitions over from the changelog.
-      process.stderr.write('bench aggregate: restore of every partition by a fresh process state…\n');
-      const restores: { partition: number; ms: number; servers: number }[] = [];
-      let allRestored: () => void = () => undefined;
-      const restored = new Promise<void>((r) => (allRestored = r));
-      const second = await startAggregate({
-        ...roleOptions,
-        transactions: transactions(),
-        onRestored: (info) => {
-          restores.push(info);
-          if (restores.length >= ends.size) allRestored();
-        },
-      });
-      await doneOrTimeout(restored, 120);
-      await second.stop();
       let ks: KstreamsRun | undefined;
       if (v['compare-kstreams']) {
         process.stderr.write('bench aggregate: the Kafka Streams reference on the same topic…\n');
@@ -268,7 +290,8 @@ export const bench: BenchModule & Command = {
         ks = await runKstreams({ jar, kafka, brokers: config.kafka.brokers, input: names.raw, output, records: made, ends, meters: Object.values(catalog.meters), maxSeconds });
         await admin.deleteTopics({ topics: [output] }).catch(() => undefined);
       }
-      const slowest = restores.reduce((m, r) => (r.ms > m.ms ? r : m), { partition: -1, ms: -1, servers: 0 });
+      // After Kafka Streams, which reads the topic up to `ends`: this adds a round to it.
+      const restore = outcome === 'done' ? restoreDetails(await killAndRestore()) : {};
       // From the consumer's start (group join, restore, first fetch included) to the last commit.
       const seconds = ((outcome === 'done' ? lastCommit : performance.now()) - started) / 1000;
       const file = report(
@@ -290,9 +313,7 @@ export const bench: BenchModule & Command = {
             // The bench process held the pre-load and the read phases before: RSS at the
             // aggregate phase's start says how much of the peak the role itself added.
             rssAtStartMiB,
-            restoreMs: Math.round(slowest.ms),
-            restoreServers: slowest.servers,
-            restoredPartitions: restores.length,
+            ...restore,
             rawReadPerSecond: Math.round(made / rawSeconds),
             ratioToRawRead: Number((made / seconds / (made / rawSeconds)).toFixed(4)),
             ...(ks
@@ -314,6 +335,7 @@ export const bench: BenchModule & Command = {
       process.stderr.write(`bench aggregate: wrote ${file}\n`);
       return 0;
     } finally {
+      await producer?.disconnect().catch(() => undefined);
       await admin.deleteTopics({ topics: Object.values(names) }).catch(() => undefined);
       await admin.disconnect();
       redis.disconnect();

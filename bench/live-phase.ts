@@ -20,6 +20,8 @@ export interface LiveOptions {
   /** Samples per second. */
   rate: number;
   seconds: number;
+  /** The progress line's name (default: the live phase's). */
+  label?: string;
 }
 
 /** Batches a second: small enough that the pace is even, large enough not to cost a request per sample. */
@@ -29,7 +31,7 @@ const BATCHES_PER_SECOND = 4;
 export async function produceAtRate(o: LiveOptions): Promise<number> {
   const total = Math.round(o.rate * o.seconds);
   const perBatch = Math.max(1, Math.round(o.rate / BATCHES_PER_SECOND));
-  const bar = progress('bench aggregate: live', total);
+  const bar = progress(o.label ?? 'bench aggregate: live', total);
   const started = performance.now();
   let sent = 0;
   while (sent < total) {
