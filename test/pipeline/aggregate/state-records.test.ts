@@ -5,17 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { StateRecords } from '../../../pipeline/aggregate/state-records.js';
-
-/** mulberry32: the same stream in every run. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from '../../e2e/workload.js'; // mulberry32: the same stream in every run
 
 function check(records: StateRecords, model: Map<string, Buffer>, when: string): void {
   assert.equal(records.size, model.size, `${when}: size`);
@@ -25,7 +15,7 @@ function check(records: StateRecords, model: Map<string, Buffer>, when: string):
 }
 
 test('holds the newest value of each key, as a Map of copies does, through rewrites, deletes and reused slots', () => {
-  const next = random(11);
+  const next = rng(11);
   const records = new StateRecords();
   const model = new Map<string, Buffer>();
   for (let i = 0; i < 20_000; i++) {
