@@ -95,7 +95,7 @@ export const bench: BenchModule & Command = {
     // After the catch-up, the fleet at its own pace (one sample per server a minute) by default.
     const liveSeconds = int(v['live-seconds'], 'live-seconds', 0, 0, 3600);
     const liveRate = int(v['live-rate'], 'live-rate', Math.max(1, Math.round(servers / 60)), 1, 1_000_000);
-    // The role processes' of the restore after kill -9 (default: the role's own).
+    // The session timeout of the role processes in the restore after kill -9 (default: the role's own).
     const sessionTimeoutMs = durationFlag('session-timeout', v['session-timeout']);
     if (liveSeconds > 0 && !v['role-process']) throw new UsageError('--live-seconds needs --role-process (the role measured alone)');
     const prefix = `bench${randomBytes(3).toString('hex')}.`;
@@ -290,7 +290,7 @@ export const bench: BenchModule & Command = {
         ks = await runKstreams({ jar, kafka, brokers: config.kafka.brokers, input: names.raw, output, records: made, ends, meters: Object.values(catalog.meters), maxSeconds });
         await admin.deleteTopics({ topics: [output] }).catch(() => undefined);
       }
-      // After Kafka Streams, which reads the topic up to `ends`: this adds a round to it.
+      // After Kafka Streams, which reads the topic up to `ends`: this adds samples to it.
       const restore = outcome === 'done' ? restoreDetails(await killAndRestore()) : {};
       // From the consumer's start (group join, restore, first fetch included) to the last commit.
       const seconds = ((outcome === 'done' ? lastCommit : performance.now()) - started) / 1000;

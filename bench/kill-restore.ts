@@ -1,8 +1,8 @@
 // The restore time of a partition after `kill -9` (SPEC §11), measured on real processes: a
 // `meterline aggregate` child takes the bench's group over (restoring what the measured run
-// committed), follows one more round of the fleet, and is SIGKILLed as soon as it has committed
-// some of it — so it dies with records applied and not committed, and often with a transaction
-// open. A second child then takes over: fences the dead one's transactional ids (which aborts
+// committed), follows more of the fleet (produced over a few seconds while it runs), and is
+// SIGKILLed as soon as it has committed some of it — so it dies with records applied and not
+// committed, and often with a transaction open. A second child then takes over: fences the dead one's transactional ids (which aborts
 // that transaction), reads the changelog and restores every partition, and must go on to commit
 // the whole input. The figures are the second child's own: the `partition restored` lines it
 // logs (restore.ts), and the time from its spawn to its last restored partition.
@@ -20,7 +20,7 @@ export interface KillRestoreOptions {
   env: NodeJS.ProcessEnv;
   groupId: string;
   topic: string;
-  /** Produces the next round of the fleet (while the first child runs); resolves with how many. */
+  /** Produces more of the fleet's samples (while the first child runs); resolves with how many. */
   more: () => Promise<number>;
   maxSeconds: number;
   nodeOptions?: string;
