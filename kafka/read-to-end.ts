@@ -99,6 +99,7 @@ export async function readToEnd(o: ReadToEndOptions): Promise<number> {
   let handed = 0;
   // One handler call at a time, also across a restart (the old member's batch may still run).
   let queue: Promise<void> = Promise.resolve();
+  let reassert: NodeJS.Timeout | undefined;
   await consumer.connect();
   try {
     await consumer.subscribe({ topics: [o.topic], fromBeginning: true });
@@ -110,9 +111,12 @@ export async function readToEnd(o: ReadToEndOptions): Promise<number> {
       };
       /** The partition being fetched when one at a time: the first not done, in the order given. */
       const current = (): number | undefined => [...positions].find(([, p]) => !p.done)?.[0];
+      /** A partition's end being handled: the next one is not resumed before it is done. */
+      let ending = false;
       /** One at a time: every wanted partition but the current one paused. */
       const pauseOthers = () => {
         if (!o.onePartitionAtATime) return;
+        ending = false;
         const now = current();
         const rest = [...positions.keys()].filter((partition) => partition !== now);
         if (rest.length > 0) consumer.pause([{ topic: o.topic, partitions: rest }]);
@@ -122,7 +126,10 @@ export async function readToEnd(o: ReadToEndOptions): Promise<number> {
         const p = positions.get(partition);
         if (p === undefined || p.done || BigInt(lastOffset) < p.upTo) return;
         p.done = true;
-        if (o.onePartitionAtATime) consumer.pause([{ topic: o.topic, partitions: [partition] }]);
+        if (o.onePartitionAtATime) {
+          consumer.pause([{ topic: o.topic, partitions: [partition] }]);
+          ending = true;
+        }
         const end = o.onPartitionEnd;
         if (end) queue = queue.then(() => (failed ? undefined : end(partition)));
         const all = [...positions.values()].every((x) => x.done);
@@ -147,6 +154,10 @@ export async function readToEnd(o: ReadToEndOptions): Promise<number> {
           fail(err);
         }
       });
+      // Said again every second (pause and resume are idempotent): a read that saw one
+      // restore of 100 000 servers stop making progress, cause not found, must not depend on
+      // one resume having taken effect.
+      if (o.onePartitionAtATime) reassert = setInterval(() => ending || failed || pauseOthers(), 1000);
       consumer.on(consumer.events.CRASH, (e) => {
         if (failed) return;
         if (e.payload.restart) o.onRestart?.(e.payload.error);
@@ -173,6 +184,7 @@ export async function readToEnd(o: ReadToEndOptions): Promise<number> {
         .catch(fail);
     });
   } finally {
+    clearInterval(reassert);
     await consumer.disconnect();
     const admin = o.kafka.admin();
     await admin
