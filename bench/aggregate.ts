@@ -29,6 +29,7 @@ import { doneOrTimeout, wholeNumberFlag as int } from './flags.js';
 import { runRoleProcess } from './role-process.js';
 import { produceAtRate } from './live-phase.js';
 import { PartitionPositions } from './partition-positions.js';
+import { scratchDatabase, type ScratchDb } from './scratch-db.js';
 import { KILL_ROUND_SAMPLES, KILL_ROUND_SECONDS, restoreAfterKill, restoreDetails, type KillRestoreRun } from './kill-restore.js';
 
 /** Reads the whole topic with a fresh group; `perRecord` runs on each record. Returns seconds from the group join. */
@@ -108,6 +109,7 @@ export const bench: BenchModule & Command = {
     await admin.connect();
     const redis = new Redis(config.redisUrl);
     let producer: Producer | undefined;
+    let db: ScratchDb | undefined;
     try {
       await ensureTopics(admin, topicSpecs(config));
       const serde = await createSerde(config);
@@ -159,9 +161,12 @@ export const bench: BenchModule & Command = {
       }
       if (batch.length > 0) await into.send({ topic: names.raw, acks: -1, messages: batch });
       load.end(made);
+      // Role processes (--role-process, and the restore after kill -9) need the schema: their own
+      // database, migrated, dropped at the end (scratch-db.ts).
+      db = await scratchDatabase(config.database, prefix.slice('bench'.length, -1));
+      const roleEnv = { ...process.env, DATABASE_URL: db.url, KAFKA_TOPIC_PREFIX: prefix, METERLINE_DEDUP_HORIZON: '10m', METERLINE_CATALOG: v.catalog ?? config.catalogPath ?? 'examples/catalog.yaml' };
       // Restore after kill -9 (kill-restore.ts), once the measured run is over: role processes
       // like the deployed one, on the same group and topic.
-      const roleEnv = { ...process.env, KAFKA_TOPIC_PREFIX: prefix, METERLINE_DEDUP_HORIZON: '10m', METERLINE_CATALOG: v.catalog ?? config.catalogPath ?? 'examples/catalog.yaml' };
       const killAndRestore = (): Promise<KillRestoreRun> => {
         process.stderr.write('bench aggregate: restore of every partition after kill -9 of a role process…\n');
         return restoreAfterKill({
@@ -336,6 +341,7 @@ export const bench: BenchModule & Command = {
       return 0;
     } finally {
       await producer?.disconnect().catch(() => undefined);
+      await db?.drop().catch(() => undefined);
       await admin.deleteTopics({ topics: Object.values(names) }).catch(() => undefined);
       await admin.disconnect();
       redis.disconnect();
