@@ -11,7 +11,6 @@
 // PostgreSQL transaction p99 (store and per-customer drafts), peak RSS, start-up time.
 // `--mode full` runs the earlier role (every recompute reads the month's parts) for comparison.
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import pino from 'pino';
 import { Partitioners, type Message } from 'kafkajs';
 import type { Command } from '../cli/command.js';
@@ -19,7 +18,7 @@ import { UsageError } from '../cli/command.js';
 import { parseFlags } from '../cli/args.js';
 import { loadConfig } from '../config/env.js';
 import { createPool } from '../db/pool.js';
-import { migrate } from '../db/migrate.js';
+import { scratchDatabase } from './scratch-db.js';
 import { createKafka } from '../kafka/client.js';
 import { ensureTopics, topicNames, topicSpecs } from '../kafka/topics.js';
 import { createSerde } from '../avro/registry.js';
@@ -63,20 +62,13 @@ export const bench: BenchModule & Command = {
     const tag = randomBytes(3).toString('hex');
     const prefix = `bench${tag}.`;
     const config = loadConfig({ ...process.env, KAFKA_TOPIC_PREFIX: prefix });
-    const base = new URL(config.database.url);
-    const dbName = `meterline_bench_${tag}`;
-    const admin = new pg.Client({ connectionString: Object.assign(new URL(base), { pathname: '/postgres' }).toString(), ssl: config.database.ssl });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${dbName}`);
-    const pool = createPool({ ...config.database, url: Object.assign(new URL(base), { pathname: `/${dbName}` }).toString() }, { applicationName: 'meterline-bench-rate-role', max: 6 });
+    const db = await scratchDatabase(config.database, tag);
+    const pool = createPool({ ...config.database, url: db.url }, { applicationName: 'meterline-bench-rate-role', max: 6 });
     const kafka = createKafka(config.kafka, { role: 'bench', level: 'error' });
     const kadmin = kafka.admin();
     await kadmin.connect();
     const names = topicNames(prefix);
     try {
-      const client = await pool.connect();
-      await migrate(client);
-      client.release();
       const catalog = benchCatalog(servers, '2026-10');
       await seedFromCatalog(pool, catalog);
 
@@ -199,8 +191,7 @@ export const bench: BenchModule & Command = {
       await kadmin.deleteTopics({ topics: Object.values(names).filter((t) => t.startsWith(prefix)) }).catch(() => undefined);
       await kadmin.disconnect();
       await pool.end();
-      await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-      await admin.end();
+      await db.drop();
     }
   },
 };

@@ -12,14 +12,13 @@
 //            the sink's own way: Avro bytes straight to COPY text (sinks/rollup-rows.ts).
 // In a scratch database (created, migrated, dropped) and its own topic prefix (deleted).
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import pino from 'pino';
 import { Partitioners, type Message } from 'kafkajs';
 import type { Command } from '../cli/command.js';
 import { parseFlags } from '../cli/args.js';
 import { loadConfig } from '../config/env.js';
 import { createPool } from '../db/pool.js';
-import { migrate } from '../db/migrate.js';
+import { scratchDatabase } from './scratch-db.js';
 import { createKafka } from '../kafka/client.js';
 import { ensureTopics, topicNames, topicSpecs } from '../kafka/topics.js';
 import { createSerde } from '../avro/registry.js';
@@ -87,15 +86,9 @@ export const bench: BenchModule & Command = {
     const tag = randomBytes(3).toString('hex');
     const prefix = `bench${tag}.`;
     const config = loadConfig({ ...process.env, KAFKA_TOPIC_PREFIX: prefix });
-    const base = new URL(config.database.url);
-    const dbName = `meterline_bench_${tag}`;
-    const adminUrl = Object.assign(new URL(base), { pathname: '/postgres' }).toString();
-    const dbUrl = Object.assign(new URL(base), { pathname: `/${dbName}` }).toString();
-    const admin = new pg.Client({ connectionString: adminUrl, ssl: config.database.ssl });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${dbName}`);
+    const db = await scratchDatabase(config.database, tag);
     const pool = createPool(
-      { ...config.database, url: dbUrl },
+      { ...config.database, url: db.url },
       { applicationName: 'meterline-bench-sink', max: 4 },
     );
     const kafka = createKafka(config.kafka, { role: 'bench', level: 'error' });
@@ -103,7 +96,6 @@ export const bench: BenchModule & Command = {
     await kadmin.connect();
     try {
       const client = await pool.connect();
-      await migrate(client);
       const all = [...parts(rows, servers)];
       const copyRows = all.map((part) => copyRow({ part }));
 
@@ -259,8 +251,7 @@ export const bench: BenchModule & Command = {
       await kadmin.deleteTopics({ topics: Object.values(topicNames(prefix)) }).catch(() => undefined);
       await kadmin.disconnect();
       await pool.end();
-      await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-      await admin.end();
+      await db.drop();
     }
   },
 };
