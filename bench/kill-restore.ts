@@ -2,9 +2,9 @@
 // `meterline aggregate` child takes the bench's group over (restoring what the measured run
 // committed), follows more of the fleet (produced over a few seconds while it runs), and is
 // SIGKILLed as soon as it has committed some of it — so it dies with records applied and not
-// committed, and often with a transaction open. A second child then takes over: fences the dead one's transactional ids (which aborts
-// that transaction), reads the changelog and restores every partition, and must go on to commit
-// the whole input. The figures are the second child's own: the `partition restored` lines it
+// committed, and often with a transaction open. A second child then takes over: fences the dead
+// one's transactional ids (which aborts that transaction), reads the changelog and restores
+// every partition, and must go on to commit the whole input. The figures are the second child's own: the `partition restored` lines it
 // logs (restore.ts), and the time from its spawn to its last restored partition.
 //
 // Before this, the bench restored a fresh in-process role after a graceful stop of the first,
@@ -148,11 +148,11 @@ export async function restoreAfterKill(o: KillRestoreOptions): Promise<KillResto
     // A failure is kept for later (not left unhandled while the kill goes on).
     const producing = o.more().then(
       () => undefined,
-      (err: unknown) => err ?? new Error('bench aggregate: the new round was not produced'),
+      (err: unknown) => err ?? new Error('bench aggregate: the samples for the killed role were not produced'),
     );
-    // Killed at its first commit of the new round: records applied past it are not committed yet.
+    // Killed at its first commit of the new samples: records applied past it are not committed yet.
     const oldEnd = new Map(before.map((p) => [p.partition, p.end]));
-    await until('commit of the new round', async () => (await progress(o)).some((p) => p.committed > (oldEnd.get(p.partition) ?? 0n)), o.maxSeconds, first);
+    await until('commit of the new samples', async () => (await progress(o)).some((p) => p.committed > (oldEnd.get(p.partition) ?? 0n)), o.maxSeconds, first);
     await stop(first, 'SIGKILL');
     const atKill = await progress(o);
     const uncommittedAtKill = Number(atKill.reduce((n, p) => n + p.end - (p.committed < 0n ? 0n : p.committed), 0n));
@@ -161,11 +161,10 @@ export async function restoreAfterKill(o: KillRestoreOptions): Promise<KillResto
     await second.restoredAll(partitions, o.maxSeconds);
     const toRestoredMs = Math.round(performance.now() - spawned);
     const restorePeakRssMiB = Math.round(statusKb(second.child.pid as number, 'VmHWM') / 2 ** 20);
-    // The restored role must carry on: every record of the round committed, none lost at the kill.
+    // The restored role must carry on: every record committed, none lost at the kill.
     const failed = await producing;
     if (failed !== undefined) throw failed;
-    const role = second;
-    await until('commit of the whole input after the restore', async () => (await progress(o)).every((p) => p.committed >= p.end), o.maxSeconds, role);
+    await until('commit of the whole input after the restore', async () => (await progress(o)).every((p) => p.committed >= p.end), o.maxSeconds, second);
     return { uncommittedAtKill, restores: second.restored, toRestoredMs, restorePeakRssMiB };
   } finally {
     await stop(first, 'SIGKILL');
